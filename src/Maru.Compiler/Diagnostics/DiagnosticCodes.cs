@@ -1,0 +1,49 @@
+namespace Maru.Compiler.Diagnostics;
+
+/// <summary>
+/// Every diagnostic code the compiler and its hosts report. Codes are stable: never renumber one.
+/// docs/language.md lists each with what causes it.
+/// </summary>
+public static class DiagnosticCodes
+{
+    // Reading (lexical): MARU00xx
+    public const string InvalidUtf8 = "MARU0001";            // a byte sequence that is not UTF-8
+    public const string UnterminatedString = "MARU0002";     // end of file inside "..."
+    public const string UnterminatedList = "MARU0003";       // end of file with a ( still open
+    public const string UnexpectedCloseParen = "MARU0004";   // a ) with no matching (
+    public const string MalformedNumber = "MARU0005";        // 08, 12abc, 1+, 0x
+    public const string IntegerOutOfRange = "MARU0006";      // literal does not fit in 64 bits
+    public const string InvalidEscape = "MARU0007";          // \q, \x4, \400, \uD800 ...
+    public const string InvalidCharacterLiteral = "MARU0008";// ? not followed by one character and a delimiter
+    public const string NestingTooDeep = "MARU0009";         // more open parentheses than MaxNestingDepth
+    public const string UnexpectedCharacter = "MARU0010";    // a character that starts no token: [ ] { } , ` and control characters
+    public const string TooManyErrors = "MARU0099";          // more than 100 errors; the compiler stops reporting
+
+    // Meaning (forms, names, arity): MARU01xx
+    public const string MalformedForm = "MARU0100";          // a special form with the wrong shape, e.g. (let x) or (define-function f x)
+    public const string InvalidTopLevelForm = "MARU0101";    // an expression or unknown form at top level
+    public const string DuplicateDefinition = "MARU0102";    // a top-level name defined twice in the unit
+    public const string WrongArgumentCount = "MARU0103";     // a call of a unit function with the wrong number of arguments
+    public const string WrongOperandCount = "MARU0104";      // an operator or special form with the wrong number of operands
+    public const string UndefinedName = "MARU0105";          // a name that is no parameter, local, global, function or extern
+    public const string ReservedName = "MARU0106";           // binding or defining a special form or operator name (if, +, oop-at ...)
+    public const string DuplicateBinding = "MARU0107";       // one name twice in a parameter list, a let, or a structure's fields
+    public const string NotConstant = "MARU0108";            // a global initialiser that is not a constant expression
+    public const string ConstantCycle = "MARU0109";          // constant globals whose initialisers depend on each other
+    public const string ExportNotFunction = "MARU0110";      // (export x) where x is not a function of the unit
+    public const string SymbolClash = "MARU0111";            // two names that give one native symbol, or one that clashes with an extern
+    public const string BindingNameClash = "MARU0112";       // two exported functions that give one C# method name
+    public const string InvalidMain = "MARU0113";            // main with a parameter count other than 0 or 2
+    public const string NotSupported = "MARU0114";           // define-form, closures, quoted data, floats ... named, not yet supported
+    public const string NotAssignable = "MARU0115";          // set/incr/address-of of a function, an extern or a non-variable
+    public const string QuoteOutsideExtern = "MARU0116";     // 'name anywhere but (extern 'name)
+
+    // Tools and outputs: MARU09xx
+    public const string CannotReadSource = "MARU0900";       // a source file that cannot be read
+    public const string ToolNotFound = "MARU0901";           // the assembler or linker is not installed / not at the given path
+    public const string AssemblerError = "MARU0902";         // the assembler rejected the generated code (a compiler bug) or failed
+    public const string LinkerError = "MARU0903";            // the linker failed (e.g. an unresolved symbol on a platform that needs it)
+    public const string CannotWriteOutput = "MARU0904";      // the output library or assembly cannot be written
+    public const string UnsupportedRuntime = "MARU0905";     // a runtime identifier this compiler has no target for
+    public const string ToolFailed = "MARU0906";             // a tool crashed, timed out or could not be started
+}
