@@ -1,4 +1,10 @@
 using Maru.Compiler.Diagnostics;
+using Maru.Compiler.Expansion;
+using Maru.Compiler.IR;
+using Maru.Compiler.Optimization;
+using Maru.Compiler.Semantics;
+using Maru.Compiler.Syntax;
+using Maru.Compiler.Targets;
 
 namespace Maru.Compiler;
 
@@ -25,8 +31,73 @@ public sealed class CompileResult
 /// <summary>The compiler's entry point: a unit of source files in, assembly text out. Thread-safe: no shared state.</summary>
 public static class MaruCompiler
 {
+    /// <summary>
+    /// The pipeline recurses over expression trees up to the reader's nesting limit; it runs on a thread whose
+    /// stack is sized for that, so no input can overflow the caller's stack.
+    /// </summary>
+    private const int StackSize = 64 * 1024 * 1024;
+
     public static CompileResult Compile(IReadOnlyList<SourceFile> sources, CompileOptions options)
     {
-        throw new NotImplementedException();
+        CompileResult? result = null;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try { result = CompileOnThisThread(sources, options); }
+            catch (Exception e) { failure = e; }
+        }, StackSize) { Name = "Maru compiler" };
+        thread.Start();
+        thread.Join();
+        if (failure is not null) throw new InvalidOperationException("internal compiler error: " + failure.Message, failure);
+        return result!;
     }
+
+    private static CompileResult CompileOnThisThread(IReadOnlyList<SourceFile> sources, CompileOptions options)
+    {
+        var diagnostics = new DiagnosticBag();
+        var target = Targets.Targets.ForRuntime(options.RuntimeIdentifier);
+        if (target is null)
+        {
+            diagnostics.Add(Diagnostic.General(DiagnosticCodes.UnsupportedRuntime,
+                $"there is no target for the runtime identifier '{options.RuntimeIdentifier}' (supported: {string.Join(", ", Targets.Targets.SupportedRuntimeIdentifiers)})"));
+            return Failed(diagnostics);
+        }
+
+        var forms = sources.Select(source => Reader.Read(source, diagnostics)).ToList();
+        if (diagnostics.HasErrors) return Failed(diagnostics);
+        var unit = Expander.Expand(forms, diagnostics);
+        var program = Analyzer.Analyze(unit, diagnostics);
+        if (diagnostics.HasErrors) return Failed(diagnostics);
+
+        var assembly = new List<AssemblyFile>();
+        foreach (var source in sources)
+        {
+            var module = new IrModule();
+            foreach (var function in program.Functions.Where(f => f.File == source))
+            {
+                var ir = Lowering.Lower(module, function, target.RegisterArguments);
+                Optimizer.Run(ir);
+                module.Functions.Add(ir);
+            }
+            var globals = program.Globals.Where(g => g.File == source).ToList();
+            assembly.Add(new AssemblyFile(source.Path, target.EmitFile(module, globals)));
+        }
+
+        var main = program.Functions.FirstOrDefault(f => f.Name == "main");
+        return new CompileResult
+        {
+            Diagnostics = diagnostics.Items,
+            Assembly = assembly,
+            Exports = program.Functions.Where(f => f.IsExported)
+                .Select(f => new ExportedFunction(f.Name, f.NativeName, f.Parameters.Count, f.Documentation, f.File.Path)).ToList(),
+            MainParameterCount = main?.Parameters.Count,
+        };
+    }
+
+    private static CompileResult Failed(DiagnosticBag diagnostics) => new()
+    {
+        Diagnostics = diagnostics.Items,
+        Assembly = Array.Empty<AssemblyFile>(),
+        Exports = Array.Empty<ExportedFunction>(),
+    };
 }

@@ -1,0 +1,160 @@
+using System.Text;
+using Maru.Compiler.Semantics;
+
+namespace Maru.Compiler.IR;
+
+/// <summary>An operand: a virtual register or a constant word.</summary>
+public readonly record struct Value(bool IsConstant, long Constant, int Register)
+{
+    public static Value Const(long value) => new(true, value, -1);
+    public static Value Reg(int register) => new(false, 0, register);
+    public bool IsRegister => !IsConstant;
+    public override string ToString() => IsConstant ? Constant.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"v{Register}";
+}
+
+public enum Opcode
+{
+    Copy,            // Dest = A
+    Binary,          // Dest = A op B (Operator: arithmetic, bitwise, shift, comparison)
+    Unary,           // Dest = op A (Neg, Not, BitNot)
+    Load,            // Dest = memory at A + B*scale (Operator LoadWord: scale 8, LoadByte: scale 1, zero-extended)
+    Store,           // memory at A + B*scale = C (Operator StoreWord / StoreByte)
+    LoadGlobal,      // Dest = global Symbol
+    StoreGlobal,     // global Symbol = A
+    AddressOf,       // Dest = address of Symbol (a function, global or extern: SymbolKind)
+    AddressOfString, // Dest = address of string literal number Index of the function's file
+    AddressOfSlot,   // Dest = address of stack slot Index
+    LoadSlot,        // Dest = stack slot Index
+    StoreSlot,       // stack slot Index = A
+    Call,            // Dest = call (Direct/Extern: Symbol; Indirect: Args[0] is the callee) with the other Args
+}
+
+public enum SymbolKind { Function, Global, Extern }
+
+public sealed class Instruction
+{
+    public required Opcode Opcode { get; set; }
+    public Operator Operator { get; set; }
+    public int Dest { get; set; } = -1;
+    public Value[] Args { get; set; } = Array.Empty<Value>();
+    public string? Symbol { get; init; }
+    public SymbolKind SymbolKind { get; init; }
+    public CallKind CallKind { get; init; }
+    public int Index { get; init; }
+
+    public bool HasSideEffects => Opcode is Opcode.Store or Opcode.StoreGlobal or Opcode.StoreSlot or Opcode.Call;
+
+    public override string ToString()
+    {
+        string dest = Dest >= 0 ? $"v{Dest} = " : "";
+        string args = string.Join(", ", Args);
+        return Opcode switch
+        {
+            Opcode.Binary or Opcode.Unary or Opcode.Load or Opcode.Store => $"{dest}{Operator.ToString().ToLowerInvariant()} {args}",
+            Opcode.Call => $"{dest}call {(CallKind == CallKind.Indirect ? "*" : Symbol)} ({args})",
+            Opcode.LoadGlobal or Opcode.AddressOf => $"{dest}{Opcode.ToString().ToLowerInvariant()} {Symbol}",
+            Opcode.StoreGlobal => $"storeglobal {Symbol}, {args}",
+            Opcode.AddressOfString or Opcode.AddressOfSlot or Opcode.LoadSlot => $"{dest}{Opcode.ToString().ToLowerInvariant()} #{Index}",
+            Opcode.StoreSlot => $"storeslot #{Index}, {args}",
+            _ => $"{dest}{args}",
+        };
+    }
+}
+
+public enum TerminatorKind { Jump, Branch, Return, TailCall }
+
+/// <summary>How a block ends. A branch compares A with B (signed) and goes to True or False.</summary>
+public sealed class Terminator
+{
+    public required TerminatorKind Kind { get; init; }
+    public Operator Comparison { get; init; }
+    public Value A { get; set; }
+    public Value B { get; set; }
+    public BasicBlock? True { get; set; }
+    public BasicBlock? False { get; set; }
+    public string? Symbol { get; init; }
+    public Value[] Args { get; set; } = Array.Empty<Value>();
+
+    public static Terminator Jump(BasicBlock target) => new() { Kind = TerminatorKind.Jump, True = target };
+
+    public IEnumerable<BasicBlock> Successors
+    {
+        get
+        {
+            if (True is not null) yield return True;
+            if (False is not null && False != True) yield return False;
+        }
+    }
+
+    public IEnumerable<Value> Uses => Kind switch
+    {
+        TerminatorKind.Branch => new[] { A, B },
+        TerminatorKind.Return => new[] { A },
+        TerminatorKind.TailCall => Args,
+        _ => Array.Empty<Value>(),
+    };
+
+    public override string ToString() => Kind switch
+    {
+        TerminatorKind.Jump => $"jump b{True!.Id}",
+        TerminatorKind.Branch => $"branch {Comparison.ToString().ToLowerInvariant()} {A}, {B} ? b{True!.Id} : b{False!.Id}",
+        TerminatorKind.Return => $"return {A}",
+        _ => $"tailcall {Symbol} ({string.Join(", ", Args)})",
+    };
+}
+
+public sealed class BasicBlock(int id, int loopDepth)
+{
+    public int Id { get; set; } = id;
+    /// <summary>How many loops contain this block; register allocation weighs spill costs by it.</summary>
+    public int LoopDepth { get; } = loopDepth;
+    public List<Instruction> Instructions { get; } = new();
+    public Terminator Terminator { get; set; } = null!;
+}
+
+/// <summary>One function: basic blocks over virtual registers (not SSA: a register may be assigned many times).</summary>
+public sealed class IrFunction(FunctionSymbol symbol)
+{
+    public FunctionSymbol Symbol { get; } = symbol;
+    public List<BasicBlock> Blocks { get; } = new();
+    public List<int> Parameters { get; } = new();
+    /// <summary>Stack slots of variables whose address is taken, indexed by slot number.</summary>
+    public int SlotCount { get; set; }
+    public int RegisterCount { get; set; }
+
+    public int NewRegister() => RegisterCount++;
+
+    public override string ToString()
+    {
+        var text = new StringBuilder();
+        text.Append(Symbol.Name).Append('(').Append(string.Join(", ", Parameters.Select(p => $"v{p}"))).AppendLine("):");
+        foreach (var block in Blocks)
+        {
+            text.Append('b').Append(block.Id).AppendLine(":");
+            foreach (var instruction in block.Instructions) text.Append("  ").AppendLine(instruction.ToString());
+            text.Append("  ").AppendLine(block.Terminator.ToString());
+        }
+        return text.ToString();
+    }
+}
+
+/// <summary>The IR of one source file: its functions and the string literals they use.</summary>
+public sealed class IrModule
+{
+    public List<IrFunction> Functions { get; } = new();
+    public List<byte[]> Strings { get; } = new();
+    private readonly Dictionary<string, int> _stringIndex = new(StringComparer.Ordinal);
+
+    /// <summary>The index of a string literal; identical literals share one.</summary>
+    public int InternString(byte[] bytes)
+    {
+        string key = Convert.ToBase64String(bytes);
+        if (!_stringIndex.TryGetValue(key, out int index))
+        {
+            index = Strings.Count;
+            Strings.Add(bytes);
+            _stringIndex[key] = index;
+        }
+        return index;
+    }
+}

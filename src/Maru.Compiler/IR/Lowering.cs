@@ -1,0 +1,451 @@
+using Maru.Compiler.Semantics;
+
+namespace Maru.Compiler.IR;
+
+/// <summary>Turns one checked function into IR: control flow into blocks, variables into virtual registers.</summary>
+public sealed class Lowering
+{
+    private readonly IrModule _module;
+    private readonly IrFunction _function;
+    private readonly int _registerArguments;
+    private readonly Dictionary<LocalVariable, int> _registers = new();
+    private readonly HashSet<int> _variableRegisters = new();
+    private readonly Dictionary<LocalVariable, int> _slots = new();
+    private BasicBlock _current;
+    private int _loopDepth;
+
+    private Lowering(IrModule module, FunctionSymbol symbol, int registerArguments)
+    {
+        _module = module;
+        _function = new IrFunction(symbol);
+        _registerArguments = registerArguments;
+        _current = NewBlock();
+    }
+
+    /// <param name="registerArguments">How many arguments the target's ABI passes in registers; tail calls must not need more stack.</param>
+    public static IrFunction Lower(IrModule module, FunctionSymbol symbol, int registerArguments)
+    {
+        var lowering = new Lowering(module, symbol, registerArguments);
+        lowering.LowerFunction();
+        return lowering._function;
+    }
+
+    private void LowerFunction()
+    {
+        var symbol = _function.Symbol;
+        foreach (var parameter in symbol.Parameters)
+        {
+            int register = _function.NewRegister();
+            _function.Parameters.Add(register);
+            if (parameter.AddressTaken)
+            {
+                int slot = _function.SlotCount++;
+                _slots[parameter] = slot;
+                Emit(new Instruction { Opcode = Opcode.StoreSlot, Index = slot, Args = new[] { Value.Reg(register) } });
+            }
+            else BindRegister(parameter, register);
+        }
+        // A tail call would free the frame that an escaped address points into.
+        _tailCallsAllowed = !ContainsAddressOfLocal(symbol.Body);
+        LowerTail(symbol.Body);
+    }
+
+    private bool _tailCallsAllowed;
+
+    private void BindRegister(LocalVariable variable, int register)
+    {
+        _registers[variable] = register;
+        _variableRegisters.Add(register);
+    }
+
+    private static bool ContainsAddressOfLocal(BoundExpression body)
+    {
+        // Iterative walk: bodies can be deep.
+        var pending = new Stack<BoundExpression>();
+        pending.Push(body);
+        while (pending.Count > 0)
+        {
+            var e = pending.Pop();
+            if (e is BoundAddressOfLocal) return true;
+            foreach (var child in Children(e)) pending.Push(child);
+        }
+        return false;
+    }
+
+    private static IEnumerable<BoundExpression> Children(BoundExpression e) => e switch
+    {
+        BoundAssignLocal a => new[] { a.Value },
+        BoundAssignGlobal g => new[] { g.Value },
+        BoundSequence s => s.Expressions,
+        BoundLet l => l.Bindings.Select(b => b.Value).Append(l.Body),
+        BoundIf i => new[] { i.Condition, i.Then, i.Else },
+        BoundWhile w => new[] { w.Condition, w.Body },
+        BoundLogical l => l.Operands,
+        BoundOperation o => o.Operands,
+        BoundCall c => c.Callee is null ? c.Arguments : c.Arguments.Prepend(c.Callee),
+        BoundReturn r => new[] { r.Value },
+        _ => Array.Empty<BoundExpression>(),
+    };
+
+    // ---- blocks ----
+
+    private BasicBlock NewBlock() => new(-1, _loopDepth);
+
+    /// <summary>Makes <paramref name="block"/> the one instructions go to, and places it in the function.</summary>
+    private void StartBlock(BasicBlock block)
+    {
+        block.Id = _function.Blocks.Count;
+        _function.Blocks.Add(block);
+        _current = block;
+    }
+
+    private void Terminate(Terminator terminator)
+    {
+        if (_current.Id < 0) StartBlock(_current);
+        _current.Terminator = terminator;
+        // Code after a return or jump is unreachable: it goes to a block nothing jumps to, placed only if
+        // something is emitted into it, and removed by the optimiser.
+        _current = NewBlock();
+    }
+
+    private void Emit(Instruction instruction)
+    {
+        if (_current.Id < 0) StartBlock(_current);
+        _current.Instructions.Add(instruction);
+    }
+
+    private void JumpTo(BasicBlock target)
+    {
+        Terminate(Terminator.Jump(target));
+    }
+
+    private void Branch(Operator comparison, Value a, Value b, BasicBlock ifTrue, BasicBlock ifFalse) =>
+        Terminate(new Terminator { Kind = TerminatorKind.Branch, Comparison = comparison, A = a, B = b, True = ifTrue, False = ifFalse });
+
+    private int Define(Instruction instruction)
+    {
+        int dest = _function.NewRegister();
+        instruction.Dest = dest;
+        Emit(instruction);
+        return dest;
+    }
+
+    private Value Copy(Value value)
+    {
+        if (value.IsConstant) return value;
+        return Value.Reg(Define(new Instruction { Opcode = Opcode.Copy, Args = new[] { value } }));
+    }
+
+    // ---- tail position ----
+
+    private void LowerTail(BoundExpression e)
+    {
+        switch (e)
+        {
+            case BoundSequence { Expressions.Count: > 0 } s:
+                for (int i = 0; i < s.Expressions.Count - 1; i++) Lower(s.Expressions[i]);
+                LowerTail(s.Expressions[^1]);
+                return;
+            case BoundLet let:
+                BindLet(let);
+                LowerTail(let.Body);
+                return;
+            case BoundIf i:
+            {
+                var then = NewBlock();
+                var @else = NewBlock();
+                LowerCondition(i.Condition, then, @else);
+                StartBlock(then);
+                LowerTail(i.Then);
+                StartBlock(@else);
+                LowerTail(i.Else);
+                return;
+            }
+            case BoundLogical l:
+            {
+                for (int k = 0; k < l.Operands.Count - 1; k++)
+                {
+                    var value = Lower(l.Operands[k]);
+                    var next = NewBlock();
+                    var leave = NewBlock();
+                    // and: a zero operand is the result; or: a non-zero one is.
+                    Branch(l.IsAnd ? Operator.Eq : Operator.Ne, value, Value.Const(0), leave, next);
+                    StartBlock(leave);
+                    Terminate(new Terminator { Kind = TerminatorKind.Return, A = value });
+                    StartBlock(next);
+                }
+                LowerTail(l.Operands[^1]);
+                return;
+            }
+            case BoundReturn r:
+                LowerTail(r.Value);
+                return;
+            case BoundCall { Kind: CallKind.Direct } call when CanTailCall((FunctionSymbol)call.Target!):
+                Terminate(new Terminator { Kind = TerminatorKind.TailCall, Symbol = call.Target!.NativeName, Args = LowerOperands(call.Arguments) });
+                return;
+            default:
+                Terminate(new Terminator { Kind = TerminatorKind.Return, A = Lower(e) });
+                return;
+        }
+    }
+
+    private bool CanTailCall(FunctionSymbol callee)
+    {
+        int StackArguments(int count) => Math.Max(0, count - _registerArguments);
+        return _tailCallsAllowed && StackArguments(callee.Parameters.Count) <= StackArguments(_function.Symbol.Parameters.Count);
+    }
+
+    // ---- conditions ----
+
+    private void LowerCondition(BoundExpression e, BasicBlock ifTrue, BasicBlock ifFalse)
+    {
+        switch (e)
+        {
+            case BoundConstant c:
+                JumpTo(c.Value != 0 ? ifTrue : ifFalse);
+                return;
+            case BoundOperation { Operator: Operator.Not } not:
+                LowerCondition(not.Operands[0], ifFalse, ifTrue);
+                return;
+            case BoundOperation o when WordArithmetic.IsComparison(o.Operator):
+            {
+                var operands = LowerOperands(o.Operands);
+                Branch(o.Operator, operands[0], operands[1], ifTrue, ifFalse);
+                return;
+            }
+            case BoundLogical l:
+                for (int k = 0; k < l.Operands.Count - 1; k++)
+                {
+                    var next = NewBlock();
+                    if (l.IsAnd) LowerCondition(l.Operands[k], next, ifFalse);
+                    else LowerCondition(l.Operands[k], ifTrue, next);
+                    StartBlock(next);
+                }
+                LowerCondition(l.Operands[^1], ifTrue, ifFalse);
+                return;
+            default:
+                Branch(Operator.Ne, Lower(e), Value.Const(0), ifTrue, ifFalse);
+                return;
+        }
+    }
+
+    // ---- values ----
+
+    private Value Lower(BoundExpression e)
+    {
+        switch (e)
+        {
+            case BoundConstant c:
+                return Value.Const(c.Value);
+            case BoundString s:
+                return Value.Reg(Define(new Instruction { Opcode = Opcode.AddressOfString, Index = _module.InternString(s.Bytes) }));
+            case BoundLocal local:
+                if (_slots.TryGetValue(local.Variable, out int slot))
+                    return Value.Reg(Define(new Instruction { Opcode = Opcode.LoadSlot, Index = slot }));
+                return Value.Reg(_registers[local.Variable]);
+            case BoundGlobal global:
+                return Value.Reg(Define(new Instruction { Opcode = Opcode.LoadGlobal, Symbol = global.Global.NativeName }));
+            case BoundFunctionAddress f:
+                return Value.Reg(Define(new Instruction { Opcode = Opcode.AddressOf, SymbolKind = SymbolKind.Function, Symbol = f.Function.NativeName }));
+            case BoundExternAddress x:
+                return Value.Reg(Define(new Instruction { Opcode = Opcode.AddressOf, SymbolKind = SymbolKind.Extern, Symbol = x.Extern.NativeName }));
+            case BoundAddressOfGlobal g:
+                return Value.Reg(Define(new Instruction { Opcode = Opcode.AddressOf, SymbolKind = SymbolKind.Global, Symbol = g.Global.NativeName }));
+            case BoundAddressOfLocal a:
+                return Value.Reg(Define(new Instruction { Opcode = Opcode.AddressOfSlot, Index = _slots[a.Variable] }));
+            case BoundAssignLocal assign:
+            {
+                var value = Lower(assign.Value);
+                AssignVariable(assign.Variable, value);
+                return value;
+            }
+            case BoundAssignGlobal assign:
+            {
+                var value = Lower(assign.Value);
+                Emit(new Instruction { Opcode = Opcode.StoreGlobal, Symbol = assign.Global.NativeName, Args = new[] { value } });
+                return value;
+            }
+            case BoundSequence s:
+            {
+                var value = Value.Const(0);
+                foreach (var item in s.Expressions) value = Lower(item);
+                return value;
+            }
+            case BoundLet let:
+                BindLet(let);
+                return Lower(let.Body);
+            case BoundIf i:
+                return LowerIf(i);
+            case BoundWhile w:
+                LowerWhile(w);
+                return Value.Const(0);
+            case BoundLogical l:
+                return LowerLogical(l);
+            case BoundOperation o:
+                return LowerOperation(o);
+            case BoundCall call:
+                return LowerCall(call);
+            case BoundReturn r:
+                LowerTail(r.Value);
+                return Value.Const(0);
+            default:
+                throw new InvalidOperationException($"cannot lower {e.GetType().Name}");
+        }
+    }
+
+    /// <summary>Evaluates operands left to right. A register read early is copied when a later operand may assign it.</summary>
+    private Value[] LowerOperands(IReadOnlyList<BoundExpression> operands)
+    {
+        var values = new Value[operands.Count];
+        for (int i = 0; i < operands.Count; i++)
+        {
+            values[i] = Lower(operands[i]);
+            if (values[i].IsRegister && _variableRegisters.Contains(values[i].Register) && LaterAssigns(operands, i))
+                values[i] = Copy(values[i]);
+        }
+        return values;
+    }
+
+    private static bool LaterAssigns(IReadOnlyList<BoundExpression> operands, int index)
+    {
+        for (int j = index + 1; j < operands.Count; j++)
+            if (operands[j].AssignsLocal) return true;
+        return false;
+    }
+
+    private void BindLet(BoundLet let)
+    {
+        var values = LowerOperands(let.Bindings.Select(b => b.Value).ToList());
+        for (int i = 0; i < values.Length; i++)
+        {
+            var variable = let.Bindings[i].Variable;
+            if (variable.AddressTaken) _slots[variable] = _function.SlotCount++;
+            else BindRegister(variable, _function.NewRegister());
+            AssignVariable(variable, values[i]);
+        }
+    }
+
+    private void AssignVariable(LocalVariable variable, Value value)
+    {
+        if (_slots.TryGetValue(variable, out int slot))
+            Emit(new Instruction { Opcode = Opcode.StoreSlot, Index = slot, Args = new[] { value } });
+        else
+            Emit(new Instruction { Opcode = Opcode.Copy, Dest = _registers[variable], Args = new[] { value } });
+    }
+
+    private Value LowerIf(BoundIf i)
+    {
+        int result = _function.NewRegister();
+        var then = NewBlock();
+        var @else = NewBlock();
+        var join = NewBlock();
+        LowerCondition(i.Condition, then, @else);
+        StartBlock(then);
+        Emit(new Instruction { Opcode = Opcode.Copy, Dest = result, Args = new[] { Lower(i.Then) } });
+        JumpTo(join);
+        StartBlock(@else);
+        Emit(new Instruction { Opcode = Opcode.Copy, Dest = result, Args = new[] { Lower(i.Else) } });
+        JumpTo(join);
+        StartBlock(join);
+        return Value.Reg(result);
+    }
+
+    private void LowerWhile(BoundWhile w)
+    {
+        var exit = NewBlock();
+        _loopDepth++;
+        var body = NewBlock();
+        if (IsSmall(w.Condition, 12))
+        {
+            // Test at the bottom (one branch per iteration); the entry test duplicates the small condition.
+            LowerCondition(w.Condition, body, exit);
+            StartBlock(body);
+            Lower(w.Body);
+            LowerCondition(w.Condition, body, exit);
+        }
+        else
+        {
+            var header = NewBlock();
+            JumpTo(header);
+            StartBlock(header);
+            LowerCondition(w.Condition, body, exit);
+            StartBlock(body);
+            Lower(w.Body);
+            JumpTo(header);
+        }
+        _loopDepth--;
+        StartBlock(exit);
+    }
+
+    /// <summary>Whether a condition is a small tree of variables, constants and operators, cheap to duplicate.</summary>
+    private static bool IsSmall(BoundExpression e, int budget)
+    {
+        int size = 0;
+        var pending = new Stack<BoundExpression>();
+        pending.Push(e);
+        while (pending.Count > 0)
+        {
+            var item = pending.Pop();
+            if (++size > budget) return false;
+            switch (item)
+            {
+                case BoundConstant or BoundLocal or BoundGlobal: break;
+                case BoundOperation o: foreach (var operand in o.Operands) pending.Push(operand); break;
+                case BoundLogical l: foreach (var operand in l.Operands) pending.Push(operand); break;
+                default: return false;
+            }
+        }
+        return true;
+    }
+
+    private Value LowerLogical(BoundLogical l)
+    {
+        int result = _function.NewRegister();
+        var join = NewBlock();
+        for (int k = 0; k < l.Operands.Count; k++)
+        {
+            var value = Lower(l.Operands[k]);
+            Emit(new Instruction { Opcode = Opcode.Copy, Dest = result, Args = new[] { value } });
+            if (k == l.Operands.Count - 1)
+            {
+                JumpTo(join);
+                break;
+            }
+            var next = NewBlock();
+            Branch(l.IsAnd ? Operator.Eq : Operator.Ne, Value.Reg(result), Value.Const(0), join, next);
+            StartBlock(next);
+        }
+        StartBlock(join);
+        return Value.Reg(result);
+    }
+
+    private Value LowerOperation(BoundOperation o)
+    {
+        var args = LowerOperands(o.Operands);
+        switch (o.Operator)
+        {
+            case Operator.Neg or Operator.Not or Operator.BitNot:
+                return Value.Reg(Define(new Instruction { Opcode = Opcode.Unary, Operator = o.Operator, Args = args }));
+            case Operator.LoadWord or Operator.LoadByte:
+                return Value.Reg(Define(new Instruction { Opcode = Opcode.Load, Operator = o.Operator, Args = args }));
+            case Operator.StoreWord or Operator.StoreByte:
+                Emit(new Instruction { Opcode = Opcode.Store, Operator = o.Operator, Args = args });
+                return args[2];
+            default:
+                return Value.Reg(Define(new Instruction { Opcode = Opcode.Binary, Operator = o.Operator, Args = args }));
+        }
+    }
+
+    private Value LowerCall(BoundCall call)
+    {
+        var operands = call.Callee is null ? call.Arguments : call.Arguments.Prepend(call.Callee).ToList();
+        var args = LowerOperands(operands);
+        return Value.Reg(Define(new Instruction
+        {
+            Opcode = Opcode.Call,
+            CallKind = call.Kind,
+            Symbol = call.Target?.NativeName,
+            Args = args,
+        }));
+    }
+}

@@ -1,0 +1,167 @@
+using System.Numerics;
+using Maru.Compiler.IR;
+using Maru.Compiler.Semantics;
+
+namespace Maru.Compiler.Optimization;
+
+/// <summary>Runs the IR passes in order until nothing changes.</summary>
+public static class Optimizer
+{
+    public static void Run(IrFunction function)
+    {
+        ControlFlow.Simplify(function);
+        for (int round = 0; round < 8; round++)
+        {
+            bool changed = ConstantFolding.Run(function);
+            changed |= ControlFlow.Simplify(function);
+            changed |= DeadCode.Run(function);
+            if (!changed) break;
+        }
+    }
+}
+
+/// <summary>
+/// Folds operators over constants (with the language's defined semantics), simplifies algebraic identities,
+/// propagates registers assigned exactly once from a constant or an unchanging register, and folds decided branches.
+/// </summary>
+public static class ConstantFolding
+{
+    public static bool Run(IrFunction function)
+    {
+        bool changed = false;
+        var substitution = SingleAssignmentValues(function);
+        foreach (var block in function.Blocks)
+        {
+            foreach (var instruction in block.Instructions)
+            {
+                changed |= Substitute(instruction.Args, substitution);
+                changed |= Simplify(instruction);
+            }
+            var terminator = block.Terminator;
+            var args = terminator.Kind == TerminatorKind.Branch ? new[] { terminator.A, terminator.B } : terminator.Kind == TerminatorKind.Return ? new[] { terminator.A } : terminator.Args;
+            if (Substitute(args, substitution))
+            {
+                changed = true;
+                if (terminator.Kind == TerminatorKind.Branch) (terminator.A, terminator.B) = (args[0], args[1]);
+                else if (terminator.Kind == TerminatorKind.Return) terminator.A = args[0];
+            }
+            if (terminator.Kind == TerminatorKind.Branch && terminator.A.IsConstant && terminator.B.IsConstant)
+            {
+                bool taken = WordArithmetic.Binary(terminator.Comparison, terminator.A.Constant, terminator.B.Constant) != 0;
+                block.Terminator = Terminator.Jump(taken ? terminator.True! : terminator.False!);
+                changed = true;
+            }
+        }
+        return changed;
+    }
+
+    /// <summary>Registers assigned once, by a copy of a constant or of a register that is itself never reassigned.</summary>
+    private static Dictionary<int, Value> SingleAssignmentValues(IrFunction function)
+    {
+        var definitions = new int[function.RegisterCount];
+        foreach (int p in function.Parameters) definitions[p]++;
+        foreach (var block in function.Blocks)
+            foreach (var instruction in block.Instructions)
+                if (instruction.Dest >= 0) definitions[instruction.Dest]++;
+
+        var result = new Dictionary<int, Value>();
+        foreach (var block in function.Blocks)
+        {
+            foreach (var instruction in block.Instructions)
+            {
+                if (instruction.Opcode != Opcode.Copy || definitions[instruction.Dest] != 1) continue;
+                var source = instruction.Args[0];
+                if (source.IsConstant || (definitions[source.Register] == 1 && source.Register != instruction.Dest))
+                    result[instruction.Dest] = source;
+            }
+        }
+        // Resolve chains (v3 = v2, v2 = 5) so one pass substitutes fully.
+        foreach (int register in result.Keys.ToList())
+        {
+            var value = result[register];
+            for (int guard = 0; value.IsRegister && result.TryGetValue(value.Register, out var next) && guard < 64; guard++) value = next;
+            result[register] = value;
+        }
+        return result;
+    }
+
+    private static bool Substitute(Value[] args, Dictionary<int, Value> substitution)
+    {
+        bool changed = false;
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i].IsRegister && substitution.TryGetValue(args[i].Register, out var value))
+            {
+                args[i] = value;
+                changed = true;
+            }
+        }
+        return changed;
+    }
+
+    private static bool Simplify(Instruction instruction)
+    {
+        var args = instruction.Args;
+        switch (instruction.Opcode)
+        {
+            case Opcode.Unary when args[0].IsConstant:
+                return ToCopy(instruction, Value.Const(WordArithmetic.Unary(instruction.Operator, args[0].Constant)));
+            case Opcode.Binary:
+                return SimplifyBinary(instruction);
+            default:
+                return false;
+        }
+    }
+
+    private static bool SimplifyBinary(Instruction instruction)
+    {
+        var args = instruction.Args;
+        var op = instruction.Operator;
+        if (args[0].IsConstant && args[1].IsConstant)
+            return ToCopy(instruction, Value.Const(WordArithmetic.Binary(op, args[0].Constant, args[1].Constant)));
+        if (args[0].IsConstant && IsCommutative(op))
+        {
+            (args[0], args[1]) = (args[1], args[0]);
+            return true;
+        }
+        if (!args[1].IsConstant) return false;
+        long c = args[1].Constant;
+        switch (op)
+        {
+            case Operator.Add or Operator.Sub or Operator.Or or Operator.Xor or Operator.Shl or Operator.Sar when c == 0:
+            case Operator.Mul or Operator.Div when c == 1:
+                return ToCopy(instruction, args[0]);
+            case Operator.Mul or Operator.And when c == 0:
+            case Operator.Div when c == 0:
+            case Operator.Rem when c is 1 or -1:
+                return ToCopy(instruction, Value.Const(0));
+            case Operator.Rem when c == 0:
+                return ToCopy(instruction, args[0]);
+            case Operator.And when c == -1:
+                return ToCopy(instruction, args[0]);
+            case Operator.Mul when c > 1 && BitOperations.IsPow2(c):
+                instruction.Args = new[] { args[0], Value.Const(BitOperations.Log2((ulong)c)) };
+                instruction.Operator = Operator.Shl;
+                return true;
+            case Operator.Div when c == -1:
+                instruction.Args = new[] { args[0] };
+                instruction.Opcode = Opcode.Unary;
+                instruction.Operator = Operator.Neg;
+                return true;
+            case Operator.Shl or Operator.Sar when (c & ~63L) != 0:
+                args[1] = Value.Const(c & 63); // the count is taken modulo 64
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static bool IsCommutative(Operator op) => op is Operator.Add or Operator.Mul or Operator.And or Operator.Or or Operator.Xor or Operator.Eq or Operator.Ne;
+
+    private static bool ToCopy(Instruction instruction, Value value)
+    {
+        instruction.Args = new[] { value };
+        instruction.Opcode = Opcode.Copy;
+        return true;
+    }
+}

@@ -1,0 +1,455 @@
+using Maru.Compiler.Diagnostics;
+using Maru.Compiler.Expansion;
+using Maru.Compiler.Syntax;
+
+namespace Maru.Compiler.Semantics;
+
+/// <summary>
+/// Resolves names and scopes, checks arity, evaluates constant globals, decides exports and native symbols.
+/// Every semantic error of the language is reported here.
+/// </summary>
+public sealed class Analyzer
+{
+    private readonly DiagnosticBag _diagnostics;
+    private readonly Dictionary<string, Symbol> _symbols = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _structureSizes = new(StringComparer.Ordinal);
+    private readonly Dictionary<GlobalSymbol, Form?> _globalInitializers = new();
+    private readonly Dictionary<GlobalSymbol, bool> _globalEvaluated = new(); // false while being evaluated: a cycle
+    private readonly List<Dictionary<string, LocalVariable>> _scopes = new();
+    private int _localCount;
+
+    private Analyzer(DiagnosticBag diagnostics) => _diagnostics = diagnostics;
+
+    public static BoundProgram Analyze(ExpandedUnit unit, DiagnosticBag diagnostics) => new Analyzer(diagnostics).Run(unit);
+
+    private BoundProgram Run(ExpandedUnit unit)
+    {
+        var functions = new List<(FunctionSymbol Symbol, FunctionDefinition Definition)>();
+        var globals = new List<GlobalSymbol>();
+        var externs = new List<ExternSymbol>();
+        var definedAt = new Dictionary<string, SymbolForm>(StringComparer.Ordinal);
+
+        bool Declare(SymbolForm name, string what)
+        {
+            if (Builtins.IsReserved(name.Name))
+            {
+                Error(name, DiagnosticCodes.ReservedName, $"'{name.Name}' is a built-in {(Builtins.Operators.ContainsKey(name.Name) ? "operator" : "special form")} and cannot be defined as a {what}");
+                return false;
+            }
+            if (definedAt.TryGetValue(name.Name, out var previous))
+            {
+                var (line, column) = previous.Span.File.LineColumn(previous.Span.Start);
+                Error(name, DiagnosticCodes.DuplicateDefinition, $"'{name.Name}' is already defined at {previous.Span.File.Path}({line},{column})");
+                return false;
+            }
+            definedAt[name.Name] = name;
+            return true;
+        }
+
+        foreach (var definition in unit.Definitions)
+        {
+            var name = definition.Name;
+            var file = definition.Span.File;
+            switch (definition)
+            {
+                case StructureDefinition structure:
+                    if (!Declare(name, "structure")) break;
+                    _structureSizes[name.Name] = 8L * structure.Fields.Count;
+                    foreach (var accessor in Expander.AccessorNames(structure))
+                        Declare(new SymbolForm(name.Span, accessor), "structure accessor");
+                    break;
+                case FunctionDefinition function:
+                    if (!Declare(name, "function")) break;
+                    var parameters = BindParameters(function.Parameters);
+                    var symbol = new FunctionSymbol(name.Name, SymbolNames.Mangle(name.Name), file, parameters, function.Documentation);
+                    _symbols[name.Name] = symbol;
+                    functions.Add((symbol, function));
+                    break;
+                case GlobalDefinition global:
+                    if (!Declare(name, "global")) break;
+                    var globalSymbol = new GlobalSymbol(name.Name, SymbolNames.Mangle(name.Name), file);
+                    _symbols[name.Name] = globalSymbol;
+                    _globalInitializers[globalSymbol] = global.Initializer;
+                    globals.Add(globalSymbol);
+                    break;
+                case ExternDefinition ext:
+                    if (!Declare(name, "extern")) break;
+                    var externSymbol = new ExternSymbol(name.Name, ext.CName, file);
+                    _symbols[name.Name] = externSymbol;
+                    externs.Add(externSymbol);
+                    break;
+            }
+        }
+
+        foreach (var global in globals) EvaluateGlobal(global, _globalInitializers[global]?.Span ?? default);
+        DecideExports(unit, functions.Select(f => f.Symbol).ToList());
+        CheckSymbols(functions.Select(f => (Symbol)f.Symbol).Concat(globals).ToList(), externs, definedAt);
+        CheckMain(functions);
+
+        foreach (var (symbol, definition) in functions)
+        {
+            if (_diagnostics.IsFull) break;
+            _localCount = symbol.Parameters.Count;
+            _scopes.Clear();
+            _scopes.Add(symbol.Parameters.ToDictionary(p => p.Name, StringComparer.Ordinal));
+            symbol.Body = BindSequence(definition.Span, definition.Body);
+            symbol.LocalCount = _localCount;
+        }
+
+        return new BoundProgram
+        {
+            Functions = functions.Select(f => f.Symbol).ToList(),
+            Globals = globals,
+            Externs = externs,
+        };
+    }
+
+    private List<LocalVariable> BindParameters(IReadOnlyList<SymbolForm> names)
+    {
+        var result = new List<LocalVariable>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            CheckBindable(name, seen, "parameter");
+            result.Add(new LocalVariable(name.Name, result.Count));
+        }
+        return result;
+    }
+
+    private void CheckBindable(SymbolForm name, HashSet<string> seen, string what)
+    {
+        if (Builtins.IsReserved(name.Name))
+            Error(name, DiagnosticCodes.ReservedName, $"'{name.Name}' is a built-in {(Builtins.Operators.ContainsKey(name.Name) ? "operator" : "special form")} and cannot be bound as a {what}");
+        else if (!seen.Add(name.Name))
+            Error(name, DiagnosticCodes.DuplicateBinding, $"'{name.Name}' is bound twice in one {what} list");
+    }
+
+    private void DecideExports(ExpandedUnit unit, List<FunctionSymbol> functions)
+    {
+        if (!unit.HasExportForm)
+        {
+            foreach (var f in functions) f.IsExported = true;
+            return;
+        }
+        foreach (var name in unit.Exports)
+        {
+            if (_symbols.TryGetValue(name.Name, out var symbol) && symbol is FunctionSymbol function) function.IsExported = true;
+            else Error(name, DiagnosticCodes.ExportNotFunction, $"'{name.Name}' is exported but is not a function of this unit");
+        }
+        // A program's entry point must stay reachable by the loader that runs it.
+        foreach (var f in functions.Where(f => f.Name == "main")) f.IsExported = true;
+    }
+
+    private void CheckSymbols(List<Symbol> defined, List<ExternSymbol> externs, Dictionary<string, SymbolForm> definedAt)
+    {
+        var owners = new Dictionary<string, Symbol>(StringComparer.Ordinal);
+        foreach (var symbol in defined)
+        {
+            if (owners.TryGetValue(symbol.NativeName, out var other))
+                Error(definedAt[symbol.Name], DiagnosticCodes.SymbolClash,
+                    $"'{symbol.Name}' and '{other.Name}' both give the native symbol '{symbol.NativeName}'; rename one");
+            else owners[symbol.NativeName] = symbol;
+        }
+        foreach (var ext in externs)
+        {
+            if (owners.TryGetValue(ext.NativeName, out var owner))
+                Error(definedAt[ext.Name], DiagnosticCodes.SymbolClash,
+                    $"extern '{ext.NativeName}' has the same native symbol as '{owner.Name}' of this unit; rename '{owner.Name}'");
+        }
+        var methods = new Dictionary<string, FunctionSymbol>(StringComparer.Ordinal);
+        foreach (var function in defined.OfType<FunctionSymbol>().Where(f => f.IsExported))
+        {
+            string method = SymbolNames.CSharpMethodName(function.Name);
+            if (method.Length == 0)
+                Error(definedAt[function.Name], DiagnosticCodes.BindingNameClash, $"'{function.Name}' has no letters or digits to make a C# method name from");
+            else if (methods.TryGetValue(method, out var other))
+                Error(definedAt[function.Name], DiagnosticCodes.BindingNameClash,
+                    $"'{function.Name}' and '{other.Name}' both give the C# method name '{method}'; rename one");
+            else methods[method] = function;
+        }
+    }
+
+    private void CheckMain(List<(FunctionSymbol Symbol, FunctionDefinition Definition)> functions)
+    {
+        foreach (var (symbol, definition) in functions)
+        {
+            if (symbol.Name == "main" && symbol.Parameters.Count is not (0 or 2))
+                Error(definition.Name, DiagnosticCodes.InvalidMain,
+                    $"'main' takes no parameters or two (argc argv), not {symbol.Parameters.Count}");
+        }
+    }
+
+    // ---- constant globals ----
+
+    private void EvaluateGlobal(GlobalSymbol global, SourceSpan referenceSite)
+    {
+        if (_globalEvaluated.TryGetValue(global, out bool done))
+        {
+            if (!done)
+            {
+                _diagnostics.Error(referenceSite, DiagnosticCodes.ConstantCycle, $"the initial value of '{global.Name}' depends on itself");
+                _globalEvaluated[global] = true;
+            }
+            return;
+        }
+        _globalEvaluated[global] = false;
+        var initializer = _globalInitializers[global];
+        global.InitialValue = initializer switch
+        {
+            null => new ConstantValue(0),
+            StringForm s => new AddressOfString(s.Bytes),
+            SymbolForm name when _symbols.GetValueOrDefault(name.Name) is FunctionSymbol f => new AddressOfFunction(f),
+            SymbolForm name when _symbols.GetValueOrDefault(name.Name) is ExternSymbol e => new AddressOfExtern(e),
+            SymbolForm name when _symbols.GetValueOrDefault(name.Name) is GlobalSymbol other => InitialValueOf(other, name.Span),
+            _ => new ConstantValue(EvaluateConstant(initializer)),
+        };
+        _globalEvaluated[global] = true;
+    }
+
+    private GlobalInitialValue InitialValueOf(GlobalSymbol global, SourceSpan referenceSite)
+    {
+        EvaluateGlobal(global, referenceSite);
+        return global.InitialValue;
+    }
+
+    private long EvaluateConstant(Form form)
+    {
+        switch (form)
+        {
+            case IntegerForm integer:
+                return integer.Value;
+            case ListForm { Count: 0 }:
+                return 0;
+            case SymbolForm name when _structureSizes.TryGetValue(name.Name, out long size):
+                return size;
+            case SymbolForm name when _symbols.GetValueOrDefault(name.Name) is GlobalSymbol global:
+                if (InitialValueOf(global, name.Span) is ConstantValue value) return value.Value;
+                Error(form, DiagnosticCodes.NotConstant, $"'{name.Name}' holds an address, which is not a constant number here");
+                return 0;
+            case ListForm { Head: string head } list when Builtins.Operators.TryGetValue(head, out var op)
+                                                         && op.Op is not (Operator.LoadWord or Operator.StoreWord or Operator.LoadByte or Operator.StoreByte):
+                var operands = list.Items.Skip(1).Select(EvaluateConstant).ToList();
+                if (!CheckOperandCount(list, head, op.Arity, operands.Count)) return 0;
+                return FoldOperator(op.Op, operands);
+            default:
+                Error(form, DiagnosticCodes.NotConstant,
+                    "a global's initial value must be a constant expression (literals, other constant globals and operators), or one function, extern or string");
+                return 0;
+        }
+    }
+
+    private static long FoldOperator(Operator op, List<long> operands)
+    {
+        if (operands.Count == 1)
+            return op switch { Operator.Sub => WordArithmetic.Unary(Operator.Neg, operands[0]), Operator.Not or Operator.BitNot => WordArithmetic.Unary(op, operands[0]), _ => operands[0] };
+        return operands.Skip(1).Aggregate(operands[0], (a, b) => WordArithmetic.Binary(op, a, b));
+    }
+
+    private bool CheckOperandCount(ListForm list, string name, int arity, int count)
+    {
+        bool ok = arity == -1 ? count >= 1 : count == arity;
+        if (!ok)
+        {
+            string expected = arity == -1 ? "at least 1 operand" : $"{arity} operand{(arity == 1 ? "" : "s")}";
+            Error(list, DiagnosticCodes.WrongOperandCount, $"'{name}' expects {expected} but is given {count}");
+        }
+        return ok;
+    }
+
+    // ---- expressions ----
+
+    private BoundExpression BindSequence(SourceSpan span, IEnumerable<Form> forms)
+    {
+        var bound = forms.Select(Bind).ToList();
+        return bound.Count == 1 ? bound[0] : new BoundSequence(span, bound);
+    }
+
+    private BoundExpression Bind(Form form)
+    {
+        switch (form)
+        {
+            case IntegerForm integer:
+                return new BoundConstant(form.Span, integer.Value);
+            case StringForm str:
+                return new BoundString(form.Span, str.Bytes);
+            case SymbolForm symbol:
+                return BindName(symbol);
+            case ListForm { Count: 0 }:
+                return new BoundConstant(form.Span, 0);
+            case ListForm list:
+                return BindList(list);
+            default:
+                throw new InvalidOperationException($"unknown form {form.GetType().Name}");
+        }
+    }
+
+    private BoundExpression BindName(SymbolForm symbol)
+    {
+        var span = symbol.Span;
+        if (LookupLocal(symbol.Name) is { } local) return new BoundLocal(span, local);
+        if (_structureSizes.TryGetValue(symbol.Name, out long size)) return new BoundConstant(span, size);
+        switch (_symbols.GetValueOrDefault(symbol.Name))
+        {
+            case GlobalSymbol global: return new BoundGlobal(span, global);
+            case FunctionSymbol function: return new BoundFunctionAddress(span, function);
+            case ExternSymbol ext: return new BoundExternAddress(span, ext);
+        }
+        if (Builtins.IsReserved(symbol.Name))
+            Error(symbol, DiagnosticCodes.UndefinedName, $"'{symbol.Name}' is a built-in {(Builtins.Operators.ContainsKey(symbol.Name) ? "operator" : "special form")}, not a value");
+        else if (Builtins.Unsupported.Contains(symbol.Name))
+            Error(symbol, DiagnosticCodes.NotSupported, $"'{symbol.Name}' is not supported yet");
+        else
+            Error(symbol, DiagnosticCodes.UndefinedName, $"'{symbol.Name}' is not defined");
+        return new BoundConstant(span, 0);
+    }
+
+    private BoundExpression BindList(ListForm list)
+    {
+        var span = list.Span;
+        var operands = list.Items.Skip(1).ToList();
+        if (list[0] is not SymbolForm head)
+            return new BoundCall(span, CallKind.Indirect, null, Bind(list[0]), operands.Select(Bind).ToList());
+
+        if (LookupLocal(head.Name) is { } local)
+            return new BoundCall(span, CallKind.Indirect, null, new BoundLocal(head.Span, local), operands.Select(Bind).ToList());
+
+        switch (head.Name)
+        {
+            case "let": return BindLet(list);
+            case "if":
+                return new BoundIf(span, Bind(list[1]), Bind(list[2]), Bind(list[3]));
+            case "while":
+                return new BoundWhile(span, Bind(list[1]), BindSequence(span, operands.Skip(1)));
+            case "and" or "or":
+                return BindLogical(list, head.Name == "and");
+            case "set":
+                return BindSet(list);
+            case "return":
+                if (operands.Count > 1)
+                {
+                    Error(list, DiagnosticCodes.WrongOperandCount, $"'return' expects at most 1 operand but is given {operands.Count}");
+                    return new BoundConstant(span, 0);
+                }
+                return new BoundReturn(span, operands.Count == 0 ? new BoundConstant(span, 0) : Bind(operands[0]));
+            case "address-of":
+                return BindAddressOf(list);
+        }
+
+        if (Builtins.Operators.TryGetValue(head.Name, out var op))
+        {
+            if (!CheckOperandCount(list, head.Name, op.Arity, operands.Count)) return new BoundConstant(span, 0);
+            var bound = operands.Select(Bind).ToList();
+            if (op.Arity != -1) return new BoundOperation(span, op.Op, bound);
+            if (bound.Count == 1) return op.Op == Operator.Sub ? new BoundOperation(span, Operator.Neg, bound) : bound[0];
+            // Fold left, iteratively: (- a b c) is (- (- a b) c).
+            BoundExpression result = bound[0];
+            for (int i = 1; i < bound.Count; i++) result = new BoundOperation(span, op.Op, new[] { result, bound[i] });
+            return result;
+        }
+
+        if (Builtins.Unsupported.Contains(head.Name))
+        {
+            Error(head, DiagnosticCodes.NotSupported, $"'{head.Name}' is not supported yet");
+            return new BoundConstant(span, 0);
+        }
+
+        switch (_symbols.GetValueOrDefault(head.Name))
+        {
+            case FunctionSymbol function:
+                if (function.Parameters.Count != operands.Count)
+                {
+                    int n = function.Parameters.Count;
+                    Error(list, DiagnosticCodes.WrongArgumentCount,
+                        $"'{head.Name}' expects {n} argument{(n == 1 ? "" : "s")} but is given {operands.Count}");
+                    return new BoundConstant(span, 0);
+                }
+                return new BoundCall(span, CallKind.Direct, function, null, operands.Select(Bind).ToList());
+            case ExternSymbol ext:
+                return new BoundCall(span, CallKind.Extern, ext, null, operands.Select(Bind).ToList());
+            case GlobalSymbol:
+                return new BoundCall(span, CallKind.Indirect, null, BindName(head), operands.Select(Bind).ToList());
+        }
+        if (_structureSizes.ContainsKey(head.Name))
+        {
+            Error(head, DiagnosticCodes.UndefinedName, $"'{head.Name}' is a structure size, not a function");
+            return new BoundConstant(span, 0);
+        }
+        Error(head, DiagnosticCodes.UndefinedName, $"'{head.Name}' is not defined");
+        return new BoundConstant(span, 0);
+    }
+
+    private BoundExpression BindLet(ListForm list)
+    {
+        var bindings = (ListForm)list[1];
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var bound = new List<(LocalVariable, BoundExpression)>();
+        foreach (ListForm binding in bindings.Items.Cast<ListForm>())
+        {
+            var name = (SymbolForm)binding[0];
+            var value = BindSequence(binding.Span, binding.Items.Skip(1)); // in the outer scope
+            CheckBindable(name, seen, "let");
+            bound.Add((new LocalVariable(name.Name, _localCount++), value));
+        }
+        var scope = new Dictionary<string, LocalVariable>(StringComparer.Ordinal);
+        foreach (var (variable, _) in bound) scope[variable.Name] = variable;
+        _scopes.Add(scope);
+        var body = BindSequence(list.Span, list.Items.Skip(2));
+        _scopes.RemoveAt(_scopes.Count - 1);
+        return bound.Count == 0 ? body : new BoundLet(list.Span, bound, body);
+    }
+
+    private BoundExpression BindLogical(ListForm list, bool isAnd)
+    {
+        if (list.Count == 1) return new BoundConstant(list.Span, isAnd ? 1 : 0);
+        var operands = list.Items.Skip(1).Select(Bind).ToList();
+        return operands.Count == 1 ? operands[0] : new BoundLogical(list.Span, isAnd, operands);
+    }
+
+    private BoundExpression BindSet(ListForm list)
+    {
+        var name = (SymbolForm)list[1];
+        var value = Bind(list[2]);
+        if (LookupLocal(name.Name) is { } local) return new BoundAssignLocal(list.Span, local, value);
+        switch (_symbols.GetValueOrDefault(name.Name))
+        {
+            case GlobalSymbol global: return new BoundAssignGlobal(list.Span, global, value);
+            case Symbol other:
+                Error(name, DiagnosticCodes.NotAssignable, $"'{other.Name}' is a {(other is FunctionSymbol ? "function" : "extern")} and cannot be assigned");
+                return value;
+        }
+        if (_structureSizes.ContainsKey(name.Name))
+            Error(name, DiagnosticCodes.NotAssignable, $"'{name.Name}' is a structure size and cannot be assigned");
+        else
+            Error(name, DiagnosticCodes.UndefinedName, $"'{name.Name}' is not defined");
+        return value;
+    }
+
+    private BoundExpression BindAddressOf(ListForm list)
+    {
+        if (list.Count != 2 || list[1] is not SymbolForm name)
+        {
+            Error(list, DiagnosticCodes.WrongOperandCount, "address-of expects one variable name");
+            return new BoundConstant(list.Span, 0);
+        }
+        if (LookupLocal(name.Name) is { } local)
+        {
+            local.AddressTaken = true;
+            return new BoundAddressOfLocal(list.Span, local);
+        }
+        if (_symbols.GetValueOrDefault(name.Name) is GlobalSymbol global) return new BoundAddressOfGlobal(list.Span, global);
+        if (_symbols.ContainsKey(name.Name) || _structureSizes.ContainsKey(name.Name))
+            Error(name, DiagnosticCodes.NotAssignable, $"address-of needs a parameter, local or global; '{name.Name}' is not a variable");
+        else
+            Error(name, DiagnosticCodes.UndefinedName, $"'{name.Name}' is not defined");
+        return new BoundConstant(list.Span, 0);
+    }
+
+    private LocalVariable? LookupLocal(string name)
+    {
+        for (int i = _scopes.Count - 1; i >= 0; i--)
+            if (_scopes[i].TryGetValue(name, out var variable)) return variable;
+        return null;
+    }
+
+    private void Error(Form form, string code, string message) => _diagnostics.Error(form.Span, code, message);
+}

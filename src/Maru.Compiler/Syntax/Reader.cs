@@ -1,0 +1,664 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Unicode;
+using Maru.Compiler.Diagnostics;
+
+namespace Maru.Compiler.Syntax;
+
+/// <summary>
+/// Characters to forms, as section 1 of the language spec says. It works on the file's bytes (never one
+/// string of the whole file), keeps open lists on an explicit stack so no input can overflow the native
+/// stack, and never throws for any input: every lexical error becomes a diagnostic and reading goes on.
+/// </summary>
+/// <remarks>
+/// Decisions where the spec is silent:
+/// <list type="bullet">
+/// <item>A token that starts with <c>?</c> is always a character literal, so no symbol starts with <c>?</c>
+/// (<c>?ab</c> is MARU0008); <c>?</c> may appear later in a symbol (<c>empty?</c>).</item>
+/// <item>As in Maru's reader, <c>?</c> takes whatever code point follows it: <c>?(</c> is 40, <c>? </c> is 32.</item>
+/// <item>A number or symbol is a maximal run of symbol characters, and what follows it is read on its own:
+/// <c>12'x</c> is 12 then <c>'x</c>, <c>a[</c> is <c>a</c> then MARU0010, while <c>12abc</c> is one malformed token.
+/// A non-ASCII code point is a symbol character when it is a letter.</item>
+/// <item>Octal literals have the decimal range. A <c>-</c> before a hexadecimal literal negates the word it
+/// spells, wrapping: <c>-0x8000000000000000</c> is -2^63 and <c>-0xffffffffffffffff</c> is 1.</item>
+/// <item>A quote nests the quoted form, so it counts as one level of nesting, like a parenthesis. A quote with
+/// nothing to quote (<c>')</c>, or at the end of the file) is MARU0010 at the quote.</item>
+/// <item>A file that ends inside lists gets one MARU0003, at the outermost open parenthesis: the start of
+/// the top-level form that runs off the end.</item>
+/// <item>A run of characters that start no token is one MARU0010, as a run of bad bytes is one MARU0001.</item>
+/// <item>A malformed number or character literal reads as 0, so one error does not also change the shape
+/// of the list around it.</item>
+/// <item>A UTF-8 byte order mark at the very start of the file is skipped.</item>
+/// </list>
+/// </remarks>
+public static class Reader
+{
+    public const int MaxNestingDepth = 1000;
+
+    /// <summary>Reads all top-level forms of a file. Never throws for any input; reports every lexical error to <paramref name="diagnostics"/>.</summary>
+    public static IReadOnlyList<Form> Read(SourceFile file, DiagnosticBag diagnostics)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(diagnostics);
+        return new Scanner(file, diagnostics).ReadAll();
+    }
+
+    // ASCII symbol characters: letters, digits and the punctuation of spec section 1.
+    private static readonly SearchValues<byte> SymbolBytes = SearchValues.Create(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&*+-./:<=>?@\\^_|~"u8);
+
+    private static bool IsWhitespace(byte b) =>
+        b is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' or (byte)'\f' or (byte)'\v';
+
+    private static bool IsDelimiter(byte b) => IsWhitespace(b) || b is (byte)'(' or (byte)')' or (byte)';' or (byte)'"';
+
+    private static bool IsDigit(byte b) => (uint)(b - '0') <= 9;
+
+    private static int HexValue(byte b) => b switch
+    {
+        >= (byte)'0' and <= (byte)'9' => b - '0',
+        >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
+        >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
+        _ => -1,
+    };
+
+    private enum EscapeKind { Byte, CodePoint, Invalid, EndOfFile }
+
+    /// <summary>An open list, or a quote waiting for its form. Items of open lists live in one shared list.</summary>
+    private readonly record struct Frame(int Start, int ItemsStart, bool IsQuote);
+
+    /// <summary>The state of one Read call; nothing is shared between calls, so reads may run in parallel.</summary>
+    private sealed class Scanner
+    {
+        private readonly SourceFile _file;
+        private readonly DiagnosticBag _diagnostics;
+        private readonly byte[] _source;
+        private int _pos;
+
+        // The completed forms of every open list, innermost last; below the first frame's ItemsStart are the
+        // top-level forms. One shared list keeps a list's items in a right-sized array only once it closes.
+        private readonly List<Form> _items = new();
+        private readonly List<Frame> _frames = new();
+
+        private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+        private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _nameLookup;
+        private char[] _nameChars = new char[64];
+        private readonly ArrayBufferWriter<byte> _stringBytes = new();
+
+        // End of the last run of invalid UTF-8 reported, so that a run of bad bytes gives one error.
+        private int _invalidUtf8End = -1;
+
+        // After MARU0009 the rest of the top-level form is skipped: tokens are still read (and their errors
+        // reported) but only parentheses are counted until the form closes.
+        private bool _skipping;
+        private int _skipDepth;
+        private int _skipOuterParen;
+
+        public Scanner(SourceFile file, DiagnosticBag diagnostics)
+        {
+            _file = file;
+            _diagnostics = diagnostics;
+            _source = file.Content;
+            _nameLookup = _names.GetAlternateLookup<ReadOnlySpan<char>>();
+        }
+
+        public List<Form> ReadAll()
+        {
+            SkipPrologue();
+            while (true)
+            {
+                SkipWhitespaceAndComments();
+                if (_pos >= _source.Length) break;
+                switch (_source[_pos])
+                {
+                    case (byte)'(': OpenList(); break;
+                    case (byte)')': CloseList(); break;
+                    case (byte)'\'': OpenQuote(); break;
+                    case (byte)'"': ReadString(); break;
+                    case (byte)'?': ReadCharacter(); break;
+                    default: ReadAtom(); break;
+                }
+            }
+            ReportUnclosedAtEnd();
+            return _items;
+        }
+
+        private void SkipPrologue()
+        {
+            if (_source.AsSpan().StartsWith("\uFEFF"u8)) _pos = 3;
+            if (_source.AsSpan(_pos).StartsWith("#!"u8)) SkipLine();
+        }
+
+        private void SkipWhitespaceAndComments()
+        {
+            while (_pos < _source.Length)
+            {
+                byte b = _source[_pos];
+                if (IsWhitespace(b)) _pos++;
+                else if (b == ';') SkipLine();
+                else return;
+            }
+        }
+
+        /// <summary>Skips to the end of the line (not past its newline), checking that the text is UTF-8.</summary>
+        private void SkipLine()
+        {
+            int newline = _source.AsSpan(_pos).IndexOf((byte)'\n');
+            int end = newline < 0 ? _source.Length : _pos + newline;
+            CopyUtf8(_pos, end, output: null);
+            _pos = end;
+        }
+
+        // ---- lists and quotes ----
+
+        private void OpenList()
+        {
+            if (_skipping)
+            {
+                if (_skipDepth == 0) _skipOuterParen = _pos;
+                _skipDepth++;
+            }
+            else if (_frames.Count >= MaxNestingDepth)
+            {
+                StartSkipping(triggeredByParen: true);
+            }
+            else
+            {
+                _frames.Add(new Frame(_pos, _items.Count, IsQuote: false));
+            }
+            _pos++;
+        }
+
+        private void CloseList()
+        {
+            if (_skipping)
+            {
+                // Only reachable at depth 0 when a quote went too deep outside any list: this ')' is then
+                // not part of the skipped form, so it is read again as a stray parenthesis.
+                if (_skipDepth == 0)
+                {
+                    StopSkipping();
+                    return;
+                }
+                _pos++;
+                if (--_skipDepth == 0) StopSkipping();
+                return;
+            }
+
+            int close = _pos++;
+            if (_frames.Count > 0 && _frames[^1].IsQuote) ReportDanglingQuote();
+            if (_frames.Count == 0)
+            {
+                Error(close, 1, DiagnosticCodes.UnexpectedCloseParen, "')' has no matching '('");
+                return;
+            }
+
+            Frame frame = _frames[^1];
+            _frames.RemoveAt(_frames.Count - 1);
+            int count = _items.Count - frame.ItemsStart;
+            var items = count == 0 ? Array.Empty<Form>() : new Form[count];
+            _items.CopyTo(frame.ItemsStart, items, 0, count);
+            _items.RemoveRange(frame.ItemsStart, count);
+            Emit(new ListForm(Span(frame.Start, _pos), items));
+        }
+
+        private void OpenQuote()
+        {
+            if (!_skipping)
+            {
+                if (_frames.Count >= MaxNestingDepth) StartSkipping(triggeredByParen: false);
+                else _frames.Add(new Frame(_pos, _items.Count, IsQuote: true));
+            }
+            _pos++;
+        }
+
+        /// <summary>Adds a completed form to the innermost open list, first wrapping it in any quotes waiting for it.</summary>
+        private void Emit(Form form)
+        {
+            if (_skipping)
+            {
+                if (_skipDepth == 0) StopSkipping();
+                return;
+            }
+            while (_frames.Count > 0 && _frames[^1].IsQuote)
+            {
+                int quote = _frames[^1].Start;
+                _frames.RemoveAt(_frames.Count - 1);
+                var quoteSymbol = new SymbolForm(Span(quote, quote + 1), "quote");
+                form = new ListForm(Span(quote, form.Span.End), new Form[] { quoteSymbol, form });
+            }
+            _items.Add(form);
+        }
+
+        /// <summary>Reports the innermost quote, which has nothing to quote, and drops the quotes waiting on top of the stack.</summary>
+        private void ReportDanglingQuote()
+        {
+            Error(_frames[^1].Start, 1, DiagnosticCodes.UnexpectedCharacter, "a quote must be followed by a form");
+            while (_frames.Count > 0 && _frames[^1].IsQuote) _frames.RemoveAt(_frames.Count - 1);
+        }
+
+        private void StartSkipping(bool triggeredByParen)
+        {
+            Error(_pos, 1, DiagnosticCodes.NestingTooDeep,
+                $"forms are nested more than {MaxNestingDepth} levels deep; the rest of this top-level form is skipped");
+            _skipping = true;
+            _skipDepth = triggeredByParen ? 1 : 0;
+            _skipOuterParen = triggeredByParen ? _pos : -1;
+            for (int i = _frames.Count - 1; i >= 0; i--)
+            {
+                if (_frames[i].IsQuote) continue;
+                _skipDepth++;
+                _skipOuterParen = _frames[i].Start;
+            }
+        }
+
+        /// <summary>Ends skipping at the end of the too-deep top-level form, dropping everything read of it.</summary>
+        private void StopSkipping()
+        {
+            _skipping = false;
+            int start = _frames[0].ItemsStart;
+            _items.RemoveRange(start, _items.Count - start);
+            _frames.Clear();
+        }
+
+        private void ReportUnclosedAtEnd()
+        {
+            if (_skipping)
+            {
+                if (_skipDepth > 0) ReportUnterminatedList(_skipOuterParen);
+            }
+            else if (_frames.Count > 0)
+            {
+                if (_frames[^1].IsQuote) ReportDanglingQuote();
+                int outermostList = _frames.FindIndex(frame => !frame.IsQuote);
+                if (outermostList >= 0) ReportUnterminatedList(_frames[outermostList].Start);
+            }
+            if (_frames.Count == 0) return;
+            // The top-level form that runs off the end is incomplete: drop what was read of it.
+            int start = _frames[0].ItemsStart;
+            _items.RemoveRange(start, _items.Count - start);
+        }
+
+        private void ReportUnterminatedList(int paren) =>
+            Error(paren, 1, DiagnosticCodes.UnterminatedList, "'(' is not closed before the end of the file");
+
+        // ---- atoms ----
+
+        private void ReadAtom()
+        {
+            int start = _pos;
+            byte b = _source[start];
+            if (b < 0x80)
+            {
+                if (SymbolBytes.Contains(b))
+                {
+                    ReadToken(start);
+                    return;
+                }
+            }
+            else
+            {
+                if (!TryDecode(start, out int codePoint, out int length))
+                {
+                    _pos += length;
+                    return;
+                }
+                if (Rune.IsLetter(new Rune(codePoint)))
+                {
+                    ReadToken(start);
+                    return;
+                }
+            }
+            SkipUnexpectedCharacters(start);
+        }
+
+        private void SkipUnexpectedCharacters(int start)
+        {
+            Rune.DecodeFromUtf8(_source.AsSpan(start), out Rune first, out int length);
+            Error(start, length, DiagnosticCodes.UnexpectedCharacter, $"unexpected character {Describe(first)}");
+            _pos = start + length;
+            while (_pos < _source.Length && StartsNoToken(_pos, out length)) _pos += length;
+        }
+
+        /// <summary>Whether the character at <paramref name="at"/> is valid UTF-8 that cannot start or continue any token.</summary>
+        private bool StartsNoToken(int at, out int length)
+        {
+            byte b = _source[at];
+            length = 1;
+            if (b < 0x80) return !(IsDelimiter(b) || b == '\'' || SymbolBytes.Contains(b));
+            return Rune.DecodeFromUtf8(_source.AsSpan(at), out Rune rune, out length) == OperationStatus.Done && !Rune.IsLetter(rune);
+        }
+
+        private static string Describe(Rune rune) =>
+            rune.Value is < 0x20 or 0x7F ? $"U+{rune.Value:X4}"
+            : rune.IsAscii ? $"'{rune}'"
+            : $"'{rune}' (U+{rune.Value:X4})";
+
+        /// <summary>A symbol or a number: a maximal run of symbol characters.</summary>
+        private void ReadToken(int start)
+        {
+            int end = ScanSymbolCharacters(start);
+            _pos = end;
+            byte first = _source[start];
+            if (IsDigit(first) || (first == '-' && end - start > 1 && IsDigit(_source[start + 1])))
+                ReadNumber(start, end);
+            else
+                Emit(new SymbolForm(Span(start, end), Intern(start, end)));
+        }
+
+        private int ScanSymbolCharacters(int start)
+        {
+            int i = start;
+            while (true)
+            {
+                int run = _source.AsSpan(i).IndexOfAnyExcept(SymbolBytes);
+                if (run < 0) return _source.Length;
+                i += run;
+                // Bad bytes end the token here; the main loop reports them.
+                if (_source[i] < 0x80
+                    || Rune.DecodeFromUtf8(_source.AsSpan(i), out Rune rune, out int length) != OperationStatus.Done
+                    || !Rune.IsLetter(rune))
+                    return i;
+                i += length;
+            }
+        }
+
+        private string Intern(int start, int end)
+        {
+            var bytes = _source.AsSpan(start, end - start);
+            // UTF-8 never decodes to more UTF-16 code units than it has bytes.
+            if (_nameChars.Length < bytes.Length) _nameChars = new char[Math.Max(bytes.Length, 2 * _nameChars.Length)];
+            var chars = _nameChars.AsSpan(0, Encoding.UTF8.GetChars(bytes, _nameChars));
+            if (_nameLookup.TryGetValue(chars, out string? name)) return name;
+            name = chars.ToString();
+            _names.Add(name);
+            return name;
+        }
+
+        private void ReadNumber(int start, int end)
+        {
+            int i = start;
+            bool negative = _source[i] == '-';
+            if (negative) i++;
+            bool hex = end - i > 1 && _source[i] == '0' && (_source[i + 1] | 0x20) == 'x';
+            // C's strtol with base 0, which Maru's reader uses: 0x is hexadecimal, another leading 0 octal.
+            int radix = hex ? 16 : _source[i] == '0' ? 8 : 10;
+            if (hex) i += 2;
+
+            int digitsStart = i;
+            ulong magnitude = 0;
+            bool overflow = false;
+            for (; i < end; i++)
+            {
+                int digit = HexValue(_source[i]);
+                if (digit < 0 || digit >= radix) break;
+                if (magnitude > (ulong.MaxValue - (ulong)digit) / (ulong)radix) overflow = true;
+                else magnitude = magnitude * (ulong)radix + (ulong)digit;
+            }
+
+            var span = Span(start, end);
+            if (i < end || i == digitsStart)
+            {
+                Error(span, DiagnosticCodes.MalformedNumber, MalformedNumberMessage(start, end, i, radix));
+                Emit(new IntegerForm(span, 0));
+                return;
+            }
+
+            long value;
+            if (hex)
+            {
+                if (overflow)
+                {
+                    Error(span, DiagnosticCodes.IntegerOutOfRange, $"'{Excerpt(start, end)}' does not fit in 64 bits");
+                    value = 0;
+                }
+                else
+                {
+                    value = negative ? unchecked(-(long)magnitude) : unchecked((long)magnitude);
+                }
+            }
+            else if (overflow || magnitude > (negative ? 1UL << 63 : (ulong)long.MaxValue))
+            {
+                Error(span, DiagnosticCodes.IntegerOutOfRange,
+                    $"'{Excerpt(start, end)}' is out of range: decimal and octal literals range over {long.MinValue} to {long.MaxValue} (only hexadecimal may spell the upper half of the 64 bits)");
+                value = 0;
+            }
+            else
+            {
+                value = negative ? unchecked((long)(0 - magnitude)) : (long)magnitude;
+            }
+            Emit(new IntegerForm(span, value));
+        }
+
+        private string MalformedNumberMessage(int start, int end, int bad, int radix)
+        {
+            string token = Excerpt(start, end);
+            if (bad == end) return $"'{token}' has no digits after its '0x'";
+            byte c = _source[bad];
+            if (radix == 8 && IsDigit(c)) return $"'{token}' is not a number: a leading 0 makes it octal, which has no digit {(char)c}";
+            if (c == '.') return $"'{token}' is not an integer (floating point is not supported)";
+            return $"'{token}' is not a number: a token that starts with a digit must be a whole number";
+        }
+
+        private void ReadCharacter()
+        {
+            int start = _pos++;
+            if (_pos >= _source.Length)
+            {
+                Error(start, 1, DiagnosticCodes.InvalidCharacterLiteral, "'?' must be followed by a character");
+                return;
+            }
+
+            int value;
+            bool valid;
+            if (_source[_pos] == '\\')
+            {
+                EscapeKind kind = ReadEscape(out value);
+                if (kind == EscapeKind.EndOfFile)
+                {
+                    Error(start, 2, DiagnosticCodes.InvalidCharacterLiteral, "'?\\' must be followed by an escape");
+                    return;
+                }
+                valid = kind != EscapeKind.Invalid;
+            }
+            else
+            {
+                valid = TryDecode(_pos, out value, out int length);
+                _pos += length;
+            }
+
+            if (_pos < _source.Length && !IsDelimiter(_source[_pos]))
+            {
+                if (valid)
+                {
+                    Error(start, _pos - start, DiagnosticCodes.InvalidCharacterLiteral,
+                        "a character literal is '?' and one character or escape, followed by a space, a parenthesis, ';', '\"' or the end of the file");
+                }
+                valid = false;
+                SkipToDelimiter();
+            }
+            Emit(new IntegerForm(Span(start, _pos), valid ? value : 0));
+        }
+
+        private void SkipToDelimiter()
+        {
+            while (_pos < _source.Length && !IsDelimiter(_source[_pos]))
+            {
+                TryDecode(_pos, out _, out int length);
+                _pos += length;
+            }
+        }
+
+        private void ReadString()
+        {
+            int start = _pos++;
+            _stringBytes.ResetWrittenCount();
+            while (true)
+            {
+                int stop = _source.AsSpan(_pos).IndexOfAny((byte)'"', (byte)'\\');
+                int end = stop < 0 ? _source.Length : _pos + stop;
+                CopyUtf8(_pos, end, _stringBytes);
+                _pos = end;
+                if (stop < 0)
+                {
+                    Error(start, 1, DiagnosticCodes.UnterminatedString, "string literal has no closing '\"'");
+                    return;
+                }
+                if (_source[_pos] == '"') break;
+
+                switch (ReadEscape(out int value))
+                {
+                    case EscapeKind.Byte:
+                        _stringBytes.GetSpan(1)[0] = (byte)value;
+                        _stringBytes.Advance(1);
+                        break;
+                    case EscapeKind.CodePoint:
+                        _stringBytes.Advance(new Rune(value).EncodeToUtf8(_stringBytes.GetSpan(4)));
+                        break;
+                }
+            }
+            _pos++;
+            Emit(new StringForm(Span(start, _pos), _stringBytes.WrittenSpan.ToArray()));
+        }
+
+        /// <summary>
+        /// Reads the escape at the backslash under <c>_pos</c>, reporting it if invalid (but not if the file ends
+        /// right after the backslash: the caller reports what the end of the file leaves unfinished).
+        /// </summary>
+        private EscapeKind ReadEscape(out int value)
+        {
+            int backslash = _pos;
+            value = 0;
+            if (backslash + 1 >= _source.Length)
+            {
+                _pos = _source.Length;
+                return EscapeKind.EndOfFile;
+            }
+            byte letter = _source[backslash + 1];
+            _pos = backslash + 2;
+            switch (letter)
+            {
+                case (byte)'n': value = '\n'; return EscapeKind.Byte;
+                case (byte)'t': value = '\t'; return EscapeKind.Byte;
+                case (byte)'r': value = '\r'; return EscapeKind.Byte;
+                case (byte)'a': value = 7; return EscapeKind.Byte;
+                case (byte)'b': value = 8; return EscapeKind.Byte;
+                case (byte)'f': value = 12; return EscapeKind.Byte;
+                case (byte)'v': value = 11; return EscapeKind.Byte;
+                case (byte)'e': value = 27; return EscapeKind.Byte;
+                case (byte)'\\' or (byte)'"' or (byte)'\'': value = letter; return EscapeKind.Byte;
+                case (byte)'x': return ReadHexEscape(backslash, 2, EscapeKind.Byte, out value);
+                case (byte)'u': return ReadHexEscape(backslash, 4, EscapeKind.CodePoint, out value);
+                case (byte)'U': return ReadHexEscape(backslash, 8, EscapeKind.CodePoint, out value);
+                case >= (byte)'0' and <= (byte)'7':
+                    value = letter - '0';
+                    for (int digits = 1; digits < 3 && _pos < _source.Length && _source[_pos] is >= (byte)'0' and <= (byte)'7'; digits++)
+                        value = value * 8 + (_source[_pos++] - '0');
+                    if (value <= 255) return EscapeKind.Byte;
+                    Error(backslash, _pos - backslash, DiagnosticCodes.InvalidEscape,
+                        $"octal escape '{Excerpt(backslash, _pos)}' is more than \\377 (255)");
+                    return EscapeKind.Invalid;
+                default:
+                    if (letter >= 0x80)
+                    {
+                        // Leave a non-ASCII character to be read, and checked, as itself.
+                        _pos--;
+                        Error(backslash, 1, DiagnosticCodes.InvalidEscape, "unknown escape: '\\' must be followed by an escape letter");
+                    }
+                    else
+                    {
+                        Error(backslash, 2, DiagnosticCodes.InvalidEscape, $"unknown escape {Describe(new Rune(letter))} after '\\'");
+                    }
+                    return EscapeKind.Invalid;
+            }
+        }
+
+        private EscapeKind ReadHexEscape(int backslash, int digits, EscapeKind kind, out int value)
+        {
+            uint number = 0;
+            int count = 0;
+            for (; count < digits && _pos < _source.Length && HexValue(_source[_pos]) is var digit and >= 0; count++, _pos++)
+                number = number * 16 + (uint)digit;
+            value = (int)Math.Min(number, int.MaxValue);
+            char letter = (char)_source[backslash + 1];
+            if (count < digits)
+            {
+                Error(backslash, _pos - backslash, DiagnosticCodes.InvalidEscape,
+                    $"'\\{letter}' must be followed by exactly {digits} hexadecimal digits");
+                return EscapeKind.Invalid;
+            }
+            if (kind == EscapeKind.CodePoint && !Rune.IsValid(number))
+            {
+                Error(backslash, _pos - backslash, DiagnosticCodes.InvalidEscape,
+                    $"'{Excerpt(backslash, _pos)}' is not a Unicode scalar value (a surrogate, or above 10FFFF)");
+                return EscapeKind.Invalid;
+            }
+            return kind;
+        }
+
+        // ---- UTF-8 ----
+
+        /// <summary>Checks that bytes [from, to) are UTF-8, reporting bad runs, and appends the valid ones to <paramref name="output"/>.</summary>
+        private void CopyUtf8(int from, int to, ArrayBufferWriter<byte>? output)
+        {
+            var text = _source.AsSpan(from, to - from);
+            if (Utf8.IsValid(text))
+            {
+                output?.Write(text);
+                return;
+            }
+            // Callers end the range at an ASCII byte or the end of the file, so no sequence crosses it.
+            for (int i = from; i < to;)
+            {
+                bool valid = TryDecode(i, out _, out int length);
+                if (valid) output?.Write(_source.AsSpan(i, length));
+                i += length;
+            }
+        }
+
+        /// <summary>Decodes one code point; bad bytes are reported (once per run) and <paramref name="length"/> says how many to skip.</summary>
+        private bool TryDecode(int at, out int codePoint, out int length)
+        {
+            byte b = _source[at];
+            if (b < 0x80)
+            {
+                codePoint = b;
+                length = 1;
+                return true;
+            }
+            if (Rune.DecodeFromUtf8(_source.AsSpan(at), out Rune rune, out length) == OperationStatus.Done)
+            {
+                codePoint = rune.Value;
+                return true;
+            }
+            if (at > _invalidUtf8End)
+                Error(at, length, DiagnosticCodes.InvalidUtf8, $"invalid UTF-8: byte 0x{b:X2} does not start a valid sequence");
+            _invalidUtf8End = Math.Max(_invalidUtf8End, at + length);
+            codePoint = 0;
+            return false;
+        }
+
+        // ---- helpers ----
+
+        private SourceSpan Span(int start, int end) => new(_file, start, end - start);
+
+        private void Error(int start, int length, string code, string message) =>
+            Error(new SourceSpan(_file, start, length), code, message);
+
+        private void Error(SourceSpan span, string code, string message)
+        {
+            // Past the bag's cap it keeps nothing more; skipping here also saves computing line and column.
+            if (_diagnostics.ErrorCount > DiagnosticBag.MaxErrors) return;
+            _diagnostics.Error(span, code, message);
+        }
+
+        /// <summary>Source text for a message, shortened so a huge token cannot make a huge message.</summary>
+        private string Excerpt(int start, int end)
+        {
+            const int MaxBytes = 40;
+            return end - start <= MaxBytes
+                ? Encoding.UTF8.GetString(_source, start, end - start)
+                : Encoding.UTF8.GetString(_source, start, MaxBytes) + "…";
+        }
+    }
+}

@@ -1,0 +1,137 @@
+namespace Maru.Compiler.Targets;
+
+/// <summary>How an instruction touches a register operand.</summary>
+public enum Access { Use, Def, UseDef }
+
+public enum OperandKind
+{
+    Register,        // Reg, with Access
+    Immediate,       // Value
+    Memory,          // [Reg + Index*Scale + Value]; Index is -1 when absent
+    SymbolMemory,    // the word at Symbol, addressed relative to the program counter
+    Slot,            // frame slot number Value (spills and variables whose address is taken)
+    IncomingArgument,// the caller's stack argument number Value
+    OutgoingArgument,// this function's stack argument number Value for the call being made
+    Symbol,          // a code or data symbol (call targets, address loads)
+    Block,           // a branch target: block number Value
+}
+
+/// <summary>An operand of a machine instruction. Registers below <see cref="MachineFunction.FirstVirtual"/> are physical.</summary>
+public struct MachineOperand
+{
+    public OperandKind Kind;
+    public int Reg;
+    public int Index;
+    public int Scale;
+    public long Value;
+    public Access Access;
+    public string? Symbol;
+
+    public static MachineOperand Use(int reg) => new() { Kind = OperandKind.Register, Reg = reg, Access = Access.Use };
+    public static MachineOperand Def(int reg) => new() { Kind = OperandKind.Register, Reg = reg, Access = Access.Def };
+    public static MachineOperand UseDef(int reg) => new() { Kind = OperandKind.Register, Reg = reg, Access = Access.UseDef };
+    public static MachineOperand Imm(long value) => new() { Kind = OperandKind.Immediate, Value = value };
+    public static MachineOperand Mem(int baseReg, long displacement = 0, int index = -1, int scale = 1) =>
+        new() { Kind = OperandKind.Memory, Reg = baseReg, Index = index, Scale = scale, Value = displacement };
+    public static MachineOperand SymbolMem(string symbol) => new() { Kind = OperandKind.SymbolMemory, Symbol = symbol };
+    public static MachineOperand Slot(int slot) => new() { Kind = OperandKind.Slot, Value = slot };
+    public static MachineOperand Incoming(int index) => new() { Kind = OperandKind.IncomingArgument, Value = index };
+    public static MachineOperand Outgoing(int index) => new() { Kind = OperandKind.OutgoingArgument, Value = index };
+    public static MachineOperand Sym(string symbol) => new() { Kind = OperandKind.Symbol, Symbol = symbol };
+    public static MachineOperand Target(int block) => new() { Kind = OperandKind.Block, Value = block };
+
+    public readonly bool IsRegister => Kind == OperandKind.Register;
+}
+
+/// <summary>
+/// One target instruction. <see cref="Opcode"/> is the target's own enumeration; the register allocator only needs
+/// the operands, the implicit registers and whether it is a register-to-register copy.
+/// </summary>
+public sealed class MachineInstruction(int opcode, params MachineOperand[] operands)
+{
+    public int Opcode { get; set; } = opcode;
+    public MachineOperand[] Operands { get; } = operands;
+    /// <summary>Physical registers read without appearing as operands (arguments of a call, the returned value).</summary>
+    public int[] ImplicitUses { get; init; } = Array.Empty<int>();
+    /// <summary>Physical registers written or destroyed (a call's clobbers, a division's results).</summary>
+    public int[] ImplicitDefs { get; init; } = Array.Empty<int>();
+    /// <summary>A copy <c>Operands[0] = Operands[1]</c> between registers, which the allocator may coalesce away.</summary>
+    public bool IsCopy { get; init; }
+    /// <summary>The target's condition code, for conditional jumps, sets and moves.</summary>
+    public int Condition { get; init; }
+
+    public void ForEachUse(Action<int> action)
+    {
+        foreach (var o in Operands)
+        {
+            if (o.Kind == OperandKind.Register && o.Access != Access.Def) action(o.Reg);
+            else if (o.Kind == OperandKind.Memory)
+            {
+                action(o.Reg);
+                if (o.Index >= 0) action(o.Index);
+            }
+        }
+        foreach (int r in ImplicitUses) action(r);
+    }
+
+    public void ForEachDef(Action<int> action)
+    {
+        foreach (var o in Operands)
+            if (o.Kind == OperandKind.Register && o.Access != Access.Use) action(o.Reg);
+        foreach (int r in ImplicitDefs) action(r);
+    }
+
+    /// <summary>Replaces registers (uses, defs and memory bases) through <paramref name="map"/>.</summary>
+    public void RewriteRegisters(Func<int, int> map)
+    {
+        for (int i = 0; i < Operands.Length; i++)
+        {
+            ref var o = ref Operands[i];
+            if (o.Kind == OperandKind.Register) o.Reg = map(o.Reg);
+            else if (o.Kind == OperandKind.Memory)
+            {
+                o.Reg = map(o.Reg);
+                if (o.Index >= 0) o.Index = map(o.Index);
+            }
+        }
+    }
+}
+
+public sealed class MachineBlock(int id, int loopDepth)
+{
+    public int Id { get; } = id;
+    public int LoopDepth { get; } = loopDepth;
+    public List<MachineInstruction> Instructions { get; } = new();
+    public List<MachineBlock> Successors { get; } = new();
+}
+
+public sealed class MachineFunction(string symbol, bool isExported)
+{
+    /// <summary>Register numbers from here up are virtual; below are the target's physical registers.</summary>
+    public const int FirstVirtual = 64;
+
+    public string Symbol { get; } = symbol;
+    public bool IsExported { get; } = isExported;
+    public List<MachineBlock> Blocks { get; } = new();
+    public int RegisterCount { get; set; } = FirstVirtual;
+    /// <summary>Frame slots: variables whose address is taken first, then spills.</summary>
+    public int SlotCount { get; set; }
+    /// <summary>The most stack arguments any call of this function passes.</summary>
+    public int OutgoingArguments { get; set; }
+    public bool HasCalls { get; set; }
+    /// <summary>Callee-saved registers the allocator assigned, which the prologue must save.</summary>
+    public List<int> UsedCalleeSaved { get; } = new();
+
+    public int NewRegister() => RegisterCount++;
+}
+
+/// <summary>What the register allocator needs to know of a target.</summary>
+public interface IRegisterInfo
+{
+    /// <summary>Allocatable registers in order of preference (caller-saved first, so leaf code saves nothing).</summary>
+    IReadOnlyList<int> AllocatableRegisters { get; }
+    bool IsCalleeSaved(int register);
+    MachineInstruction Copy(int destination, int source);
+    MachineInstruction LoadSlot(int destination, int slot);
+    MachineInstruction StoreSlot(int slot, int source);
+}

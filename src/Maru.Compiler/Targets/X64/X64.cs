@@ -1,0 +1,77 @@
+namespace Maru.Compiler.Targets.X64;
+
+/// <summary>x86-64 machine opcodes. Operand 0 is the destination where there is one (printed last in AT&amp;T syntax).</summary>
+public enum X64Op
+{
+    Mov,        // [dst, src]: register, immediate or memory to register or memory
+    MovZxByte,  // [dst reg, src memory]: load a byte, zero-extended
+    StoreByte,  // [dst memory, src reg or imm]: store the low byte
+    Lea,        // [dst reg, memory]
+    LoadGot,    // [dst reg, symbol]: the address of an external symbol from the GOT
+    Add, Sub, And, Or, Xor, Imul, // [dst (use+def), src reg or imm32]
+    Neg, Not,   // [dst (use+def)]
+    Shl, Sar, Shr, // [dst (use+def), count imm or %rcx]
+    Cmp,        // [a, b]: flags of a - b
+    Test,       // [a, b]: flags of a & b
+    Setcc,      // [dst]: 1 if Condition else 0 (setcc + movzbl)
+    Cmov,       // [dst (use+def), src]: dst = src if Condition
+    Cqo,        // rdx = sign of rax
+    Idiv,       // [divisor]: rax = rdx:rax / divisor, rdx = remainder
+    Jmp,        // [block]
+    Jcc,        // [block], Condition
+    Call,       // [symbol or register]
+    Ret,        // epilogue and return
+    TailJmp,    // [symbol]: epilogue and jump
+}
+
+public enum X64Condition { E, NE, L, LE, G, GE, B, BE, A, AE }
+
+/// <summary>The x86-64 registers, numbered as the hardware encodes them.</summary>
+public static class X64Registers
+{
+    public const int Rax = 0, Rcx = 1, Rdx = 2, Rbx = 3, Rsp = 4, Rbp = 5, Rsi = 6, Rdi = 7;
+    public const int R8 = 8, R9 = 9, R10 = 10, R11 = 11, R12 = 12, R13 = 13, R14 = 14, R15 = 15;
+
+    private static readonly string[] Names64 = { "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15" };
+    private static readonly string[] Names32 = { "eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi", "r8d", "r9d", "r10d", "r11d", "r12d", "r13d", "r14d", "r15d" };
+    private static readonly string[] Names8 = { "al", "cl", "dl", "bl", "spl", "bpl", "sil", "dil", "r8b", "r9b", "r10b", "r11b", "r12b", "r13b", "r14b", "r15b" };
+
+    public static string Name(int register, int size = 8) => "%" + (size switch { 8 => Names64, 4 => Names32, _ => Names8 })[register];
+}
+
+/// <summary>A calling convention on x86-64: SysV (Linux, macOS) or Microsoft x64 (Windows).</summary>
+public sealed class X64Abi : IRegisterInfo
+{
+    public static readonly X64Abi SysV = new(
+        arguments: new[] { X64Registers.Rdi, X64Registers.Rsi, X64Registers.Rdx, X64Registers.Rcx, X64Registers.R8, X64Registers.R9 },
+        calleeSaved: new[] { X64Registers.Rbx, X64Registers.Rbp, X64Registers.R12, X64Registers.R13, X64Registers.R14, X64Registers.R15 },
+        shadowSpace: 0);
+
+    private readonly HashSet<int> _calleeSaved;
+
+    private X64Abi(int[] arguments, int[] calleeSaved, int shadowSpace)
+    {
+        ArgumentRegisters = arguments;
+        _calleeSaved = new HashSet<int>(calleeSaved);
+        ShadowSpace = shadowSpace;
+        CallerSaved = Enumerable.Range(0, 16).Where(r => r != X64Registers.Rsp && !_calleeSaved.Contains(r)).ToArray();
+        AllocatableRegisters = CallerSaved.Concat(calleeSaved).ToArray();
+    }
+
+    public IReadOnlyList<int> ArgumentRegisters { get; }
+    public int[] CallerSaved { get; }
+    /// <summary>Bytes the caller reserves above the return address for the callee (32 on Windows).</summary>
+    public int ShadowSpace { get; }
+    public IReadOnlyList<int> AllocatableRegisters { get; }
+
+    public bool IsCalleeSaved(int register) => _calleeSaved.Contains(register);
+
+    public MachineInstruction Copy(int destination, int source) =>
+        new((int)X64Op.Mov, MachineOperand.Def(destination), MachineOperand.Use(source)) { IsCopy = true };
+
+    public MachineInstruction LoadSlot(int destination, int slot) =>
+        new((int)X64Op.Mov, MachineOperand.Def(destination), MachineOperand.Slot(slot));
+
+    public MachineInstruction StoreSlot(int slot, int source) =>
+        new((int)X64Op.Mov, MachineOperand.Slot(slot), MachineOperand.Use(source));
+}

@@ -1,0 +1,220 @@
+using System.Globalization;
+using System.Text;
+using static Maru.Compiler.Targets.X64.X64Registers;
+
+namespace Maru.Compiler.Targets.X64;
+
+/// <summary>Lays out the frame of an allocated function and prints it as GNU assembler text (AT&amp;T syntax).</summary>
+public sealed class X64Emitter
+{
+    private readonly MachineFunction _function;
+    private readonly X64Abi _abi;
+    private readonly StringBuilder _text;
+    private readonly int _frameSize;
+    private readonly int _pushBytes;
+
+    private X64Emitter(MachineFunction function, X64Abi abi, StringBuilder text)
+    {
+        _function = function;
+        _abi = abi;
+        _text = text;
+        _pushBytes = 8 * function.UsedCalleeSaved.Count;
+        int outgoing = function.HasCalls ? 8 * function.OutgoingArguments + abi.ShadowSpace : 0;
+        int frame = 8 * function.SlotCount + outgoing;
+        // At a call the stack pointer must be a multiple of 16; on entry it is 8 past one (the return address).
+        if (function.HasCalls && (8 + _pushBytes + frame) % 16 != 0) frame += 8;
+        _frameSize = frame;
+        _outgoingBytes = outgoing;
+    }
+
+    private readonly int _outgoingBytes;
+
+    /// <summary>Appends the function's body (from its label to its last instruction) to <paramref name="text"/>.</summary>
+    public static void Emit(MachineFunction function, X64Abi abi, StringBuilder text) => new X64Emitter(function, abi, text).EmitFunction();
+
+    private void EmitFunction()
+    {
+        Line($"{_function.Symbol}:");
+        Line("\t.cfi_startproc");
+        foreach (int register in _function.UsedCalleeSaved)
+        {
+            Line($"\tpushq\t{Name(register)}");
+            Line("\t.cfi_adjust_cfa_offset 8");
+            Line($"\t.cfi_rel_offset {Name(register)}, 0");
+        }
+        if (_frameSize > 0)
+        {
+            Line($"\tsubq\t${_frameSize}, %rsp");
+            Line($"\t.cfi_adjust_cfa_offset {_frameSize}");
+        }
+        var blocks = _function.Blocks;
+        for (int b = 0; b < blocks.Count; b++)
+        {
+            if (b > 0) Line($"{BlockLabel(blocks[b].Id)}:");
+            int? next = b + 1 < blocks.Count ? blocks[b + 1].Id : null;
+            var code = blocks[b].Instructions;
+            for (int i = 0; i < code.Count; i++)
+            {
+                var instruction = code[i];
+                bool isLastOfFunction = b == blocks.Count - 1 && i == code.Count - 1;
+                var op = (X64Op)instruction.Opcode;
+                // A conditional jump to the next block followed by a jump elsewhere becomes one inverted jump.
+                if (op == X64Op.Jcc && i + 1 < code.Count && (X64Op)code[i + 1].Opcode == X64Op.Jmp
+                    && instruction.Operands[0].Value == next)
+                {
+                    Line($"\tj{ConditionSuffix(Invert((X64Condition)instruction.Condition))}\t{BlockLabel((int)code[i + 1].Operands[0].Value)}");
+                    i++;
+                    continue;
+                }
+                if (op == X64Op.Jmp && instruction.Operands[0].Value == next) continue;
+                EmitInstruction(instruction, isLastOfFunction);
+            }
+        }
+        Line("\t.cfi_endproc");
+    }
+
+    private string BlockLabel(int id) => $".L{_function.Symbol}.{id}";
+
+    private void EmitInstruction(MachineInstruction instruction, bool isLastOfFunction)
+    {
+        var o = instruction.Operands;
+        var condition = (X64Condition)instruction.Condition;
+        switch ((X64Op)instruction.Opcode)
+        {
+            case X64Op.Mov:
+                EmitMove(o[0], o[1]);
+                break;
+            case X64Op.MovZxByte:
+                Line($"\tmovzbl\t{Format(o[1])}, {Name(o[0].Reg, 4)}");
+                break;
+            case X64Op.StoreByte:
+                Line($"\tmovb\t{(o[1].IsRegister ? Name(o[1].Reg, 1) : Format(o[1]))}, {Format(o[0])}");
+                break;
+            case X64Op.Lea:
+                Line($"\tleaq\t{Format(o[1])}, {Format(o[0])}");
+                break;
+            case X64Op.LoadGot:
+                Line($"\tmovq\t{o[1].Symbol}@GOTPCREL(%rip), {Format(o[0])}");
+                break;
+            case X64Op.Add or X64Op.Sub or X64Op.And or X64Op.Or or X64Op.Xor or X64Op.Imul:
+                Line($"\t{Mnemonic((X64Op)instruction.Opcode)}q\t{Format(o[1])}, {Format(o[0])}");
+                break;
+            case X64Op.Neg or X64Op.Not:
+                Line($"\t{Mnemonic((X64Op)instruction.Opcode)}q\t{Format(o[0])}");
+                break;
+            case X64Op.Shl or X64Op.Sar or X64Op.Shr:
+                Line($"\t{Mnemonic((X64Op)instruction.Opcode)}q\t{(o[1].IsRegister ? "%cl" : Format(o[1]))}, {Format(o[0])}");
+                break;
+            case X64Op.Cmp:
+                Line($"\tcmpq\t{Format(o[1])}, {Format(o[0])}");
+                break;
+            case X64Op.Test:
+                Line($"\ttestq\t{Format(o[1])}, {Format(o[0])}");
+                break;
+            case X64Op.Setcc:
+                Line($"\tset{ConditionSuffix(condition)}\t{Name(o[0].Reg, 1)}");
+                Line($"\tmovzbl\t{Name(o[0].Reg, 1)}, {Name(o[0].Reg, 4)}");
+                break;
+            case X64Op.Cmov:
+                Line($"\tcmov{ConditionSuffix(condition)}q\t{Format(o[1])}, {Format(o[0])}");
+                break;
+            case X64Op.Cqo:
+                Line("\tcqto");
+                break;
+            case X64Op.Idiv:
+                Line($"\tidivq\t{Format(o[0])}");
+                break;
+            case X64Op.Jmp:
+                Line($"\tjmp\t{BlockLabel((int)o[0].Value)}");
+                break;
+            case X64Op.Jcc:
+                Line($"\tj{ConditionSuffix(condition)}\t{BlockLabel((int)o[0].Value)}");
+                break;
+            case X64Op.Call:
+                Line(o[0].IsRegister ? $"\tcall\t*{Name(o[0].Reg)}" : $"\tcall\t{o[0].Symbol}");
+                break;
+            case X64Op.Ret:
+                EmitEpilogue(isLastOfFunction, "\tret");
+                break;
+            case X64Op.TailJmp:
+                EmitEpilogue(isLastOfFunction, $"\tjmp\t{o[0].Symbol}");
+                break;
+            default:
+                throw new InvalidOperationException($"cannot emit {(X64Op)instruction.Opcode}");
+        }
+    }
+
+    private void EmitMove(MachineOperand destination, MachineOperand source)
+    {
+        if (source.Kind == OperandKind.Immediate && destination.IsRegister)
+        {
+            long value = source.Value;
+            // movl zero-extends and is shorter; movabsq is the only form for wide constants. Never xor: flags must survive.
+            if (value is >= 0 and <= uint.MaxValue) Line($"\tmovl\t${(uint)value}, {Name(destination.Reg, 4)}");
+            else if (value is >= int.MinValue and <= int.MaxValue) Line($"\tmovq\t${value}, {Name(destination.Reg)}");
+            else Line($"\tmovabsq\t${value}, {Name(destination.Reg)}");
+            return;
+        }
+        Line($"\tmovq\t{Format(source)}, {Format(destination)}");
+    }
+
+    private void EmitEpilogue(bool isLastOfFunction, string exit)
+    {
+        bool hasFrame = _frameSize > 0 || _pushBytes > 0;
+        if (hasFrame && !isLastOfFunction) Line("\t.cfi_remember_state");
+        if (_frameSize > 0)
+        {
+            Line($"\taddq\t${_frameSize}, %rsp");
+            Line($"\t.cfi_adjust_cfa_offset -{_frameSize}");
+        }
+        for (int i = _function.UsedCalleeSaved.Count - 1; i >= 0; i--)
+        {
+            Line($"\tpopq\t{Name(_function.UsedCalleeSaved[i])}");
+            Line("\t.cfi_adjust_cfa_offset -8");
+        }
+        Line(exit);
+        if (hasFrame && !isLastOfFunction) Line("\t.cfi_restore_state");
+    }
+
+    private string Format(MachineOperand operand) => operand.Kind switch
+    {
+        OperandKind.Register => Name(operand.Reg),
+        OperandKind.Immediate => "$" + operand.Value.ToString(CultureInfo.InvariantCulture),
+        OperandKind.Memory => FormatMemory(operand),
+        OperandKind.SymbolMemory => $"{operand.Symbol}(%rip)",
+        OperandKind.Slot => $"{_outgoingBytes + 8 * operand.Value}(%rsp)",
+        OperandKind.OutgoingArgument => $"{_abi.ShadowSpace + 8 * operand.Value}(%rsp)",
+        OperandKind.IncomingArgument => $"{_frameSize + _pushBytes + 8 + _abi.ShadowSpace + 8 * operand.Value}(%rsp)",
+        OperandKind.Symbol => operand.Symbol!,
+        _ => throw new InvalidOperationException($"cannot format {operand.Kind}"),
+    };
+
+    private static string FormatMemory(MachineOperand m)
+    {
+        string displacement = m.Value == 0 ? "" : m.Value.ToString(CultureInfo.InvariantCulture);
+        return m.Index < 0
+            ? $"{displacement}({Name(m.Reg)})"
+            : $"{displacement}({Name(m.Reg)},{Name(m.Index)},{m.Scale})";
+    }
+
+    private static string Mnemonic(X64Op op) => op switch
+    {
+        X64Op.Add => "add", X64Op.Sub => "sub", X64Op.And => "and", X64Op.Or => "or", X64Op.Xor => "xor", X64Op.Imul => "imul",
+        X64Op.Neg => "neg", X64Op.Not => "not", X64Op.Shl => "shl", X64Op.Sar => "sar", X64Op.Shr => "shr",
+        _ => throw new InvalidOperationException(op.ToString()),
+    };
+
+    private static string ConditionSuffix(X64Condition c) => c.ToString().ToLowerInvariant();
+
+    private static X64Condition Invert(X64Condition c) => c switch
+    {
+        X64Condition.E => X64Condition.NE, X64Condition.NE => X64Condition.E,
+        X64Condition.L => X64Condition.GE, X64Condition.GE => X64Condition.L,
+        X64Condition.LE => X64Condition.G, X64Condition.G => X64Condition.LE,
+        X64Condition.B => X64Condition.AE, X64Condition.AE => X64Condition.B,
+        X64Condition.BE => X64Condition.A, X64Condition.A => X64Condition.BE,
+        _ => throw new InvalidOperationException(c.ToString()),
+    };
+
+    private void Line(string line) => _text.Append(line).Append('\n');
+}

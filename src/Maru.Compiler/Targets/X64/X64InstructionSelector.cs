@@ -1,0 +1,434 @@
+using System.Numerics;
+using Maru.Compiler.IR;
+using Maru.Compiler.Semantics;
+using static Maru.Compiler.Targets.X64.X64Registers;
+
+namespace Maru.Compiler.Targets.X64;
+
+/// <summary>
+/// Turns IR into x86-64 machine instructions over virtual registers. Fixed registers (arguments, results,
+/// division, shift counts) appear as copies to and from physical registers, for the allocator to coalesce.
+/// </summary>
+public sealed class X64InstructionSelector
+{
+    private readonly IrFunction _ir;
+    private readonly X64Abi _abi;
+    private readonly MachineFunction _function;
+    private readonly Func<int, string> _stringLabel;
+    private readonly Func<string, bool, string> _symbolName;
+    private List<MachineInstruction> _code = null!;
+
+    private X64InstructionSelector(IrFunction ir, X64Abi abi, Func<int, string> stringLabel, Func<string, bool, string> symbolName)
+    {
+        _ir = ir;
+        _abi = abi;
+        _stringLabel = stringLabel;
+        _symbolName = symbolName;
+        _function = new MachineFunction(symbolName(ir.Symbol.NativeName, false), ir.Symbol.IsExported)
+        {
+            RegisterCount = MachineFunction.FirstVirtual + ir.RegisterCount,
+            SlotCount = ir.SlotCount,
+        };
+    }
+
+    /// <param name="stringLabel">The assembler label of string literal number n of the file.</param>
+    /// <param name="symbolName">The assembler name of a native symbol (true: an extern), with any platform prefix.</param>
+    public static MachineFunction Select(IrFunction ir, X64Abi abi, Func<int, string> stringLabel, Func<string, bool, string> symbolName)
+    {
+        var selector = new X64InstructionSelector(ir, abi, stringLabel, symbolName);
+        selector.Run();
+        return selector._function;
+    }
+
+    private void Run()
+    {
+        foreach (var block in _ir.Blocks) _function.Blocks.Add(new MachineBlock(block.Id, block.LoopDepth));
+        foreach (var block in _ir.Blocks)
+        {
+            var machineBlock = _function.Blocks[block.Id];
+            _code = machineBlock.Instructions;
+            if (block.Id == 0) SelectEntry();
+            foreach (var instruction in block.Instructions) Select(instruction);
+            SelectTerminator(block.Terminator);
+            foreach (var successor in block.Terminator.Successors) machineBlock.Successors.Add(_function.Blocks[successor.Id]);
+        }
+    }
+
+    private static int V(int irRegister) => MachineFunction.FirstVirtual + irRegister;
+
+    private int NewRegister() => _function.NewRegister();
+
+    private void Add(X64Op op, params MachineOperand[] operands) => _code.Add(new MachineInstruction((int)op, operands));
+
+    private void AddConditional(X64Op op, X64Condition condition, params MachineOperand[] operands) =>
+        _code.Add(new MachineInstruction((int)op, operands) { Condition = (int)condition });
+
+    private void Copy(int destination, int source) => _code.Add(_abi.Copy(destination, source));
+
+    /// <summary>Puts a value in the given register.</summary>
+    private void Move(int destination, Value value)
+    {
+        if (value.IsConstant) Add(X64Op.Mov, MachineOperand.Def(destination), MachineOperand.Imm(value.Constant));
+        else Copy(destination, V(value.Register));
+    }
+
+    /// <summary>A register holding the value (constants are loaded into a new one).</summary>
+    private int InRegister(Value value)
+    {
+        if (value.IsRegister) return V(value.Register);
+        int r = NewRegister();
+        Move(r, value);
+        return r;
+    }
+
+    private static bool FitsImmediate(long value) => value is >= int.MinValue and <= int.MaxValue;
+
+    /// <summary>A register, or an immediate where it fits in the 32 bits x86 instructions take.</summary>
+    private MachineOperand Operand(Value value) =>
+        value.IsConstant && FitsImmediate(value.Constant) ? MachineOperand.Imm(value.Constant) : MachineOperand.Use(InRegister(value));
+
+    private void SelectEntry()
+    {
+        var registers = _abi.ArgumentRegisters;
+        for (int i = 0; i < _ir.Parameters.Count; i++)
+        {
+            int parameter = V(_ir.Parameters[i]);
+            if (i < registers.Count) Copy(parameter, registers[i]);
+            else Add(X64Op.Mov, MachineOperand.Def(parameter), MachineOperand.Incoming(i - registers.Count));
+        }
+    }
+
+    private void Select(Instruction instruction)
+    {
+        var args = instruction.Args;
+        int dest = instruction.Dest >= 0 ? V(instruction.Dest) : -1;
+        switch (instruction.Opcode)
+        {
+            case Opcode.Copy:
+                Move(dest, args[0]);
+                break;
+            case Opcode.Unary:
+                SelectUnary(instruction.Operator, dest, args[0]);
+                break;
+            case Opcode.Binary:
+                SelectBinary(instruction.Operator, dest, args[0], args[1]);
+                break;
+            case Opcode.Load:
+            {
+                var address = Address(args[0], args[1], instruction.Operator == Operator.LoadWord ? 8 : 1);
+                Add(instruction.Operator == Operator.LoadWord ? X64Op.Mov : X64Op.MovZxByte, MachineOperand.Def(dest), address);
+                break;
+            }
+            case Opcode.Store:
+            {
+                bool word = instruction.Operator == Operator.StoreWord;
+                var address = Address(args[0], args[1], word ? 8 : 1);
+                var value = word ? Operand(args[2]) : args[2].IsConstant ? MachineOperand.Imm((byte)args[2].Constant) : MachineOperand.Use(InRegister(args[2]));
+                Add(word ? X64Op.Mov : X64Op.StoreByte, address, value);
+                break;
+            }
+            case Opcode.LoadGlobal:
+                Add(X64Op.Mov, MachineOperand.Def(dest), MachineOperand.SymbolMem(_symbolName(instruction.Symbol!, false)));
+                break;
+            case Opcode.StoreGlobal:
+                Add(X64Op.Mov, MachineOperand.SymbolMem(_symbolName(instruction.Symbol!, false)), Operand(args[0]));
+                break;
+            case Opcode.AddressOf when instruction.SymbolKind == SymbolKind.Extern:
+                Add(X64Op.LoadGot, MachineOperand.Def(dest), MachineOperand.Sym(_symbolName(instruction.Symbol!, true)));
+                break;
+            case Opcode.AddressOf:
+                Add(X64Op.Lea, MachineOperand.Def(dest), MachineOperand.SymbolMem(_symbolName(instruction.Symbol!, false)));
+                break;
+            case Opcode.AddressOfString:
+                Add(X64Op.Lea, MachineOperand.Def(dest), MachineOperand.SymbolMem(_stringLabel(instruction.Index)));
+                break;
+            case Opcode.AddressOfSlot:
+                Add(X64Op.Lea, MachineOperand.Def(dest), MachineOperand.Slot(instruction.Index));
+                break;
+            case Opcode.LoadSlot:
+                Add(X64Op.Mov, MachineOperand.Def(dest), MachineOperand.Slot(instruction.Index));
+                break;
+            case Opcode.StoreSlot:
+                Add(X64Op.Mov, MachineOperand.Slot(instruction.Index), Operand(args[0]));
+                break;
+            case Opcode.Call:
+                SelectCall(instruction, dest);
+                break;
+            default:
+                throw new InvalidOperationException($"no selection for {instruction.Opcode}");
+        }
+    }
+
+    /// <summary>The memory operand for <c>base + index*scale</c>.</summary>
+    private MachineOperand Address(Value @base, Value index, int scale)
+    {
+        if (index.IsConstant && FitsImmediate(unchecked(index.Constant * scale)) && index.Constant is > int.MinValue / 8 and < int.MaxValue / 8)
+        {
+            if (@base.IsConstant && FitsImmediate(unchecked(@base.Constant + index.Constant * scale)))
+                return MachineOperand.Mem(InRegister(Value.Const(0)), @base.Constant + index.Constant * scale);
+            return MachineOperand.Mem(InRegister(@base), index.Constant * scale);
+        }
+        return MachineOperand.Mem(InRegister(@base), 0, InRegister(index), scale);
+    }
+
+    private void SelectUnary(Operator op, int dest, Value a)
+    {
+        if (op == Operator.Not)
+        {
+            Add(X64Op.Test, MachineOperand.Use(InRegister(a)), MachineOperand.Use(InRegister(a)));
+            AddConditional(X64Op.Setcc, X64Condition.E, MachineOperand.Def(dest));
+            return;
+        }
+        int t = NewRegister();
+        Move(t, a);
+        Add(op == Operator.Neg ? X64Op.Neg : X64Op.Not, MachineOperand.UseDef(t));
+        Copy(dest, t);
+    }
+
+    private void SelectBinary(Operator op, int dest, Value a, Value b)
+    {
+        if (WordArithmetic.IsComparison(op))
+        {
+            var condition = Compare(op, a, b);
+            AddConditional(X64Op.Setcc, condition, MachineOperand.Def(dest));
+            return;
+        }
+        switch (op)
+        {
+            case Operator.Div or Operator.Rem:
+                SelectDivision(op == Operator.Div, dest, a, b);
+                return;
+            case Operator.Shl or Operator.Sar:
+            {
+                int t = NewRegister();
+                Move(t, a);
+                var shift = op == Operator.Shl ? X64Op.Shl : X64Op.Sar;
+                if (b.IsConstant) Add(shift, MachineOperand.UseDef(t), MachineOperand.Imm(b.Constant & 63));
+                else
+                {
+                    Copy(Rcx, V(b.Register));
+                    Add(shift, MachineOperand.UseDef(t), MachineOperand.Use(Rcx));
+                }
+                Copy(dest, t);
+                return;
+            }
+            default:
+            {
+                int t = NewRegister();
+                Move(t, a);
+                var alu = op switch
+                {
+                    Operator.Add => X64Op.Add, Operator.Sub => X64Op.Sub, Operator.Mul => X64Op.Imul,
+                    Operator.And => X64Op.And, Operator.Or => X64Op.Or, Operator.Xor => X64Op.Xor,
+                    _ => throw new InvalidOperationException($"no selection for {op}"),
+                };
+                Add(alu, MachineOperand.UseDef(t), Operand(b));
+                Copy(dest, t);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Emits the comparison of a with b and returns the condition under which <paramref name="op"/> holds.</summary>
+    private X64Condition Compare(Operator op, Value a, Value b)
+    {
+        if (a.IsConstant && b.IsRegister)
+        {
+            (a, b) = (b, a);
+            op = Swapped(op);
+        }
+        if (b.IsConstant && b.Constant == 0 && op is Operator.Eq or Operator.Ne)
+            Add(X64Op.Test, MachineOperand.Use(InRegister(a)), MachineOperand.Use(InRegister(a)));
+        else
+            Add(X64Op.Cmp, MachineOperand.Use(InRegister(a)), Operand(b));
+        return ConditionOf(op);
+    }
+
+    private static Operator Swapped(Operator op) => op switch
+    {
+        Operator.Lt => Operator.Gt, Operator.Gt => Operator.Lt, Operator.Le => Operator.Ge, Operator.Ge => Operator.Le, _ => op,
+    };
+
+    private static X64Condition ConditionOf(Operator op) => op switch
+    {
+        Operator.Lt => X64Condition.L, Operator.Le => X64Condition.LE, Operator.Eq => X64Condition.E,
+        Operator.Ne => X64Condition.NE, Operator.Ge => X64Condition.GE, Operator.Gt => X64Condition.G,
+        _ => throw new InvalidOperationException($"{op} is not a comparison"),
+    };
+
+    /// <summary>
+    /// Division and remainder with the language's defined results for a zero divisor and for min / -1, without traps:
+    /// constant divisors become shifts or a plain idiv; a variable divisor is replaced by 1 when it is 0 or -1
+    /// (so idiv cannot trap) and the result is then corrected with conditional moves.
+    /// </summary>
+    private void SelectDivision(bool isDivision, int dest, Value a, Value b)
+    {
+        if (b.IsConstant)
+        {
+            long c = b.Constant;
+            if (c == 0) { Move(dest, isDivision ? Value.Const(0) : a); return; }
+            if (c == -1) { SelectUnaryOrZero(isDivision, dest, a); return; }
+            if (c != long.MinValue && BitOperations.IsPow2(Math.Abs(c)) && Math.Abs(c) > 1)
+            {
+                DivideByPowerOfTwo(isDivision, dest, a, c);
+                return;
+            }
+            int divisor = NewRegister();
+            Move(divisor, b);
+            Move(Rax, a);
+            PlainDivide(divisor);
+            Copy(dest, isDivision ? Rax : Rdx);
+            return;
+        }
+
+        int bReg = V(b.Register);
+        int safeDivisor = NewRegister();
+        Copy(safeDivisor, bReg);
+        int one = NewRegister();
+        Add(X64Op.Mov, MachineOperand.Def(one), MachineOperand.Imm(1));
+        int bPlusOne = NewRegister();
+        Add(X64Op.Lea, MachineOperand.Def(bPlusOne), MachineOperand.Mem(bReg, 1));
+        Add(X64Op.Cmp, MachineOperand.Use(bPlusOne), MachineOperand.Imm(1));
+        AddConditional(X64Op.Cmov, X64Condition.BE, MachineOperand.UseDef(safeDivisor), MachineOperand.Use(one)); // b is 0 or -1
+        int dividend = InRegister(a);
+        Copy(Rax, dividend);
+        PlainDivide(safeDivisor);
+        int result = NewRegister();
+        if (isDivision)
+        {
+            Copy(result, Rax);
+            int negated = NewRegister();
+            Copy(negated, result);
+            Add(X64Op.Neg, MachineOperand.UseDef(negated));
+            int zero = NewRegister();
+            Add(X64Op.Mov, MachineOperand.Def(zero), MachineOperand.Imm(0));
+            Add(X64Op.Cmp, MachineOperand.Use(bReg), MachineOperand.Imm(-1));
+            AddConditional(X64Op.Cmov, X64Condition.E, MachineOperand.UseDef(result), MachineOperand.Use(negated)); // a / -1 is -a
+            Add(X64Op.Test, MachineOperand.Use(bReg), MachineOperand.Use(bReg));
+            AddConditional(X64Op.Cmov, X64Condition.E, MachineOperand.UseDef(result), MachineOperand.Use(zero));    // a / 0 is 0
+        }
+        else
+        {
+            Copy(result, Rdx); // with divisor 1 (for 0 or -1) the remainder is already 0
+            Add(X64Op.Test, MachineOperand.Use(bReg), MachineOperand.Use(bReg));
+            AddConditional(X64Op.Cmov, X64Condition.E, MachineOperand.UseDef(result), MachineOperand.Use(dividend)); // a % 0 is a
+        }
+        Copy(dest, result);
+    }
+
+    private void SelectUnaryOrZero(bool isDivision, int dest, Value a)
+    {
+        if (isDivision) SelectUnary(Operator.Neg, dest, a);
+        else Move(dest, Value.Const(0));
+    }
+
+    private void PlainDivide(int divisor)
+    {
+        _code.Add(new MachineInstruction((int)X64Op.Cqo) { ImplicitUses = new[] { Rax }, ImplicitDefs = new[] { Rdx } });
+        _code.Add(new MachineInstruction((int)X64Op.Idiv, MachineOperand.Use(divisor)) { ImplicitUses = new[] { Rax, Rdx }, ImplicitDefs = new[] { Rax, Rdx } });
+    }
+
+    /// <summary>Signed division by ±2^k rounds toward zero: add 2^k-1 to negative dividends before shifting.</summary>
+    private void DivideByPowerOfTwo(bool isDivision, int dest, Value a, long divisor)
+    {
+        int k = BitOperations.Log2((ulong)Math.Abs(divisor));
+        int x = InRegister(a);
+        int bias = NewRegister();
+        Copy(bias, x);
+        Add(X64Op.Sar, MachineOperand.UseDef(bias), MachineOperand.Imm(63));
+        Add(X64Op.Shr, MachineOperand.UseDef(bias), MachineOperand.Imm(64 - k));
+        int t = NewRegister();
+        Copy(t, x);
+        Add(X64Op.Add, MachineOperand.UseDef(t), MachineOperand.Use(bias));
+        if (isDivision)
+        {
+            Add(X64Op.Sar, MachineOperand.UseDef(t), MachineOperand.Imm(k));
+            if (divisor < 0) Add(X64Op.Neg, MachineOperand.UseDef(t));
+            Copy(dest, t);
+        }
+        else
+        {
+            int mask = NewRegister();
+            Add(X64Op.Mov, MachineOperand.Def(mask), MachineOperand.Imm(-(1L << k)));
+            Add(X64Op.And, MachineOperand.UseDef(t), MachineOperand.Use(mask));
+            int r = NewRegister();
+            Copy(r, x);
+            Add(X64Op.Sub, MachineOperand.UseDef(r), MachineOperand.Use(t));
+            Copy(dest, r);
+        }
+    }
+
+    private void SelectCall(Instruction instruction, int dest)
+    {
+        var args = instruction.Args.AsSpan();
+        MachineOperand target;
+        if (instruction.CallKind == CallKind.Indirect)
+        {
+            target = MachineOperand.Use(InRegister(args[0]));
+            args = args[1..];
+        }
+        else
+        {
+            bool isExtern = instruction.CallKind == CallKind.Extern;
+            target = MachineOperand.Sym(_symbolName(instruction.Symbol!, isExtern) + (isExtern ? "@PLT" : ""));
+        }
+        var usedRegisters = PassArguments(args, isTailCall: false);
+        // Variadic C functions read %al as the number of vector registers used: always none.
+        bool mayBeVariadic = instruction.CallKind != CallKind.Direct;
+        if (mayBeVariadic)
+        {
+            Add(X64Op.Mov, MachineOperand.Def(Rax), MachineOperand.Imm(0));
+            usedRegisters.Add(Rax);
+        }
+        _code.Add(new MachineInstruction((int)X64Op.Call, target) { ImplicitUses = usedRegisters.ToArray(), ImplicitDefs = _abi.CallerSaved });
+        _function.HasCalls = true;
+        if (dest >= 0) Copy(dest, Rax);
+    }
+
+    /// <summary>Places arguments: stack arguments first (outgoing area, or the incoming one for a tail call), then registers.</summary>
+    private List<int> PassArguments(ReadOnlySpan<Value> args, bool isTailCall)
+    {
+        var registers = _abi.ArgumentRegisters;
+        int stackArguments = Math.Max(0, args.Length - registers.Count);
+        for (int i = 0; i < stackArguments; i++)
+        {
+            var slot = isTailCall ? MachineOperand.Incoming(i) : MachineOperand.Outgoing(i);
+            Add(X64Op.Mov, slot, Operand(args[registers.Count + i]));
+        }
+        if (!isTailCall) _function.OutgoingArguments = Math.Max(_function.OutgoingArguments, stackArguments);
+        var used = new List<int>();
+        for (int i = 0; i < Math.Min(args.Length, registers.Count); i++)
+        {
+            Move(registers[i], args[i]);
+            used.Add(registers[i]);
+        }
+        return used;
+    }
+
+    private void SelectTerminator(Terminator terminator)
+    {
+        switch (terminator.Kind)
+        {
+            case TerminatorKind.Jump:
+                Add(X64Op.Jmp, MachineOperand.Target(terminator.True!.Id));
+                break;
+            case TerminatorKind.Branch:
+            {
+                var condition = Compare(terminator.Comparison, terminator.A, terminator.B);
+                AddConditional(X64Op.Jcc, condition, MachineOperand.Target(terminator.True!.Id));
+                Add(X64Op.Jmp, MachineOperand.Target(terminator.False!.Id));
+                break;
+            }
+            case TerminatorKind.Return:
+                Move(Rax, terminator.A);
+                _code.Add(new MachineInstruction((int)X64Op.Ret) { ImplicitUses = new[] { Rax } });
+                break;
+            case TerminatorKind.TailCall:
+            {
+                var used = PassArguments(terminator.Args, isTailCall: true);
+                _code.Add(new MachineInstruction((int)X64Op.TailJmp, MachineOperand.Sym(_symbolName(terminator.Symbol!, false))) { ImplicitUses = used.ToArray() });
+                break;
+            }
+        }
+    }
+}
