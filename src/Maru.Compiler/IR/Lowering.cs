@@ -143,7 +143,7 @@ public sealed class Lowering
         switch (e)
         {
             case BoundSequence { Expressions.Count: > 0 } s:
-                for (int i = 0; i < s.Expressions.Count - 1; i++) Lower(s.Expressions[i]);
+                for (int i = 0; i < s.Expressions.Count - 1; i++) LowerEffect(s.Expressions[i]);
                 LowerTail(s.Expressions[^1]);
                 return;
             case BoundLet let:
@@ -193,6 +193,60 @@ public sealed class Lowering
     {
         int StackArguments(int count) => Math.Max(0, count - _registerArguments);
         return _tailCallsAllowed && StackArguments(callee.Parameters.Count) <= StackArguments(_function.Symbol.Parameters.Count);
+    }
+
+    // ---- values that are discarded ----
+
+    /// <summary>Lowers an expression for its effects only: conditionals become plain control flow, with no result register.</summary>
+    private void LowerEffect(BoundExpression e)
+    {
+        switch (e)
+        {
+            case BoundSequence s:
+                foreach (var item in s.Expressions) LowerEffect(item);
+                return;
+            case BoundLet let:
+                BindLet(let);
+                LowerEffect(let.Body);
+                return;
+            case BoundIf i:
+            {
+                var then = NewBlock();
+                var @else = NewBlock();
+                var join = NewBlock();
+                LowerCondition(i.Condition, then, @else);
+                StartBlock(then);
+                LowerEffect(i.Then);
+                JumpTo(join);
+                StartBlock(@else);
+                LowerEffect(i.Else);
+                JumpTo(join);
+                StartBlock(join);
+                return;
+            }
+            case BoundLogical l:
+            {
+                // (and a b c): run b only if a holds, c only if b holds; or: the opposite.
+                var join = NewBlock();
+                for (int k = 0; k < l.Operands.Count - 1; k++)
+                {
+                    var next = NewBlock();
+                    if (l.IsAnd) LowerCondition(l.Operands[k], next, join);
+                    else LowerCondition(l.Operands[k], join, next);
+                    StartBlock(next);
+                }
+                LowerEffect(l.Operands[^1]);
+                JumpTo(join);
+                StartBlock(join);
+                return;
+            }
+            case BoundWhile w:
+                LowerWhile(w);
+                return;
+            default:
+                Lower(e);
+                return;
+        }
     }
 
     // ---- conditions ----
@@ -267,9 +321,9 @@ public sealed class Lowering
             }
             case BoundSequence s:
             {
-                var value = Value.Const(0);
-                foreach (var item in s.Expressions) value = Lower(item);
-                return value;
+                if (s.Expressions.Count == 0) return Value.Const(0);
+                for (int i = 0; i < s.Expressions.Count - 1; i++) LowerEffect(s.Expressions[i]);
+                return Lower(s.Expressions[^1]);
             }
             case BoundLet let:
                 BindLet(let);
@@ -360,7 +414,7 @@ public sealed class Lowering
             // Test at the bottom (one branch per iteration); the entry test duplicates the small condition.
             LowerCondition(w.Condition, body, exit);
             StartBlock(body);
-            Lower(w.Body);
+            LowerEffect(w.Body);
             LowerCondition(w.Condition, body, exit);
         }
         else
@@ -370,7 +424,7 @@ public sealed class Lowering
             StartBlock(header);
             LowerCondition(w.Condition, body, exit);
             StartBlock(body);
-            Lower(w.Body);
+            LowerEffect(w.Body);
             JumpTo(header);
         }
         _loopDepth--;

@@ -13,10 +13,12 @@ public static class Optimizer
         for (int round = 0; round < 8; round++)
         {
             bool changed = ConstantFolding.Run(function);
+            changed |= StrengthReduction.Run(function);
             changed |= ControlFlow.Simplify(function);
             changed |= DeadCode.Run(function);
             if (!changed) break;
         }
+        EntrySplitting.Run(function);
     }
 }
 

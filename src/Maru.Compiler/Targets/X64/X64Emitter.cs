@@ -36,23 +36,28 @@ public sealed class X64Emitter
     {
         Line($"{_function.Symbol}:");
         Line("\t.cfi_startproc");
-        foreach (int register in _function.UsedCalleeSaved)
-        {
-            Line($"\tpushq\t{Name(register)}");
-            Line("\t.cfi_adjust_cfa_offset 8");
-            Line($"\t.cfi_rel_offset {Name(register)}, 0");
-        }
-        if (_frameSize > 0)
-        {
-            Line($"\tsubq\t${_frameSize}, %rsp");
-            Line($"\t.cfi_adjust_cfa_offset {_frameSize}");
-        }
         var blocks = _function.Blocks;
+        var shrinkWrap = FindFramelessReturn();
+        if (shrinkWrap is null) EmitPrologue();
         for (int b = 0; b < blocks.Count; b++)
         {
             if (b > 0) Line($"{BlockLabel(blocks[b].Id)}:");
             int? next = b + 1 < blocks.Count ? blocks[b + 1].Id : null;
             var code = blocks[b].Instructions;
+            if (b == 0 && shrinkWrap is { } wrap)
+            {
+                // The entry tests and returns early without a frame; only the other path builds one.
+                foreach (var instruction in code.Take(code.Count - 2)) EmitInstruction(instruction, false);
+                Line($"\tj{ConditionSuffix(wrap.Condition)}\t{BlockLabel(wrap.Frameless.Id)}");
+                EmitPrologue();
+                if (wrap.Framed.Id != next) Line($"\tjmp\t{BlockLabel(wrap.Framed.Id)}");
+                continue;
+            }
+            if (shrinkWrap?.Frameless == blocks[b])
+            {
+                EmitFramelessReturn(code);
+                continue;
+            }
             for (int i = 0; i < code.Count; i++)
             {
                 var instruction = code[i];
@@ -71,6 +76,73 @@ public sealed class X64Emitter
             }
         }
         Line("\t.cfi_endproc");
+    }
+
+    private void EmitPrologue()
+    {
+        foreach (int register in _function.UsedCalleeSaved)
+        {
+            Line($"\tpushq\t{Name(register)}");
+            Line("\t.cfi_adjust_cfa_offset 8");
+            Line($"\t.cfi_rel_offset {Name(register)}, 0");
+        }
+        if (_frameSize > 0)
+        {
+            Line($"\tsubq\t${_frameSize}, %rsp");
+            Line($"\t.cfi_adjust_cfa_offset {_frameSize}");
+        }
+    }
+
+    private sealed record ShrinkWrap(X64Condition Condition, MachineBlock Frameless, MachineBlock Framed);
+
+    /// <summary>
+    /// Shrink-wrapping of the common shape <c>(if (base-case) value (recursive work))</c>: when the entry block and one
+    /// of its successors, which only the entry reaches and which returns, need no frame, the prologue moves to the other
+    /// path. Recursive functions then return from their base case without saving anything.
+    /// </summary>
+    private ShrinkWrap? FindFramelessReturn()
+    {
+        var blocks = _function.Blocks;
+        if ((_frameSize == 0 && _pushBytes == 0) || blocks.Count < 3) return null;
+        var entry = blocks[0].Instructions;
+        if (entry.Count < 2 || (X64Op)entry[^2].Opcode != X64Op.Jcc || (X64Op)entry[^1].Opcode != X64Op.Jmp) return null;
+        if (!entry.Take(entry.Count - 2).All(NeedsNoFrame)) return null;
+        var predecessors = blocks.SelectMany(b => b.Successors).GroupBy(b => b).ToDictionary(g => g.Key, g => g.Count());
+        var taken = blocks[(int)entry[^2].Operands[0].Value];
+        var fallThrough = blocks[(int)entry[^1].Operands[0].Value];
+        var condition = (X64Condition)entry[^2].Condition;
+        if (taken != fallThrough)
+        {
+            if (IsFramelessReturn(taken, predecessors)) return new ShrinkWrap(condition, taken, fallThrough);
+            if (IsFramelessReturn(fallThrough, predecessors)) return new ShrinkWrap(Invert(condition), fallThrough, taken);
+        }
+        return null;
+    }
+
+    private bool IsFramelessReturn(MachineBlock block, Dictionary<MachineBlock, int> predecessors) =>
+        block.Id != 0 && predecessors.GetValueOrDefault(block) == 1 && block.Instructions.Count > 0
+        && (X64Op)block.Instructions[^1].Opcode == X64Op.Ret
+        && block.Instructions.Take(block.Instructions.Count - 1).All(NeedsNoFrame);
+
+    private bool NeedsNoFrame(MachineInstruction instruction)
+    {
+        if ((X64Op)instruction.Opcode is X64Op.Call or X64Op.Ret or X64Op.TailJmp or X64Op.Jmp or X64Op.Jcc) return false;
+        bool touchesSavedRegister = false;
+        instruction.ForEachUse(r => touchesSavedRegister |= _abi.IsCalleeSaved(r));
+        instruction.ForEachDef(r => touchesSavedRegister |= _abi.IsCalleeSaved(r));
+        return !touchesSavedRegister && instruction.Operands.All(o =>
+            o.Kind is not (OperandKind.Slot or OperandKind.IncomingArgument or OperandKind.OutgoingArgument));
+    }
+
+    private void EmitFramelessReturn(List<MachineInstruction> code)
+    {
+        // Unwind information here describes the entry state, then the framed state again for the code after it.
+        Line("\t.cfi_remember_state");
+        Line("\t.cfi_def_cfa_offset 8");
+        foreach (int register in _function.UsedCalleeSaved) Line($"\t.cfi_restore {Name(register)}");
+        foreach (var instruction in code.Take(code.Count - 1)) EmitInstruction(instruction, false);
+        Line("\tret");
+        Line("\t.cfi_restore_state");
     }
 
     private string BlockLabel(int id) => $".L{_function.Symbol}.{id}";

@@ -212,6 +212,10 @@ public sealed class X64InstructionSelector
                 Copy(dest, t);
                 return;
             }
+            case Operator.Add or Operator.Sub when a.IsRegister && b.IsConstant && FitsImmediate(b.Constant) && b.Constant != int.MinValue:
+                // Three-address add of a constant: no copy of the operand needed.
+                Add(X64Op.Lea, MachineOperand.Def(dest), MachineOperand.Mem(V(a.Register), op == Operator.Add ? b.Constant : -b.Constant));
+                return;
             default:
             {
                 int t = NewRegister();
@@ -348,9 +352,7 @@ public sealed class X64InstructionSelector
         }
         else
         {
-            int mask = NewRegister();
-            Add(X64Op.Mov, MachineOperand.Def(mask), MachineOperand.Imm(-(1L << k)));
-            Add(X64Op.And, MachineOperand.UseDef(t), MachineOperand.Use(mask));
+            Add(X64Op.And, MachineOperand.UseDef(t), Operand(Value.Const(-(1L << k))));
             int r = NewRegister();
             Copy(r, x);
             Add(X64Op.Sub, MachineOperand.UseDef(r), MachineOperand.Use(t));

@@ -43,7 +43,8 @@ public sealed class X64Target : ITarget
         }
         if (module.Strings.Count > 0)
         {
-            text.Append("\n\t.section .rodata.str1.1,\"aMS\",@progbits,1\n");
+            // Not a mergeable-strings section: literals may contain NUL bytes.
+            text.Append("\n\t.section .rodata\n");
             for (int i = 0; i < module.Strings.Count; i++)
                 text.Append($"{StringLabel(i)}:\n\t.asciz \"{AssemblyText.Escape(module.Strings[i])}\"\n");
         }

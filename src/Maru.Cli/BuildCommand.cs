@@ -1,0 +1,40 @@
+using System.CommandLine;
+using Maru.Compiler;
+using Maru.Compiler.Toolchain;
+
+namespace Maru.Cli;
+
+/// <summary><c>maru build FILE.l... -o LIB [--rid RID] [--emit-asm DIR]</c>: a native shared library.</summary>
+internal static class BuildCommand
+{
+    public static Command Create()
+    {
+        Argument<string[]> files = CommonSymbols.SourceFiles();
+        Option<string> output = new("--output", "-o")
+        {
+            Description = "The shared library to write (e.g. libfib.so)",
+            HelpName = "LIB",
+            Required = true,
+        };
+        Option<string> runtimeIdentifier = CommonSymbols.RuntimeIdentifier();
+        Option<string?> emitAssembly = new("--emit-asm")
+        {
+            Description = "Also keep the generated assembly, one .s file per source, in this directory",
+            HelpName = "DIR",
+        };
+        var command = new Command("build", "Compile Maru files to a native shared library") { files, output, runtimeIdentifier, emitAssembly };
+        command.SetAction(parse =>
+        {
+            TextWriter error = parse.InvocationConfiguration.Error;
+            string rid = parse.GetRequiredValue(runtimeIdentifier);
+            CompileResult? result = Compilation.Compile(parse.GetRequiredValue(files), rid, error);
+            if (result is null) return ExitCodes.Error;
+
+            var options = new ToolchainOptions(rid) { AssemblyOutputDirectory = parse.GetValue(emitAssembly) };
+            var diagnostics = NativeToolchain.BuildLibrary(result.Assembly, parse.GetRequiredValue(output), options);
+            DiagnosticPrinter.Print(diagnostics, error);
+            return diagnostics.Any(d => d.IsError) ? ExitCodes.Error : ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,3 @@
+using Maru.Cli;
+
+return MaruCommandLine.Run(args, Console.Out, Console.Error);

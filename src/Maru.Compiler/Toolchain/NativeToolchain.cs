@@ -1,0 +1,65 @@
+using System.Runtime.InteropServices;
+using Maru.Compiler.Diagnostics;
+
+namespace Maru.Compiler.Toolchain;
+
+/// <summary>Assembles and links the assembly of a unit into a native shared library with the platform's tools.</summary>
+public static class NativeToolchain
+{
+    /// <summary>The runtime identifier of this process (e.g. <c>linux-x64</c>): what a library must be built for to be loaded here.</summary>
+    public static string HostRuntimeIdentifier { get; } = ComputeHostRuntimeIdentifier();
+
+    /// <summary>
+    /// The file name of the shared library <paramref name="baseName"/> on <paramref name="runtimeIdentifier"/>'s platform:
+    /// <c>foo.dll</c> on Windows, <c>libfoo.dylib</c> on Apple platforms, <c>libfoo.so</c> elsewhere.
+    /// </summary>
+    public static string LibraryFileName(string baseName, string runtimeIdentifier)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(baseName);
+        ArgumentException.ThrowIfNullOrEmpty(runtimeIdentifier);
+        string os = runtimeIdentifier.Split('-')[0];
+        return os switch
+        {
+            "win" => baseName + ".dll",
+            "osx" or "ios" or "tvos" or "maccatalyst" => "lib" + baseName + ".dylib",
+            _ => "lib" + baseName + ".so",
+        };
+    }
+
+    /// <summary>
+    /// Assembles each file, links the objects into the shared library <paramref name="outputPath"/> and returns the diagnostics
+    /// (errors and warnings of the tools, a missing tool, an unwritable output). The library is replaced atomically:
+    /// after any error, the output path holds what it held before, and no temporary file is left anywhere.
+    /// </summary>
+    public static IReadOnlyList<Diagnostic> BuildLibrary(IReadOnlyList<AssemblyFile> assembly, string outputPath, ToolchainOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(assembly);
+        ArgumentException.ThrowIfNullOrEmpty(outputPath);
+        ArgumentNullException.ThrowIfNull(options);
+
+        var diagnostics = new DiagnosticBag();
+        TargetToolchain? target = TargetToolchain.For(options.RuntimeIdentifier);
+        if (target is null)
+        {
+            diagnostics.Add(Diagnostic.General(DiagnosticCodes.UnsupportedRuntime,
+                $"no toolchain for runtime identifier '{options.RuntimeIdentifier}'; supported: {string.Join(", ", TargetToolchain.SupportedRuntimeIdentifiers)}"));
+            return diagnostics.Items;
+        }
+        string? assembler = ToolLocator.Find(target.Assembler, options.AssemblerPath, diagnostics);
+        string? linker = ToolLocator.Find(target.Linker, options.LinkerPath, diagnostics);
+        if (assembler is null || linker is null) return diagnostics.Items;
+
+        new LibraryBuild(target, options, assembler, linker, diagnostics).Run(assembly, outputPath);
+        return diagnostics.Items;
+    }
+
+    private static string ComputeHostRuntimeIdentifier()
+    {
+        string os = OperatingSystem.IsWindows() ? "win"
+            : OperatingSystem.IsMacOS() ? "osx"
+            : OperatingSystem.IsFreeBSD() ? "freebsd"
+            : "linux";
+        // Architecture names lower-cased are the RID spellings: x64, arm64, arm, riscv64 ...
+        return $"{os}-{RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant()}";
+    }
+}

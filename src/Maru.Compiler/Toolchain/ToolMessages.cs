@@ -1,0 +1,77 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Maru.Compiler.Diagnostics;
+
+namespace Maru.Compiler.Toolchain;
+
+/// <summary>Turns what the GNU assembler and linker print into diagnostics.</summary>
+internal static partial class ToolMessages
+{
+    // GNU as: "path.s:12: Error: message" (or Warning), after a "path.s: Assembler messages:" header.
+    [GeneratedRegex(@"^(?<path>.+?):(?<line>\d+): (?<kind>Error|Warning|Fatal error): (?<message>.*)$")]
+    private static partial Regex AssemblerMessage();
+
+    private const string AssemblerHeader = ": Assembler messages:";
+    private const string LinkerWarning = "warning: ";
+
+    public static IReadOnlyList<Diagnostic> FromAssembler(ToolRun run, string sourcePath)
+    {
+        var diagnostics = new List<Diagnostic>();
+        var unparsed = new List<string>();
+        foreach (string line in Lines(run.Output))
+        {
+            Match match = AssemblerMessage().Match(line);
+            if (match.Success)
+            {
+                Severity severity = match.Groups["kind"].Value == "Warning" ? Severity.Warning : Severity.Error;
+                diagnostics.Add(new Diagnostic(DiagnosticCodes.AssemblerError, severity, match.Groups["path"].Value,
+                    int.Parse(match.Groups["line"].Value, CultureInfo.InvariantCulture), 0, match.Groups["message"].Value));
+            }
+            else if (!line.EndsWith(AssemblerHeader, StringComparison.Ordinal))
+            {
+                unparsed.Add(line);
+            }
+        }
+        AddFailure(diagnostics, unparsed, run, DiagnosticCodes.AssemblerError, "assembler", sourcePath);
+        return diagnostics;
+    }
+
+    /// <summary>
+    /// GNU ld prints "ld: message" or "ld: warning: message", about the library being linked; a line ending in ':'
+    /// ("ld: a.o: in function `f':") is the context of the next one, and both make one diagnostic.
+    /// </summary>
+    public static IReadOnlyList<Diagnostic> FromLinker(ToolRun run, string linkerPath, string outputPath)
+    {
+        string[] prefixes = [linkerPath + ": ", Path.GetFileName(linkerPath) + ": "];
+        var diagnostics = new List<Diagnostic>();
+        string context = "";
+        foreach (string line in Lines(run.Output))
+        {
+            string message = prefixes.FirstOrDefault(p => line.StartsWith(p, StringComparison.Ordinal)) is { } prefix ? line[prefix.Length..] : line;
+            if (message.EndsWith(':'))
+            {
+                context += message + " ";
+                continue;
+            }
+            bool warning = message.StartsWith(LinkerWarning, StringComparison.Ordinal);
+            if (warning) message = message[LinkerWarning.Length..];
+            Severity severity = warning || run.ExitCode == 0 ? Severity.Warning : Severity.Error;
+            diagnostics.Add(new Diagnostic(DiagnosticCodes.LinkerError, severity, outputPath, 0, 0, context + message));
+            context = "";
+        }
+        AddFailure(diagnostics, context.Length > 0 ? [context.TrimEnd()] : [], run, DiagnosticCodes.LinkerError, "linker", outputPath);
+        return diagnostics;
+    }
+
+    // A tool that failed without an error message we recognised still gives one error, with whatever it printed.
+    private static void AddFailure(List<Diagnostic> diagnostics, IReadOnlyList<string> unparsed, ToolRun run, string code, string role, string path)
+    {
+        if (run.ExitCode == 0 || diagnostics.Any(d => d.IsError)) return;
+        string message = $"{role} failed with exit code {run.ExitCode}";
+        if (unparsed.Count > 0) message += ": " + string.Join("; ", unparsed);
+        diagnostics.Add(Diagnostic.General(code, message, path));
+    }
+
+    private static IEnumerable<string> Lines(string text) =>
+        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}

@@ -1,0 +1,18 @@
+namespace Maru.Compiler.Toolchain;
+
+/// <summary>How <see cref="NativeToolchain.BuildLibrary"/> assembles and links one unit.</summary>
+/// <param name="RuntimeIdentifier">The platform the library is for, e.g. <c>linux-x64</c>; the assembly must have been compiled for it.</param>
+public sealed record ToolchainOptions(string RuntimeIdentifier)
+{
+    /// <summary>The assembler to run; when null or empty, the <c>MARU_AS</c> environment variable, else the platform's assembler found on PATH.</summary>
+    public string? AssemblerPath { get; init; }
+
+    /// <summary>The linker to run; when null or empty, the <c>MARU_LD</c> environment variable, else the platform's linker found on PATH.</summary>
+    public string? LinkerPath { get; init; }
+
+    /// <summary>When set, the generated <c>.s</c> files are written to (and kept in) this directory; else they live in a temporary one.</summary>
+    public string? AssemblyOutputDirectory { get; init; }
+
+    /// <summary>How long one assembler or linker run may take before it is killed and reported (MARU0906).</summary>
+    public TimeSpan ToolTimeout { get; init; } = TimeSpan.FromMinutes(5);
+}

@@ -1,0 +1,40 @@
+using Maru.Compiler.Diagnostics;
+using Maru.Compiler.Toolchain;
+
+namespace Maru.Compiler.Tests;
+
+/// <summary>Compiles Maru source in tests: to assembly, to diagnostics, or to a loadable library.</summary>
+public static class TestCompiler
+{
+    public static CompileResult Compile(string text, string path = "test.l") =>
+        MaruCompiler.Compile(new[] { SourceFile.FromText(path, text) }, new CompileOptions());
+
+    public static CompileResult Compile(params SourceFile[] files) => MaruCompiler.Compile(files, new CompileOptions());
+
+    /// <summary>The assembly of a program that must compile without errors.</summary>
+    public static string Assembly(string text)
+    {
+        var result = Compile(text);
+        Assert.IsTrue(result.Success, string.Join("\n", result.Diagnostics));
+        return string.Concat(result.Assembly.Select(a => a.Text));
+    }
+
+    /// <summary>Compiles and links the files into a library in <paramref name="directory"/>, asserting success.</summary>
+    public static string BuildLibrary(TemporaryDirectory directory, params SourceFile[] files)
+    {
+        var result = Compile(files);
+        Assert.IsTrue(result.Success, string.Join("\n", result.Diagnostics));
+        string library = directory.File(NativeToolchain.LibraryFileName("program", NativeToolchain.HostRuntimeIdentifier));
+        var diagnostics = NativeToolchain.BuildLibrary(result.Assembly, library, new ToolchainOptions(NativeToolchain.HostRuntimeIdentifier));
+        Assert.IsFalse(diagnostics.Any(d => d.IsError), string.Join("\n", diagnostics));
+        return library;
+    }
+
+    /// <summary>Compiles, links and runs a program's main with the arguments.</summary>
+    public static ProgramRun Run(string text, params string[] arguments)
+    {
+        using var directory = new TemporaryDirectory();
+        string library = BuildLibrary(directory, SourceFile.FromText("test.l", text));
+        return NativeHarness.RunLibrary(library, arguments);
+    }
+}
