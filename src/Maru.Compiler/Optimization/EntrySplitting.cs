@@ -26,7 +26,8 @@ public static class EntrySplitting
         if (region.Contains(entry) || region.Contains(leaf)) return;
         var assigned = blocks.SelectMany(block => block.Instructions).Where(i => i.Dest >= 0).Select(i => i.Dest).ToHashSet();
         var copies = new List<Instruction>();
-        foreach (int parameter in function.Parameters.Where(p => !assigned.Contains(p)))
+        var usedInRegion = region.SelectMany(UsedRegisters).ToHashSet();
+        foreach (int parameter in function.Parameters.Where(p => !assigned.Contains(p) && usedInRegion.Contains(p)))
         {
             int renamed = function.NewRegister();
             copies.Add(new Instruction { Opcode = Opcode.Copy, Dest = renamed, Args = new[] { Value.Reg(parameter) } });
@@ -51,6 +52,9 @@ public static class EntrySplitting
         }
         return seen;
     }
+
+    private static IEnumerable<int> UsedRegisters(BasicBlock block) =>
+        block.Instructions.SelectMany(i => i.Args).Concat(block.Terminator.Uses).Where(v => v.IsRegister).Select(v => v.Register);
 
     private static void Rename(BasicBlock block, int from, int to)
     {

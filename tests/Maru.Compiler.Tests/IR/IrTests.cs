@@ -1,0 +1,133 @@
+using Maru.Compiler.Diagnostics;
+using Maru.Compiler.Expansion;
+using Maru.Compiler.IR;
+using Maru.Compiler.Optimization;
+using Maru.Compiler.Semantics;
+using Maru.Compiler.Syntax;
+
+namespace Maru.Compiler.Tests.IR;
+
+/// <summary>Lowering and each optimiser pass, checked on the IR text of small functions.</summary>
+[TestClass]
+public sealed class IrTests
+{
+    /// <summary>The IR of the unit's first function, lowered and, optionally, optimised.</summary>
+    internal static IrFunction Lower(string source, bool optimise)
+    {
+        var diagnostics = new DiagnosticBag();
+        var forms = Reader.Read(SourceFile.FromText("test.l", source), diagnostics);
+        var program = Analyzer.Analyze(Expander.Expand(new[] { forms }, diagnostics), diagnostics);
+        Assert.IsFalse(diagnostics.HasErrors, string.Join("\n", diagnostics.Items));
+        var function = Lowering.Lower(new IrModule(), program.Functions[0], registerArguments: 6);
+        if (optimise) Optimizer.Run(function);
+        return function;
+    }
+
+    private static string Text(string source, bool optimise = true) => Lower(source, optimise).ToString().Trim();
+
+    [TestMethod]
+    public void ComparisonsInConditionsBecomeBranches()
+    {
+        Assert.AreEqual("""
+            f(v0, v1):
+            b0:
+              branch lt v0, v1 ? b1 : b2
+            b1:
+              return 1
+            b2:
+              return 2
+            """, Text("(define-function f (a b) (if (< a b) 1 2))"));
+    }
+
+    [TestMethod]
+    public void NotAndOrInConditionsAreShortCircuitBranches()
+    {
+        string ir = Text("(define-function f (a b) (if (and (not (= a 0)) (or (> b 1) (< b -1))) 1 2))");
+        Assert.Contains("branch eq v0, 0", ir);
+        Assert.Contains("branch gt v1, 1", ir);
+        Assert.Contains("branch lt v1, -1", ir);
+        Assert.DoesNotContain("not", ir);
+    }
+
+    [TestMethod]
+    public void ConstantsFoldWithTheLanguagesDivisionRules()
+    {
+        // 0 + 5 + min + 0 + 12 + 1 + 0
+        Assert.AreEqual("""
+            f():
+            b0:
+              return -9223372036854775790
+            """, Text("(define-function f () (+ (/ 7 0) (% 5 0) (/ -9223372036854775808 -1) (% -9223372036854775808 -1) (* 3 4) (<< 1 64) (- 1 1)))"));
+    }
+
+    [TestMethod]
+    public void ConstantLocalsPropagateAndDecidedBranchesDisappear()
+    {
+        Assert.AreEqual("""
+            f(v0):
+            b0:
+              return v0
+            """, Text("(define-function f (x) (let ((k 3)) (if (> k 2) x 0)))"));
+    }
+
+    [TestMethod]
+    public void UnusedPureComputationsAreRemovedButStoresAndCallsStay()
+    {
+        string ir = Text("(define-function f (p) (oop-at p 3) (+ p 1) (set-oop-at p 0 7) (f p) 0)");
+        Assert.DoesNotContain("loadword", ir);
+        Assert.DoesNotContain("add", ir);
+        Assert.Contains("storeword v0, 0, 7", ir);
+        Assert.Contains("call f", ir);
+    }
+
+    [TestMethod]
+    public void MultiplicationByAPowerOfTwoBecomesAShift()
+    {
+        StringAssert.Contains(Text("(define-function f (x) (* x 8))"), "shl v0, 3");
+    }
+
+    [TestMethod]
+    public void RemainderByAPowerOfTwoTestedAgainstZeroBecomesAMask()
+    {
+        string ir = Text("(define-function f (x) (if (= (% x 4) 0) 1 2))");
+        StringAssert.Contains(ir, "and v0, 3");
+        Assert.DoesNotContain("rem", ir);
+        // A remainder whose value is used stays a remainder: its sign matters.
+        StringAssert.Contains(Text("(define-function f (x) (% x 4))"), "rem v0, 4");
+    }
+
+    [TestMethod]
+    public void CallsInTailPositionBecomeTailCalls()
+    {
+        string ir = Text("""
+            (define-function even? (n) (if (= n 0) 1 (odd? (- n 1))))
+            (define-function odd? (n) (if (= n 0) 0 (even? (- n 1))))
+            """);
+        StringAssert.Contains(ir, "tailcall odd_3f");
+    }
+
+    [TestMethod]
+    public void NoTailCallWhenALocalsAddressIsTakenOrTheCalleeNeedsMoreStack()
+    {
+        StringAssert.DoesNotMatch(Text("(define-function f (n) (let ((x n)) (g (address-of x)))) (define-function g (p) 0)"), new("tailcall"));
+        StringAssert.DoesNotMatch(Text("""
+            (define-function f (n) (g 1 2 3 4 5 6 7 8))
+            (define-function g (a b c d e f g h) 0)
+            """), new("tailcall"));
+    }
+
+    [TestMethod]
+    public void EarlierOperandsAreCopiedWhenALaterOneAssignsTheirVariable()
+    {
+        // (+ x (set x 5)) must add the old x: left-to-right evaluation.
+        string ir = Text("(define-function f (x) (+ x (set x 5)))", optimise: false);
+        StringAssert.Matches(ir, new(@"v(\d+) = v0\s+v0 = 5\s+v\d+ = add v\1, 5"));
+    }
+
+    [TestMethod]
+    public void ParametersGetANewRegisterOnTheWorkPathOfAnEarlyReturn()
+    {
+        string ir = Text("(define-function fib (n) (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2)))))");
+        StringAssert.Matches(ir, new(@"b2:\s+v(\d+) = v0"));
+    }
+}
