@@ -85,6 +85,9 @@ public static class Reader
         private char[] _nameChars = new char[64];
         private readonly ArrayBufferWriter<byte> _stringBytes = new();
 
+        // Set when the diagnostic bag is full (see Error): reading ends there.
+        private bool _stopped;
+
         // End of the last run of invalid UTF-8 reported, so that a run of bad bytes gives one error.
         private int _invalidUtf8End = -1;
 
@@ -108,7 +111,7 @@ public static class Reader
             while (true)
             {
                 SkipWhitespaceAndComments();
-                if (_pos >= _source.Length) break;
+                if (_pos >= _source.Length || _stopped) break;
                 switch (_source[_pos])
                 {
                     case (byte)'(': OpenList(); break;
@@ -125,7 +128,8 @@ public static class Reader
 
         private void SkipPrologue()
         {
-            if (_source.AsSpan().StartsWith("\uFEFF"u8)) _pos = 3;
+            ReadOnlySpan<byte> byteOrderMark = "\uFEFF"u8;
+            if (_source.AsSpan().StartsWith(byteOrderMark)) _pos = byteOrderMark.Length;
             if (_source.AsSpan(_pos).StartsWith("#!"u8)) SkipLine();
         }
 
@@ -420,7 +424,7 @@ public static class Reader
             else if (overflow || magnitude > (negative ? 1UL << 63 : (ulong)long.MaxValue))
             {
                 Error(span, DiagnosticCodes.IntegerOutOfRange,
-                    $"'{Excerpt(start, end)}' is out of range: decimal and octal literals range over {long.MinValue} to {long.MaxValue} (only hexadecimal may spell the upper half of the 64 bits)");
+                    $"'{Excerpt(start, end)}' is out of range: decimal and octal literals range over -9223372036854775808 to 9223372036854775807 (only hexadecimal may spell the upper half of the 64 bits)");
                 value = 0;
             }
             else
@@ -567,7 +571,8 @@ public static class Reader
                     }
                     else
                     {
-                        Error(backslash, 2, DiagnosticCodes.InvalidEscape, $"unknown escape {Describe(new Rune(letter))} after '\\'");
+                        string escape = letter is > 0x20 and < 0x7F ? $"'\\{(char)letter}'" : $"'\\' followed by {Describe(new Rune(letter))}";
+                        Error(backslash, 2, DiagnosticCodes.InvalidEscape, $"unknown escape {escape}");
                     }
                     return EscapeKind.Invalid;
             }
@@ -632,7 +637,7 @@ public static class Reader
                 return true;
             }
             if (at > _invalidUtf8End)
-                Error(at, length, DiagnosticCodes.InvalidUtf8, $"invalid UTF-8: byte 0x{b:X2} does not start a valid sequence");
+                Error(at, length, DiagnosticCodes.InvalidUtf8, $"invalid UTF-8 (a bad sequence starting with byte 0x{b:X2})");
             _invalidUtf8End = Math.Max(_invalidUtf8End, at + length);
             codePoint = 0;
             return false;
@@ -647,9 +652,10 @@ public static class Reader
 
         private void Error(SourceSpan span, string code, string message)
         {
-            // Past the bag's cap it keeps nothing more; skipping here also saves computing line and column.
-            if (_diagnostics.ErrorCount > DiagnosticBag.MaxErrors) return;
-            _diagnostics.Error(span, code, message);
+            if (_diagnostics.ErrorCount <= DiagnosticBag.MaxErrors) _diagnostics.Error(span, code, message);
+            // Once the bag stops taking errors ("too many errors; compilation stopped"), reading stops too:
+            // nothing more could be reported, and hostile input is not worth reading to its end.
+            if (_diagnostics.ErrorCount > DiagnosticBag.MaxErrors) _stopped = true;
         }
 
         /// <summary>Source text for a message, shortened so a huge token cannot make a huge message.</summary>
