@@ -11,7 +11,8 @@ public static class DeadCode
         bool changed = false;
         foreach (var block in function.Blocks)
         {
-            var live = new HashSet<int>(liveOut[block.Id]);
+            var live = new BitSet(function.RegisterCount);
+            live.CopyFrom(liveOut[block.Id]);
             foreach (var use in block.Terminator.Uses) if (use.IsRegister) live.Add(use.Register);
             for (int i = block.Instructions.Count - 1; i >= 0; i--)
             {
@@ -34,15 +35,15 @@ public static class DeadCode
 /// <summary>Which registers are live at the end of each block (classic backward data flow).</summary>
 public static class Liveness
 {
-    public static HashSet<int>[] LiveOut(IrFunction function)
+    public static BitSet[] LiveOut(IrFunction function)
     {
-        int n = function.Blocks.Count;
-        var uses = new HashSet<int>[n];
-        var defs = new HashSet<int>[n];
+        int blocks = function.Blocks.Count, n = function.RegisterCount;
+        var uses = new BitSet[blocks];
+        var defs = new BitSet[blocks];
         foreach (var block in function.Blocks)
         {
-            var use = new HashSet<int>();
-            var def = new HashSet<int>();
+            var use = new BitSet(n);
+            var def = new BitSet(n);
             foreach (var instruction in block.Instructions)
             {
                 foreach (var arg in instruction.Args) if (arg.IsRegister && !def.Contains(arg.Register)) use.Add(arg.Register);
@@ -52,21 +53,17 @@ public static class Liveness
             uses[block.Id] = use;
             defs[block.Id] = def;
         }
-        var liveIn = Enumerable.Range(0, n).Select(_ => new HashSet<int>()).ToArray();
-        var liveOut = Enumerable.Range(0, n).Select(_ => new HashSet<int>()).ToArray();
+        var liveIn = new BitSet[blocks];
+        var liveOut = new BitSet[blocks];
+        for (int i = 0; i < blocks; i++) { liveIn[i] = new BitSet(n); liveOut[i] = new BitSet(n); }
         bool changed = true;
         while (changed)
         {
             changed = false;
-            for (int i = n - 1; i >= 0; i--)
+            for (int i = blocks - 1; i >= 0; i--)
             {
-                var block = function.Blocks[i];
-                foreach (var successor in block.Terminator.Successors)
-                    foreach (int r in liveIn[successor.Id])
-                        if (liveOut[i].Add(r)) changed = true;
-                foreach (int r in liveOut[i])
-                    if (!defs[i].Contains(r)) liveIn[i].Add(r);
-                foreach (int r in uses[i]) liveIn[i].Add(r);
+                foreach (var successor in function.Blocks[i].Terminator.Successors) changed |= liveOut[i].UnionWith(liveIn[successor.Id]);
+                liveIn[i].SetLiveIn(uses[i], liveOut[i], defs[i]);
             }
         }
         return liveOut;

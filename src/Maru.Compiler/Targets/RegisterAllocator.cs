@@ -1,3 +1,5 @@
+using Maru.Compiler.Optimization;
+
 namespace Maru.Compiler.Targets;
 
 /// <summary>
@@ -16,10 +18,10 @@ public sealed class RegisterAllocator
     private readonly HashSet<int> _unspillable = new();
 
     // Per-round state, sized by the function's register count.
-    private HashSet<long> _adjacencySet = null!;
-    private List<int>[] _adjacencyList = null!;
+    private InterferenceMatrix _interferes = null!;
+    private List<int>?[] _adjacencyList = null!;
     private int[] _degree = null!;
-    private List<MachineInstruction>[] _moveList = null!;
+    private List<MachineInstruction>?[] _moveList = null!;
     private int[] _alias = null!;
     private int[] _color = null!;
     private double[] _spillCost = null!;
@@ -66,7 +68,7 @@ public sealed class RegisterAllocator
     private void Initialize()
     {
         int n = _function.RegisterCount;
-        _adjacencySet = new HashSet<long>();
+        _interferes = new InterferenceMatrix(n);
         _adjacencyList = new List<int>[n];
         _moveList = new List<MachineInstruction>[n];
         _degree = new int[n];
@@ -75,8 +77,6 @@ public sealed class RegisterAllocator
         _spillCost = new double[n];
         for (int i = 0; i < n; i++)
         {
-            _adjacencyList[i] = new List<int>();
-            _moveList[i] = new List<MachineInstruction>();
             _alias[i] = i;
             _color[i] = IsPrecolored(i) ? i : -1;
             if (IsPrecolored(i)) _degree[i] = int.MaxValue / 2;
@@ -91,65 +91,72 @@ public sealed class RegisterAllocator
 
     private void Build()
     {
-        var liveOut = LiveOut();
+        var liveOut = LiveOut(out var uses, out var defs);
+        int n = _function.RegisterCount;
+        var live = new BitSet(n);
         foreach (var block in _function.Blocks)
         {
-            var live = new HashSet<int>(liveOut[block.Id]);
+            live.CopyFrom(liveOut[block.Id]);
             double weight = Math.Pow(10, Math.Min(block.LoopDepth, 6));
+            var blockUses = uses[block.Id];
+            var blockDefs = defs[block.Id];
             for (int i = block.Instructions.Count - 1; i >= 0; i--)
             {
                 var instruction = block.Instructions[i];
-                var uses = new List<int>();
-                var defs = new List<int>();
-                instruction.ForEachUse(uses.Add);
-                instruction.ForEachDef(defs.Add);
+                int[] use = blockUses[i], def = blockDefs[i];
                 if (instruction.IsCopy)
                 {
-                    foreach (int u in uses) live.Remove(u);
-                    foreach (int r in uses.Concat(defs)) _moveList[r].Add(instruction);
+                    foreach (int u in use) live.Remove(u);
+                    foreach (int r in use) MovesOf(r).Add(instruction);
+                    foreach (int r in def) MovesOf(r).Add(instruction);
                     _worklistMoves.Add(instruction);
                 }
-                foreach (int d in defs) live.Add(d);
-                foreach (int d in defs)
-                    foreach (int l in live)
-                        AddEdge(l, d);
-                foreach (int d in defs) live.Remove(d);
-                foreach (int u in uses) live.Add(u);
-                foreach (int r in uses.Concat(defs)) _spillCost[r] += weight;
+                foreach (int d in def) live.Add(d);
+                foreach (int d in def) live.ForEach((this, d), static (state, l) => state.Item1.AddEdge(l, state.d));
+                foreach (int d in def) live.Remove(d);
+                foreach (int u in use) live.Add(u);
+                foreach (int r in use) _spillCost[r] += weight;
+                foreach (int r in def) _spillCost[r] += weight;
             }
         }
     }
 
-    private HashSet<int>[] LiveOut()
+    /// <summary>Live registers at each block's end; also returns every instruction's uses and definitions.</summary>
+    private BitSet[] LiveOut(out int[][][] uses, out int[][][] defs)
     {
-        int n = _function.Blocks.Count;
-        var use = new HashSet<int>[n];
-        var def = new HashSet<int>[n];
+        int blocks = _function.Blocks.Count, n = _function.RegisterCount;
+        uses = new int[blocks][][];
+        defs = new int[blocks][][];
+        var blockUse = new BitSet[blocks];
+        var blockDef = new BitSet[blocks];
         foreach (var block in _function.Blocks)
         {
-            var u = new HashSet<int>();
-            var d = new HashSet<int>();
-            foreach (var instruction in block.Instructions)
+            var u = new BitSet(n);
+            var d = new BitSet(n);
+            var instructions = block.Instructions;
+            uses[block.Id] = new int[instructions.Count][];
+            defs[block.Id] = new int[instructions.Count][];
+            for (int i = 0; i < instructions.Count; i++)
             {
-                instruction.ForEachUse(r => { if (!d.Contains(r)) u.Add(r); });
-                instruction.ForEachDef(r => d.Add(r));
+                var use = uses[block.Id][i] = instructions[i].UseRegisters();
+                var def = defs[block.Id][i] = instructions[i].DefRegisters();
+                foreach (int r in use) if (!d.Contains(r)) u.Add(r);
+                foreach (int r in def) d.Add(r);
             }
-            use[block.Id] = u;
-            def[block.Id] = d;
+            blockUse[block.Id] = u;
+            blockDef[block.Id] = d;
         }
-        var liveIn = Enumerable.Range(0, n).Select(_ => new HashSet<int>()).ToArray();
-        var liveOut = Enumerable.Range(0, n).Select(_ => new HashSet<int>()).ToArray();
+        var liveIn = new BitSet[blocks];
+        var liveOut = new BitSet[blocks];
+        for (int i = 0; i < blocks; i++) { liveIn[i] = new BitSet(n); liveOut[i] = new BitSet(n); }
         bool changed = true;
         while (changed)
         {
             changed = false;
-            for (int i = n - 1; i >= 0; i--)
+            for (int i = blocks - 1; i >= 0; i--)
             {
-                foreach (var successor in _function.Blocks[i].Successors)
-                    foreach (int r in liveIn[successor.Id])
-                        if (liveOut[i].Add(r)) changed = true;
-                foreach (int r in liveOut[i]) if (!def[i].Contains(r)) liveIn[i].Add(r);
-                foreach (int r in use[i]) liveIn[i].Add(r);
+                foreach (var successor in _function.Blocks[i].Successors) changed |= liveOut[i].UnionWith(liveIn[successor.Id]);
+                liveIn[i].SetLiveIn(blockUse[i], liveOut[i], blockDef[i]);
             }
         }
         return liveOut;
@@ -157,16 +164,13 @@ public sealed class RegisterAllocator
 
     private void AddEdge(int u, int v)
     {
-        if (u == v || _adjacencySet.Contains(Key(u, v))) return;
+        if (u == v || _interferes.Contains(u, v)) return;
         // Two physical registers always differ; no edge needed (and their degree is infinite).
         if (IsPrecolored(u) && IsPrecolored(v)) return;
-        _adjacencySet.Add(Key(u, v));
-        _adjacencySet.Add(Key(v, u));
-        if (!IsPrecolored(u)) { _adjacencyList[u].Add(v); _degree[u]++; }
-        if (!IsPrecolored(v)) { _adjacencyList[v].Add(u); _degree[v]++; }
+        _interferes.Add(u, v);
+        if (!IsPrecolored(u)) { NeighboursOf(u).Add(v); _degree[u]++; }
+        if (!IsPrecolored(v)) { NeighboursOf(v).Add(u); _degree[v]++; }
     }
-
-    private long Key(int u, int v) => (long)u * _function.RegisterCount + v;
 
     // ---- worklists ----
 
@@ -174,26 +178,57 @@ public sealed class RegisterAllocator
     {
         for (int n = MachineFunction.FirstVirtual; n < _function.RegisterCount; n++)
         {
-            if (_degree[n] == 0 && _moveList[n].Count == 0 && _spillCost[n] == 0) continue; // not used at all
+            if (_degree[n] == 0 && _moveList[n] is null && _spillCost[n] == 0) continue; // not used at all
             if (_degree[n] >= _k) _spillWorklist.Add(n);
             else if (MoveRelated(n)) _freezeWorklist.Add(n);
             else _simplifyWorklist.Add(n);
         }
     }
 
-    private IEnumerable<int> Adjacent(int n) => _adjacencyList[n].Where(m => !_onSelectStack.Contains(m) && !_coalescedNodes.Contains(m));
+    // Most registers have few neighbours and moves: the lists are made on first use.
+    private List<int> NeighboursOf(int n) => _adjacencyList[n] ??= new List<int>();
+    private List<MachineInstruction> MovesOf(int n) => _moveList[n] ??= new List<MachineInstruction>();
+    private static readonly List<int> NoNeighbours = new();
+    private static readonly List<MachineInstruction> NoMoves = new();
 
-    private IEnumerable<MachineInstruction> NodeMoves(int n) => _moveList[n].Where(m => _activeMoves.Contains(m) || _worklistMoves.Contains(m));
+    /// <summary>Neighbours still in the graph (not yet simplified or coalesced away), into a fresh list.</summary>
+    private List<int> Adjacent(int n)
+    {
+        var result = new List<int>();
+        foreach (int m in _adjacencyList[n] ?? NoNeighbours)
+            if (!_onSelectStack.Contains(m) && !_coalescedNodes.Contains(m)) result.Add(m);
+        return result;
+    }
 
-    private bool MoveRelated(int n) => NodeMoves(n).Any();
+    /// <summary>Moves of a register that may still be coalesced, into a fresh list.</summary>
+    private List<MachineInstruction> NodeMoves(int n)
+    {
+        var result = new List<MachineInstruction>();
+        foreach (var m in _moveList[n] ?? NoMoves)
+            if (_activeMoves.Contains(m) || _worklistMoves.Contains(m)) result.Add(m);
+        return result;
+    }
+
+    private static T Any<T>(HashSet<T> set)
+    {
+        foreach (var item in set) return item;
+        throw new InvalidOperationException("empty work list");
+    }
+
+    private bool MoveRelated(int n)
+    {
+        foreach (var m in _moveList[n] ?? NoMoves)
+            if (_activeMoves.Contains(m) || _worklistMoves.Contains(m)) return true;
+        return false;
+    }
 
     private void Simplify()
     {
-        int n = _simplifyWorklist.First();
+        int n = Any(_simplifyWorklist);
         _simplifyWorklist.Remove(n);
         _selectStack.Push(n);
         _onSelectStack.Add(n);
-        foreach (int m in Adjacent(n).ToList()) DecrementDegree(m);
+        foreach (int m in Adjacent(n)) DecrementDegree(m);
     }
 
     private void DecrementDegree(int m)
@@ -201,16 +236,18 @@ public sealed class RegisterAllocator
         if (IsPrecolored(m)) return;
         int d = _degree[m]--;
         if (d != _k) return;
-        EnableMoves(Adjacent(m).Append(m).ToList());
+        var nodes = Adjacent(m);
+        nodes.Add(m);
+        EnableMoves(nodes);
         _spillWorklist.Remove(m);
         if (MoveRelated(m)) _freezeWorklist.Add(m);
         else _simplifyWorklist.Add(m);
     }
 
-    private void EnableMoves(IEnumerable<int> nodes)
+    private void EnableMoves(List<int> nodes)
     {
         foreach (int n in nodes)
-            foreach (var move in NodeMoves(n).ToList())
+            foreach (var move in _moveList[n] ?? NoMoves)
                 if (_activeMoves.Remove(move)) _worklistMoves.Add(move);
     }
 
@@ -218,7 +255,7 @@ public sealed class RegisterAllocator
 
     private void Coalesce()
     {
-        var move = _worklistMoves.First();
+        var move = Any(_worklistMoves);
         _worklistMoves.Remove(move);
         var (destination, source) = MoveRegisters(move);
         int x = GetAlias(destination), y = GetAlias(source);
@@ -227,12 +264,12 @@ public sealed class RegisterAllocator
         {
             AddWorklist(u);
         }
-        else if (IsPrecolored(v) || _adjacencySet.Contains(Key(u, v)) || (IsPrecolored(u) && !_allocatable.Contains(u)))
+        else if (IsPrecolored(v) || _interferes.Contains(u, v) || (IsPrecolored(u) && !_allocatable.Contains(u)))
         {
             AddWorklist(u);
             AddWorklist(v);
         }
-        else if (IsPrecolored(u) ? Adjacent(v).All(t => Ok(t, u)) : Conservative(Adjacent(u).Concat(Adjacent(v))))
+        else if (IsPrecolored(u) ? AllOk(v, u) : Conservative(u, v))
         {
             Combine(u, v);
             AddWorklist(u);
@@ -252,9 +289,24 @@ public sealed class RegisterAllocator
         }
     }
 
-    private bool Ok(int t, int r) => _degree[t] < _k || IsPrecolored(t) || _adjacencySet.Contains(Key(t, r));
+    private bool Ok(int t, int r) => _degree[t] < _k || IsPrecolored(t) || _interferes.Contains(t, r);
 
-    private bool Conservative(IEnumerable<int> nodes) => nodes.Distinct().Count(n => _degree[n] >= _k) < _k;
+    /// <summary>George's test: every neighbour of v is harmless to u.</summary>
+    private bool AllOk(int v, int u)
+    {
+        foreach (int t in Adjacent(v))
+            if (!Ok(t, u)) return false;
+        return true;
+    }
+
+    /// <summary>Briggs's test: the merged node would have fewer than K neighbours of significant degree.</summary>
+    private bool Conservative(int u, int v)
+    {
+        var significant = new HashSet<int>();
+        foreach (int n in Adjacent(u)) if (_degree[n] >= _k) significant.Add(n);
+        foreach (int n in Adjacent(v)) if (_degree[n] >= _k) significant.Add(n);
+        return significant.Count < _k;
+    }
 
     private int GetAlias(int n) => _coalescedNodes.Contains(n) ? _alias[n] = GetAlias(_alias[n]) : n;
 
@@ -263,11 +315,11 @@ public sealed class RegisterAllocator
         if (!_freezeWorklist.Remove(v)) _spillWorklist.Remove(v);
         _coalescedNodes.Add(v);
         _alias[v] = u;
-        _moveList[u].AddRange(_moveList[v]);
+        if (_moveList[v] is { } moves) MovesOf(u).AddRange(moves);
         if (_unspillable.Contains(v)) _unspillable.Add(u);
         _spillCost[u] += _spillCost[v];
-        EnableMoves(new[] { v });
-        foreach (int t in Adjacent(v).ToList())
+        EnableMoves(new List<int> { v });
+        foreach (int t in Adjacent(v))
         {
             AddEdge(t, u);
             DecrementDegree(t);
@@ -277,7 +329,7 @@ public sealed class RegisterAllocator
 
     private void Freeze()
     {
-        int u = _freezeWorklist.First();
+        int u = Any(_freezeWorklist);
         _freezeWorklist.Remove(u);
         _simplifyWorklist.Add(u);
         FreezeMoves(u);
@@ -285,7 +337,7 @@ public sealed class RegisterAllocator
 
     private void FreezeMoves(int u)
     {
-        foreach (var move in NodeMoves(u).ToList())
+        foreach (var move in NodeMoves(u))
         {
             var (destination, source) = MoveRegisters(move);
             int v = GetAlias(source) == GetAlias(u) ? GetAlias(destination) : GetAlias(source);
@@ -312,7 +364,7 @@ public sealed class RegisterAllocator
             int n = _selectStack.Pop();
             _onSelectStack.Remove(n);
             var forbidden = new HashSet<int>();
-            foreach (int w in _adjacencyList[n])
+            foreach (int w in _adjacencyList[n] ?? NoNeighbours)
             {
                 int a = GetAlias(w);
                 if (IsPrecolored(a) || _coloredNodes.Contains(a)) forbidden.Add(_color[a]);
@@ -380,5 +432,33 @@ public sealed class RegisterAllocator
             block.Instructions.RemoveAll(i => i.IsCopy && i.Operands[0].Reg == i.Operands[1].Reg);
         }
         _function.UsedCalleeSaved.AddRange(usedCalleeSaved);
+    }
+}
+
+/// <summary>The symmetric "interferes with" relation: a bit matrix for ordinary functions, a hash set for huge ones.</summary>
+internal sealed class InterferenceMatrix(int registers)
+{
+    private const int MatrixLimit = 4096;
+    private readonly ulong[]? _bits = registers <= MatrixLimit ? new ulong[((long)registers * registers + 63) >> 6] : null;
+    private readonly HashSet<long>? _pairs = registers <= MatrixLimit ? null : new HashSet<long>();
+
+    private long Index(int u, int v) => (long)u * registers + v;
+
+    public bool Contains(int u, int v)
+    {
+        long i = Index(u, v);
+        return _bits is not null ? (_bits[i >> 6] & (1UL << (int)(i & 63))) != 0 : _pairs!.Contains(i);
+    }
+
+    public void Add(int u, int v)
+    {
+        Set(Index(u, v));
+        Set(Index(v, u));
+    }
+
+    private void Set(long i)
+    {
+        if (_bits is not null) _bits[i >> 6] |= 1UL << (int)(i & 63);
+        else _pairs!.Add(i);
     }
 }
