@@ -60,6 +60,9 @@ public sealed class MachineInstruction(int opcode, params MachineOperand[] opera
     /// <summary>The target's condition code, for conditional jumps, sets and moves.</summary>
     public int Condition { get; init; }
 
+    /// <summary>A number the register allocator gives each instruction, so its sets of moves iterate in a fixed order.</summary>
+    internal int Number { get; set; }
+
     public void ForEachUse(Action<int> action)
     {
         foreach (var o in Operands)

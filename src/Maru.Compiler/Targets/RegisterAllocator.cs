@@ -84,7 +84,10 @@ public sealed class RegisterAllocator
         _simplifyWorklist = new(); _freezeWorklist = new(); _spillWorklist = new();
         _spilledNodes = new(); _coalescedNodes = new(); _coloredNodes = new();
         _selectStack = new(); _onSelectStack = new();
-        _worklistMoves = new(); _activeMoves = new();
+        _worklistMoves = new(InstructionNumberComparer.Instance); _activeMoves = new(InstructionNumberComparer.Instance);
+        int number = 0;
+        foreach (var block in _function.Blocks)
+            foreach (var instruction in block.Instructions) instruction.Number = number++;
     }
 
     // ---- liveness and the interference graph ----
@@ -461,4 +464,12 @@ internal sealed class InterferenceMatrix(int registers)
         if (_bits is not null) _bits[i >> 6] |= 1UL << (int)(i & 63);
         else _pairs!.Add(i);
     }
+}
+
+/// <summary>Hashes instructions by their number, not their address, so the allocation (and the output) is deterministic.</summary>
+internal sealed class InstructionNumberComparer : IEqualityComparer<MachineInstruction>
+{
+    public static readonly InstructionNumberComparer Instance = new();
+    public bool Equals(MachineInstruction? x, MachineInstruction? y) => ReferenceEquals(x, y);
+    public int GetHashCode(MachineInstruction instruction) => instruction.Number;
 }
