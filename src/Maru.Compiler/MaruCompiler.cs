@@ -1,3 +1,4 @@
+using System.Text;
 using Maru.Compiler.Diagnostics;
 using Maru.Compiler.Expansion;
 using Maru.Compiler.IR;
@@ -72,15 +73,18 @@ public static class MaruCompiler
         var assembly = new List<AssemblyFile>();
         foreach (var source in sources)
         {
+            // One function at a time from source to text: its IR and machine code die young, which keeps the GC cheap.
             var module = new IrModule();
+            var text = new StringBuilder();
+            target.BeginFile(text);
             foreach (var function in program.Functions.Where(f => f.File == source))
             {
                 var ir = Lowering.Lower(module, function, target.RegisterArguments);
                 Optimizer.Run(ir);
-                module.Functions.Add(ir);
+                target.EmitFunction(ir, module, text);
             }
-            var globals = program.Globals.Where(g => g.File == source).ToList();
-            assembly.Add(new AssemblyFile(source.Path, target.EmitFile(module, globals)));
+            target.EndFile(module, program.Globals.Where(g => g.File == source).ToList(), text);
+            assembly.Add(new AssemblyFile(source.Path, text.ToString()));
         }
 
         var main = program.Functions.FirstOrDefault(f => f.Name == "main");

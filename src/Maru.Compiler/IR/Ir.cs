@@ -138,10 +138,9 @@ public sealed class IrFunction(FunctionSymbol symbol)
     }
 }
 
-/// <summary>The IR of one source file: its functions and the string literals they use.</summary>
+/// <summary>What the functions of one source file share: the string literals they use.</summary>
 public sealed class IrModule
 {
-    public List<IrFunction> Functions { get; } = new();
     public List<byte[]> Strings { get; } = new();
     private readonly Dictionary<string, int> _stringIndex = new(StringComparer.Ordinal);
 

@@ -1,3 +1,4 @@
+using System.Text;
 using Maru.Compiler.IR;
 using Maru.Compiler.Semantics;
 
@@ -9,8 +10,14 @@ public interface ITarget
     /// <summary>How many word arguments the ABI passes in registers (tail calls must not need more stack than that).</summary>
     int RegisterArguments { get; }
 
-    /// <summary>The assembly for one source file: its functions (already optimised IR), its globals and its strings.</summary>
-    string EmitFile(IrModule module, IReadOnlyList<GlobalSymbol> globals);
+    /// <summary>Starts the assembly of one source file.</summary>
+    void BeginFile(StringBuilder text);
+
+    /// <summary>Appends one optimised function; its string literals are interned in <paramref name="module"/>.</summary>
+    void EmitFunction(IrFunction function, IrModule module, StringBuilder text);
+
+    /// <summary>Ends the file: its globals, the string literals its functions and globals use, and closing directives.</summary>
+    void EndFile(IrModule module, IReadOnlyList<GlobalSymbol> globals, StringBuilder text);
 }
 
 public static class Targets

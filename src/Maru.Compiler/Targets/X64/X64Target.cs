@@ -12,23 +12,23 @@ public sealed class X64Target : ITarget
 
     public int RegisterArguments => _abi.ArgumentRegisters.Count;
 
-    public string EmitFile(IrModule module, IReadOnlyList<GlobalSymbol> globals)
-    {
-        var text = new StringBuilder();
-        text.Append("\t.text\n");
-        foreach (var function in module.Functions)
-        {
-            var machine = X64InstructionSelector.Select(function, _abi, StringLabel, (name, _) => name);
-            RegisterAllocator.Allocate(machine, _abi);
-            text.Append('\n');
-            text.Append("\t.p2align 4\n");
-            text.Append($"\t.globl {machine.Symbol}\n");
-            if (!machine.IsExported) text.Append($"\t.hidden {machine.Symbol}\n");
-            text.Append($"\t.type {machine.Symbol}, @function\n");
-            X64Emitter.Emit(machine, _abi, text);
-            text.Append($"\t.size {machine.Symbol}, .-{machine.Symbol}\n");
-        }
+    public void BeginFile(StringBuilder text) => text.Append("\t.text\n");
 
+    public void EmitFunction(IrFunction function, IrModule module, StringBuilder text)
+    {
+        var machine = X64InstructionSelector.Select(function, _abi, StringLabel, (name, _) => name);
+        RegisterAllocator.Allocate(machine, _abi);
+        text.Append('\n');
+        text.Append("\t.p2align 4\n");
+        text.Append($"\t.globl {machine.Symbol}\n");
+        if (!machine.IsExported) text.Append($"\t.hidden {machine.Symbol}\n");
+        text.Append($"\t.type {machine.Symbol}, @function\n");
+        X64Emitter.Emit(machine, _abi, text);
+        text.Append($"\t.size {machine.Symbol}, .-{machine.Symbol}\n");
+    }
+
+    public void EndFile(IrModule module, IReadOnlyList<GlobalSymbol> globals, StringBuilder text)
+    {
         // Global initialisers may name strings: intern them before the string table is written.
         var initialValues = globals.Select(g => InitialValue(g, module)).ToList();
         if (globals.Count > 0)
@@ -49,7 +49,6 @@ public sealed class X64Target : ITarget
                 text.Append($"{StringLabel(i)}:\n\t.asciz \"{AssemblyText.Escape(module.Strings[i])}\"\n");
         }
         text.Append("\n\t.section .note.GNU-stack,\"\",@progbits\n");
-        return text.ToString();
     }
 
     private static string StringLabel(int index) => $".Lstr.{index}";
