@@ -47,10 +47,73 @@ public sealed class Lowering
         }
         // A tail call would free the frame that an escaped address points into.
         _tailCallsAllowed = !ContainsAddressOfLocal(symbol.Body);
+        if (_tailCallsAllowed && HasAccumulatingSelfCall(symbol.Body)) StartAccumulatorLoop();
         LowerTail(symbol.Body);
     }
 
     private bool _tailCallsAllowed;
+
+    // ---- tail recursion with an accumulator ----
+
+    /// <summary>The running sum of a function whose tail returns <c>(+ x (self ...))</c>, or -1.</summary>
+    private int _accumulator = -1;
+    private BasicBlock? _loopHead;
+
+    /// <summary>
+    /// Whether a tail position adds something to a call of this function itself, as <c>(+ (fib (- n 1)) (fib (- n 2)))</c>
+    /// does. Such functions become a loop: the sum of the left operands is carried in an accumulator (addition wraps, so
+    /// it is associative and commutative) and the right-hand call becomes a jump, halving the calls of fib. The left
+    /// operand is still evaluated before the call's arguments, so the order of evaluation is unchanged.
+    /// </summary>
+    private bool HasAccumulatingSelfCall(BoundExpression body)
+    {
+        var pending = new Stack<BoundExpression>();
+        pending.Push(body);
+        while (pending.Count > 0)
+        {
+            switch (pending.Pop())
+            {
+                case BoundOperation { Operator: Operator.Add } add when IsSelfCall(add.Operands[1]): return true;
+                case BoundSequence { Expressions.Count: > 0 } s: pending.Push(s.Expressions[^1]); break;
+                case BoundLet let: pending.Push(let.Body); break;
+                case BoundIf i: pending.Push(i.Then); pending.Push(i.Else); break;
+                case BoundLogical l: pending.Push(l.Operands[^1]); break;
+                case BoundReturn r: pending.Push(r.Value); break;
+            }
+        }
+        return false;
+    }
+
+    private bool IsSelfCall(BoundExpression e) =>
+        e is BoundCall { Kind: CallKind.Direct } call && call.Target == _function.Symbol;
+
+    private void StartAccumulatorLoop()
+    {
+        _accumulator = _function.NewRegister();
+        Emit(new Instruction { Opcode = Opcode.Copy, Dest = _accumulator, Args = new[] { Value.Const(0) } });
+        _loopDepth++;
+        _loopHead = NewBlock();
+        JumpTo(_loopHead);
+        StartBlock(_loopHead);
+    }
+
+    /// <summary>Returns a value: plus the accumulator, in a function turned into a loop.</summary>
+    private void Return(Value value)
+    {
+        if (_accumulator >= 0)
+            value = Value.Reg(Define(new Instruction { Opcode = Opcode.Binary, Operator = Operator.Add, Args = new[] { Value.Reg(_accumulator), value } }));
+        Terminate(new Terminator { Kind = TerminatorKind.Return, A = value });
+    }
+
+    /// <summary>A self call in tail position of the loop form: the parameters take the arguments and the loop starts again.</summary>
+    private void JumpToLoopHead(IReadOnlyList<BoundExpression> arguments)
+    {
+        // All arguments are evaluated (into fresh registers) before any parameter changes: (f b a) swaps correctly.
+        var values = LowerOperands(arguments).Select(Copy).ToList();
+        for (int i = 0; i < values.Count; i++)
+            Emit(new Instruction { Opcode = Opcode.Copy, Dest = _function.Parameters[i], Args = new[] { values[i] } });
+        JumpTo(_loopHead!);
+    }
 
     private void BindRegister(LocalVariable variable, int register)
     {
@@ -171,7 +234,7 @@ public sealed class Lowering
                     // and: a zero operand is the result; or: a non-zero one is.
                     Branch(l.IsAnd ? Operator.Eq : Operator.Ne, value, Value.Const(0), leave, next);
                     StartBlock(leave);
-                    Terminate(new Terminator { Kind = TerminatorKind.Return, A = value });
+                    Return(value);
                     StartBlock(next);
                 }
                 LowerTail(l.Operands[^1]);
@@ -180,11 +243,21 @@ public sealed class Lowering
             case BoundReturn r:
                 LowerTail(r.Value);
                 return;
-            case BoundCall { Kind: CallKind.Direct } call when CanTailCall((FunctionSymbol)call.Target!):
+            case BoundOperation { Operator: Operator.Add } add when _accumulator >= 0 && IsSelfCall(add.Operands[1]):
+            {
+                var left = Lower(add.Operands[0]);
+                Emit(new Instruction { Opcode = Opcode.Binary, Operator = Operator.Add, Dest = _accumulator, Args = new[] { Value.Reg(_accumulator), left } });
+                JumpToLoopHead(((BoundCall)add.Operands[1]).Arguments);
+                return;
+            }
+            case BoundCall call when _accumulator >= 0 && IsSelfCall(call):
+                JumpToLoopHead(call.Arguments);
+                return;
+            case BoundCall { Kind: CallKind.Direct } call when _accumulator < 0 && CanTailCall((FunctionSymbol)call.Target!):
                 Terminate(new Terminator { Kind = TerminatorKind.TailCall, Symbol = call.Target!.NativeName, Args = LowerOperands(call.Arguments) });
                 return;
             default:
-                Terminate(new Terminator { Kind = TerminatorKind.Return, A = Lower(e) });
+                Return(Lower(e));
                 return;
         }
     }

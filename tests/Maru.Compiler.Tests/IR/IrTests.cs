@@ -127,7 +127,17 @@ public sealed class IrTests
     [TestMethod]
     public void ParametersGetANewRegisterOnTheWorkPathOfAnEarlyReturn()
     {
-        string ir = Text("(define-function fib (n) (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2)))))");
+        string ir = Text("(define-function f (n) (if (< n 2) n (* (g (- n 1)) n))) (define-function g (n) n)");
         StringAssert.Matches(ir, new(@"b2:\s+v(\d+) = v0"));
+    }
+
+    [TestMethod]
+    public void ASelfCallAddedInTailPositionBecomesALoopWithAnAccumulator()
+    {
+        string ir = Text("(define-function fib (n) (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2)))))");
+        Assert.AreEqual(1, System.Text.RegularExpressions.Regex.Count(ir, "call fib"), ir);
+        StringAssert.Matches(ir, new(@"v(\d+) = add v\1, v\d+"), "the left operand is added to the accumulator");
+        StringAssert.Matches(ir, new(@"jump b1"), "the right-hand call is a jump back to the loop head");
+        StringAssert.DoesNotMatch(ir, new("tailcall"));
     }
 }

@@ -11,6 +11,13 @@ public sealed class X64SnapshotTests
         """));
 
     [TestMethod]
+    public void EarlyReturnWithoutAFrame() => Snapshot.Verify(TestCompiler.Assembly("""
+        (define-function depth (tree)
+          (if (= tree 0) 0 (+ 1 (max2 (depth (oop-at tree 0)) (depth (oop-at tree 1))))))
+        (define-function max2 (a b) (if (> a b) a b))
+        """));
+
+    [TestMethod]
     public void LoopOverAnArray() => Snapshot.Verify(TestCompiler.Assembly("""
         (define-function sum-array (p n)
           (let ((sum 0))
