@@ -39,8 +39,11 @@ public sealed class X64Emitter
         var blocks = _function.Blocks;
         var shrinkWrap = FindFramelessReturn();
         if (shrinkWrap is null) EmitPrologue();
+        var loopHeads = LoopHeads();
         for (int b = 0; b < blocks.Count; b++)
         {
+            // Loop heads start on a 16-byte boundary (padding of at most 10 bytes), as compilers do for the decoder.
+            if (loopHeads.Contains(blocks[b].Id)) Line("\t.p2align 4,,10");
             if (b > 0) Line($"{BlockLabel(blocks[b].Id)}:");
             int? next = b + 1 < blocks.Count ? blocks[b + 1].Id : null;
             var code = blocks[b].Instructions;
@@ -76,6 +79,17 @@ public sealed class X64Emitter
             }
         }
         Line("\t.cfi_endproc");
+    }
+
+    /// <summary>Blocks that a later block jumps back to.</summary>
+    private HashSet<int> LoopHeads()
+    {
+        var heads = new HashSet<int>();
+        var order = _function.Blocks.Select((block, index) => (block.Id, index)).ToDictionary(p => p.Id, p => p.index);
+        foreach (var block in _function.Blocks)
+            foreach (var successor in block.Successors)
+                if (successor.Id != 0 && order[successor.Id] <= order[block.Id]) heads.Add(successor.Id);
+        return heads;
     }
 
     private void EmitPrologue()

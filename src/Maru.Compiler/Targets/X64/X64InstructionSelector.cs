@@ -43,18 +43,55 @@ public sealed class X64InstructionSelector
     private void Run()
     {
         foreach (var block in _ir.Blocks) _function.Blocks.Add(new MachineBlock(block.Id, block.LoopDepth));
+        var uses = UseCounts();
         foreach (var block in _ir.Blocks)
         {
             var machineBlock = _function.Blocks[block.Id];
             _code = machineBlock.Instructions;
             if (block.Id == 0) SelectEntry();
-            foreach (var instruction in block.Instructions) Select(instruction);
-            SelectTerminator(block.Terminator);
+            var bitTest = BitTestBranch(block, uses);
+            foreach (var instruction in block.Instructions)
+                if (instruction != bitTest) Select(instruction);
+            if (bitTest is not null) SelectBitTestBranch(bitTest, block.Terminator);
+            else SelectTerminator(block.Terminator);
             foreach (var successor in block.Terminator.Successors) machineBlock.Successors.Add(_function.Blocks[successor.Id]);
         }
     }
 
     private static int V(int irRegister) => MachineFunction.FirstVirtual + irRegister;
+
+    private int[] UseCounts()
+    {
+        var counts = new int[_ir.RegisterCount];
+        foreach (var block in _ir.Blocks)
+        {
+            foreach (var v in block.Instructions.SelectMany(i => i.Args)) if (v.IsRegister) counts[v.Register]++;
+            foreach (var v in block.Terminator.Uses) if (v.IsRegister) counts[v.Register]++;
+        }
+        return counts;
+    }
+
+    /// <summary>
+    /// The block's last instruction when it is <c>d = x &amp; mask</c> and the block ends by comparing d, used nowhere
+    /// else, with zero: that pair is one <c>test $mask, x</c> and a conditional jump.
+    /// </summary>
+    private static Instruction? BitTestBranch(BasicBlock block, int[] uses)
+    {
+        var t = block.Terminator;
+        if (t.Kind != TerminatorKind.Branch || t.Comparison is not (Operator.Eq or Operator.Ne) || block.Instructions.Count == 0) return null;
+        var last = block.Instructions[^1];
+        bool isMask = last is { Opcode: Opcode.Binary, Operator: Operator.And } && last.Args[0].IsRegister
+                      && last.Args[1].IsConstant && FitsImmediate(last.Args[1].Constant);
+        bool testsIt = t.A.IsRegister && t.A.Register == last.Dest && t.B is { IsConstant: true, Constant: 0 };
+        return isMask && testsIt && uses[last.Dest] == 1 ? last : null;
+    }
+
+    private void SelectBitTestBranch(Instruction mask, Terminator branch)
+    {
+        Add(X64Op.Test, MachineOperand.Use(V(mask.Args[0].Register)), MachineOperand.Imm(mask.Args[1].Constant));
+        AddConditional(X64Op.Jcc, branch.Comparison == Operator.Eq ? X64Condition.E : X64Condition.NE, MachineOperand.Target(branch.True!.Id));
+        Add(X64Op.Jmp, MachineOperand.Target(branch.False!.Id));
+    }
 
     private int NewRegister() => _function.NewRegister();
 
@@ -212,6 +249,10 @@ public sealed class X64InstructionSelector
                 Copy(dest, t);
                 return;
             }
+            case Operator.Mul when a.IsRegister && b.IsConstant && b.Constant is 3 or 5 or 9:
+                // x*3 is x + x*2: one lea.
+                Add(X64Op.Lea, MachineOperand.Def(dest), MachineOperand.Mem(V(a.Register), 0, V(a.Register), (int)b.Constant - 1));
+                return;
             case Operator.Add or Operator.Sub when a.IsRegister && b.IsConstant && FitsImmediate(b.Constant) && b.Constant != int.MinValue:
                 // Three-address add of a constant: no copy of the operand needed.
                 Add(X64Op.Lea, MachineOperand.Def(dest), MachineOperand.Mem(V(a.Register), op == Operator.Add ? b.Constant : -b.Constant));
@@ -339,7 +380,7 @@ public sealed class X64InstructionSelector
         int x = InRegister(a);
         int bias = NewRegister();
         Copy(bias, x);
-        Add(X64Op.Sar, MachineOperand.UseDef(bias), MachineOperand.Imm(63));
+        if (k > 1) Add(X64Op.Sar, MachineOperand.UseDef(bias), MachineOperand.Imm(63)); // for k = 1 the sign bit alone is the bias
         Add(X64Op.Shr, MachineOperand.UseDef(bias), MachineOperand.Imm(64 - k));
         int t = NewRegister();
         Copy(t, x);
