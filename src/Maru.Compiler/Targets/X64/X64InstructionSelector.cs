@@ -50,8 +50,17 @@ public sealed class X64InstructionSelector
             _code = machineBlock.Instructions;
             if (block.Id == 0) SelectEntry();
             var bitTest = BitTestBranch(block, uses);
-            foreach (var instruction in block.Instructions)
-                if (instruction != bitTest) Select(instruction);
+            for (int i = 0; i < block.Instructions.Count; i++)
+            {
+                var instruction = block.Instructions[i];
+                if (instruction == bitTest) continue;
+                if (i + 1 < block.Instructions.Count && TrySelectScaledAdd(instruction, block.Instructions[i + 1], uses))
+                {
+                    i++;
+                    continue;
+                }
+                Select(instruction);
+            }
             if (bitTest is not null) SelectBitTestBranch(bitTest, block.Terminator);
             else SelectTerminator(block.Terminator);
             foreach (var successor in block.Terminator.Successors) machineBlock.Successors.Add(_function.Blocks[successor.Id]);
@@ -84,6 +93,19 @@ public sealed class X64InstructionSelector
                       && last.Args[1].IsConstant && FitsImmediate(last.Args[1].Constant);
         bool testsIt = t.A.IsRegister && t.A.Register == last.Dest && t.B is { IsConstant: true, Constant: 0 };
         return isMask && testsIt && uses[last.Dest] == 1 ? last : null;
+    }
+
+    /// <summary><c>t = x * 3; d = t + c</c> with t used only there is one <c>lea c(x,x,2), d</c>.</summary>
+    private bool TrySelectScaledAdd(Instruction multiply, Instruction add, int[] uses)
+    {
+        if (multiply is not { Opcode: Opcode.Binary, Operator: Operator.Mul } || !multiply.Args[0].IsRegister
+            || multiply.Args[1] is not { IsConstant: true, Constant: 3 or 5 or 9 }) return false;
+        if (add is not { Opcode: Opcode.Binary, Operator: Operator.Add } || add.Args[0] is not { IsRegister: true } t
+            || t.Register != multiply.Dest || uses[multiply.Dest] != 1
+            || add.Args[1] is not { IsConstant: true } c || !FitsImmediate(c.Constant)) return false;
+        int x = V(multiply.Args[0].Register);
+        Add(X64Op.Lea, MachineOperand.Def(V(add.Dest)), MachineOperand.Mem(x, c.Constant, x, (int)multiply.Args[1].Constant - 1));
+        return true;
     }
 
     private void SelectBitTestBranch(Instruction mask, Terminator branch)
