@@ -68,7 +68,11 @@ internal static class RunCommand
             Func<IntPtr, long> call = entry == Main
                 ? address => NativeCall.InvokeMain(address, result.MainParameterCount ?? function.ParameterCount, [files[0], .. arguments])
                 : address => NativeCall.Invoke(address, words);
-            long? value = Call(library, function.Symbol, call, error);
+            // A loaded library stays mapped after its file is deleted (POSIX), so the folder goes now: a program that
+            // ends the process itself (exit, a crash) leaves nothing behind. Windows keeps loaded files, so there it
+            // goes in the finally below.
+            Action afterLoad = OperatingSystem.IsWindows() ? () => { } : () => temporary.Delete(recursive: true);
+            long? value = Call(library, function.Symbol, call, afterLoad, error);
             if (value is null) return ExitCodes.Error;
             if (entry == Main) return unchecked((int)value.Value);
             output.WriteLine(value.Value.ToString(CultureInfo.InvariantCulture));
@@ -76,17 +80,18 @@ internal static class RunCommand
         }
         finally
         {
-            temporary.Delete(recursive: true);
+            if (Directory.Exists(temporary.FullName)) temporary.Delete(recursive: true);
         }
     }
 
     /// <summary>Loads the library and calls the symbol; its result once the C library's buffered output is out, or null if it cannot be loaded.</summary>
-    private static long? Call(string library, string symbol, Func<IntPtr, long> call, TextWriter error)
+    private static long? Call(string library, string symbol, Func<IntPtr, long> call, Action afterLoad, TextWriter error)
     {
         IntPtr handle;
         try
         {
             handle = NativeLibrary.Load(library);
+            afterLoad();
         }
         catch (DllNotFoundException e)
         {

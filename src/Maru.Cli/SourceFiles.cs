@@ -12,6 +12,11 @@ internal static class SourceFiles
         var errors = new List<Diagnostic>();
         foreach (string path in paths)
         {
+            if (Directory.Exists(path))
+            {
+                errors.Add(Diagnostic.General(DiagnosticCodes.CannotReadSource, "cannot read the source file: it is a directory", path));
+                continue;
+            }
             try
             {
                 sources.Add(new SourceFile(path, File.ReadAllBytes(path)));

@@ -34,7 +34,8 @@ public sealed class DiagnosticBag
 
     public int ErrorCount { get; private set; }
     public bool HasErrors => ErrorCount > 0;
-    public bool IsFull => ErrorCount >= MaxErrors;
+    /// <summary>True once more than <see cref="MaxErrors"/> errors came and MARU0099 says so: stages may stop then.</summary>
+    public bool IsFull => ErrorCount > MaxErrors;
     public IReadOnlyList<Diagnostic> Items => _items;
 
     public void Add(Diagnostic diagnostic)

@@ -34,9 +34,10 @@ internal sealed record TargetToolchain(
             new ToolDescription("linker", prefix + "ld", "MARU_LD", nameof(ToolchainOptions.LinkerPath), package),
             ".o",
             (source, obj) => ["--64", "-o", obj, source],
+            // -z now: an extern that no loaded library defines fails when the library is loaded, not mid-run.
             // -Bsymbolic: the compiler emits direct calls and leaq to exported (default-visibility) symbols,
             // which the linker accepts in a shared object only when they bind inside it.
             (objects, output, soname) =>
-                ["-m", "elf_x86_64", "-shared", "-Bsymbolic", "-z", "noexecstack", "-soname", soname, "-o", output, .. objects]);
+                ["-m", "elf_x86_64", "-shared", "-Bsymbolic", "-z", "noexecstack", "-z", "now", "-soname", soname, "-o", output, .. objects]);
     }
 }

@@ -1,0 +1,80 @@
+using Maru.Compiler.Diagnostics;
+
+namespace Maru.Compiler.Tests.Cli;
+
+// `maru asm` end to end, as a process.
+[TestClass]
+public sealed class AsmCommandTests
+{
+    private const string A = "(define-function from-a (x) (+ (from-b x 1) 1000))\n";
+    private const string B = "(define-function from-b (x y) (+ x y 100))\n";
+
+    [TestMethod]
+    public void AsmPrintsEachFilesAssemblyInCommandLineOrder()
+    {
+        using var directory = new TemporaryDirectory();
+        File.WriteAllText(directory.File("a.l"), A);
+        File.WriteAllText(directory.File("b.l"), B);
+
+        MaruRun run = MaruTool.Run(directory.Path, "asm", "a.l", "b.l");
+
+        Assert.AreEqual(0, run.ExitCode, run.ToString());
+        Assert.AreEqual("", run.Error);
+        // Exactly the compiler's text for a.l and then for b.l.
+        CompileResult expected = TestCompiler.Compile(SourceFile.FromText("a.l", A), SourceFile.FromText("b.l", B));
+        Assert.IsTrue(expected.Success);
+        Assert.AreEqual(string.Concat(expected.Assembly.Select(f => f.Text.EndsWith('\n') ? f.Text : f.Text + "\n")), run.Output);
+        string[] lines = MaruTool.Lines(run.Output);
+        int a = Array.IndexOf(lines, "from_a:");
+        int b = Array.IndexOf(lines, "from_b:");
+        Assert.IsTrue(a >= 0 && b > a, $"from_a: (line {a}) comes before from_b: (line {b})");
+
+        MaruRun reversed = MaruTool.Run(directory.Path, "asm", "b.l", "a.l");
+        Assert.AreEqual(0, reversed.ExitCode, reversed.ToString());
+        string[] reversedLines = MaruTool.Lines(reversed.Output);
+        Assert.IsTrue(Array.IndexOf(reversedLines, "from_b:") < Array.IndexOf(reversedLines, "from_a:"), "the order follows the command line");
+    }
+
+    [TestMethod]
+    public void AFunctionOfOneFileCallsAFunctionOfAnother()
+    {
+        using var directory = new TemporaryDirectory();
+        File.WriteAllText(directory.File("a.l"), A);
+        File.WriteAllText(directory.File("b.l"), B);
+
+        MaruRun run = MaruTool.Run(directory.Path, "run", "a.l", "b.l", "--entry", "from-a", "--", "5");
+
+        Assert.AreEqual(0, run.ExitCode, run.ToString());
+        Assert.AreEqual("1106\n", run.Output);
+        Assert.AreEqual("", run.Error);
+    }
+
+    [TestMethod]
+    public void AnUnknownRuntimeIdentifierIsMaru0905()
+    {
+        using var directory = new TemporaryDirectory();
+        File.WriteAllText(directory.File("f.l"), A + B);
+
+        MaruRun run = MaruTool.Run(directory.Path, "asm", "--rid", "linux-sparc", "f.l");
+
+        Assert.AreEqual(1, run.ExitCode, run.ToString());
+        Assert.AreEqual("", run.Output);
+        MaruTool.AssertOnlyDiagnostics(run.Error);
+        CollectionAssert.AreEqual(new[] { DiagnosticCodes.UnsupportedRuntime }, MaruTool.Codes(run.Error));
+        Assert.Contains("linux-sparc", run.Error);
+    }
+
+    [TestMethod]
+    public void ACompileErrorPrintsNoAssembly()
+    {
+        using var directory = new TemporaryDirectory();
+        File.WriteAllText(directory.File("a.l"), A);
+        File.WriteAllText(directory.File("b.l"), "(define-function from-b (x) x)\n");
+
+        MaruRun run = MaruTool.Run(directory.Path, "asm", "a.l", "b.l");
+
+        Assert.AreEqual(1, run.ExitCode, run.ToString());
+        Assert.AreEqual("", run.Output, "no partial assembly");
+        Assert.AreEqual("a.l(1,32): error MARU0103: 'from-b' expects 1 argument but is given 2", run.Error.TrimEnd());
+    }
+}

@@ -1,0 +1,141 @@
+using System.Runtime.InteropServices;
+using Maru.Compiler.Diagnostics;
+
+namespace Maru.Compiler.Tests.Cli;
+
+// `maru build` end to end, as a process: the library it writes is loaded here and called.
+[TestClass]
+public sealed unsafe class BuildCommandTests
+{
+    private const string Library = """
+        ; A small library: a direct call, a tail call, a name with a dash, and a documented function.
+        (define-function add (a b) (+ a b))
+        (define-function twice (x) (add x x))
+        (define-function sum-three (a b c)
+          "The sum of three words."
+          (+ (add a b) c))
+        """;
+
+    private const string ArityError = """
+        (define-function f (a) a)
+        (define-function g () (f 1 2))
+        """;
+
+    [TestMethod]
+    public void BuildWritesALoadableLibraryInANewDirectoryAndKeepsTheAssemblyOnRequest()
+    {
+        using var directory = new TemporaryDirectory();
+        File.WriteAllText(directory.File("f.l"), Library);
+        string output = Path.Combine("out", "sub", "libf.so");
+
+        MaruRun run = MaruTool.Run(directory.Path, "build", "f.l", "-o", output, "--emit-asm", "asm");
+
+        Assert.AreEqual(0, run.ExitCode, run.ToString());
+        Assert.AreEqual("", run.Output, run.ToString());
+        Assert.AreEqual("", run.Error, run.ToString());
+        string library = directory.File(output);
+        Assert.IsTrue(File.Exists(library), "the library and its directory are created");
+        // The library is moved into place atomically: nothing else is left beside it.
+        CollectionAssert.AreEqual(new[] { "libf.so" }, Directory.GetFileSystemEntries(directory.File(Path.Combine("out", "sub"))).Select(Path.GetFileName).ToArray());
+
+        IntPtr handle = NativeLibrary.Load(library);
+        try
+        {
+            var add = (delegate* unmanaged<long, long, long>)NativeLibrary.GetExport(handle, "add");
+            var twice = (delegate* unmanaged<long, long>)NativeLibrary.GetExport(handle, "twice");
+            var sumThree = (delegate* unmanaged<long, long, long, long>)NativeLibrary.GetExport(handle, "sum_three");
+            Assert.AreEqual(42L, add(40, 2));
+            Assert.AreEqual(long.MinValue, add(long.MaxValue, 1), "addition wraps");
+            Assert.AreEqual(-84L, twice(-42));
+            Assert.AreEqual(6L, sumThree(1, 2, 3));
+        }
+        finally
+        {
+            NativeLibrary.Free(handle);
+        }
+
+        string assemblyFile = directory.File(Path.Combine("asm", "f.s"));
+        Assert.IsTrue(File.Exists(assemblyFile), "--emit-asm keeps f.s");
+        string[] lines = File.ReadAllLines(assemblyFile);
+        foreach (string label in new[] { "add:", "twice:", "sum_three:" }) Assert.Contains(label, lines, $"f.s has the label {label}");
+        CollectionAssert.AreEqual(new[] { "f.s" }, Directory.GetFileSystemEntries(directory.File("asm")).Select(Path.GetFileName).ToArray());
+    }
+
+    [TestMethod]
+    public void ACompileErrorExitsWith1AndLeavesThePreviousLibraryAsItWas()
+    {
+        using var directory = new TemporaryDirectory();
+        string output = Path.Combine("out", "libf.so");
+        File.WriteAllText(directory.File("f.l"), Library);
+        MaruRun good = MaruTool.Run(directory.Path, "build", "f.l", "-o", output);
+        Assert.AreEqual(0, good.ExitCode, good.ToString());
+        byte[] before = File.ReadAllBytes(directory.File(output));
+        DateTime writtenAt = File.GetLastWriteTimeUtc(directory.File(output));
+
+        File.WriteAllText(directory.File("f.l"), ArityError);
+        MaruRun bad = MaruTool.Run(directory.Path, "build", "f.l", "-o", output, "--emit-asm", "asm");
+
+        Assert.AreEqual(1, bad.ExitCode, bad.ToString());
+        Assert.AreEqual("", bad.Output);
+        Assert.AreEqual("f.l(2,23): error MARU0103: 'f' expects 1 argument but is given 2", bad.Error.TrimEnd());
+        CollectionAssert.AreEqual(before, File.ReadAllBytes(directory.File(output)), "the library from the good build is unchanged");
+        Assert.AreEqual(writtenAt, File.GetLastWriteTimeUtc(directory.File(output)));
+        CollectionAssert.AreEqual(new[] { "libf.so" }, Directory.GetFileSystemEntries(directory.File("out")).Select(Path.GetFileName).ToArray(),
+            "no temporary file is left beside the library");
+        Assert.IsFalse(Directory.Exists(directory.File("asm")), "a unit with errors writes no assembly either");
+    }
+
+    [TestMethod]
+    public void ACompileErrorWritesNoLibraryWhereThereWasNone()
+    {
+        using var directory = new TemporaryDirectory();
+        File.WriteAllText(directory.File("f.l"), ArityError);
+
+        MaruRun run = MaruTool.Run(directory.Path, "build", "f.l", "-o", Path.Combine("out", "libf.so"));
+
+        Assert.AreEqual(1, run.ExitCode, run.ToString());
+        CollectionAssert.AreEqual(new[] { DiagnosticCodes.WrongArgumentCount }, MaruTool.Codes(run.Error));
+        Assert.IsFalse(Directory.Exists(directory.File("out")) && Directory.EnumerateFileSystemEntries(directory.File("out")).Any(),
+            "no output file at all");
+    }
+
+    [TestMethod]
+    public void SourcesWithTheSameFileNameKeepOneAssemblyFileEach()
+    {
+        using var directory = new TemporaryDirectory();
+        Directory.CreateDirectory(directory.File("one"));
+        Directory.CreateDirectory(directory.File("two"));
+        File.WriteAllText(directory.File(Path.Combine("one", "x.l")), "(define-function from-one () (from-two))");
+        File.WriteAllText(directory.File(Path.Combine("two", "x.l")), "(define-function from-two () 12)");
+
+        MaruRun run = MaruTool.Run(directory.Path, "build", Path.Combine("one", "x.l"), Path.Combine("two", "x.l"), "-o", "libx.so", "--emit-asm", "asm");
+
+        Assert.AreEqual(0, run.ExitCode, run.ToString());
+        Assert.Contains("from_one:", File.ReadAllLines(directory.File(Path.Combine("asm", "x.s"))));
+        Assert.Contains("from_two:", File.ReadAllLines(directory.File(Path.Combine("asm", "x-2.s"))));
+        IntPtr handle = NativeLibrary.Load(directory.File("libx.so"));
+        try
+        {
+            Assert.AreEqual(12L, ((delegate* unmanaged<long>)NativeLibrary.GetExport(handle, "from_one"))());
+        }
+        finally
+        {
+            NativeLibrary.Free(handle);
+        }
+    }
+
+    [TestMethod]
+    public void AnUnwritableOutputIsMaru0904()
+    {
+        using var directory = new TemporaryDirectory();
+        File.WriteAllText(directory.File("f.l"), Library);
+        File.WriteAllText(directory.File("a-file"), "not a directory");
+
+        MaruRun run = MaruTool.Run(directory.Path, "build", "f.l", "-o", Path.Combine("a-file", "libf.so"));
+
+        Assert.AreEqual(1, run.ExitCode, run.ToString());
+        MaruTool.AssertOnlyDiagnostics(run.Error);
+        CollectionAssert.AreEqual(new[] { DiagnosticCodes.CannotWriteOutput }, MaruTool.Codes(run.Error));
+        Assert.AreEqual("not a directory", File.ReadAllText(directory.File("a-file")));
+    }
+}
