@@ -36,7 +36,7 @@ public static class MaruCompiler
     /// The pipeline recurses over expression trees up to the reader's nesting limit; it runs on a thread whose
     /// stack is sized for that, so no input can overflow the caller's stack.
     /// </summary>
-    private const int StackSize = 64 * 1024 * 1024;
+    private const int StackSize = 256 * 1024 * 1024;
 
     public static CompileResult Compile(IReadOnlyList<SourceFile> sources, CompileOptions options)
     {
@@ -45,6 +45,15 @@ public static class MaruCompiler
         var thread = new Thread(() =>
         {
             try { result = CompileOnThisThread(sources, options); }
+            catch (InsufficientExecutionStackException)
+            {
+                // Macros such as cond and let* can turn long flat source into deep trees: too deep is a diagnostic.
+                var diagnostics = new DiagnosticBag();
+                diagnostics.Add(Diagnostic.General(DiagnosticCodes.NestingTooDeep,
+                    "the program nests too deeply to compile once cond, let* and the other built-in macros are expanded; split the longest form",
+                    sources.Count > 0 ? sources[0].Path : null));
+                result = Failed(diagnostics);
+            }
             catch (Exception e) { failure = e; }
         }, StackSize) { Name = "Maru compiler" };
         thread.Start();

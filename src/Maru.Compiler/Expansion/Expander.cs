@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Maru.Compiler.Diagnostics;
 using Maru.Compiler.Semantics;
 using Maru.Compiler.Syntax;
@@ -18,7 +19,9 @@ public sealed record ExternDefinition(SymbolForm Name, SourceSpan Span, string C
 /// <summary>A structure's name stands for its size in bytes; its accessors are expanded away.</summary>
 public sealed record StructureDefinition(SymbolForm Name, SourceSpan Span, IReadOnlyList<SymbolForm> Fields) : TopLevelDefinition(Name, Span);
 
-public sealed record ExpandedUnit(IReadOnlyList<TopLevelDefinition> Definitions, IReadOnlyList<SymbolForm> Exports, bool HasExportForm);
+/// <param name="UnsupportedDefinitions">Names defined by forms reported as not supported (define-form ...): their uses are not errors again.</param>
+public sealed record ExpandedUnit(IReadOnlyList<TopLevelDefinition> Definitions, IReadOnlyList<SymbolForm> Exports, bool HasExportForm,
+    IReadOnlySet<string> UnsupportedDefinitions);
 
 /// <summary>
 /// Rewrites the built-in macros of the language into core forms:
@@ -31,6 +34,7 @@ public sealed class Expander
     private readonly DiagnosticBag _diagnostics;
     private readonly Dictionary<string, (int Offset, bool IsSetter)> _accessors = new(StringComparer.Ordinal);
     private int _temporaryCounter;
+    private readonly HashSet<string> _unsupportedDefinitions = new(StringComparer.Ordinal);
 
     private Expander(DiagnosticBag diagnostics) => _diagnostics = diagnostics;
 
@@ -59,7 +63,7 @@ public sealed class Expander
             var definition = expander.ExpandTopLevel(form);
             if (definition is not null) definitions.Add(definition);
         }
-        return new ExpandedUnit(definitions, exports, hasExportForm);
+        return new ExpandedUnit(definitions, exports, hasExportForm, expander._unsupportedDefinitions);
     }
 
     private List<StructureDefinition> CollectStructures(List<Form> topLevel)
@@ -123,6 +127,11 @@ public sealed class Expander
                 return ExpandDefine(list);
             case string head when Builtins.Unsupported.Contains(head):
                 Error(form, DiagnosticCodes.NotSupported, $"'{head}' is not supported yet");
+                if (list.Count > 1 && list[1] is SymbolForm defined) _unsupportedDefinitions.Add(defined.Name);
+                return null;
+            case string head:
+                Error(form, DiagnosticCodes.InvalidTopLevelForm,
+                    $"'{head}' is not a definition: only define, define-function, define-structure and export may appear at top level (there is no compile-time evaluation yet)");
                 return null;
             default:
                 Error(form, DiagnosticCodes.InvalidTopLevelForm,
@@ -152,12 +161,19 @@ public sealed class Expander
         if (value is ListForm { Head: "extern" } ext)
         {
             if (ext.Count == 2 && ext[1] is ListForm { Head: "quote", Count: 2 } quoted && quoted[1] is SymbolForm cname)
-                return new ExternDefinition(name, list.Span, cname.Name);
+            {
+                if (IsCIdentifier(cname.Name)) return new ExternDefinition(name, list.Span, cname.Name);
+                Error(cname, DiagnosticCodes.MalformedForm, $"'{cname.Name}' is not a C function name (letters, digits and _, not starting with a digit)");
+                return null;
+            }
             Error(ext, DiagnosticCodes.MalformedForm, "extern expects one quoted C name: (extern 'name)");
             return null;
         }
         return new GlobalDefinition(name, list.Span, ExpandExpression(value));
     }
+
+    private static bool IsCIdentifier(string name) =>
+        name.Length > 0 && !char.IsAsciiDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
     private FunctionDefinition ExpandFunction(SymbolForm name, SourceSpan span, ListForm parameterList, List<Form> body)
     {
@@ -182,6 +198,7 @@ public sealed class Expander
     public Form ExpandExpression(Form form)
     {
         if (form is not ListForm list || list.Count == 0) return form;
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         var span = list.Span;
         switch (list.Head)
         {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Maru.Compiler.Semantics;
 
 namespace Maru.Compiler.IR;
@@ -73,7 +74,7 @@ public sealed class Lowering
         {
             switch (pending.Pop())
             {
-                case BoundOperation { Operator: Operator.Add } add when IsSelfCall(add.Operands[1]): return true;
+                case BoundOperation { Operator: Operator.Add, Operands.Count: 2 } add when IsSelfCall(add.Operands[1]): return true;
                 case BoundSequence { Expressions.Count: > 0 } s: pending.Push(s.Expressions[^1]); break;
                 case BoundLet let: pending.Push(let.Body); break;
                 case BoundIf i: pending.Push(i.Then); pending.Push(i.Else); break;
@@ -203,6 +204,7 @@ public sealed class Lowering
 
     private void LowerTail(BoundExpression e)
     {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (e)
         {
             case BoundSequence { Expressions.Count: > 0 } s:
@@ -243,7 +245,7 @@ public sealed class Lowering
             case BoundReturn r:
                 LowerTail(r.Value);
                 return;
-            case BoundOperation { Operator: Operator.Add } add when _accumulator >= 0 && IsSelfCall(add.Operands[1]):
+            case BoundOperation { Operator: Operator.Add, Operands.Count: 2 } add when _accumulator >= 0 && IsSelfCall(add.Operands[1]):
             {
                 var left = Lower(add.Operands[0]);
                 Emit(new Instruction { Opcode = Opcode.Binary, Operator = Operator.Add, Dest = _accumulator, Args = new[] { Value.Reg(_accumulator), left } });
@@ -273,6 +275,7 @@ public sealed class Lowering
     /// <summary>Lowers an expression for its effects only: conditionals become plain control flow, with no result register.</summary>
     private void LowerEffect(BoundExpression e)
     {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (e)
         {
             case BoundSequence s:
@@ -326,6 +329,7 @@ public sealed class Lowering
 
     private void LowerCondition(BoundExpression e, BasicBlock ifTrue, BasicBlock ifFalse)
     {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (e)
         {
             case BoundConstant c:
@@ -360,6 +364,7 @@ public sealed class Lowering
 
     private Value Lower(BoundExpression e)
     {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (e)
         {
             case BoundConstant c:
@@ -559,7 +564,13 @@ public sealed class Lowering
                 Emit(new Instruction { Opcode = Opcode.Store, Operator = o.Operator, Args = args });
                 return args[2];
             default:
-                return Value.Reg(Define(new Instruction { Opcode = Opcode.Binary, Operator = o.Operator, Args = args }));
+            {
+                // Binary operators, and the left fold of (+ a b c ...) and the other variadic ones.
+                var result = args[0];
+                for (int i = 1; i < args.Length; i++)
+                    result = Value.Reg(Define(new Instruction { Opcode = Opcode.Binary, Operator = o.Operator, Args = new[] { result, args[i] } }));
+                return result;
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Maru.Compiler.Diagnostics;
 using Maru.Compiler.Expansion;
 using Maru.Compiler.Syntax;
@@ -15,8 +16,10 @@ public sealed class Analyzer
     private readonly Dictionary<string, long> _structureSizes = new(StringComparer.Ordinal);
     private readonly Dictionary<GlobalSymbol, Form?> _globalInitializers = new();
     private readonly Dictionary<GlobalSymbol, bool> _globalEvaluated = new(); // false while being evaluated: a cycle
-    private readonly List<Dictionary<string, LocalVariable>> _scopes = new();
+    /// <summary>Each visible name's bindings, innermost last: lookups stay O(1) however deep lets nest.</summary>
+    private readonly Dictionary<string, List<LocalVariable>> _locals = new(StringComparer.Ordinal);
     private int _localCount;
+    private IReadOnlySet<string> _unsupportedDefinitions = new HashSet<string>();
 
     private Analyzer(DiagnosticBag diagnostics) => _diagnostics = diagnostics;
 
@@ -24,6 +27,7 @@ public sealed class Analyzer
 
     private BoundProgram Run(ExpandedUnit unit)
     {
+        _unsupportedDefinitions = unit.UnsupportedDefinitions;
         var functions = new List<(FunctionSymbol Symbol, FunctionDefinition Definition)>();
         var globals = new List<GlobalSymbol>();
         var externs = new List<ExternSymbol>();
@@ -90,8 +94,9 @@ public sealed class Analyzer
         {
             if (_diagnostics.IsFull) break;
             _localCount = symbol.Parameters.Count;
-            _scopes.Clear();
-            _scopes.Add(symbol.Parameters.ToDictionary(p => p.Name, StringComparer.Ordinal));
+            _locals.Clear();
+            var parameters = symbol.Parameters.DistinctBy(p => p.Name).ToList(); // a duplicate is reported already
+            EnterScope(parameters);
             symbol.Body = BindSequence(definition.Span, definition.Body);
             symbol.LocalCount = _localCount;
         }
@@ -214,6 +219,7 @@ public sealed class Analyzer
 
     private long EvaluateConstant(Form form)
     {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (form)
         {
             case IntegerForm integer:
@@ -226,11 +232,26 @@ public sealed class Analyzer
                 if (InitialValueOf(global, name.Span) is ConstantValue value) return value.Value;
                 Error(form, DiagnosticCodes.NotConstant, $"'{name.Name}' holds an address, which is not a constant number here");
                 return 0;
-            case ListForm { Head: string head } list when Builtins.Operators.TryGetValue(head, out var op)
-                                                         && op.Op is not (Operator.LoadWord or Operator.StoreWord or Operator.LoadByte or Operator.StoreByte):
+            case SymbolForm name when _symbols.GetValueOrDefault(name.Name) is { } symbol:
+                Error(form, DiagnosticCodes.NotConstant,
+                    $"'{name.Name}' is a{(symbol is FunctionSymbol ? " function" : "n extern")}: its address is not a constant number; it can only be the whole initial value");
+                return 0;
+            case SymbolForm name:
+                Error(form, DiagnosticCodes.UndefinedName, $"'{name.Name}' is not defined");
+                return 0;
+            case ListForm { Head: string head } list when Builtins.Operators.TryGetValue(head, out var op):
+                if (op.Op is Operator.LoadWord or Operator.StoreWord or Operator.LoadByte or Operator.StoreByte)
+                {
+                    Error(form, DiagnosticCodes.NotConstant, $"'{head}' reads or writes memory, which a global's initial value cannot do");
+                    return 0;
+                }
                 var operands = list.Items.Skip(1).Select(EvaluateConstant).ToList();
                 if (!CheckOperandCount(list, head, op.Arity, operands.Count)) return 0;
                 return FoldOperator(op.Op, operands);
+            case ListForm { Head: string head }:
+                Error(form, DiagnosticCodes.NotConstant,
+                    $"'{head}' cannot be evaluated when the library is built: a global's initial value may use only literals, constant globals and operators");
+                return 0;
             default:
                 Error(form, DiagnosticCodes.NotConstant,
                     "a global's initial value must be a constant expression (literals, other constant globals and operators), or one function, extern or string");
@@ -266,6 +287,7 @@ public sealed class Analyzer
 
     private BoundExpression Bind(Form form)
     {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (form)
         {
             case IntegerForm integer:
@@ -294,6 +316,8 @@ public sealed class Analyzer
             case FunctionSymbol function: return new BoundFunctionAddress(span, function);
             case ExternSymbol ext: return new BoundExternAddress(span, ext);
         }
+        if (_unsupportedDefinitions.Contains(symbol.Name))
+            return new BoundConstant(span, 0); // reported where it was defined
         if (Builtins.IsReserved(symbol.Name))
             Error(symbol, DiagnosticCodes.UndefinedName, $"'{symbol.Name}' is a built-in {(Builtins.Operators.ContainsKey(symbol.Name) ? "operator" : "special form")}, not a value");
         else if (Builtins.Unsupported.Contains(symbol.Name))
@@ -341,12 +365,12 @@ public sealed class Analyzer
             var bound = operands.Select(Bind).ToList();
             if (op.Arity != -1) return new BoundOperation(span, op.Op, bound);
             if (bound.Count == 1) return op.Op == Operator.Sub ? new BoundOperation(span, Operator.Neg, bound) : bound[0];
-            // Fold left, iteratively: (- a b c) is (- (- a b) c).
-            BoundExpression result = bound[0];
-            for (int i = 1; i < bound.Count; i++) result = new BoundOperation(span, op.Op, new[] { result, bound[i] });
-            return result;
+            // (- a b c) is (- (- a b) c): kept as one flat operation, folded left when lowered, so long operand lists stay shallow.
+            return new BoundOperation(span, op.Op, bound);
         }
 
+        if (_unsupportedDefinitions.Contains(head.Name))
+            return new BoundConstant(span, 0); // reported where it was defined
         if (Builtins.Unsupported.Contains(head.Name))
         {
             Error(head, DiagnosticCodes.NotSupported, $"'{head.Name}' is not supported yet");
@@ -390,11 +414,10 @@ public sealed class Analyzer
             CheckBindable(name, seen, "let");
             bound.Add((new LocalVariable(name.Name, _localCount++), value));
         }
-        var scope = new Dictionary<string, LocalVariable>(StringComparer.Ordinal);
-        foreach (var (variable, _) in bound) scope[variable.Name] = variable;
-        _scopes.Add(scope);
+        var scope = bound.Select(b => b.Item1).DistinctBy(v => v.Name).ToList();
+        EnterScope(scope);
         var body = BindSequence(list.Span, list.Items.Skip(2));
-        _scopes.RemoveAt(_scopes.Count - 1);
+        LeaveScope(scope);
         return bound.Count == 0 ? body : new BoundLet(list.Span, bound, body);
     }
 
@@ -426,9 +449,14 @@ public sealed class Analyzer
 
     private BoundExpression BindAddressOf(ListForm list)
     {
-        if (list.Count != 2 || list[1] is not SymbolForm name)
+        if (list.Count != 2)
         {
             Error(list, DiagnosticCodes.WrongOperandCount, "address-of expects one variable name");
+            return new BoundConstant(list.Span, 0);
+        }
+        if (list[1] is not SymbolForm name)
+        {
+            Error(list[1], DiagnosticCodes.NotAssignable, "address-of needs a parameter, local or global, not an expression");
             return new BoundConstant(list.Span, 0);
         }
         if (LookupLocal(name.Name) is { } local)
@@ -444,12 +472,22 @@ public sealed class Analyzer
         return new BoundConstant(list.Span, 0);
     }
 
-    private LocalVariable? LookupLocal(string name)
+    private void EnterScope(List<LocalVariable> variables)
     {
-        for (int i = _scopes.Count - 1; i >= 0; i--)
-            if (_scopes[i].TryGetValue(name, out var variable)) return variable;
-        return null;
+        foreach (var variable in variables)
+        {
+            if (!_locals.TryGetValue(variable.Name, out var bindings)) _locals[variable.Name] = bindings = new List<LocalVariable>();
+            bindings.Add(variable);
+        }
     }
+
+    private void LeaveScope(List<LocalVariable> variables)
+    {
+        foreach (var variable in variables) _locals[variable.Name].RemoveAt(_locals[variable.Name].Count - 1);
+    }
+
+    private LocalVariable? LookupLocal(string name) =>
+        _locals.TryGetValue(name, out var bindings) && bindings.Count > 0 ? bindings[^1] : null;
 
     private void Error(Form form, string code, string message) => _diagnostics.Error(form.Span, code, message);
 }
