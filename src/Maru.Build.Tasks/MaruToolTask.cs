@@ -47,12 +47,8 @@ public abstract class MaruToolTask : ToolTask
     protected override string GenerateFullPathToTool() => _toolPath ?? ToolName;
 
     // Only for the log: the tool itself gets the argument list (see GetProcessStartInfo).
-    protected override string GenerateCommandLineCommands()
-    {
-        var builder = new CommandLineBuilder();
-        foreach (string argument in Arguments()) builder.AppendFileNameIfNotNull(argument);
-        return builder.ToString();
-    }
+    protected override string GenerateCommandLineCommands() =>
+        string.Join(' ', Arguments().Select(a => a.Length > 0 && !a.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '\\') ? a : "'" + a.Replace("'", "'\\''") + "'"));
 
     protected override ProcessStartInfo GetProcessStartInfo(string pathToTool, string commandLineCommands, string responseFileSwitch)
     {

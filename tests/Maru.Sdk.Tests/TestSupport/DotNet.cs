@@ -16,11 +16,17 @@ public static class DotNet
 
     public static ProcessResult Run(string workingDirectory, params string[] arguments) => Start("dotnet", workingDirectory, arguments);
 
+    /// <summary>The distinct error messages of a build log, from their code on (each is printed more than once, with different prefixes).</summary>
+    public static string[] Errors(ProcessResult result) =>
+        result.Output.Split('\n').Select(l => l.IndexOf(": error ", StringComparison.Ordinal) is var i and >= 0 ? l[(i + 2)..].Trim() : null)
+            .OfType<string>().Distinct().ToArray();
+
     /// <summary>dotnet build with the switches every test build uses, plus <paramref name="arguments"/>.</summary>
     public static ProcessResult Build(string projectDirectory, params string[] arguments) =>
         Run(projectDirectory, ["build", "-nodeReuse:false", "-v:n", "-clp:NoSummary", .. arguments]);
 
-    public static ProcessResult Start(string fileName, string workingDirectory, IReadOnlyList<string> arguments)
+    public static ProcessResult Start(string fileName, string workingDirectory, IReadOnlyList<string> arguments,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -41,6 +47,7 @@ public static class DotNet
         info.Environment["NUGET_PACKAGES"] = SdkFixture.PackagesCache;
         info.Environment.Remove("MARU_AS");
         info.Environment.Remove("MARU_LD");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
 
         using var process = Process.Start(info)!;
         process.StandardInput.Close();
