@@ -79,6 +79,9 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
         {
             var options = new BindingOptions(BindingsNamespace, LibraryName,
                 Sources.Select(s => new BindingSource(s.GetMetadata("FullPath"), ClassName(s))).ToList());
+            foreach (var (function, message) in CSharpBindings.Conflicts(exports ?? [], options))
+                Log.LogError(null, DiagnosticCodes.InvalidBindingName, null, function.SourcePath, 0, 0, 0, 0, message);
+            if (Log.HasLoggedErrors) return false;
             AtomicFile.WriteIfChanged(BindingsFile, CSharpBindings.Generate(exports ?? [], options));
         }
         if (!string.IsNullOrEmpty(StampFile))

@@ -69,7 +69,7 @@ public static class CSharpBindings
                     text.Append(member).Append("[global::System.Runtime.InteropServices.DllImport(Library, EntryPoint = ")
                         .Append(StringLiteral(function.Symbol)).Append(", ExactSpelling = true)]\n");
                     text.Append(member).Append("public static extern long ").Append(SymbolNames.CSharpMethodName(function.MaruName)).Append('(')
-                        .Append(string.Join(", ", Enumerable.Range(0, function.ParameterCount).Select(i => "long " + ParameterName(i, function.ParameterCount))))
+                        .Append(string.Join(", ", ParameterNames(function).Select(name => "long " + name)))
                         .Append(");\n");
                 }
             }
@@ -77,6 +77,25 @@ public static class CSharpBindings
         }
         if (!string.IsNullOrEmpty(options.Namespace)) text.Append("}\n");
         return text.ToString();
+    }
+
+    /// <summary>
+    /// Exported functions whose C# method would not compile in its class: one named like the class (CS0542) or like the
+    /// <c>Library</c> constant (CS0102). Each comes with a message for the user.
+    /// </summary>
+    public static IReadOnlyList<(ExportedFunction Function, string Message)> Conflicts(IReadOnlyList<ExportedFunction> exports, BindingOptions options)
+    {
+        var conflicts = new List<(ExportedFunction, string)>();
+        foreach (ExportedFunction function in exports)
+        {
+            string method = SymbolNames.CSharpMethodName(function.MaruName);
+            string? className = options.Sources.FirstOrDefault(s => SamePath(s.SourcePath, function.SourcePath))?.ClassName;
+            if (method == className)
+                conflicts.Add((function, $"the C# method '{method}' of '{function.MaruName}' would have the name of its class; give the source another ClassName"));
+            else if (method == "Library")
+                conflicts.Add((function, $"the C# method '{method}' of '{function.MaruName}' would have the name of the class's Library constant; rename the function"));
+        }
+        return conflicts;
     }
 
     private static void AppendSummary(StringBuilder text, string indent, ExportedFunction function)
@@ -95,9 +114,39 @@ public static class CSharpBindings
         text.Append(indent).Append("/// </summary>\n");
     }
 
-    // Maru parameter names may be any symbol; C# gets a, b, c ... (then p26, p27 ...), always valid and never a keyword.
-    private static string ParameterName(int index, int count) =>
-        count <= 26 ? ((char)('a' + index)).ToString() : "p" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>
+    /// The Maru parameter names in camelCase (<c>byte-count</c> is <c>byteCount</c>, a keyword gets <c>@</c>); when a name has no
+    /// letter or digit, or two names give one identifier, or the names are unknown, all parameters are named a, b, c ... (then p26 ...).
+    /// </summary>
+    private static IReadOnlyList<string> ParameterNames(ExportedFunction function)
+    {
+        int count = function.ParameterCount;
+        if (function.ParameterNames.Count == count)
+        {
+            var names = function.ParameterNames.Select(CamelCase).ToList();
+            if (names.All(n => n.Length > 0) && names.Distinct(StringComparer.Ordinal).Count() == count)
+                return names.Select(n => Keywords.Contains(n) ? "@" + n : n).ToList();
+        }
+        return Enumerable.Range(0, count)
+            .Select(i => count <= 26 ? ((char)('a' + i)).ToString() : "p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+    }
+
+    private static string CamelCase(string maruName)
+    {
+        string pascal = SymbolNames.CSharpMethodName(maruName);
+        return pascal.Length == 0 || pascal[0] == '_' ? pascal : char.ToLowerInvariant(pascal[0]) + pascal[1..];
+    }
+
+    private static readonly HashSet<string> Keywords = new(StringComparer.Ordinal)
+    {
+        "abstract", "as", "base", "bool", "break", "byte", "case", "catch", "char", "checked", "class", "const", "continue",
+        "decimal", "default", "delegate", "do", "double", "else", "enum", "event", "explicit", "extern", "false", "finally",
+        "fixed", "float", "for", "foreach", "goto", "if", "implicit", "in", "int", "interface", "internal", "is", "lock", "long",
+        "namespace", "new", "null", "object", "operator", "out", "override", "params", "private", "protected", "public",
+        "readonly", "ref", "return", "sbyte", "sealed", "short", "sizeof", "stackalloc", "static", "string", "struct", "switch",
+        "this", "throw", "true", "try", "typeof", "uint", "ulong", "unchecked", "unsafe", "ushort", "using", "virtual", "void",
+        "volatile", "while",
+    };
 
     private static bool SamePath(string a, string b) =>
         string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
