@@ -58,6 +58,15 @@ public sealed class FailureTests
     }
 
     [TestMethod]
+    public void ALibraryNamedLikeTheAssemblyIsAnError()
+    {
+        string project = SdkFixture.CopyAsset("MathLib");
+        ProcessResult build = DotNet.Build(project, "-p:MaruLibraryName=MathLib");
+        Assert.AreNotEqual(0, build.ExitCode, build.Output);
+        StringAssert.Contains(build.Output, "error MARU0909: MaruLibraryName 'MathLib' is the AssemblyName");
+    }
+
+    [TestMethod]
     public void WithoutMicrosoftNetSdkTheErrorSaysSo()
     {
         string project = SdkFixture.CopyAsset("NoNetSdk");

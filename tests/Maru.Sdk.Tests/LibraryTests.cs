@@ -12,8 +12,13 @@ public sealed class LibraryTests
     public void ProjectReferenceBringsTheNativeLibrary()
     {
         string folder = SdkFixture.NewFolder();
-        SdkFixture.CopyAsset("MathLib", folder);
+        string library = SdkFixture.CopyAsset("MathLib", folder);
         string app = SdkFixture.CopyAsset("LibConsumer", folder);
+        // The other way to name the version: on the Sdk element, with a global.json here that pins no msbuild-sdks.
+        File.WriteAllText(Path.Combine(folder, "global.json"), """{ "sdk": { "version": "10.0.100", "rollForward": "latestFeature" } }""");
+        string project = Path.Combine(library, "MathLib.csproj");
+        File.WriteAllText(project, File.ReadAllText(project).Replace("<Sdk Name=\"Maru.Sdk\" />", $"<Sdk Name=\"Maru.Sdk\" Version=\"{SdkFixture.Version}\" />"));
+        StringAssert.Contains(File.ReadAllText(project), $"Version=\"{SdkFixture.Version}\"");
 
         // -m: the library and the app build in parallel nodes.
         DotNet.AssertSucceeded(DotNet.Build(app, "-m:2"));
