@@ -79,7 +79,7 @@ public sealed class ConsoleAppTests
         // Adding a file adds its functions to the bindings; deleting it removes them.
         File.WriteAllText(Path.Combine(project, "extra.l"), "(define-function cube (x) (* x (square x)))\n");
         DotNet.AssertSucceeded(DotNet.Build(project));
-        StringAssert.Contains(File.ReadAllText(Bindings(project)), "public static extern long Cube(long a);");
+        StringAssert.Contains(File.ReadAllText(Bindings(project)), "public static extern long Cube(long x);");
         Assert.IsTrue(File.Exists(Path.Combine(Obj(project), "maru", rid, "extra.o")));
         File.Delete(Path.Combine(project, "extra.l"));
         DotNet.AssertSucceeded(DotNet.Build(project));
