@@ -3,7 +3,8 @@ using System.Xml.Linq;
 namespace Maru.Sdk.Tests;
 
 /// <summary>
-/// Once per test run: packs sdk/Maru.Sdk into a temporary folder that also gets a NuGet.config (that folder plus nuget.org)
+/// Once per test run: packs sdk/Maru.Sdk into a temporary folder that also gets a NuGet.config (that folder as a source, added
+/// to the sources this machine is configured with, so restore works wherever the normal package source is reachable)
 /// and a global.json (the SDK of the repository, Maru.Sdk pinned in msbuild-sdks), and a package cache of its own
 /// (NUGET_PACKAGES), so the freshly packed Maru.Sdk is never served stale from the user's cache. Test assets are copied
 /// under that folder, so the NuGet.config and global.json apply to them.
@@ -34,9 +35,7 @@ public static class SdkFixture
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
               <packageSources>
-                <clear />
                 <add key="maru-tests" value="{Feed}" />
-                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" protocolVersion="3" />
               </packageSources>
             </configuration>
             """);
