@@ -58,6 +58,32 @@ public sealed class FailureTests
     }
 
     [TestMethod]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void AssemblerMessagesBecomeErrorsWithFileAndLine()
+    {
+        string project = SdkFixture.CopyAsset("MathLib");
+        // An "assembler" that complains the way GNU as does, about the file it was given, and fails.
+        string script = Path.Combine(project, "fake-as.sh");
+        File.WriteAllText(script, "#!/bin/sh\nfor last; do :; done\necho \"$last: Assembler messages:\" >&2\necho \"$last:3: Error: no such instruction: \\`frob'\" >&2\nexit 1\n");
+        File.SetUnixFileMode(script, File.GetUnixFileMode(script) | UnixFileMode.UserExecute);
+        ProcessResult build = DotNet.Build(project, $"-p:MaruAssemblerPath={script}");
+        Assert.AreNotEqual(0, build.ExitCode, build.Output);
+        string[] errors = DotNet.Errors(build);
+        Assert.AreEqual(1, errors.Length, build.Output);
+        StringAssert.Contains(build.Output, $"gcd.s(3): error MARU0902: no such instruction: `frob'");
+        Assert.IsFalse(File.Exists(Path.Combine(project, "obj", "Debug", "net10.0", "maru", SdkFixture.HostRid, "gcd.o")), "no object after an assembler error");
+    }
+
+    [TestMethod]
+    public void AnUnsupportedRuntimeIdentifierIsAnError()
+    {
+        string project = SdkFixture.CopyAsset("MathLib");
+        ProcessResult build = DotNet.Build(project, "-p:MaruRuntimeIdentifiers=linux-x64%3Blinux-riscv64");
+        Assert.AreNotEqual(0, build.ExitCode, build.Output);
+        StringAssert.Contains(build.Output, "error MARU0905: there is no target for the runtime identifier 'linux-riscv64'");
+    }
+
+    [TestMethod]
     public void ALibraryNamedLikeTheAssemblyIsAnError()
     {
         string project = SdkFixture.CopyAsset("MathLib");
