@@ -16,7 +16,11 @@ public sealed record CompileOptions(string RuntimeIdentifier = "linux-x64");
 public sealed record AssemblyFile(string SourcePath, string Text);
 
 /// <summary>An exported function: what the bindings generator and loaders need to know.</summary>
-public sealed record ExportedFunction(string MaruName, string Symbol, int ParameterCount, string? Documentation, string SourcePath);
+public sealed record ExportedFunction(string MaruName, string Symbol, int ParameterCount, string? Documentation, string SourcePath)
+{
+    /// <summary>The Maru names of the parameters, in order (empty when not known).</summary>
+    public IReadOnlyList<string> ParameterNames { get; init; } = [];
+}
 
 public sealed class CompileResult
 {
@@ -102,7 +106,10 @@ public static class MaruCompiler
             Diagnostics = diagnostics.Items,
             Assembly = assembly,
             Exports = program.Functions.Where(f => f.IsExported)
-                .Select(f => new ExportedFunction(f.Name, f.NativeName, f.Parameters.Count, f.Documentation, f.File.Path)).ToList(),
+                .Select(f => new ExportedFunction(f.Name, f.NativeName, f.Parameters.Count, f.Documentation, f.File.Path)
+                {
+                    ParameterNames = f.Parameters.Select(p => p.Name).ToList(),
+                }).ToList(),
             MainParameterCount = main?.Parameters.Count,
         };
     }

@@ -6,11 +6,12 @@ namespace Maru.Compiler.Toolchain;
 internal static class ToolLocator
 {
     /// <summary>The full path of the tool, or null after adding one MARU0901 that says how to provide it.</summary>
-    public static string? Find(ToolDescription tool, string? optionPath, DiagnosticBag diagnostics)
+    public static string? Find(ToolDescription tool, string? optionPath, DiagnosticBag diagnostics, bool optionIsProperty = false)
     {
         string? environmentPath = Environment.GetEnvironmentVariable(tool.EnvironmentVariable);
+        string option = optionIsProperty ? $"the {tool.OptionName} property" : $"the {tool.OptionName} option";
         (string command, string where) =
-            !string.IsNullOrEmpty(optionPath) ? (optionPath, $"(set by the {tool.OptionName} option)") :
+            !string.IsNullOrEmpty(optionPath) ? (optionPath, $"(set by {option})") :
             !string.IsNullOrEmpty(environmentPath) ? (environmentPath, $"(set by {tool.EnvironmentVariable})") :
             (tool.Command, "on PATH");
 
@@ -19,7 +20,7 @@ internal static class ToolLocator
         {
             diagnostics.Add(Diagnostic.General(DiagnosticCodes.ToolNotFound,
                 $"{tool.Role} '{command}' not found {where}; install the '{tool.Package}' package " +
-                $"(apt-get install {tool.Package}) or set {tool.EnvironmentVariable} or the {tool.OptionName} option to the {tool.Role}'s path"));
+                $"(apt-get install {tool.Package}) or set {tool.EnvironmentVariable} or {option} to the {tool.Role}'s path"));
         }
         return path;
     }

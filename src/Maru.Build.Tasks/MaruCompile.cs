@@ -1,0 +1,135 @@
+using Maru.Compiler;
+using Maru.Compiler.Bindings;
+using Maru.Compiler.Diagnostics;
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+
+namespace Maru.Build.Tasks;
+
+/// <summary>
+/// Compiles all the MaruSource items of a project as one unit, once per runtime identifier, into one <c>.s</c> file per source
+/// (<c>AssemblyDirectory/&lt;rid&gt;/&lt;source file name&gt;.s</c>), and generates the C# bindings file. Files are written only when
+/// their text changes, so an edit that does not change the generated code assembles nothing. After any error, every output
+/// (assembly, bindings, the libraries in <see cref="StaleOutputs"/>) is deleted: a failed build leaves nothing stale behind.
+/// </summary>
+public sealed class MaruCompile : Microsoft.Build.Utilities.Task
+{
+    [Required] public ITaskItem[] Sources { get; set; } = [];
+    [Required] public string[] RuntimeIdentifiers { get; set; } = [];
+    /// <summary>The directory that gets one subdirectory of <c>.s</c> files per runtime identifier.</summary>
+    [Required] public string AssemblyDirectory { get; set; } = "";
+    /// <summary>The C# file to generate; none when empty.</summary>
+    public string? BindingsFile { get; set; }
+    public string? BindingsNamespace { get; set; }
+    public string LibraryName { get; set; } = "";
+    /// <summary>The class name of sources without ClassName metadata.</summary>
+    public string DefaultClassName { get; set; } = "Native";
+    /// <summary>Touched after every successful run: the target's output when no generated file changed.</summary>
+    public string? StampFile { get; set; }
+    /// <summary>Files a failed compilation deletes (the libraries this unit linked before, and their copies).</summary>
+    public ITaskItem[] StaleOutputs { get; set; } = [];
+
+    public override bool Execute()
+    {
+        try
+        {
+            return Run();
+        }
+        finally
+        {
+            if (Log.HasLoggedErrors) DeleteOutputs();
+        }
+    }
+
+    private bool Run()
+    {
+        if (!CheckNames()) return false;
+        var sources = new List<SourceFile>();
+        foreach (ITaskItem item in Sources)
+        {
+            string path = item.GetMetadata("FullPath");
+            try
+            {
+                sources.Add(new SourceFile(path, File.ReadAllBytes(path)));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Log.LogError(null, DiagnosticCodes.CannotReadSource, null, path, 0, 0, 0, 0, $"cannot read the source: {e.Message}");
+            }
+        }
+        if (Log.HasLoggedErrors) return false;
+
+        IReadOnlyList<ExportedFunction>? exports = null;
+        foreach (string rid in RuntimeIdentifiers.Distinct(StringComparer.Ordinal))
+        {
+            CompileResult result = MaruCompiler.Compile(sources, new CompileOptions(rid));
+            // Diagnostics are the same for every runtime identifier: report them once.
+            if (exports is null) MaruDiagnostics.Log(Log, result.Diagnostics);
+            else MaruDiagnostics.Log(Log, result.Diagnostics.Where(d => d.Code == DiagnosticCodes.UnsupportedRuntime));
+            if (!result.Success) return false;
+            exports ??= result.Exports;
+            foreach (AssemblyFile file in result.Assembly)
+            {
+                string path = Path.Combine(AssemblyDirectory, rid, Path.GetFileNameWithoutExtension(file.SourcePath) + ".s");
+                if (AtomicFile.WriteIfChanged(path, file.Text)) Log.LogMessage(MessageImportance.Low, $"Maru: wrote {path}");
+            }
+        }
+
+        if (!string.IsNullOrEmpty(BindingsFile))
+        {
+            var options = new BindingOptions(BindingsNamespace, LibraryName,
+                Sources.Select(s => new BindingSource(s.GetMetadata("FullPath"), ClassName(s))).ToList());
+            foreach (var (function, message) in CSharpBindings.Conflicts(exports ?? [], options))
+                Log.LogError(null, DiagnosticCodes.InvalidBindingName, null, function.SourcePath, 0, 0, 0, 0, message);
+            if (Log.HasLoggedErrors) return false;
+            AtomicFile.WriteIfChanged(BindingsFile, CSharpBindings.Generate(exports ?? [], options));
+        }
+        if (!string.IsNullOrEmpty(StampFile))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(StampFile))!);
+            File.WriteAllText(StampFile, "");
+        }
+        return true;
+    }
+
+    // The .s (and so the object) of a source is named after its file, so two sources with one file name cannot share a unit.
+    private bool CheckNames()
+    {
+        foreach (var group in Sources.GroupBy(s => s.GetMetadata("Filename"), StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        {
+            Log.LogError(null, DiagnosticCodes.DuplicateSourceName, null, group.Last().GetMetadata("FullPath"), 0, 0, 0, 0,
+                $"two MaruSource items have the file name '{group.Key}' ({string.Join(", ", group.Select(s => s.ItemSpec))}); give them different names");
+        }
+        foreach (ITaskItem source in Sources)
+        {
+            string name = ClassName(source);
+            if (!IsIdentifier(name))
+                Log.LogError(null, DiagnosticCodes.InvalidBindingName, null, source.GetMetadata("FullPath"), 0, 0, 0, 0,
+                    $"the ClassName '{name}' of this MaruSource is not a C# identifier");
+        }
+        if (!string.IsNullOrEmpty(BindingsNamespace) && !BindingsNamespace.Split('.').All(IsIdentifier))
+            Log.LogError(null, DiagnosticCodes.InvalidBindingName, null, null, 0, 0, 0, 0, $"MaruBindingsNamespace '{BindingsNamespace}' is not a C# namespace");
+        return !Log.HasLoggedErrors;
+    }
+
+    private string ClassName(ITaskItem source)
+    {
+        string name = source.GetMetadata("ClassName");
+        return string.IsNullOrWhiteSpace(name) ? DefaultClassName : name.Trim();
+    }
+
+    private static bool IsIdentifier(string name) =>
+        name.Length > 0 && (char.IsLetter(name[0]) || name[0] == '_') && name.All(c => char.IsLetterOrDigit(c) || c == '_');
+
+    private void DeleteOutputs()
+    {
+        AtomicFile.DeleteQuietly(BindingsFile);
+        AtomicFile.DeleteQuietly(StampFile);
+        foreach (ITaskItem stale in StaleOutputs) AtomicFile.DeleteQuietly(stale.ItemSpec);
+        foreach (string rid in RuntimeIdentifiers)
+        {
+            foreach (ITaskItem source in Sources)
+                AtomicFile.DeleteQuietly(Path.Combine(AssemblyDirectory, rid, source.GetMetadata("Filename") + ".s"));
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using System.Text.Json;
+
+namespace Maru.Sdk.Tests;
+
+/// <summary>Properties and items as MSBuild evaluates them (no build): defaults, overrides, Watch items.</summary>
+[TestClass]
+public sealed class EvaluationTests
+{
+    private static JsonElement Evaluate(string project, params string[] arguments)
+    {
+        ProcessResult result = DotNet.Run(project, ["msbuild", "-nodeReuse:false",
+            "-getProperty:UsingMaruSdk", "-getProperty:MaruLibraryName", "-getProperty:MaruRuntimeIdentifiers",
+            "-getProperty:MaruBindingsNamespace", "-getProperty:MaruGenerateBindings", "-getProperty:EnableDefaultMaruSourceItems",
+            "-getItem:MaruSource", "-getItem:Watch", .. arguments]);
+        DotNet.AssertSucceeded(result);
+        return JsonDocument.Parse(result.Output).RootElement;
+    }
+
+    private static string Property(JsonElement evaluation, string name) => evaluation.GetProperty("Properties").GetProperty(name).GetString()!;
+
+    private static string[] Items(JsonElement evaluation, string name) =>
+        evaluation.GetProperty("Items").TryGetProperty(name, out JsonElement items)
+            ? items.EnumerateArray().Select(i => i.GetProperty("Filename").GetString() + i.GetProperty("Extension").GetString()).Order().ToArray()
+            : [];
+
+    [TestMethod]
+    public void DefaultsAndWatchItems()
+    {
+        string project = SdkFixture.CopyAsset("ConsoleApp");
+        JsonElement evaluation = Evaluate(project);
+        Assert.AreEqual("true", Property(evaluation, "UsingMaruSdk"));
+        Assert.AreEqual("ConsoleApp.Native", Property(evaluation, "MaruLibraryName"));
+        Assert.AreEqual(SdkFixture.HostRid, Property(evaluation, "MaruRuntimeIdentifiers"));
+        Assert.AreEqual("ConsoleApp", Property(evaluation, "MaruBindingsNamespace"));
+        Assert.AreEqual("true", Property(evaluation, "MaruGenerateBindings"));
+        Assert.AreEqual("false", Property(evaluation, "EnableDefaultMaruSourceItems"));
+        CollectionAssert.AreEqual(new[] { "arrays.l", "math.l", "series.l" }, Items(evaluation, "MaruSource"));
+        CollectionAssert.IsSubsetOf(new[] { "arrays.l", "math.l", "series.l" }, Items(evaluation, "Watch"));
+    }
+
+    [TestMethod]
+    public void TheProjectRuntimeIdentifierAndOverridesWin()
+    {
+        string project = SdkFixture.CopyAsset("ConsoleApp");
+        JsonElement evaluation = Evaluate(project, "-p:RuntimeIdentifier=linux-arm64", "-p:MaruLibraryName=Fast", "-p:MaruBindingsNamespace=Other.Place");
+        Assert.AreEqual("linux-arm64", Property(evaluation, "MaruRuntimeIdentifiers"));
+        Assert.AreEqual("Fast", Property(evaluation, "MaruLibraryName"));
+        Assert.AreEqual("Other.Place", Property(evaluation, "MaruBindingsNamespace"));
+        JsonElement both = Evaluate(project, "-p:RuntimeIdentifier=linux-arm64", "-p:MaruRuntimeIdentifiers=linux-x64%3Blinux-arm64");
+        Assert.AreEqual("linux-x64;linux-arm64", Property(both, "MaruRuntimeIdentifiers"));
+    }
+
+    [TestMethod]
+    public void DefaultSourceItemsAreOptIn()
+    {
+        string project = SdkFixture.CopyAsset("MathLib");
+        File.WriteAllText(Path.Combine(project, "MathLib.csproj"), """
+            <Project Sdk="Microsoft.NET.Sdk">
+              <Sdk Name="Maru.Sdk" />
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <EnableDefaultMaruSourceItems>true</EnableDefaultMaruSourceItems>
+              </PropertyGroup>
+            </Project>
+            """);
+        Directory.CreateDirectory(Path.Combine(project, "more"));
+        File.WriteAllText(Path.Combine(project, "more", "extra.l"), "(define-function extra () 1)\n");
+        CollectionAssert.AreEqual(new[] { "extra.l", "gcd.l" }, Items(Evaluate(project), "MaruSource"));
+    }
+}
