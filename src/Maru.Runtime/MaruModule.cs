@@ -40,6 +40,9 @@ public sealed class MaruModule : IDisposable
 
     public bool IsDisposed => _disposed;
 
+    /// <summary>The directory that holds this module's own copy of its library (for tests).</summary>
+    internal string DirectoryPath => _directory;
+
     /// <summary>Compiles one unit of source text (named <c>source.l</c> in diagnostics) and loads it.</summary>
     /// <exception cref="MaruCompilationException">The source has errors, or a tool failed; nothing is left behind.</exception>
     public static MaruModule Compile(string source, MaruCompileOptions? options = null)
