@@ -8,7 +8,8 @@ namespace Maru.Runtime;
 /// <summary>
 /// A unit of Maru source compiled to a native library for this process and loaded into it. Its exported functions are
 /// available as unmanaged function pointers and as typed delegates (<c>Func&lt;long, long&gt;</c> and friends).
-/// Disposing unloads the library and deletes its files; a delegate of a disposed module throws
+/// Disposing unloads the library and deletes the module's own files (a library loaded straight from the cache stays in the
+/// cache); a delegate of a disposed module throws
 /// <see cref="ObjectDisposedException"/> instead of calling unloaded code.
 /// </summary>
 /// <remarks>
@@ -18,15 +19,21 @@ namespace Maru.Runtime;
 /// </remarks>
 public sealed class MaruModule : IDisposable
 {
+    // The cache libraries this process has loaded straight from the cache, each by one live module at most: loading the same
+    // path again would give the same library (and the same globals), so a second module of that entry gets a copy of its own.
+    private static readonly HashSet<string> LoadedFromCache = new(StringComparer.Ordinal);
+
     private readonly Dictionary<string, MaruFunctionInfo> _functions;
-    private readonly string _directory;
+    private readonly string? _directory;
+    private readonly string? _cachedLibrary;
     private IntPtr _handle;
     private volatile bool _disposed;
 
-    private MaruModule(IntPtr handle, string directory, IReadOnlyList<MaruFunctionInfo> functions, bool fromCache)
+    private MaruModule(IntPtr handle, string? directory, string? cachedLibrary, IReadOnlyList<MaruFunctionInfo> functions, bool fromCache)
     {
         _handle = handle;
         _directory = directory;
+        _cachedLibrary = cachedLibrary;
         Functions = functions;
         FromCache = fromCache;
         _functions = functions.ToDictionary(f => f.Name, StringComparer.Ordinal);
@@ -40,8 +47,8 @@ public sealed class MaruModule : IDisposable
 
     public bool IsDisposed => _disposed;
 
-    /// <summary>The directory that holds this module's own copy of its library (for tests).</summary>
-    internal string DirectoryPath => _directory;
+    /// <summary>The directory that holds this module's own copy of its library, or null when it was loaded straight from the cache (for tests).</summary>
+    internal string? DirectoryPath => _directory;
 
     /// <summary>Compiles one unit of source text (named <c>source.l</c> in diagnostics) and loads it.</summary>
     /// <exception cref="MaruCompilationException">The source has errors, or a tool failed; nothing is left behind.</exception>
@@ -65,7 +72,7 @@ public sealed class MaruModule : IDisposable
         string? key = cache is null ? null : MaruCodeCache.Key(files, rid);
         if (cache is not null && cache.TryLoad(key!) is { } hit)
         {
-            MaruModule? module = TryLoadCopy(hit.LibraryPath, hit.Functions, fromCache: true);
+            MaruModule? module = TryLoadFromCache(hit.LibraryPath, hit.Functions) ?? TryLoadCopy(hit.LibraryPath, hit.Functions);
             if (module is not null) return module;
         }
 
@@ -119,7 +126,7 @@ public sealed class MaruModule : IDisposable
         return TypedCalls.Invoke(this, address, arguments);
     }
 
-    /// <summary>Unloads the library and deletes its files. Idempotent.</summary>
+    /// <summary>Unloads the library and deletes the module's own files (not the cache's). Idempotent.</summary>
     public void Dispose()
     {
         IntPtr handle;
@@ -131,7 +138,11 @@ public sealed class MaruModule : IDisposable
             _handle = IntPtr.Zero;
         }
         NativeLibrary.Free(handle);
-        DeleteQuietly(_directory);
+        if (_cachedLibrary is not null)
+        {
+            lock (LoadedFromCache) LoadedFromCache.Remove(_cachedLibrary);
+        }
+        if (_directory is not null) DeleteQuietly(_directory);
     }
 
     internal void ThrowIfDisposed()
@@ -169,15 +180,28 @@ public sealed class MaruModule : IDisposable
         }
     }
 
+    /// <summary>Loads a cached library where it is, when no live module of this process has it loaded; null otherwise or if that fails.</summary>
+    private static MaruModule? TryLoadFromCache(string cachedLibrary, IReadOnlyList<MaruFunctionInfo> functions)
+    {
+        lock (LoadedFromCache)
+        {
+            if (!LoadedFromCache.Add(cachedLibrary)) return null;
+        }
+        // Evicted or replaced between the look-up and here: the library loaded is still a whole one, or none (a miss).
+        if (NativeLibrary.TryLoad(cachedLibrary, out IntPtr handle)) return new MaruModule(handle, null, cachedLibrary, functions, fromCache: true);
+        lock (LoadedFromCache) LoadedFromCache.Remove(cachedLibrary);
+        return null;
+    }
+
     /// <summary>Copies a cached library into a directory of the module's own (so each module has its own globals) and loads it; null if that fails.</summary>
-    private static MaruModule? TryLoadCopy(string cachedLibrary, IReadOnlyList<MaruFunctionInfo> functions, bool fromCache)
+    private static MaruModule? TryLoadCopy(string cachedLibrary, IReadOnlyList<MaruFunctionInfo> functions)
     {
         string directory = CreateModuleDirectory();
         string library = Path.Combine(directory, Path.GetFileName(cachedLibrary));
         try
         {
             File.Copy(cachedLibrary, library);
-            return Load(library, directory, functions, fromCache);
+            return Load(library, directory, functions, fromCache: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or MaruCompilationException)
         {
@@ -191,7 +215,7 @@ public sealed class MaruModule : IDisposable
     {
         if (!NativeLibrary.TryLoad(library, out IntPtr handle))
             throw new MaruCompilationException([Diagnostic.General(DiagnosticCodes.CannotWriteOutput, "the compiled library could not be loaded", library)]);
-        return new MaruModule(handle, directory, functions, fromCache);
+        return new MaruModule(handle, directory, null, functions, fromCache);
     }
 
     private static string CreateModuleDirectory()

@@ -118,10 +118,19 @@ public sealed class ModuleTests
         using var b = MaruModule.Compile(counter, options);
         using var c = MaruModule.Compile(counter, options);
         Assert.IsTrue(b.FromCache && c.FromCache);
+        Assert.IsNull(b.DirectoryPath, "the first hit loads the cached library where it is");
+        Assert.IsNotNull(c.DirectoryPath, "a second live module of the same entry gets a copy of its own");
         Assert.AreEqual(11L, a.Invoke("next"));
         Assert.AreEqual(11L, b.Invoke("next"));
         Assert.AreEqual(12L, b.Invoke("next"));
         Assert.AreEqual(11L, c.Invoke("next"));
+
+        // Once b is disposed its library is unloaded: the next hit loads it afresh, globals initialised again.
+        b.Dispose();
+        using var d = MaruModule.Compile(counter, options);
+        Assert.IsNull(d.DirectoryPath);
+        Assert.AreEqual(11L, d.Invoke("next"));
+        Assert.AreEqual(12L, c.Invoke("next"));
     }
 }
 
@@ -173,7 +182,7 @@ public sealed class DisposeTests
     public void DisposingDeletesTheModulesFiles()
     {
         var module = MaruModule.Compile(Sources.Fib, Sources.NoCache);
-        string directory = module.DirectoryPath;
+        string directory = module.DirectoryPath!;
         Assert.IsNotEmpty(Directory.GetFiles(directory));
         module.Dispose();
         Assert.IsTrue(module.IsDisposed);
