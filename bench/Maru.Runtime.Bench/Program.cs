@@ -6,7 +6,7 @@ using Maru.Runtime.Bench;
 
 // In-process: the benchmarks load native libraries, and the repository's build settings apply to this project as they are.
 var config = DefaultConfig.Instance
-    .AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(3).WithIterationCount(10))
+    .AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(5).WithIterationCount(30))
     .WithOptions(ConfigOptions.DisableOptimizationsValidator);
 
 if (args is ["--breakdown", ..])

@@ -129,15 +129,23 @@ public sealed class ConcurrencyTests
 
         using var start = new Barrier(16);
         var results = new long[16];
+        var failures = new System.Collections.Concurrent.ConcurrentBag<Exception>();
         var threads = Enumerable.Range(0, 16).Select(i => new Thread(() =>
         {
-            start.SignalAndWait();
-            using var module = MaruModule.Compile(SourceOf(i), options);
-            results[i] = module.GetFunction<Func<long, long>>("f")(5);
+            try
+            {
+                start.SignalAndWait();
+                using var module = MaruModule.Compile(SourceOf(i), options);
+                results[i] = module.GetFunction<Func<long, long>>("f")(5);
+            }
+            catch (Exception e)
+            {
+                failures.Add(e);
+            }
         })).ToList();
-        var failures = new System.Collections.Concurrent.ConcurrentBag<Exception>();
         foreach (var thread in threads) thread.Start();
         foreach (var thread in threads) thread.Join();
+        Assert.IsEmpty(failures, string.Join("\n", failures));
         for (int i = 0; i < 16; i++) Assert.AreEqual(Expected(i, 5), results[i], $"thread {i}");
 
         // Nine entries, no temporaries, and every one of them a hit now.
