@@ -10,6 +10,21 @@ internal sealed class LineEditor(History history) : ILineSource
 {
     public string? ReadLine(string prompt)
     {
+        // Ctrl-C while editing drops the input; while code runs it still stops the process, as native code cannot be interrupted.
+        bool treatControlC = Console.TreatControlCAsInput;
+        Console.TreatControlCAsInput = true;
+        try
+        {
+            return Edit(prompt);
+        }
+        finally
+        {
+            Console.TreatControlCAsInput = treatControlC;
+        }
+    }
+
+    private string? Edit(string prompt)
+    {
         Console.Write(prompt);
         var line = new StringBuilder();
         int cursor = 0;
@@ -39,7 +54,7 @@ internal sealed class LineEditor(History history) : ILineSource
                     return null;
                 case ConsoleKey.C when control:
                     Console.WriteLine("^C");
-                    return "";
+                    return ReplCommand.Cancelled;
                 case ConsoleKey.U when control:
                     line.Clear();
                     cursor = 0;

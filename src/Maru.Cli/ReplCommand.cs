@@ -16,8 +16,11 @@ internal static class ReplCommand
         :defs      list the current definitions
         :history   show the input history
         :help      show this text
-        :quit      leave (or end of input: Ctrl-D)
+        :quit      leave (or end of input: Ctrl-D); Ctrl-C drops the input being typed
         """;
+
+    /// <summary>What a line source returns when the user drops the input being typed (Ctrl-C).</summary>
+    public const string Cancelled = "\u0003";
 
     public static Command Create()
     {
@@ -51,6 +54,11 @@ internal static class ReplCommand
         {
             string? line = lines.ReadLine(pending.Length == 0 ? "maru> " : "  ... ");
             if (line is null) break;
+            if (line == Cancelled)
+            {
+                pending.Clear();
+                continue;
+            }
             if (pending.Length == 0)
             {
                 string command = line.Trim();

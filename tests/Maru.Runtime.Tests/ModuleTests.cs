@@ -217,3 +217,21 @@ public sealed class DisposeTests
         Assert.AreEqual(6765L, third.Invoke("fib", 20));
     }
 }
+
+[TestClass]
+public sealed class ReadmeTests
+{
+    [TestMethod]
+    public unsafe void TheReadmeExampleWorks()
+    {
+        using var directory = new TemporaryDirectory();
+        using MaruModule module = MaruModule.Compile("""
+            (define-function fib (n)
+              (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2)))))
+            """, Sources.WithCache(directory));
+        Func<long, long> fib = module.GetFunction<Func<long, long>>("fib");
+        Assert.AreEqual(832040L, fib(30));
+        var pointer = (delegate* unmanaged<long, long>)module.GetFunctionPointer("fib", 1);
+        Assert.AreEqual(6765L, pointer(20));
+    }
+}

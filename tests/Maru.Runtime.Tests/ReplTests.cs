@@ -150,6 +150,14 @@ public sealed class ReplTests
             terminal.Type("2)\r");
             terminal.Expect("3");
             terminal.Expect("maru> ");
+            // Ctrl-C drops an unfinished input.
+            terminal.Type("(sq\r");
+            terminal.Expect("... ");
+            terminal.Type("\u0003");
+            terminal.Expect("maru> ");
+            terminal.Type("(sq 5)\r");
+            terminal.Expect("25");
+            terminal.Expect("maru> ");
             terminal.Type("(sq)\r");
             terminal.Expect("error MARU0103");
             terminal.Expect("maru> ");
@@ -157,7 +165,7 @@ public sealed class ReplTests
             terminal.WaitForExit();
         }
         CollectionAssert.AreEqual(
-            new[] { "(* 6 7)", "(define-function sq (x) (* x x))", "(sq 12)", "(sq 13)", "(* 6 7)", "(+ 1", "2)", "(sq)" },
+            new[] { "(* 6 7)", "(define-function sq (x) (* x x))", "(sq 12)", "(sq 13)", "(* 6 7)", "(+ 1", "2)", "(sq", "(sq 5)", "(sq)" },
             File.ReadAllLines(history));
     }
 
