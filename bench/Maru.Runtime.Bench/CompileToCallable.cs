@@ -39,6 +39,9 @@ public class CompileToCallable
     [Benchmark(Description = "Maru cold (compile, as, ld, load)")]
     public long MaruCold() => Keep(MaruModule.Compile(MaruSource, _uncached));
 
+    [Benchmark(Description = "Maru cold, cache on (miss: compile, as, ld, store, load)")]
+    public long MaruColdStoring() => Keep(MaruModule.Compile($"{MaruSource} ; {_counter++}", _cached));
+
     [Benchmark(Description = "Maru cached (load from cache)")]
     public long MaruCached() => Keep(MaruModule.Compile(MaruSource, _cached));
 
