@@ -90,6 +90,40 @@ public sealed class CacheTests
     }
 
     [TestMethod]
+    public void ADamagedLibraryIsAMissAndIsReplaced()
+    {
+        using var directory = new TemporaryDirectory();
+        var options = Sources.WithCache(directory);
+        using (MaruModule.Compile(Sources.Fib, options)) { }
+        string library = Directory.GetFiles(options.Cache!.Directory, "*.so").Single();
+        File.WriteAllBytes(library, [0x7f, (byte)'E', (byte)'L', (byte)'F', 0, 0]);
+
+        using (var rebuilt = MaruModule.Compile(Sources.Fib, options))
+        {
+            Assert.IsFalse(rebuilt.FromCache);
+            Assert.AreEqual(55L, rebuilt.Invoke("fib", 10));
+        }
+        using var hit = MaruModule.Compile(Sources.Fib, Sources.WithoutTools(options.Cache));
+        Assert.IsTrue(hit.FromCache);
+    }
+
+    [TestMethod]
+    public void TemporariesLeftByADeadProcessAreRemovedAfterAnHour()
+    {
+        using var directory = new TemporaryDirectory();
+        var cache = new MaruCodeCache(directory.File("cache"));
+        Directory.CreateDirectory(cache.Directory);
+        string old = Path.Combine(cache.Directory, ".libdead.so.0123.tmp"), recent = Path.Combine(cache.Directory, ".libbusy.so.4567.tmp");
+        File.WriteAllText(old, "half a library");
+        File.WriteAllText(recent, "being written");
+        File.SetLastWriteTimeUtc(old, DateTime.UtcNow.AddHours(-2));
+
+        using (MaruModule.Compile(Sources.Fib, new MaruCompileOptions { Cache = cache })) { }
+        Assert.IsFalse(File.Exists(old));
+        Assert.IsTrue(File.Exists(recent), "a temporary another process may still be writing is left alone");
+    }
+
+    [TestMethod]
     public void ClearEmptiesTheCache()
     {
         using var directory = new TemporaryDirectory();
