@@ -171,7 +171,7 @@ public sealed class ReplTests
 
     internal static ProcessStartInfo MaruStartInfo(params string[] arguments)
     {
-        var startInfo = new ProcessStartInfo("dotnet")
+        var startInfo = new ProcessStartInfo(TestHost.Dotnet)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -211,7 +211,7 @@ public sealed class ReplTests
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
-            foreach (string argument in new[] { "-q", "-f", "-e", "-c", $"dotnet '{maru}' repl --history '{history}'", "/dev/null" })
+            foreach (string argument in new[] { "-q", "-f", "-e", "-c", $"'{TestHost.Dotnet}' '{maru}' repl --history '{history}'", "/dev/null" })
                 startInfo.ArgumentList.Add(argument);
             startInfo.Environment["TERM"] = "xterm";
             return new Terminal(Process.Start(startInfo)!);

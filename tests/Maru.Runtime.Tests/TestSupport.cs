@@ -19,9 +19,12 @@ public static class TestHost
 {
     private static string Assembly => System.IO.Path.Combine(AppContext.BaseDirectory, "Maru.Runtime.TestHost.dll");
 
+    /// <summary>The <c>dotnet</c> that runs this test run (the SDK sets DOTNET_HOST_PATH), else the one on PATH.</summary>
+    public static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+
     public static Process Start(IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
     {
-        var startInfo = new ProcessStartInfo("dotnet")
+        var startInfo = new ProcessStartInfo(Dotnet)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
