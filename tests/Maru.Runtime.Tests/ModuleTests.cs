@@ -191,6 +191,49 @@ public sealed class DisposeTests
     }
 
     [TestMethod]
+    public void TheFilesOfAProcessThatEndedWithoutDisposingAreDeletedByTheNext()
+    {
+        string dead = Path.Combine(Path.GetTempPath(), "maru-module-2147483646-test");
+        string mine = Path.Combine(Path.GetTempPath(), $"maru-module-{Environment.ProcessId}-test");
+        string other = Path.Combine(Path.GetTempPath(), "maru-module-not-a-pid");
+        foreach (string d in new[] { dead, mine, other }) Directory.CreateDirectory(d);
+        File.WriteAllText(Path.Combine(dead, "libmaru-module.so"), "");
+        try
+        {
+            MaruModule.SweepStaleModuleDirectories();
+            Assert.IsFalse(Directory.Exists(dead));
+            Assert.IsTrue(Directory.Exists(mine));
+            Assert.IsTrue(Directory.Exists(other));
+        }
+        finally
+        {
+            foreach (string d in new[] { dead, mine, other }) if (Directory.Exists(d)) Directory.Delete(d, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void ADirectoryOfAKilledProcessIsSweptByTheNextProcess()
+    {
+        using var directory = new TemporaryDirectory();
+        string source = directory.File("loop.l");
+        // A process that compiles, then never returns from the call: it is killed with its module loaded.
+        File.WriteAllText(source, "(define-function spin (x) (while 1 (set x (+ x 1))) x)");
+        var process = TestHost.Start(["call", "-", source, "spin", "0"]);
+        string prefix = $"maru-module-{process.Id}-";
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!Directory.GetDirectories(Path.GetTempPath(), prefix + "*").Any() && DateTime.UtcNow < deadline) Thread.Sleep(20);
+        Assert.IsNotEmpty(Directory.GetDirectories(Path.GetTempPath(), prefix + "*"));
+        Thread.Sleep(200); // inside the call
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit();
+        process.Dispose();
+        Assert.IsNotEmpty(Directory.GetDirectories(Path.GetTempPath(), prefix + "*"), "a killed process cannot clean up");
+
+        var next = TestHost.Run(["call", "-", Path.Combine(AppContext.BaseDirectory, "Conformance", "s2-define-function.l"), "main"]);
+        Assert.IsEmpty(Directory.GetDirectories(Path.GetTempPath(), prefix + "*"), next.StandardError);
+    }
+
+    [TestMethod]
     public void CallingADelegateOfADisposedModuleThrowsInsteadOfCrashing()
     {
         var module = MaruModule.Compile(Sources.Fib + "\n" + Sources.Add, Sources.NoCache);
