@@ -9,11 +9,12 @@ internal static class MaruCommandLine
     /// <summary>Runs <c>maru</c> with <paramref name="args"/>, writing to the given writers; returns the exit status.</summary>
     public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
-        var root = new RootCommand("Compile Maru (.l) programs to native code, show their assembly, or run them.")
+        var root = new RootCommand("Compile Maru (.l) programs to native code, show their assembly, run them, or explore them in a REPL.")
         {
             BuildCommand.Create(),
             AsmCommand.Create(),
             RunCommand.Create(),
+            ReplCommand.Create(),
         };
         ParseResult parse = root.Parse(args);
         if (parse.Action is ParseErrorAction)

@@ -24,7 +24,7 @@ public sealed class MaruCommandLineTests
         Outcome outcome = Run("--help");
 
         Assert.AreEqual(0, outcome.ExitCode);
-        foreach (string command in new[] { "build", "asm", "run" }) Assert.Contains(command, outcome.Output);
+        foreach (string command in new[] { "build", "asm", "run", "repl" }) Assert.Contains(command, outcome.Output);
         Assert.AreEqual("", outcome.Error);
     }
 

@@ -1,0 +1,282 @@
+using System.Runtime.InteropServices;
+using Maru.Compiler;
+using Maru.Compiler.Diagnostics;
+using Maru.Compiler.Toolchain;
+
+namespace Maru.Runtime;
+
+/// <summary>
+/// A unit of Maru source compiled to a native library for this process and loaded into it. Its exported functions are
+/// available as unmanaged function pointers and as typed delegates (<c>Func&lt;long, long&gt;</c> and friends).
+/// Disposing unloads the library and deletes the module's own files (a library loaded straight from the cache stays in the
+/// cache); a delegate of a disposed module throws
+/// <see cref="ObjectDisposedException"/> instead of calling unloaded code.
+/// </summary>
+/// <remarks>
+/// Thread-safe: compiling, getting functions and calling them may happen on any number of threads. Disposing while another
+/// thread is inside a call of the module is the caller's error (as freeing any native library in use is): the check is made
+/// when a call starts. A raw function pointer cannot be checked at all; it must not be called after the module is disposed.
+/// </remarks>
+public sealed class MaruModule : IDisposable
+{
+    // The cache libraries this process has loaded straight from the cache, each by one live module at most: loading the same
+    // path again would give the same library (and the same globals), so a second module of that entry gets a copy of its own.
+    private static readonly HashSet<string> LoadedFromCache = new(StringComparer.Ordinal);
+
+    private readonly Dictionary<string, MaruFunctionInfo> _functions;
+    private readonly string? _directory;
+    private readonly string? _cachedLibrary;
+    private IntPtr _handle;
+    private volatile bool _disposed;
+
+    private MaruModule(IntPtr handle, string? directory, string? cachedLibrary, IReadOnlyList<MaruFunctionInfo> functions, bool fromCache)
+    {
+        _handle = handle;
+        _directory = directory;
+        _cachedLibrary = cachedLibrary;
+        Functions = functions;
+        FromCache = fromCache;
+        _functions = functions.ToDictionary(f => f.Name, StringComparer.Ordinal);
+    }
+
+    /// <summary>The exported functions, in the order the compiler reported them.</summary>
+    public IReadOnlyList<MaruFunctionInfo> Functions { get; }
+
+    /// <summary>True when the library came from the compiled-code cache: no assembler or linker ran.</summary>
+    public bool FromCache { get; }
+
+    public bool IsDisposed => _disposed;
+
+    /// <summary>The directory that holds this module's own copy of its library, or null when it was loaded straight from the cache (for tests).</summary>
+    internal string? DirectoryPath => _directory;
+
+    /// <summary>Compiles one unit of source text (named <c>source.l</c> in diagnostics) and loads it.</summary>
+    /// <exception cref="MaruCompilationException">The source has errors, or a tool failed; nothing is left behind.</exception>
+    public static MaruModule Compile(string source, MaruCompileOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return Compile([new MaruSource("source.l", source)], options);
+    }
+
+    /// <summary>Compiles several source units as one program (one namespace, calls between them) and loads it.</summary>
+    /// <exception cref="MaruCompilationException">The sources have errors, or a tool failed; nothing is left behind.</exception>
+    public static MaruModule Compile(IReadOnlyList<MaruSource> sources, MaruCompileOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        if (sources.Count == 0) throw new ArgumentException("at least one source is needed", nameof(sources));
+        options ??= MaruCompileOptions.Default;
+        var files = sources.Select(s => SourceFile.FromText(s.Path, s.Text)).ToList();
+        string rid = NativeToolchain.HostRuntimeIdentifier;
+
+        MaruCodeCache? cache = options.Cache;
+        string? key = cache is null ? null : MaruCodeCache.Key(files, rid);
+        if (cache is not null && cache.TryLoad(key!) is { } hit)
+        {
+            MaruModule? module = TryLoadFromCache(hit.LibraryPath, hit.Functions) ?? TryLoadCopy(hit.LibraryPath, hit.Functions);
+            if (module is not null) return module;
+        }
+
+        CompileResult result = MaruCompiler.Compile(files, new CompileOptions(rid));
+        if (!result.Success) throw new MaruCompilationException(result.Diagnostics);
+        var functions = result.Exports.Select(e => new MaruFunctionInfo(e.MaruName, e.ParameterCount, e.Documentation) { Symbol = e.Symbol }).ToList();
+
+        string directory = CreateModuleDirectory();
+        string library = Path.Combine(directory, NativeToolchain.LibraryFileName("maru-module", rid));
+        try
+        {
+            var toolchain = new ToolchainOptions(rid) { AssemblerPath = options.AssemblerPath, LinkerPath = options.LinkerPath };
+            var diagnostics = NativeToolchain.BuildLibrary(result.Assembly, library, toolchain);
+            if (diagnostics.Any(d => d.IsError)) throw new MaruCompilationException([.. result.Diagnostics, .. diagnostics]);
+            cache?.Store(key!, library, functions);
+            return Load(library, directory, functions, fromCache: false);
+        }
+        catch
+        {
+            DeleteQuietly(directory);
+            throw;
+        }
+    }
+
+    /// <summary>The address of the exported function <paramref name="name"/>, to call with the platform's C convention.</summary>
+    /// <exception cref="KeyNotFoundException">The module exports no function of that name.</exception>
+    public IntPtr GetFunctionPointer(string name) => Address(Find(name));
+
+    /// <summary>As <see cref="GetFunctionPointer(string)"/>, and checks that the function has <paramref name="parameterCount"/> parameters.</summary>
+    /// <exception cref="ArgumentException">The function has another number of parameters.</exception>
+    public IntPtr GetFunctionPointer(string name, int parameterCount) => Address(Find(name, parameterCount));
+
+    /// <summary>
+    /// A typed delegate over the exported function <paramref name="name"/>: <c>Func&lt;long&gt;</c>,
+    /// <c>Func&lt;long, long&gt;</c>, ... up to eight <c>long</c> parameters. Each call checks that the module is not disposed.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">The module exports no function of that name.</exception>
+    /// <exception cref="ArgumentException">The function's number of parameters differs from the delegate's, or the delegate type is not supported.</exception>
+    public TDelegate GetFunction<TDelegate>(string name) where TDelegate : Delegate
+    {
+        int count = TypedCalls.ParameterCount(typeof(TDelegate))
+            ?? throw new ArgumentException($"{typeof(TDelegate)} is not supported: use Func<long, ..., long> with 0 to {TypedCalls.MaxParameters} long parameters");
+        MaruFunctionInfo function = Find(name, count);
+        return (TDelegate)TypedCalls.Create(this, Address(function), count);
+    }
+
+    /// <summary>Calls the exported function <paramref name="name"/> with the given words (at most eight) and returns its result.</summary>
+    public long Invoke(string name, params ReadOnlySpan<long> arguments)
+    {
+        IntPtr address = Address(Find(name, arguments.Length));
+        return TypedCalls.Invoke(this, address, arguments);
+    }
+
+    /// <summary>Unloads the library and deletes the module's own files (not the cache's). Idempotent.</summary>
+    public void Dispose()
+    {
+        IntPtr handle;
+        lock (_functions)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            handle = _handle;
+            _handle = IntPtr.Zero;
+        }
+        NativeLibrary.Free(handle);
+        if (_cachedLibrary is not null)
+        {
+            lock (LoadedFromCache) LoadedFromCache.Remove(_cachedLibrary);
+        }
+        if (_directory is not null) DeleteQuietly(_directory);
+    }
+
+    internal void ThrowIfDisposed()
+    {
+        if (_disposed) ThrowDisposed();
+    }
+
+    private static void ThrowDisposed() => throw new ObjectDisposedException(nameof(MaruModule), "the Maru module was disposed: its library is unloaded and its functions cannot be called");
+
+    private MaruFunctionInfo Find(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ThrowIfDisposed();
+        if (_functions.TryGetValue(name, out var function)) return function;
+        string known = _functions.Count == 0 ? "it exports none" : "it exports " + string.Join(", ", _functions.Keys.Order(StringComparer.Ordinal));
+        throw new KeyNotFoundException($"the Maru module exports no function '{name}'; {known}");
+    }
+
+    private MaruFunctionInfo Find(string name, int parameterCount)
+    {
+        MaruFunctionInfo function = Find(name);
+        if (function.ParameterCount != parameterCount)
+            throw new ArgumentException($"'{name}' takes {Count(function.ParameterCount)}, not {parameterCount}", nameof(parameterCount));
+        return function;
+    }
+
+    private static string Count(int n) => n == 1 ? "1 parameter" : $"{n} parameters";
+
+    private IntPtr Address(MaruFunctionInfo function)
+    {
+        lock (_functions)
+        {
+            ThrowIfDisposed();
+            return NativeLibrary.GetExport(_handle, function.Symbol);
+        }
+    }
+
+    /// <summary>Loads a cached library where it is, when no live module of this process has it loaded; null otherwise or if that fails.</summary>
+    private static MaruModule? TryLoadFromCache(string cachedLibrary, IReadOnlyList<MaruFunctionInfo> functions)
+    {
+        lock (LoadedFromCache)
+        {
+            if (!LoadedFromCache.Add(cachedLibrary)) return null;
+        }
+        // Evicted or replaced between the look-up and here: the library loaded is still a whole one, or none (a miss).
+        if (NativeLibrary.TryLoad(cachedLibrary, out IntPtr handle)) return new MaruModule(handle, null, cachedLibrary, functions, fromCache: true);
+        lock (LoadedFromCache) LoadedFromCache.Remove(cachedLibrary);
+        return null;
+    }
+
+    /// <summary>Copies a cached library into a directory of the module's own (so each module has its own globals) and loads it; null if that fails.</summary>
+    private static MaruModule? TryLoadCopy(string cachedLibrary, IReadOnlyList<MaruFunctionInfo> functions)
+    {
+        string directory = CreateModuleDirectory();
+        string library = Path.Combine(directory, Path.GetFileName(cachedLibrary));
+        try
+        {
+            File.Copy(cachedLibrary, library);
+            return Load(library, directory, functions, fromCache: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or MaruCompilationException)
+        {
+            // Evicted or unreadable between the look-up and the copy: a miss.
+            DeleteQuietly(directory);
+            return null;
+        }
+    }
+
+    private static MaruModule Load(string library, string directory, IReadOnlyList<MaruFunctionInfo> functions, bool fromCache)
+    {
+        if (!NativeLibrary.TryLoad(library, out IntPtr handle))
+            throw new MaruCompilationException([Diagnostic.General(DiagnosticCodes.CannotWriteOutput, "the compiled library could not be loaded", library)]);
+        return new MaruModule(handle, directory, null, functions, fromCache);
+    }
+
+    private static readonly string ModuleDirectoryPrefix = $"maru-module-{Environment.ProcessId}-";
+    private static readonly Lazy<bool> StaleDirectoriesSwept = new(() => { SweepStaleModuleDirectories(); return true; });
+
+    private static string CreateModuleDirectory()
+    {
+        _ = StaleDirectoriesSwept.Value;
+        try
+        {
+            return Directory.CreateTempSubdirectory(ModuleDirectoryPrefix).FullName;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new MaruCompilationException([Diagnostic.General(DiagnosticCodes.CannotWriteOutput, $"cannot create a temporary directory: {e.Message}")]);
+        }
+    }
+
+    /// <summary>
+    /// Deletes the module directories of processes that ended without disposing their modules (killed, crashed). A directory
+    /// is named after its process's id; one whose process still runs (or whose id was reused) is left alone.
+    /// </summary>
+    internal static void SweepStaleModuleDirectories()
+    {
+        try
+        {
+            foreach (string directory in Directory.EnumerateDirectories(Path.GetTempPath(), "maru-module-*"))
+            {
+                string[] parts = Path.GetFileName(directory).Split('-');
+                if (parts.Length < 4 || !int.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid)) continue;
+                if (pid == Environment.ProcessId || IsRunning(pid)) continue;
+                DeleteQuietly(directory);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    internal static void DeleteQuietly(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
+            else File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -1,0 +1,225 @@
+namespace Maru.Runtime.Tests;
+
+[TestClass]
+public sealed class CacheTests
+{
+    [TestMethod]
+    public void CompilingTheSameSourceAgainRunsNoTool()
+    {
+        using var directory = new TemporaryDirectory();
+        var cache = new MaruCodeCache(directory.File("cache"));
+        using (var first = MaruModule.Compile(Sources.Fib, new MaruCompileOptions { Cache = cache }))
+            Assert.IsFalse(first.FromCache);
+
+        // The assembler and linker do not exist: only a cache hit can succeed.
+        using var second = MaruModule.Compile(Sources.Fib, Sources.WithoutTools(cache));
+        Assert.IsTrue(second.FromCache);
+        Assert.AreEqual(832040L, second.GetFunction<Func<long, long>>("fib")(30));
+    }
+
+    [TestMethod]
+    public void TheCacheSurvivesItsObjectAndKeepsTheExportsAndDocumentation()
+    {
+        using var directory = new TemporaryDirectory();
+        using (MaruModule.Compile(Sources.Add, Sources.WithCache(directory))) { }
+        using var again = MaruModule.Compile(Sources.Add, Sources.WithoutTools(new MaruCodeCache(directory.File("cache"))));
+        Assert.IsTrue(again.FromCache);
+        Assert.AreEqual(new MaruFunctionInfo("add", 2, "Adds two words."), again.Functions.Single());
+        Assert.AreEqual(5L, again.GetFunction<Func<long, long, long>>("add")(2, 3));
+    }
+
+    [TestMethod]
+    public void ADifferentSourceOrPathIsAMiss()
+    {
+        using var directory = new TemporaryDirectory();
+        var cache = new MaruCodeCache(directory.File("cache"));
+        using (MaruModule.Compile(Sources.Fib, new MaruCompileOptions { Cache = cache })) { }
+        Assert.ThrowsExactly<MaruCompilationException>(() => MaruModule.Compile(Sources.Fib + " ", Sources.WithoutTools(cache)));
+        Assert.ThrowsExactly<MaruCompilationException>(() => MaruModule.Compile([new MaruSource("other.l", Sources.Fib)], Sources.WithoutTools(cache)));
+    }
+
+    [TestMethod]
+    public void ACompileWithErrorsStoresNothing()
+    {
+        using var directory = new TemporaryDirectory();
+        var options = Sources.WithCache(directory);
+        Assert.ThrowsExactly<MaruCompilationException>(() => MaruModule.Compile("(define-function f () (g))", options));
+        Assert.IsFalse(Directory.Exists(directory.File("cache")) && Directory.EnumerateFileSystemEntries(directory.File("cache")).Any());
+    }
+
+    [TestMethod]
+    public void TemporariesAndHalfEntriesAreNeverHits()
+    {
+        using var directory = new TemporaryDirectory();
+        var cache = new MaruCodeCache(directory.File("cache"));
+        using (MaruModule.Compile(Sources.Fib, new MaruCompileOptions { Cache = cache })) { }
+        // An entry whose exports vanished (evicted by another process between two steps) is a miss, not an error.
+        foreach (string exports in Directory.GetFiles(cache.Directory, "*.exports")) File.Delete(exports);
+        Assert.ThrowsExactly<MaruCompilationException>(() => MaruModule.Compile(Sources.Fib, Sources.WithoutTools(cache)));
+        using var rebuilt = MaruModule.Compile(Sources.Fib, new MaruCompileOptions { Cache = cache });
+        Assert.IsFalse(rebuilt.FromCache);
+        using var hit = MaruModule.Compile(Sources.Fib, Sources.WithoutTools(cache));
+        Assert.IsTrue(hit.FromCache);
+    }
+
+    [TestMethod]
+    public void TheCacheIsBoundedAndEvictsTheLeastRecentlyUsed()
+    {
+        using var directory = new TemporaryDirectory();
+        string cachePath = directory.File("cache");
+        using (MaruModule.Compile(Sources.Fib, new MaruCompileOptions { Cache = new MaruCodeCache(cachePath) })) { }
+        long entrySize = Directory.GetFiles(cachePath).Sum(f => new FileInfo(f).Length);
+        // Room for two entries of about this size, not three.
+        var cache = new MaruCodeCache(cachePath, maxSizeBytes: entrySize * 5 / 2);
+        var options = new MaruCompileOptions { Cache = cache };
+        string a = "(define-function a () 1)", b = "(define-function b () 2)", c = "(define-function c () 3)";
+        using (MaruModule.Compile(a, options)) { }
+        Thread.Sleep(20);
+        using (MaruModule.Compile(b, options)) { }
+        Thread.Sleep(20);
+        using (var hitA = MaruModule.Compile(a, options)) Assert.IsTrue(hitA.FromCache); // a is now more recent than b
+        Thread.Sleep(20);
+        using (MaruModule.Compile(c, options)) { }
+
+        Assert.IsLessThanOrEqualTo(cache.MaxSizeBytes, Directory.GetFiles(cachePath).Sum(f => new FileInfo(f).Length));
+        var offline = Sources.WithoutTools(cache);
+        using (var hitA = MaruModule.Compile(a, offline)) Assert.IsTrue(hitA.FromCache);
+        using (var hitC = MaruModule.Compile(c, offline)) Assert.IsTrue(hitC.FromCache);
+        Assert.ThrowsExactly<MaruCompilationException>(() => MaruModule.Compile(b, offline));
+        Assert.ThrowsExactly<MaruCompilationException>(() => MaruModule.Compile(Sources.Fib, offline));
+    }
+
+    [TestMethod]
+    public void ADamagedLibraryIsAMissAndIsReplaced()
+    {
+        using var directory = new TemporaryDirectory();
+        var options = Sources.WithCache(directory);
+        using (MaruModule.Compile(Sources.Fib, options)) { }
+        string library = Directory.GetFiles(options.Cache!.Directory, "*.so").Single();
+        File.WriteAllBytes(library, [0x7f, (byte)'E', (byte)'L', (byte)'F', 0, 0]);
+
+        using (var rebuilt = MaruModule.Compile(Sources.Fib, options))
+        {
+            Assert.IsFalse(rebuilt.FromCache);
+            Assert.AreEqual(55L, rebuilt.Invoke("fib", 10));
+        }
+        using var hit = MaruModule.Compile(Sources.Fib, Sources.WithoutTools(options.Cache));
+        Assert.IsTrue(hit.FromCache);
+    }
+
+    [TestMethod]
+    public void TemporariesLeftByADeadProcessAreRemovedAfterAnHour()
+    {
+        using var directory = new TemporaryDirectory();
+        var cache = new MaruCodeCache(directory.File("cache"));
+        Directory.CreateDirectory(cache.Directory);
+        string old = Path.Combine(cache.Directory, ".libdead.so.0123.tmp"), recent = Path.Combine(cache.Directory, ".libbusy.so.4567.tmp");
+        File.WriteAllText(old, "half a library");
+        File.WriteAllText(recent, "being written");
+        File.SetLastWriteTimeUtc(old, DateTime.UtcNow.AddHours(-2));
+
+        using (MaruModule.Compile(Sources.Fib, new MaruCompileOptions { Cache = cache })) { }
+        Assert.IsFalse(File.Exists(old));
+        Assert.IsTrue(File.Exists(recent), "a temporary another process may still be writing is left alone");
+    }
+
+    [TestMethod]
+    public void ClearEmptiesTheCache()
+    {
+        using var directory = new TemporaryDirectory();
+        var cache = new MaruCodeCache(directory.File("cache"));
+        using (MaruModule.Compile(Sources.Fib, new MaruCompileOptions { Cache = cache })) { }
+        cache.Clear();
+        Assert.IsEmpty(Directory.GetFiles(cache.Directory));
+    }
+
+    [TestMethod]
+    public void TheDefaultCacheLivesWhereMaruCacheDirSaysOrInTheUsersCacheFolder()
+    {
+        string? configured = Environment.GetEnvironmentVariable("MARU_CACHE_DIR");
+        string expected = !string.IsNullOrEmpty(configured) ? Path.GetFullPath(configured)
+            : !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("XDG_CACHE_HOME"))
+                ? Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME")!, "maru", "jit")
+                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "maru", "jit");
+        Assert.AreEqual(expected, MaruCodeCache.Default.Directory);
+        Assert.AreSame(MaruCodeCache.Default, MaruCompileOptions.Default.Cache);
+    }
+}
+
+[TestClass]
+public sealed class ConcurrencyTests
+{
+    [TestMethod]
+    public void SixteenThreadsCompilingDifferentAndIdenticalSourcesAtOnce()
+    {
+        using var directory = new TemporaryDirectory();
+        var cache = new MaruCodeCache(directory.File("cache"));
+        var options = new MaruCompileOptions { Cache = cache };
+        // Threads 0-7 compile the same source; threads 8-15 each their own.
+        static string SourceOf(int thread) => thread < 8
+            ? "(define-function f (x) (+ x 1000))"
+            : $"(define-function f (x) (+ x {thread}))";
+        static long Expected(int thread, long x) => x + (thread < 8 ? 1000 : thread);
+
+        using var start = new Barrier(16);
+        var results = new long[16];
+        var failures = new System.Collections.Concurrent.ConcurrentBag<Exception>();
+        var threads = Enumerable.Range(0, 16).Select(i => new Thread(() =>
+        {
+            try
+            {
+                start.SignalAndWait();
+                using var module = MaruModule.Compile(SourceOf(i), options);
+                results[i] = module.GetFunction<Func<long, long>>("f")(5);
+            }
+            catch (Exception e)
+            {
+                failures.Add(e);
+            }
+        })).ToList();
+        foreach (var thread in threads) thread.Start();
+        foreach (var thread in threads) thread.Join();
+        Assert.IsEmpty(failures, string.Join("\n", failures));
+        for (int i = 0; i < 16; i++) Assert.AreEqual(Expected(i, 5), results[i], $"thread {i}");
+
+        // Nine entries, no temporaries, and every one of them a hit now.
+        Assert.IsEmpty(Directory.GetFiles(cache.Directory, ".*"));
+        Assert.HasCount(9, Directory.GetFiles(cache.Directory, "*.exports"));
+        Parallel.For(0, 16, i =>
+        {
+            using var module = MaruModule.Compile(SourceOf(i), Sources.WithoutTools(cache));
+            Assert.IsTrue(module.FromCache);
+            Assert.AreEqual(Expected(i, 7), module.Invoke("f", 7));
+        });
+    }
+
+    [TestMethod]
+    public void TwoProcessesShareOneCache()
+    {
+        using var directory = new TemporaryDirectory();
+        string cache = directory.File("cache");
+        string source = directory.File("twice.l");
+        File.WriteAllText(source, "(define-function twice (x) (* 2 x))");
+
+        // Two processes at once, same source, same cache: both work, whoever stores last.
+        var first = TestHost.Start(["call", cache, source, "twice", "21"]);
+        var second = TestHost.Start(["call", cache, source, "twice", "21"]);
+        foreach (var run in new[] { TestHost.Finish(first), TestHost.Finish(second) })
+        {
+            Assert.AreEqual(0, run.ExitCode, run.StandardError);
+            StringAssert.StartsWith(run.StandardOutput, "42 ");
+        }
+        first.Dispose();
+        second.Dispose();
+
+        // A third process with no tools at all finds it.
+        var third = TestHost.Run(["call", cache, source, "twice", "50"],
+            new Dictionary<string, string> { ["MARU_AS"] = "/nonexistent/as", ["MARU_LD"] = "/nonexistent/ld" });
+        Assert.AreEqual(0, third.ExitCode, third.StandardError);
+        Assert.AreEqual("100 cached", third.StandardOutput.Trim());
+
+        // And this process finds it too, under the same path.
+        using var module = MaruModule.Compile([new MaruSource(source, File.ReadAllText(source))], Sources.WithoutTools(new MaruCodeCache(cache)));
+        Assert.IsTrue(module.FromCache);
+    }
+}

@@ -1,0 +1,258 @@
+using System.Diagnostics;
+using System.Text;
+using Maru.Cli;
+
+namespace Maru.Runtime.Tests;
+
+[TestClass]
+public sealed class ReplTests
+{
+    private sealed record Session(string Output, string Error);
+
+    private static Session Repl(params string[] lines)
+    {
+        var output = new StringWriter { NewLine = "\n" };
+        var error = new StringWriter { NewLine = "\n" };
+        int exit = ReplCommand.Run(new PipedLines(new StringReader(string.Join("\n", lines) + "\n")), output, error, new History(null));
+        Assert.AreEqual(0, exit);
+        return new Session(output.ToString(), error.ToString());
+    }
+
+    [TestMethod]
+    public void DefinitionsAndExpressionsAreCompiledAndRunAsTheyAreEntered()
+    {
+        var session = Repl("(define-function sq (x) (* x x))", "(sq 12)", "(+ (sq 3) 1)", "42");
+        Assert.AreEqual("defined sq\n144\n10\n42\n", session.Output);
+        Assert.AreEqual("", session.Error);
+    }
+
+    [TestMethod]
+    public void ARedefinitionIsUsedByLaterCallsAlsoFromOtherFunctions()
+    {
+        var session = Repl(
+            "(define-function f (x) (+ x 1))",
+            "(define-function g (x) (* 10 (f x)))",
+            "(g 1)",
+            "(define-function f (x) (- x 1))",
+            "(g 1)",
+            "(f 5)");
+        Assert.AreEqual("defined f\ndefined g\n20\nredefined f\n0\n4\n", session.Output);
+    }
+
+    [TestMethod]
+    public void GlobalsKeepTheirValuesFromOneLineToTheNext()
+    {
+        var session = Repl(
+            "(define count 5)",
+            "(set count (+ count 1))",
+            "(define-function bump () (set count (+ count 10)))",
+            "(bump)",
+            "count",
+            "(define count 100)",
+            "count");
+        Assert.AreEqual("defined count\n6\ndefined bump\n16\n16\nredefined count\n100\n", session.Output);
+    }
+
+    [TestMethod]
+    public void ABadLinePrintsItsDiagnosticsAndTheSessionGoesOn()
+    {
+        var session = Repl(
+            "(define-function sq (x) (* x x))",
+            "(sq 1 2)",
+            "(define-function sq (x y) (nope x))",
+            "  (undefined-thing 3)",
+            "(sq 4)");
+        Assert.AreEqual("defined sq\n16\n", session.Output);
+        string[] errors = session.Error.TrimEnd().Split('\n');
+        Assert.HasCount(3, errors);
+        StringAssert.StartsWith(errors[0], "repl-2(1,1): error MARU0103: 'sq' expects 1 argument but is given 2");
+        StringAssert.Contains(errors[1], "repl-3(");
+        StringAssert.Contains(errors[1], "'nope' is not defined");
+        StringAssert.StartsWith(errors[2], "repl-4(1,4): error MARU0105: 'undefined-thing' is not defined");
+    }
+
+    [TestMethod]
+    public void InputContinuesOverLinesUntilTheParenthesesBalance()
+    {
+        var session = Repl(
+            "(define-function fib (n)",
+            "  \"Fibonacci; with a ) in a string\" ; and ( in a comment",
+            "  (if (< n 2)",
+            "      n",
+            "      (+ (fib (- n 1)) (fib (- n 2)))))",
+            "(fib",
+            " 20) (- ?) 31)",
+            "(+ 1");
+        Assert.AreEqual("defined fib\n6765\n10\n", session.Output);
+        StringAssert.Contains(session.Error, "MARU0003");
+    }
+
+    [TestMethod]
+    public void CommandsListDefinitionsAndHistory()
+    {
+        var session = Repl("(define x 1)", "(define-function f () x)", ":defs", ":history", ":quit", "(f)");
+        Assert.AreEqual("defined x\ndefined f\nx\nf\n(define x 1)\n(define-function f () x)\n:defs\n:history\n", session.Output);
+    }
+
+    [TestMethod]
+    [DataRow("(define x", true, false)]
+    [DataRow("(define x 1)", true, true)]
+    [DataRow("\"(", true, false)]
+    [DataRow("(f ?( ?\\) \")\" ; )", true, false)]
+    [DataRow("(f ?( ?\\) \")\") ; (", true, true)]
+    [DataRow("empty?(", true, false)]
+    [DataRow("))", true, true)]
+    public void CompletenessFollowsTheReader(string text, bool _, bool complete) => Assert.AreEqual(complete, ReplSession.IsComplete(text));
+
+    [TestMethod]
+    public void PipedInputWorksWithTheRealCommand()
+    {
+        using var directory = new TemporaryDirectory();
+        var startInfo = MaruStartInfo("repl", "--history", directory.File("history"));
+        startInfo.RedirectStandardInput = true;
+        using var process = Process.Start(startInfo)!;
+        process.StandardInput.Write("(define printf (extern 'printf))\n(define-function hello (n)\n  (printf \"hello %lld\\n\" n)\n  n)\n(hello 7)\n(hello 8 9)\n(* 6 7)\n");
+        process.StandardInput.Close();
+        var run = TestHost.Finish(process);
+        Assert.AreEqual(0, run.ExitCode);
+        Assert.AreEqual("defined printf\ndefined hello\nhello 7\n7\n42\n", run.StandardOutput);
+        StringAssert.Contains(run.StandardError, "'hello' expects 1 argument but is given 2");
+        StringAssert.StartsWith(File.ReadAllText(directory.File("history")), "(define printf (extern 'printf))\n(define-function hello (n)\n");
+    }
+
+    [TestMethod]
+    public void InATerminalLinesAreEditedAndRecalledFromTheHistory()
+    {
+        if (!File.Exists("/usr/bin/script")) Assert.Inconclusive("util-linux 'script' is needed to give the REPL a terminal");
+        using var directory = new TemporaryDirectory();
+        string history = directory.File("history");
+        File.WriteAllText(history, "(* 6 7)\n");
+
+        using (var terminal = Terminal.Start(history))
+        {
+            terminal.Expect("maru> ");
+            terminal.Type("(define-function sq (x) (* x x))\r");
+            terminal.Expect("defined sq");
+            terminal.Expect("maru> ");
+            terminal.Type("(sq 12)\r");
+            terminal.Expect("144");
+            terminal.Expect("maru> ");
+            // Up recalls (sq 12); Left, Backspace and typing edit it into (sq 13).
+            terminal.Type("\u001b[A\u001b[D\u007f3\r");
+            terminal.Expect("169");
+            terminal.Expect("maru> ");
+            // Up four times reaches the line of an earlier session.
+            terminal.Type("\u001b[A\u001b[A\u001b[A\u001b[A\r");
+            terminal.Expect("42");
+            terminal.Expect("maru> ");
+            terminal.Type("(+ 1\r");
+            terminal.Expect("... ");
+            terminal.Type("2)\r");
+            terminal.Expect("3");
+            terminal.Expect("maru> ");
+            // Ctrl-C drops an unfinished input.
+            terminal.Type("(sq\r");
+            terminal.Expect("... ");
+            terminal.Type("\u0003");
+            terminal.Expect("maru> ");
+            terminal.Type("(sq 5)\r");
+            terminal.Expect("25");
+            terminal.Expect("maru> ");
+            terminal.Type("(sq)\r");
+            terminal.Expect("error MARU0103");
+            terminal.Expect("maru> ");
+            terminal.Type("\u0004");
+            terminal.WaitForExit();
+        }
+        CollectionAssert.AreEqual(
+            new[] { "(* 6 7)", "(define-function sq (x) (* x x))", "(sq 12)", "(sq 13)", "(* 6 7)", "(+ 1", "2)", "(sq", "(sq 5)", "(sq)" },
+            File.ReadAllLines(history));
+    }
+
+    internal static ProcessStartInfo MaruStartInfo(params string[] arguments)
+    {
+        var startInfo = new ProcessStartInfo(TestHost.Dotnet)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        startInfo.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "maru.dll"));
+        foreach (string argument in arguments) startInfo.ArgumentList.Add(argument);
+        return startInfo;
+    }
+
+    /// <summary><c>maru repl</c> in a pseudo-terminal (made by util-linux <c>script</c>), typed at and read like a user would.</summary>
+    private sealed class Terminal : IDisposable
+    {
+        private readonly Process _process;
+        private readonly StringBuilder _screen = new();
+        private int _read;
+
+        private Terminal(Process process)
+        {
+            _process = process;
+            _ = Task.Run(async () =>
+            {
+                var buffer = new char[4096];
+                int n;
+                while ((n = await process.StandardOutput.ReadAsync(buffer)) > 0)
+                    lock (_screen) _screen.Append(buffer, 0, n);
+            });
+        }
+
+        public static Terminal Start(string history)
+        {
+            string maru = Path.Combine(AppContext.BaseDirectory, "maru.dll");
+            var startInfo = new ProcessStartInfo("script")
+            {
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (string argument in new[] { "-q", "-f", "-e", "-c", $"'{TestHost.Dotnet}' '{maru}' repl --history '{history}'", "/dev/null" })
+                startInfo.ArgumentList.Add(argument);
+            startInfo.Environment["TERM"] = "xterm";
+            return new Terminal(Process.Start(startInfo)!);
+        }
+
+        public void Type(string keys)
+        {
+            _process.StandardInput.Write(keys);
+            _process.StandardInput.Flush();
+        }
+
+        /// <summary>Waits until <paramref name="text"/> appears after what earlier expectations consumed.</summary>
+        public void Expect(string text)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (DateTime.UtcNow < deadline)
+            {
+                lock (_screen)
+                {
+                    int at = _screen.ToString().IndexOf(text, _read, StringComparison.Ordinal);
+                    if (at >= 0)
+                    {
+                        _read = at + text.Length;
+                        return;
+                    }
+                }
+                Thread.Sleep(10);
+            }
+            lock (_screen) Assert.Fail($"'{text}' did not appear; the terminal shows:\n{_screen.ToString()[_read..]}");
+        }
+
+        public void WaitForExit()
+        {
+            if (!_process.WaitForExit(TimeSpan.FromSeconds(30))) Assert.Fail("the REPL did not end at Ctrl-D");
+            Assert.AreEqual(0, _process.ExitCode);
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+            _process.Dispose();
+        }
+    }
+}
