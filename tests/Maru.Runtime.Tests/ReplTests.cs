@@ -123,7 +123,7 @@ public sealed class ReplTests
     [TestMethod]
     public void InATerminalLinesAreEditedAndRecalledFromTheHistory()
     {
-        if (!File.Exists("/usr/bin/script")) Assert.Inconclusive("util-linux 'script' is needed to give the REPL a terminal");
+        Assert.IsTrue(File.Exists("/usr/bin/script"), "script(1) from bsdutils gives the REPL a terminal: apt-get install bsdutils");
         using var directory = new TemporaryDirectory();
         string history = directory.File("history");
         File.WriteAllText(history, "(* 6 7)\n");

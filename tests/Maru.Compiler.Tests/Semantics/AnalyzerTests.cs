@@ -397,10 +397,10 @@ public sealed class AnalyzerTests
         CollectionAssert.AreEquivalent(
             new[]
             {
-                new ExportedFunction("empty?", "empty_3f", 1, "Is it empty?", "lib/list.l"),
-                new ExportedFunction("sum-array", "sum_array", 2, null, "lib/list.l"),
+                "empty? empty_3f 1 Is it empty? lib/list.l (xs)",
+                "sum-array sum_array 2  lib/list.l (p n)",
             },
-            result.Exports.ToList());
+            result.Exports.Select(e => $"{e.MaruName} {e.Symbol} {e.ParameterCount} {e.Documentation} {e.SourcePath} ({string.Join(" ", e.ParameterNames)})").ToList());
         Assert.IsNull(result.MainParameterCount);
     }
 
