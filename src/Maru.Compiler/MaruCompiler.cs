@@ -79,9 +79,9 @@ public static class MaruCompiler
 
         var forms = sources.Select(source => Reader.Read(source, diagnostics)).ToList();
         if (diagnostics.HasErrors) return Failed(diagnostics);
-        var unit = Expander.Expand(forms, diagnostics);
-        var program = Analyzer.Analyze(unit, diagnostics);
-        if (diagnostics.HasErrors) return Failed(diagnostics);
+        var unit = Expander.Expand(forms, diagnostics, deferBodies: true);
+        var analyzer = Analyzer.Declare(unit, diagnostics);
+        var program = analyzer.Program;
 
         var assembly = new List<AssemblyFile>();
         foreach (var source in sources)
@@ -92,13 +92,18 @@ public static class MaruCompiler
             target.BeginFile(text);
             foreach (var function in program.Functions.Where(f => f.File == source))
             {
-                var ir = Lowering.Lower(module, function, target.RegisterArguments);
+                if (diagnostics.IsFull) break;
+                // Every body is checked, for its diagnostics; code is made only while there is no error at all.
+                var body = analyzer.BindBody(function);
+                if (diagnostics.HasErrors) continue;
+                var ir = Lowering.Lower(module, function, body, target.RegisterArguments);
                 Optimizer.Run(ir);
                 target.EmitFunction(ir, module, text);
             }
             target.EndFile(module, program.Globals.Where(g => g.File == source).ToList(), text);
             assembly.Add(new AssemblyFile(source.Path, text.ToString()));
         }
+        if (diagnostics.HasErrors) return Failed(diagnostics);
 
         var main = program.Functions.FirstOrDefault(f => f.Name == "main");
         return new CompileResult

@@ -8,8 +8,15 @@ namespace Maru.Compiler.Expansion;
 /// <summary>A top-level definition after expansion. Bodies hold core forms only (see <see cref="Expander"/>).</summary>
 public abstract record TopLevelDefinition(SymbolForm Name, SourceSpan Span);
 
-public sealed record FunctionDefinition(SymbolForm Name, SourceSpan Span, IReadOnlyList<SymbolForm> Parameters, string? Documentation, IReadOnlyList<Form> Body)
-    : TopLevelDefinition(Name, Span);
+/// <param name="Body">The body: core forms, or the forms as read when <paramref name="PendingExpansion"/> is set.</param>
+/// <param name="PendingExpansion">The expander that still has to expand the body (see <see cref="Expander.Expand"/>).</param>
+public sealed record FunctionDefinition(SymbolForm Name, SourceSpan Span, IReadOnlyList<SymbolForm> Parameters, string? Documentation,
+    IReadOnlyList<Form> Body, Expander? PendingExpansion = null)
+    : TopLevelDefinition(Name, Span)
+{
+    /// <summary>The body as core forms, expanding it now if that was deferred.</summary>
+    public IReadOnlyList<Form> ExpandedBody() => PendingExpansion is null ? Body : PendingExpansion.ExpandAll(Body);
+}
 
 /// <summary>A global word; <see cref="Initializer"/> is null for <c>(define name)</c>.</summary>
 public sealed record GlobalDefinition(SymbolForm Name, SourceSpan Span, Form? Initializer) : TopLevelDefinition(Name, Span);
@@ -34,13 +41,18 @@ public sealed class Expander
     private readonly DiagnosticBag _diagnostics;
     private readonly Dictionary<string, (int Offset, bool IsSetter)> _accessors = new(StringComparer.Ordinal);
     private int _temporaryCounter;
+    private bool _deferBodies;
     private readonly HashSet<string> _unsupportedDefinitions = new(StringComparer.Ordinal);
 
     private Expander(DiagnosticBag diagnostics) => _diagnostics = diagnostics;
 
-    public static ExpandedUnit Expand(IReadOnlyList<IReadOnlyList<Form>> files, DiagnosticBag diagnostics)
+    /// <param name="deferBodies">
+    /// Leave function bodies as read, to be expanded by <see cref="FunctionDefinition.ExpandedBody"/> just before they are
+    /// compiled: the compiler streams one function at a time so its intermediate forms die young.
+    /// </param>
+    public static ExpandedUnit Expand(IReadOnlyList<IReadOnlyList<Form>> files, DiagnosticBag diagnostics, bool deferBodies = false)
     {
-        var expander = new Expander(diagnostics);
+        var expander = new Expander(diagnostics) { _deferBodies = deferBodies };
         var topLevel = files.SelectMany(f => f).ToList();
         var structures = expander.CollectStructures(topLevel);
         var definitions = new List<TopLevelDefinition>(structures);
@@ -189,10 +201,12 @@ public sealed class Expander
             documentation = System.Text.Encoding.UTF8.GetString(doc.Bytes);
             body = body.Skip(1).ToList();
         }
-        return new FunctionDefinition(name, span, parameters, documentation, ExpandAll(body));
+        return _deferBodies
+            ? new FunctionDefinition(name, span, parameters, documentation, body, this)
+            : new FunctionDefinition(name, span, parameters, documentation, ExpandAll(body));
     }
 
-    private List<Form> ExpandAll(IEnumerable<Form> forms) => forms.Select(ExpandExpression).ToList();
+    public List<Form> ExpandAll(IEnumerable<Form> forms) => forms.Select(ExpandExpression).ToList();
 
     /// <summary>Expands one expression to core forms.</summary>
     public Form ExpandExpression(Form form)

@@ -24,14 +24,14 @@ public sealed class Lowering
     }
 
     /// <param name="registerArguments">How many arguments the target's ABI passes in registers; tail calls must not need more stack.</param>
-    public static IrFunction Lower(IrModule module, FunctionSymbol symbol, int registerArguments)
+    public static IrFunction Lower(IrModule module, FunctionSymbol symbol, BoundExpression body, int registerArguments)
     {
         var lowering = new Lowering(module, symbol, registerArguments);
-        lowering.LowerFunction();
+        lowering.LowerFunction(body);
         return lowering._function;
     }
 
-    private void LowerFunction()
+    private void LowerFunction(BoundExpression body)
     {
         var symbol = _function.Symbol;
         foreach (var parameter in symbol.Parameters)
@@ -47,9 +47,9 @@ public sealed class Lowering
             else BindRegister(parameter, register);
         }
         // A tail call would free the frame that an escaped address points into.
-        _tailCallsAllowed = !ContainsAddressOfLocal(symbol.Body);
-        if (_tailCallsAllowed && HasAccumulatingSelfCall(symbol.Body)) StartAccumulatorLoop();
-        LowerTail(symbol.Body);
+        _tailCallsAllowed = !ContainsAddressOfLocal(body);
+        if (_tailCallsAllowed && HasAccumulatingSelfCall(body)) StartAccumulatorLoop();
+        LowerTail(body);
     }
 
     private bool _tailCallsAllowed;

@@ -23,7 +23,42 @@ public sealed class Analyzer
 
     private Analyzer(DiagnosticBag diagnostics) => _diagnostics = diagnostics;
 
-    public static BoundProgram Analyze(ExpandedUnit unit, DiagnosticBag diagnostics) => new Analyzer(diagnostics).Run(unit);
+    private readonly Dictionary<FunctionSymbol, FunctionDefinition> _definitions = new();
+
+    /// <summary>The program's declarations, checked; function bodies are bound by <see cref="BindBody"/>.</summary>
+    public BoundProgram Program { get; private set; } = null!;
+
+    /// <summary>Checks a unit and binds every function body (<see cref="FunctionSymbol.Body"/>).</summary>
+    public static BoundProgram Analyze(ExpandedUnit unit, DiagnosticBag diagnostics)
+    {
+        var analyzer = Declare(unit, diagnostics);
+        foreach (var function in analyzer.Program.Functions)
+        {
+            if (diagnostics.IsFull) break;
+            function.Body = analyzer.BindBody(function);
+        }
+        return analyzer.Program;
+    }
+
+    /// <summary>Checks everything but function bodies: names, arity of definitions, constant globals, exports, symbols.</summary>
+    public static Analyzer Declare(ExpandedUnit unit, DiagnosticBag diagnostics)
+    {
+        var analyzer = new Analyzer(diagnostics);
+        analyzer.Program = analyzer.Run(unit);
+        return analyzer;
+    }
+
+    /// <summary>Expands (if that was deferred) and checks one function's body.</summary>
+    public BoundExpression BindBody(FunctionSymbol symbol)
+    {
+        var definition = _definitions[symbol];
+        _localCount = symbol.Parameters.Count;
+        _locals.Clear();
+        EnterScope(symbol.Parameters.DistinctBy(p => p.Name).ToList()); // a duplicate is reported already
+        var body = BindSequence(definition.Span, definition.ExpandedBody());
+        symbol.LocalCount = _localCount;
+        return body;
+    }
 
     private BoundProgram Run(ExpandedUnit unit)
     {
@@ -90,17 +125,7 @@ public sealed class Analyzer
         CheckSymbols(functions.Select(f => (Symbol)f.Symbol).Concat(globals).ToList(), externs, definedAt);
         CheckMain(functions);
 
-        foreach (var (symbol, definition) in functions)
-        {
-            if (_diagnostics.IsFull) break;
-            _localCount = symbol.Parameters.Count;
-            _locals.Clear();
-            var parameters = symbol.Parameters.DistinctBy(p => p.Name).ToList(); // a duplicate is reported already
-            EnterScope(parameters);
-            symbol.Body = BindSequence(definition.Span, definition.Body);
-            symbol.LocalCount = _localCount;
-        }
-
+        foreach (var (symbol, definition) in functions) _definitions[symbol] = definition;
         return new BoundProgram
         {
             Functions = functions.Select(f => f.Symbol).ToList(),

@@ -18,7 +18,7 @@ public sealed class IrTests
         var forms = Reader.Read(SourceFile.FromText("test.l", source), diagnostics);
         var program = Analyzer.Analyze(Expander.Expand(new[] { forms }, diagnostics), diagnostics);
         Assert.IsFalse(diagnostics.HasErrors, string.Join("\n", diagnostics.Items));
-        var function = Lowering.Lower(new IrModule(), program.Functions[0], registerArguments: 6);
+        var function = Lowering.Lower(new IrModule(), program.Functions[0], program.Functions[0].Body, registerArguments: 6);
         if (optimise) Optimizer.Run(function);
         return function;
     }
