@@ -4,7 +4,7 @@ using Maru.Compiler.Semantics;
 
 namespace Maru.Compiler.Targets;
 
-/// <summary>One architecture, ABI and object format: IR in, assembler text out.</summary>
+/// <summary>One architecture, ABI and object format: IR in, assembler text out. An instance serves one compilation at a time.</summary>
 public interface ITarget
 {
     /// <summary>How many word arguments the ABI passes in registers (tail calls must not need more stack than that).</summary>

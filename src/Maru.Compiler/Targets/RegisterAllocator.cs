@@ -11,35 +11,42 @@ namespace Maru.Compiler.Targets;
 /// </summary>
 public sealed class RegisterAllocator
 {
-    private readonly MachineFunction _function;
     private readonly IRegisterInfo _target;
     private readonly int _k;
     private readonly HashSet<int> _allocatable;
+    private MachineFunction _function = null!;
     private readonly HashSet<int> _unspillable = new();
 
-    // Per-round state, sized by the function's register count.
-    private InterferenceMatrix _interferes = null!;
-    private List<int>?[] _adjacencyList = null!;
-    private int[] _degree = null!;
-    private List<MachineInstruction>?[] _moveList = null!;
-    private int[] _alias = null!;
-    private int[] _color = null!;
-    private double[] _spillCost = null!;
-    private HashSet<int> _simplifyWorklist = null!, _freezeWorklist = null!, _spillWorklist = null!;
-    private HashSet<int> _spilledNodes = null!, _coalescedNodes = null!, _coloredNodes = null!;
-    private Stack<int> _selectStack = null!;
-    private HashSet<int> _onSelectStack = null!;
-    private HashSet<MachineInstruction> _worklistMoves = null!, _activeMoves = null!;
+    // State of one round, kept between functions (one allocator serves a whole compilation) so that its arrays,
+    // lists and sets are allocated once rather than per function: they grow to the largest function's register count.
+    private readonly InterferenceMatrix _interferes = new();
+    private List<int>?[] _adjacencyList = Array.Empty<List<int>?>();
+    private List<MachineInstruction>?[] _moveList = Array.Empty<List<MachineInstruction>?>();
+    private int[] _degree = Array.Empty<int>();
+    private int[] _alias = Array.Empty<int>();
+    private int[] _color = Array.Empty<int>();
+    private double[] _spillCost = Array.Empty<double>();
+    private readonly HashSet<int> _simplifyWorklist = new(), _freezeWorklist = new(), _spillWorklist = new();
+    private readonly HashSet<int> _spilledNodes = new(), _coalescedNodes = new(), _coloredNodes = new();
+    private readonly Stack<int> _selectStack = new();
+    private readonly HashSet<int> _onSelectStack = new();
+    private readonly HashSet<MachineInstruction> _worklistMoves = new(InstructionNumberComparer.Instance), _activeMoves = new(InstructionNumberComparer.Instance);
 
-    private RegisterAllocator(MachineFunction function, IRegisterInfo target)
+    /// <summary>An allocator for one target; use one per thread (it keeps state between functions).</summary>
+    public RegisterAllocator(IRegisterInfo target)
     {
-        _function = function;
         _target = target;
         _allocatable = new HashSet<int>(target.AllocatableRegisters);
         _k = target.AllocatableRegisters.Count;
     }
 
-    public static void Allocate(MachineFunction function, IRegisterInfo target) => new RegisterAllocator(function, target).Run();
+    /// <summary>Assigns physical registers to every virtual register of the function, spilling where it must.</summary>
+    public void Allocate(MachineFunction function)
+    {
+        _function = function;
+        _unspillable.Clear();
+        Run();
+    }
 
     private void Run()
     {
@@ -68,23 +75,30 @@ public sealed class RegisterAllocator
     private void Initialize()
     {
         int n = _function.RegisterCount;
-        _interferes = new InterferenceMatrix(n);
-        _adjacencyList = new List<int>[n];
-        _moveList = new List<MachineInstruction>[n];
-        _degree = new int[n];
-        _alias = new int[n];
-        _color = new int[n];
-        _spillCost = new double[n];
+        _interferes.Reset(n);
+        if (_degree.Length < n)
+        {
+            int capacity = Math.Max(n, 2 * _degree.Length);
+            Array.Resize(ref _adjacencyList, capacity);
+            Array.Resize(ref _moveList, capacity);
+            _degree = new int[capacity];
+            _alias = new int[capacity];
+            _color = new int[capacity];
+            _spillCost = new double[capacity];
+        }
         for (int i = 0; i < n; i++)
         {
+            _adjacencyList[i]?.Clear();
+            _moveList[i]?.Clear();
             _alias[i] = i;
             _color[i] = IsPrecolored(i) ? i : -1;
-            if (IsPrecolored(i)) _degree[i] = int.MaxValue / 2;
+            _degree[i] = IsPrecolored(i) ? int.MaxValue / 2 : 0;
+            _spillCost[i] = 0;
         }
-        _simplifyWorklist = new(); _freezeWorklist = new(); _spillWorklist = new();
-        _spilledNodes = new(); _coalescedNodes = new(); _coloredNodes = new();
-        _selectStack = new(); _onSelectStack = new();
-        _worklistMoves = new(InstructionNumberComparer.Instance); _activeMoves = new(InstructionNumberComparer.Instance);
+        _simplifyWorklist.Clear(); _freezeWorklist.Clear(); _spillWorklist.Clear();
+        _spilledNodes.Clear(); _coalescedNodes.Clear(); _coloredNodes.Clear();
+        _selectStack.Clear(); _onSelectStack.Clear();
+        _worklistMoves.Clear(); _activeMoves.Clear();
         int number = 0;
         foreach (var block in _function.Blocks)
             foreach (var instruction in block.Instructions) instruction.Number = number++;
@@ -181,7 +195,7 @@ public sealed class RegisterAllocator
     {
         for (int n = MachineFunction.FirstVirtual; n < _function.RegisterCount; n++)
         {
-            if (_degree[n] == 0 && _moveList[n] is null && _spillCost[n] == 0) continue; // not used at all
+            if (_degree[n] == 0 && (_moveList[n]?.Count ?? 0) == 0 && _spillCost[n] == 0) continue; // not used at all
             if (_degree[n] >= _k) _spillWorklist.Add(n);
             else if (MoveRelated(n)) _freezeWorklist.Add(n);
             else _simplifyWorklist.Add(n);
@@ -439,18 +453,32 @@ public sealed class RegisterAllocator
 }
 
 /// <summary>The symmetric "interferes with" relation: a bit matrix for ordinary functions, a hash set for huge ones.</summary>
-internal sealed class InterferenceMatrix(int registers)
+internal sealed class InterferenceMatrix
 {
     private const int MatrixLimit = 4096;
-    private readonly ulong[]? _bits = registers <= MatrixLimit ? new ulong[((long)registers * registers + 63) >> 6] : null;
-    private readonly HashSet<long>? _pairs = registers <= MatrixLimit ? null : new HashSet<long>();
+    private ulong[] _bits = Array.Empty<ulong>();
+    private readonly HashSet<long> _pairs = new();
+    private int _registers;
+    private bool _useMatrix;
 
-    private long Index(int u, int v) => (long)u * registers + v;
+    /// <summary>Empties the relation for a function with <paramref name="registers"/> registers, reusing the storage.</summary>
+    public void Reset(int registers)
+    {
+        _registers = registers;
+        _useMatrix = registers <= MatrixLimit;
+        _pairs.Clear();
+        if (!_useMatrix) return;
+        int words = (int)(((long)registers * registers + 63) >> 6);
+        if (_bits.Length < words) _bits = new ulong[words];
+        else Array.Clear(_bits, 0, words);
+    }
+
+    private long Index(int u, int v) => (long)u * _registers + v;
 
     public bool Contains(int u, int v)
     {
         long i = Index(u, v);
-        return _bits is not null ? (_bits[i >> 6] & (1UL << (int)(i & 63))) != 0 : _pairs!.Contains(i);
+        return _useMatrix ? (_bits[i >> 6] & (1UL << (int)(i & 63))) != 0 : _pairs.Contains(i);
     }
 
     public void Add(int u, int v)
@@ -461,8 +489,8 @@ internal sealed class InterferenceMatrix(int registers)
 
     private void Set(long i)
     {
-        if (_bits is not null) _bits[i >> 6] |= 1UL << (int)(i & 63);
-        else _pairs!.Add(i);
+        if (_useMatrix) _bits[i >> 6] |= 1UL << (int)(i & 63);
+        else _pairs.Add(i);
     }
 }
 

@@ -9,6 +9,7 @@ namespace Maru.Compiler.Targets.X64;
 public sealed class X64Target : ITarget
 {
     private readonly X64Abi _abi = X64Abi.SysV;
+    private readonly RegisterAllocator _allocator = new(X64Abi.SysV);
 
     public int RegisterArguments => _abi.ArgumentRegisters.Count;
 
@@ -17,7 +18,7 @@ public sealed class X64Target : ITarget
     public void EmitFunction(IrFunction function, IrModule module, StringBuilder text)
     {
         var machine = X64InstructionSelector.Select(function, _abi, StringLabel, (name, _) => name);
-        RegisterAllocator.Allocate(machine, _abi);
+        _allocator.Allocate(machine);
         text.Append('\n');
         text.Append("\t.p2align 4\n");
         text.Append($"\t.globl {machine.Symbol}\n");
