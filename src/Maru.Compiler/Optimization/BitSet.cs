@@ -62,3 +62,30 @@ public sealed class BitSet
         }
     }
 }
+
+/// <summary>Backward liveness over any control-flow graph, shared by the IR passes and the register allocator.</summary>
+public static class LivenessSolver
+{
+    /// <summary>
+    /// The registers live at each block's end, given what each block uses before defining (<paramref name="use"/>) and
+    /// defines (<paramref name="def"/>), iterated to the fixed point of out = ∪ in(successors), in = use ∪ (out − def).
+    /// </summary>
+    public static BitSet[] LiveOut(int registers, BitSet[] use, BitSet[] def, Func<int, IEnumerable<int>> successors)
+    {
+        int blocks = use.Length;
+        var liveIn = new BitSet[blocks];
+        var liveOut = new BitSet[blocks];
+        for (int i = 0; i < blocks; i++) { liveIn[i] = new BitSet(registers); liveOut[i] = new BitSet(registers); }
+        bool changed = true;
+        while (changed)
+        {
+            changed = false;
+            for (int i = blocks - 1; i >= 0; i--)
+            {
+                foreach (int successor in successors(i)) changed |= liveOut[i].UnionWith(liveIn[successor]);
+                liveIn[i].SetLiveIn(use[i], liveOut[i], def[i]);
+            }
+        }
+        return liveOut;
+    }
+}

@@ -53,19 +53,6 @@ public static class Liveness
             uses[block.Id] = use;
             defs[block.Id] = def;
         }
-        var liveIn = new BitSet[blocks];
-        var liveOut = new BitSet[blocks];
-        for (int i = 0; i < blocks; i++) { liveIn[i] = new BitSet(n); liveOut[i] = new BitSet(n); }
-        bool changed = true;
-        while (changed)
-        {
-            changed = false;
-            for (int i = blocks - 1; i >= 0; i--)
-            {
-                foreach (var successor in function.Blocks[i].Terminator.Successors) changed |= liveOut[i].UnionWith(liveIn[successor.Id]);
-                liveIn[i].SetLiveIn(uses[i], liveOut[i], defs[i]);
-            }
-        }
-        return liveOut;
+        return LivenessSolver.LiveOut(n, uses, defs, i => function.Blocks[i].Terminator.Successors.Select(s => s.Id));
     }
 }

@@ -163,20 +163,7 @@ public sealed class RegisterAllocator
             blockUse[block.Id] = u;
             blockDef[block.Id] = d;
         }
-        var liveIn = new BitSet[blocks];
-        var liveOut = new BitSet[blocks];
-        for (int i = 0; i < blocks; i++) { liveIn[i] = new BitSet(n); liveOut[i] = new BitSet(n); }
-        bool changed = true;
-        while (changed)
-        {
-            changed = false;
-            for (int i = blocks - 1; i >= 0; i--)
-            {
-                foreach (var successor in _function.Blocks[i].Successors) changed |= liveOut[i].UnionWith(liveIn[successor.Id]);
-                liveIn[i].SetLiveIn(blockUse[i], liveOut[i], blockDef[i]);
-            }
-        }
-        return liveOut;
+        return LivenessSolver.LiveOut(n, blockUse, blockDef, i => _function.Blocks[i].Successors.Select(s => s.Id));
     }
 
     private void AddEdge(int u, int v)
