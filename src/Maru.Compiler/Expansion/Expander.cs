@@ -256,8 +256,22 @@ public sealed class Expander
             case string head when _accessors.TryGetValue(head, out var accessor):
                 return ExpandAccessor(list, accessor.Offset, accessor.IsSetter);
             default:
-                return List(span, ExpandAll(list.Items).ToArray());
+                return ExpandItems(list);
         }
+    }
+
+    /// <summary>A call or operator application: its items expanded, and the same list when none of them changed.</summary>
+    private ListForm ExpandItems(ListForm list)
+    {
+        Form[]? changed = null;
+        for (int i = 0; i < list.Count; i++)
+        {
+            var expanded = ExpandExpression(list[i]);
+            if (ReferenceEquals(expanded, list[i])) continue;
+            changed ??= list.Items.ToArray();
+            changed[i] = expanded;
+        }
+        return changed is null ? list : new ListForm(list.Span, changed);
     }
 
     private Form ExpandLet(ListForm list)
