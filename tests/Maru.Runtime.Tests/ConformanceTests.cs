@@ -1,4 +1,4 @@
-using System.Text.RegularExpressions;
+using Maru.Tests.Conformance;
 
 namespace Maru.Runtime.Tests;
 
@@ -8,12 +8,9 @@ namespace Maru.Runtime.Tests;
 /// its main called through the module's function pointer, and its output and exit status checked.
 /// </summary>
 [TestClass]
-public sealed partial class ConformanceTests
+public sealed class ConformanceTests
 {
-    private static string Folder => Path.Combine(AppContext.BaseDirectory, "Conformance");
-
-    public static IEnumerable<object[]> Programs() =>
-        Directory.GetFiles(Folder, "*.l").Order(StringComparer.Ordinal).Select(p => new object[] { Path.GetFileNameWithoutExtension(p) });
+    public static IEnumerable<object[]> Programs() => ConformanceProgram.Names();
 
     [TestMethod]
     public void TheWholeCorpusIsHere() => Assert.IsGreaterThanOrEqualTo(80, Programs().Count());
@@ -22,24 +19,11 @@ public sealed partial class ConformanceTests
     [DynamicData(nameof(Programs))]
     public void ProgramRunsThroughTheRuntimeAsSpecified(string name)
     {
-        string path = Path.Combine(Folder, name + ".l");
-        string text = File.ReadAllText(path);
-        int expectedExit = int.Parse(ExitDirective().Match(text) is { Success: true } m ? m.Groups[1].Value : "0");
-        string[] arguments = ArgsDirective().Match(text) is { Success: true } a
-            ? a.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries)
-            : [];
-        string stdoutPath = Path.Combine(Folder, name + ".stdout");
-        string expectedOutput = File.Exists(stdoutPath) ? File.ReadAllText(stdoutPath) : "";
+        var program = ConformanceProgram.Load(name);
 
-        var run = TestHost.Run(["main", "-", path, .. arguments]);
+        var run = TestHost.Run(["main", "-", program.Path, .. program.Arguments]);
 
-        Assert.AreEqual(expectedOutput, run.StandardOutput, $"standard output of {name}");
-        Assert.AreEqual(expectedExit, run.ExitCode, $"exit status of {name}; stderr: {run.StandardError}");
+        Assert.AreEqual(program.ExpectedOutput, run.StandardOutput, $"standard output of {name}");
+        Assert.AreEqual(program.ExpectedExit, run.ExitCode, $"exit status of {name}; stderr: {run.StandardError}");
     }
-
-    [GeneratedRegex(@"^;!\s*exit\s+(\d+)", RegexOptions.Multiline)]
-    private static partial Regex ExitDirective();
-
-    [GeneratedRegex(@"^;!\s*args\s+(.*?)\s*$", RegexOptions.Multiline)]
-    private static partial Regex ArgsDirective();
 }
