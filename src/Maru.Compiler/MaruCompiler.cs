@@ -2,7 +2,6 @@ using System.Text;
 using Maru.Compiler.Diagnostics;
 using Maru.Compiler.Expansion;
 using Maru.Compiler.IR;
-using Maru.Compiler.Optimization;
 using Maru.Compiler.Semantics;
 using Maru.Compiler.Syntax;
 using Maru.Compiler.Targets;
@@ -86,20 +85,23 @@ public static class MaruCompiler
         var assembly = new List<AssemblyFile>();
         foreach (var source in sources)
         {
-            // One function at a time from source to text: its IR and machine code die young, which keeps the GC cheap.
+            // Functions stream from source to text: their IR and machine code die young, which keeps the GC cheap.
+            // Binding and lowering stay on this thread, in order (diagnostics and string literals are numbered in
+            // source order); the back end may run on workers.
             var module = new IrModule();
-            var text = new StringBuilder();
-            target.BeginFile(text);
-            foreach (var function in program.Functions.Where(f => f.File == source))
+            var functions = program.Functions.Where(f => f.File == source).ToList();
+            using var backEnd = new BackEnd(target, () => Targets.Targets.ForRuntime(options.RuntimeIdentifier)!, module, functions.Count);
+            foreach (var function in functions)
             {
                 if (diagnostics.IsFull) break;
                 // Every body is checked, for its diagnostics; code is made only while there is no error at all.
                 var body = analyzer.BindBody(function);
                 if (diagnostics.HasErrors) continue;
-                var ir = Lowering.Lower(module, function, body, target.RegisterArguments);
-                Optimizer.Run(ir);
-                target.EmitFunction(ir, module, text);
+                backEnd.Add(Lowering.Lower(module, function, body, target.RegisterArguments));
             }
+            var text = new StringBuilder();
+            target.BeginFile(text);
+            backEnd.Complete(text);
             target.EndFile(module, program.Globals.Where(g => g.File == source).ToList(), text);
             assembly.Add(new AssemblyFile(source.Path, text.ToString()));
         }

@@ -206,6 +206,15 @@ public sealed class Expander
             : new FunctionDefinition(name, span, parameters, documentation, ExpandAll(body));
     }
 
+    // Kept out of ExpandExpression: its lambda would make every call of that method allocate a closure.
+    private Form ExpandIf(ListForm list)
+    {
+        var span = list.Span;
+        if (list.Count > 4) // several else forms run in sequence
+            return List(span, Sym("if", span), ExpandExpression(list[1]), ExpandExpression(list[2]), Sequence(span, list.Items.Skip(3)));
+        return List(span, new Form[] { Sym("if", span) }.Concat(Enumerable.Range(1, 3).Select(i => i < list.Count ? ExpandExpression(list[i]) : Zero(span))).ToArray());
+    }
+
     public List<Form> ExpandAll(IEnumerable<Form> forms) => forms.Select(ExpandExpression).ToList();
 
     /// <summary>Expands one expression to core forms.</summary>
@@ -221,9 +230,7 @@ public sealed class Expander
             case "let*":
                 return ExpandLetStar(list);
             case "if":
-                if (list.Count > 4) // several else forms run in sequence
-                    return List(span, Sym("if", span), ExpandExpression(list[1]), ExpandExpression(list[2]), Sequence(span, list.Items.Skip(3)));
-                return List(span, new Form[] { Sym("if", span) }.Concat(Enumerable.Range(1, 3).Select(i => i < list.Count ? ExpandExpression(list[i]) : Zero(span))).ToArray());
+                return ExpandIf(list);
             case "cond":
                 return ExpandCond(list, 1);
             case "when":

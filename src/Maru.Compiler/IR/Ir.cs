@@ -77,14 +77,7 @@ public sealed class Terminator
 
     public static Terminator Jump(BasicBlock target) => new() { Kind = TerminatorKind.Jump, True = target };
 
-    public IEnumerable<BasicBlock> Successors
-    {
-        get
-        {
-            if (True is not null) yield return True;
-            if (False is not null && False != True) yield return False;
-        }
-    }
+    public SuccessorBlocks Successors => new(True, False != True ? False : null);
 
     public IEnumerable<Value> Uses => Kind switch
     {
@@ -101,6 +94,26 @@ public sealed class Terminator
         TerminatorKind.Return => $"return {A}",
         _ => $"tailcall {Symbol} ({string.Join(", ", Args)})",
     };
+}
+
+/// <summary>The distinct blocks a terminator may go to (none, one or two); enumerating them allocates nothing.</summary>
+public readonly struct SuccessorBlocks(BasicBlock? first, BasicBlock? second)
+{
+    public Enumerator GetEnumerator() => new(first, second);
+
+    public struct Enumerator(BasicBlock? first, BasicBlock? second)
+    {
+        private int _position = -1;
+
+        public readonly BasicBlock Current => _position == 0 ? first! : second!;
+
+        public bool MoveNext()
+        {
+            while (++_position < 2)
+                if ((_position == 0 ? first : second) is not null) return true;
+            return false;
+        }
+    }
 }
 
 public sealed class BasicBlock(int id, int loopDepth)

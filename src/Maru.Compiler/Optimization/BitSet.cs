@@ -70,7 +70,8 @@ public static class LivenessSolver
     /// The registers live at each block's end, given what each block uses before defining (<paramref name="use"/>) and
     /// defines (<paramref name="def"/>), iterated to the fixed point of out = ∪ in(successors), in = use ∪ (out − def).
     /// </summary>
-    public static BitSet[] LiveOut(int registers, BitSet[] use, BitSet[] def, Func<int, IEnumerable<int>> successors)
+    /// <param name="successors">For each block, the numbers of the blocks it may go to.</param>
+    public static BitSet[] LiveOut(int registers, BitSet[] use, BitSet[] def, int[][] successors)
     {
         int blocks = use.Length;
         var liveIn = new BitSet[blocks];
@@ -82,7 +83,7 @@ public static class LivenessSolver
             changed = false;
             for (int i = blocks - 1; i >= 0; i--)
             {
-                foreach (int successor in successors(i)) changed |= liveOut[i].UnionWith(liveIn[successor]);
+                foreach (int successor in successors[i]) changed |= liveOut[i].UnionWith(liveIn[successor]);
                 liveIn[i].SetLiveIn(use[i], liveOut[i], def[i]);
             }
         }

@@ -18,10 +18,10 @@ public static class ControlFlow
     private static bool ThreadJumps(IrFunction function)
     {
         bool changed = false;
+        // A chain longer than the number of blocks is a cycle of empty blocks (an empty infinite loop): stop there.
         BasicBlock Final(BasicBlock block)
         {
-            var seen = new HashSet<BasicBlock>();
-            while (block.Instructions.Count == 0 && block.Terminator.Kind == TerminatorKind.Jump && seen.Add(block))
+            for (int steps = 0; steps < function.Blocks.Count && block.Instructions.Count == 0 && block.Terminator.Kind == TerminatorKind.Jump; steps++)
                 block = block.Terminator.True!;
             return block;
         }

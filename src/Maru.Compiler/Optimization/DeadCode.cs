@@ -53,6 +53,14 @@ public static class Liveness
             uses[block.Id] = use;
             defs[block.Id] = def;
         }
-        return LivenessSolver.LiveOut(n, uses, defs, i => function.Blocks[i].Terminator.Successors.Select(s => s.Id));
+        var successors = new int[blocks][];
+        var ids = new List<int>(2);
+        foreach (var block in function.Blocks)
+        {
+            ids.Clear();
+            foreach (var successor in block.Terminator.Successors) ids.Add(successor.Id);
+            successors[block.Id] = ids.ToArray();
+        }
+        return LivenessSolver.LiveOut(n, uses, defs, successors);
     }
 }

@@ -304,10 +304,18 @@ public sealed class Analyzer
 
     // ---- expressions ----
 
-    private BoundExpression BindSequence(SourceSpan span, IEnumerable<Form> forms)
+    private BoundExpression BindSequence(SourceSpan span, IReadOnlyList<Form> forms, int from = 0)
     {
-        var bound = forms.Select(Bind).ToList();
+        var bound = BindAll(forms, from);
         return bound.Count == 1 ? bound[0] : new BoundSequence(span, bound);
+    }
+
+    /// <summary>Binds <paramref name="forms"/> from index <paramref name="from"/> on (a loop: binding runs per expression, LINQ would allocate).</summary>
+    private List<BoundExpression> BindAll(IReadOnlyList<Form> forms, int from)
+    {
+        var bound = new List<BoundExpression>(Math.Max(0, forms.Count - from));
+        for (int i = from; i < forms.Count; i++) bound.Add(Bind(forms[i]));
+        return bound;
     }
 
     private BoundExpression Bind(Form form)
@@ -355,12 +363,12 @@ public sealed class Analyzer
     private BoundExpression BindList(ListForm list)
     {
         var span = list.Span;
-        var operands = list.Items.Skip(1).ToList();
+        int operandCount = list.Count - 1;
         if (list[0] is not SymbolForm head)
-            return new BoundCall(span, CallKind.Indirect, null, Bind(list[0]), operands.Select(Bind).ToList());
+            return new BoundCall(span, CallKind.Indirect, null, Bind(list[0]), BindAll(list.Items, 1));
 
         if (LookupLocal(head.Name) is { } local)
-            return new BoundCall(span, CallKind.Indirect, null, new BoundLocal(head.Span, local), operands.Select(Bind).ToList());
+            return new BoundCall(span, CallKind.Indirect, null, new BoundLocal(head.Span, local), BindAll(list.Items, 1));
 
         switch (head.Name)
         {
@@ -368,26 +376,26 @@ public sealed class Analyzer
             case "if":
                 return new BoundIf(span, Bind(list[1]), Bind(list[2]), Bind(list[3]));
             case "while":
-                return new BoundWhile(span, Bind(list[1]), BindSequence(span, operands.Skip(1)));
+                return new BoundWhile(span, Bind(list[1]), BindSequence(span, list.Items, 2));
             case "and" or "or":
                 return BindLogical(list, head.Name == "and");
             case "set":
                 return BindSet(list);
             case "return":
-                if (operands.Count > 1)
+                if (operandCount > 1)
                 {
-                    Error(list, DiagnosticCodes.WrongOperandCount, $"'return' expects at most 1 operand but is given {operands.Count}");
+                    Error(list, DiagnosticCodes.WrongOperandCount, $"'return' expects at most 1 operand but is given {operandCount}");
                     return new BoundConstant(span, 0);
                 }
-                return new BoundReturn(span, operands.Count == 0 ? new BoundConstant(span, 0) : Bind(operands[0]));
+                return new BoundReturn(span, operandCount == 0 ? new BoundConstant(span, 0) : Bind(list[1]));
             case "address-of":
                 return BindAddressOf(list);
         }
 
         if (Builtins.Operators.TryGetValue(head.Name, out var op))
         {
-            if (!CheckOperandCount(list, head.Name, op.Arity, operands.Count)) return new BoundConstant(span, 0);
-            var bound = operands.Select(Bind).ToList();
+            if (!CheckOperandCount(list, head.Name, op.Arity, operandCount)) return new BoundConstant(span, 0);
+            var bound = BindAll(list.Items, 1);
             if (op.Arity != -1) return new BoundOperation(span, op.Op, bound);
             if (bound.Count == 1) return op.Op == Operator.Sub ? new BoundOperation(span, Operator.Neg, bound) : bound[0];
             // (- a b c) is (- (- a b) c): kept as one flat operation, folded left when lowered, so long operand lists stay shallow.
@@ -405,18 +413,18 @@ public sealed class Analyzer
         switch (_symbols.GetValueOrDefault(head.Name))
         {
             case FunctionSymbol function:
-                if (function.Parameters.Count != operands.Count)
+                if (function.Parameters.Count != operandCount)
                 {
                     int n = function.Parameters.Count;
                     Error(list, DiagnosticCodes.WrongArgumentCount,
-                        $"'{head.Name}' expects {n} argument{(n == 1 ? "" : "s")} but is given {operands.Count}");
+                        $"'{head.Name}' expects {n} argument{(n == 1 ? "" : "s")} but is given {operandCount}");
                     return new BoundConstant(span, 0);
                 }
-                return new BoundCall(span, CallKind.Direct, function, null, operands.Select(Bind).ToList());
+                return new BoundCall(span, CallKind.Direct, function, null, BindAll(list.Items, 1));
             case ExternSymbol ext:
-                return new BoundCall(span, CallKind.Extern, ext, null, operands.Select(Bind).ToList());
+                return new BoundCall(span, CallKind.Extern, ext, null, BindAll(list.Items, 1));
             case GlobalSymbol:
-                return new BoundCall(span, CallKind.Indirect, null, BindName(head), operands.Select(Bind).ToList());
+                return new BoundCall(span, CallKind.Indirect, null, BindName(head), BindAll(list.Items, 1));
         }
         if (_structureSizes.ContainsKey(head.Name))
         {
@@ -435,13 +443,13 @@ public sealed class Analyzer
         foreach (ListForm binding in bindings.Items.Cast<ListForm>())
         {
             var name = (SymbolForm)binding[0];
-            var value = BindSequence(binding.Span, binding.Items.Skip(1)); // in the outer scope
+            var value = BindSequence(binding.Span, binding.Items, 1); // in the outer scope
             CheckBindable(name, seen, "let");
             bound.Add((new LocalVariable(name.Name, _localCount++), value));
         }
         var scope = bound.Select(b => b.Item1).DistinctBy(v => v.Name).ToList();
         EnterScope(scope);
-        var body = BindSequence(list.Span, list.Items.Skip(2));
+        var body = BindSequence(list.Span, list.Items, 2);
         LeaveScope(scope);
         return bound.Count == 0 ? body : new BoundLet(list.Span, bound, body);
     }
@@ -449,7 +457,7 @@ public sealed class Analyzer
     private BoundExpression BindLogical(ListForm list, bool isAnd)
     {
         if (list.Count == 1) return new BoundConstant(list.Span, isAnd ? 1 : 0);
-        var operands = list.Items.Skip(1).Select(Bind).ToList();
+        var operands = BindAll(list.Items, 1);
         return operands.Count == 1 ? operands[0] : new BoundLogical(list.Span, isAnd, operands);
     }
 

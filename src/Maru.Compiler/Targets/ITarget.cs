@@ -13,7 +13,11 @@ public interface ITarget
     /// <summary>Starts the assembly of one source file.</summary>
     void BeginFile(StringBuilder text);
 
-    /// <summary>Appends one optimised function; its string literals are interned in <paramref name="module"/>.</summary>
+    /// <summary>
+    /// Appends one optimised function. Its string literals were interned in <paramref name="module"/> when it was
+    /// lowered; this only reads the module, because the functions of a big file are emitted by several instances of
+    /// the target on several threads at once.
+    /// </summary>
     void EmitFunction(IrFunction function, IrModule module, StringBuilder text);
 
     /// <summary>Ends the file: its globals, the string literals its functions and globals use, and closing directives.</summary>

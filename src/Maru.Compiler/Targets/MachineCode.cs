@@ -84,42 +84,26 @@ public sealed class MachineInstruction(int opcode, params MachineOperand[] opera
         foreach (int r in ImplicitDefs) action(r);
     }
 
-    /// <summary>The registers this instruction reads: register operands it uses, memory bases and indexes, implicit uses.</summary>
-    public int[] UseRegisters()
+    /// <summary>Adds the registers this instruction reads: register operands it uses, memory bases and indexes, implicit uses.</summary>
+    public void AddUseRegisters(List<int> registers)
     {
-        int count = ImplicitUses.Length;
         foreach (var o in Operands)
         {
-            if (o.Kind == OperandKind.Register && o.Access != Access.Def) count++;
-            else if (o.Kind == OperandKind.Memory) count += o.Index >= 0 ? 2 : 1;
-        }
-        if (count == 0) return Array.Empty<int>();
-        var result = new int[count];
-        int k = 0;
-        foreach (var o in Operands)
-        {
-            if (o.Kind == OperandKind.Register && o.Access != Access.Def) result[k++] = o.Reg;
+            if (o.Kind == OperandKind.Register && o.Access != Access.Def) registers.Add(o.Reg);
             else if (o.Kind == OperandKind.Memory)
             {
-                result[k++] = o.Reg;
-                if (o.Index >= 0) result[k++] = o.Index;
+                registers.Add(o.Reg);
+                if (o.Index >= 0) registers.Add(o.Index);
             }
         }
-        ImplicitUses.CopyTo(result, k);
-        return result;
+        registers.AddRange(ImplicitUses);
     }
 
-    /// <summary>The registers this instruction writes: register operands it defines and implicit definitions.</summary>
-    public int[] DefRegisters()
+    /// <summary>Adds the registers this instruction writes: register operands it defines and implicit definitions.</summary>
+    public void AddDefRegisters(List<int> registers)
     {
-        int count = ImplicitDefs.Length;
-        foreach (var o in Operands) if (o.Kind == OperandKind.Register && o.Access != Access.Use) count++;
-        if (count == 0) return Array.Empty<int>();
-        var result = new int[count];
-        int k = 0;
-        foreach (var o in Operands) if (o.Kind == OperandKind.Register && o.Access != Access.Use) result[k++] = o.Reg;
-        ImplicitDefs.CopyTo(result, k);
-        return result;
+        foreach (var o in Operands) if (o.Kind == OperandKind.Register && o.Access != Access.Use) registers.Add(o.Reg);
+        registers.AddRange(ImplicitDefs);
     }
 
     /// <summary>Replaces registers (uses, defs and memory bases) through <paramref name="map"/>.</summary>

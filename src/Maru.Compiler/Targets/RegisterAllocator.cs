@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Maru.Compiler.Optimization;
 
 namespace Maru.Compiler.Targets;
@@ -29,6 +30,8 @@ public sealed class RegisterAllocator
     private readonly HashSet<int> _simplifyWorklist = new(), _freezeWorklist = new(), _spillWorklist = new();
     private readonly HashSet<int> _spilledNodes = new(), _coalescedNodes = new(), _coloredNodes = new();
     private readonly Stack<int> _selectStack = new();
+    private readonly HashSet<int> _significantNeighbours = new();
+    private readonly List<int> _registerTable = new(), _registerTableStart = new();
     private readonly HashSet<int> _onSelectStack = new();
     private readonly HashSet<MachineInstruction> _worklistMoves = new(InstructionNumberComparer.Instance), _activeMoves = new(InstructionNumberComparer.Instance);
 
@@ -108,19 +111,18 @@ public sealed class RegisterAllocator
 
     private void Build()
     {
-        var liveOut = LiveOut(out var uses, out var defs);
+        var liveOut = LiveOut();
         int n = _function.RegisterCount;
         var live = new BitSet(n);
         foreach (var block in _function.Blocks)
         {
             live.CopyFrom(liveOut[block.Id]);
             double weight = Math.Pow(10, Math.Min(block.LoopDepth, 6));
-            var blockUses = uses[block.Id];
-            var blockDefs = defs[block.Id];
             for (int i = block.Instructions.Count - 1; i >= 0; i--)
             {
                 var instruction = block.Instructions[i];
-                int[] use = blockUses[i], def = blockDefs[i];
+                var use = Uses(instruction);
+                var def = Defs(instruction);
                 if (instruction.IsCopy)
                 {
                     foreach (int u in use) live.Remove(u);
@@ -138,32 +140,51 @@ public sealed class RegisterAllocator
         }
     }
 
-    /// <summary>Live registers at each block's end; also returns every instruction's uses and definitions.</summary>
-    private BitSet[] LiveOut(out int[][][] uses, out int[][][] defs)
+    /// <summary>Live registers at each block's end; also fills the table of every instruction's uses and definitions.</summary>
+    private BitSet[] LiveOut()
     {
         int blocks = _function.Blocks.Count, n = _function.RegisterCount;
-        uses = new int[blocks][][];
-        defs = new int[blocks][][];
+        _registerTable.Clear();
+        _registerTableStart.Clear();
+        foreach (var block in _function.Blocks)
+        {
+            foreach (var instruction in block.Instructions)
+            {
+                _registerTableStart.Add(_registerTable.Count);
+                instruction.AddUseRegisters(_registerTable);
+                _registerTableStart.Add(_registerTable.Count);
+                instruction.AddDefRegisters(_registerTable);
+            }
+        }
+        _registerTableStart.Add(_registerTable.Count);
+
         var blockUse = new BitSet[blocks];
         var blockDef = new BitSet[blocks];
         foreach (var block in _function.Blocks)
         {
             var u = new BitSet(n);
             var d = new BitSet(n);
-            var instructions = block.Instructions;
-            uses[block.Id] = new int[instructions.Count][];
-            defs[block.Id] = new int[instructions.Count][];
-            for (int i = 0; i < instructions.Count; i++)
+            foreach (var instruction in block.Instructions)
             {
-                var use = uses[block.Id][i] = instructions[i].UseRegisters();
-                var def = defs[block.Id][i] = instructions[i].DefRegisters();
-                foreach (int r in use) if (!d.Contains(r)) u.Add(r);
-                foreach (int r in def) d.Add(r);
+                foreach (int r in Uses(instruction)) if (!d.Contains(r)) u.Add(r);
+                foreach (int r in Defs(instruction)) d.Add(r);
             }
             blockUse[block.Id] = u;
             blockDef[block.Id] = d;
         }
-        return LivenessSolver.LiveOut(n, blockUse, blockDef, i => _function.Blocks[i].Successors.Select(s => s.Id));
+        var successors = new int[blocks][];
+        foreach (var block in _function.Blocks) successors[block.Id] = block.Successors.ConvertAll(s => s.Id).ToArray();
+        return LivenessSolver.LiveOut(n, blockUse, blockDef, successors);
+    }
+
+    // The table holds, for the instruction numbered k, its uses from start[2k] and its definitions from start[2k+1].
+    private ReadOnlySpan<int> Uses(MachineInstruction instruction) => TableSlice(2 * instruction.Number);
+    private ReadOnlySpan<int> Defs(MachineInstruction instruction) => TableSlice(2 * instruction.Number + 1);
+
+    private ReadOnlySpan<int> TableSlice(int entry)
+    {
+        int start = _registerTableStart[entry];
+        return CollectionsMarshal.AsSpan(_registerTable).Slice(start, _registerTableStart[entry + 1] - start);
     }
 
     private void AddEdge(int u, int v)
@@ -195,23 +216,8 @@ public sealed class RegisterAllocator
     private static readonly List<int> NoNeighbours = new();
     private static readonly List<MachineInstruction> NoMoves = new();
 
-    /// <summary>Neighbours still in the graph (not yet simplified or coalesced away), into a fresh list.</summary>
-    private List<int> Adjacent(int n)
-    {
-        var result = new List<int>();
-        foreach (int m in _adjacencyList[n] ?? NoNeighbours)
-            if (!_onSelectStack.Contains(m) && !_coalescedNodes.Contains(m)) result.Add(m);
-        return result;
-    }
-
-    /// <summary>Moves of a register that may still be coalesced, into a fresh list.</summary>
-    private List<MachineInstruction> NodeMoves(int n)
-    {
-        var result = new List<MachineInstruction>();
-        foreach (var m in _moveList[n] ?? NoMoves)
-            if (_activeMoves.Contains(m) || _worklistMoves.Contains(m)) result.Add(m);
-        return result;
-    }
+    /// <summary>Whether a neighbour is still in the graph: not yet simplified or coalesced away.</summary>
+    private bool InGraph(int m) => !_onSelectStack.Contains(m) && !_coalescedNodes.Contains(m);
 
     private static T Any<T>(HashSet<T> set)
     {
@@ -232,7 +238,8 @@ public sealed class RegisterAllocator
         _simplifyWorklist.Remove(n);
         _selectStack.Push(n);
         _onSelectStack.Add(n);
-        foreach (int m in Adjacent(n)) DecrementDegree(m);
+        foreach (int m in _adjacencyList[n] ?? NoNeighbours)
+            if (InGraph(m)) DecrementDegree(m);
     }
 
     private void DecrementDegree(int m)
@@ -240,19 +247,18 @@ public sealed class RegisterAllocator
         if (IsPrecolored(m)) return;
         int d = _degree[m]--;
         if (d != _k) return;
-        var nodes = Adjacent(m);
-        nodes.Add(m);
-        EnableMoves(nodes);
+        foreach (int n in _adjacencyList[m] ?? NoNeighbours)
+            if (InGraph(n)) EnableMoves(n);
+        EnableMoves(m);
         _spillWorklist.Remove(m);
         if (MoveRelated(m)) _freezeWorklist.Add(m);
         else _simplifyWorklist.Add(m);
     }
 
-    private void EnableMoves(List<int> nodes)
+    private void EnableMoves(int n)
     {
-        foreach (int n in nodes)
-            foreach (var move in _moveList[n] ?? NoMoves)
-                if (_activeMoves.Remove(move)) _worklistMoves.Add(move);
+        foreach (var move in _moveList[n] ?? NoMoves)
+            if (_activeMoves.Remove(move)) _worklistMoves.Add(move);
     }
 
     private static (int Destination, int Source) MoveRegisters(MachineInstruction move) => (move.Operands[0].Reg, move.Operands[1].Reg);
@@ -298,17 +304,18 @@ public sealed class RegisterAllocator
     /// <summary>George's test: every neighbour of v is harmless to u.</summary>
     private bool AllOk(int v, int u)
     {
-        foreach (int t in Adjacent(v))
-            if (!Ok(t, u)) return false;
+        foreach (int t in _adjacencyList[v] ?? NoNeighbours)
+            if (InGraph(t) && !Ok(t, u)) return false;
         return true;
     }
 
     /// <summary>Briggs's test: the merged node would have fewer than K neighbours of significant degree.</summary>
     private bool Conservative(int u, int v)
     {
-        var significant = new HashSet<int>();
-        foreach (int n in Adjacent(u)) if (_degree[n] >= _k) significant.Add(n);
-        foreach (int n in Adjacent(v)) if (_degree[n] >= _k) significant.Add(n);
+        var significant = _significantNeighbours;
+        significant.Clear();
+        foreach (int n in _adjacencyList[u] ?? NoNeighbours) if (InGraph(n) && _degree[n] >= _k) significant.Add(n);
+        foreach (int n in _adjacencyList[v] ?? NoNeighbours) if (InGraph(n) && _degree[n] >= _k) significant.Add(n);
         return significant.Count < _k;
     }
 
@@ -322,9 +329,11 @@ public sealed class RegisterAllocator
         if (_moveList[v] is { } moves) MovesOf(u).AddRange(moves);
         if (_unspillable.Contains(v)) _unspillable.Add(u);
         _spillCost[u] += _spillCost[v];
-        EnableMoves(new List<int> { v });
-        foreach (int t in Adjacent(v))
+        EnableMoves(v);
+        // AddEdge changes the lists of t and u, never v's, so v's list can be walked as it is.
+        foreach (int t in _adjacencyList[v] ?? NoNeighbours)
         {
+            if (!InGraph(t)) continue;
             AddEdge(t, u);
             DecrementDegree(t);
         }
@@ -341,8 +350,9 @@ public sealed class RegisterAllocator
 
     private void FreezeMoves(int u)
     {
-        foreach (var move in NodeMoves(u))
+        foreach (var move in _moveList[u] ?? NoMoves)
         {
+            if (!_activeMoves.Contains(move) && !_worklistMoves.Contains(move)) continue;
             var (destination, source) = MoveRegisters(move);
             int v = GetAlias(source) == GetAlias(u) ? GetAlias(destination) : GetAlias(source);
             _activeMoves.Remove(move);
@@ -367,15 +377,16 @@ public sealed class RegisterAllocator
         {
             int n = _selectStack.Pop();
             _onSelectStack.Remove(n);
-            var forbidden = new HashSet<int>();
+            // Physical registers are numbered below FirstVirtual (64): one bit each.
+            ulong forbidden = 0;
             foreach (int w in _adjacencyList[n] ?? NoNeighbours)
             {
                 int a = GetAlias(w);
-                if (IsPrecolored(a) || _coloredNodes.Contains(a)) forbidden.Add(_color[a]);
+                if (IsPrecolored(a) || _coloredNodes.Contains(a)) forbidden |= 1UL << _color[a];
             }
             int chosen = -1;
             foreach (int r in _target.AllocatableRegisters)
-                if (!forbidden.Contains(r)) { chosen = r; break; }
+                if ((forbidden & (1UL << r)) == 0) { chosen = r; break; }
             if (chosen < 0) _spilledNodes.Add(n);
             else
             {
