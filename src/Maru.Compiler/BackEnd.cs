@@ -33,12 +33,13 @@ internal sealed class BackEnd : IDisposable
     /// <param name="target">The target that emits code when there are no workers.</param>
     /// <param name="createTarget">Makes another instance of the target, one per worker thread.</param>
     /// <param name="functionCount">How many functions the file has, at most.</param>
-    public BackEnd(ITarget target, Func<ITarget> createTarget, IrModule module, int functionCount)
+    /// <param name="threads">The most threads to use (one: everything on the calling thread).</param>
+    public BackEnd(ITarget target, Func<ITarget> createTarget, IrModule module, int functionCount, int threads)
     {
         _target = target;
         _module = module;
         _texts = new string[functionCount];
-        int workers = functionCount >= ParallelThreshold ? Math.Min(Environment.ProcessorCount, 8) : 1;
+        int workers = functionCount >= ParallelThreshold ? Math.Min(threads, 8) : 1;
         if (workers <= 1) return;
         _queue = new BlockingCollection<(int, IrFunction)>(QueueCapacity);
         _workers = Enumerable.Range(0, workers)

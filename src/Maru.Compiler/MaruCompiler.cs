@@ -9,7 +9,11 @@ using Maru.Compiler.Targets;
 namespace Maru.Compiler;
 
 /// <summary>What to compile for. Today: the runtime identifier of the target platform.</summary>
-public sealed record CompileOptions(string RuntimeIdentifier = "linux-x64");
+public sealed record CompileOptions(string RuntimeIdentifier = "linux-x64")
+{
+    /// <summary>Threads that optimise and emit a big file; null: one per processor (tests compare 1 with many).</summary>
+    internal int? BackEndThreads { get; init; }
+}
 
 /// <summary>The assembly text generated for one source file of the unit.</summary>
 public sealed record AssemblyFile(string SourcePath, string Text);
@@ -90,7 +94,8 @@ public static class MaruCompiler
             // source order); the back end may run on workers.
             var module = new IrModule();
             var functions = program.Functions.Where(f => f.File == source).ToList();
-            using var backEnd = new BackEnd(target, () => Targets.Targets.ForRuntime(options.RuntimeIdentifier)!, module, functions.Count);
+            using var backEnd = new BackEnd(target, () => Targets.Targets.ForRuntime(options.RuntimeIdentifier)!, module, functions.Count,
+                options.BackEndThreads ?? Environment.ProcessorCount);
             foreach (var function in functions)
             {
                 if (diagnostics.IsFull) break;

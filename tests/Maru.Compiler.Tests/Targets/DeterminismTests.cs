@@ -19,4 +19,22 @@ public sealed class DeterminismTests
         for (int i = 0; i < results.Length; i++)
             Assert.AreEqual(alone[programs[i % programs.Length]], results[i], programs[i % programs.Length]);
     }
+
+    [TestMethod]
+    public void ABigFileEmittedOnWorkerThreadsEqualsOneEmittedOnOneThread()
+    {
+        // Enough functions for the back end to use workers; strings and calls make the text depend on the order.
+        var source = new System.Text.StringBuilder("(define printf (extern 'printf))\n");
+        for (int i = 0; i < 3 * BackEnd.ParallelThreshold; i++)
+            source.Append($"(define-function f{i} (n) (let ((s 0)) (while (< s n) (set s (+ s {i} (f{Math.Max(0, i - 1)} (- n 1))))) (printf \"f{i} %lld\\n\" s) s))\n");
+        var file = Maru.Compiler.Diagnostics.SourceFile.FromText("big.l", source.ToString());
+
+        var oneThread = MaruCompiler.Compile(new[] { file }, new CompileOptions { BackEndThreads = 1 });
+        var fourThreads = MaruCompiler.Compile(new[] { file }, new CompileOptions { BackEndThreads = 4 });
+
+        Assert.IsTrue(oneThread.Success, string.Join("\n", oneThread.Diagnostics));
+        Assert.IsTrue(fourThreads.Success, string.Join("\n", fourThreads.Diagnostics));
+        Assert.Contains("f383 %lld", oneThread.Assembly[0].Text);
+        Assert.AreEqual(oneThread.Assembly[0].Text, fourThreads.Assembly[0].Text);
+    }
 }
