@@ -89,6 +89,24 @@ public sealed class Arm64SnapshotTests
         (define-function bytes (s) (set-string-at s 1 0) (set-string-at s 2 (string-at s 0)) (oop-at s -1))
         """);
 
+    /// <summary>
+    /// On Apple the variadic arguments go in 8-byte stack slots, from sp up; the fixed ones in x0… as usual.
+    /// On Linux all of them take x0–x7 first, as for any other call.
+    /// </summary>
+    [TestMethod]
+    [DataRow("linux-arm64")]
+    [DataRow("osx-arm64")]
+    public void VariadicCallsWithTenWordArguments(string rid) => Verify(rid, """
+        (define printf (extern 'printf))
+        (define snprintf (extern 'snprintf))
+        (define my-log (extern 'my_log 2))
+        (define-function print-ten (a)
+          (printf "%lld %lld %lld %lld %lld %lld %lld %lld %lld\n" a 2 3 4 5 6 7 8 9))
+        (define-function format-ten (buffer a)
+          (snprintf buffer 100 "%lld %lld %lld %lld %lld %lld %lld" a 2 3 4 5 6 7))
+        (define-function log-three (a) (my-log 1 a 3))
+        """);
+
     [TestMethod]
     [DataRow("linux-arm64")]
     [DataRow("osx-arm64")]
