@@ -37,6 +37,8 @@ public static class DiagnosticCodes
     public const string NotSupported = "MARU0114";           // define-form, closures, quoted data, floats ... named, not yet supported
     public const string NotAssignable = "MARU0115";          // set/incr/address-of of a function, an extern or a non-variable
     public const string QuoteOutsideExtern = "MARU0116";     // 'name anywhere but (extern 'name)
+    public const string InvalidFixedParameterCount = "MARU0117"; // (extern 'name n) where n is not an integer from 0 to 127
+    public const string TooFewFixedArguments = "MARU0118";   // a call of an (extern 'name n) with fewer than n arguments
 
     // Tools and outputs: MARU09xx
     public const string CannotReadSource = "MARU0900";       // a source file that cannot be read

@@ -21,7 +21,8 @@ public sealed record FunctionDefinition(SymbolForm Name, SourceSpan Span, IReadO
 /// <summary>A global word; <see cref="Initializer"/> is null for <c>(define name)</c>.</summary>
 public sealed record GlobalDefinition(SymbolForm Name, SourceSpan Span, Form? Initializer) : TopLevelDefinition(Name, Span);
 
-public sealed record ExternDefinition(SymbolForm Name, SourceSpan Span, string CName) : TopLevelDefinition(Name, Span);
+/// <param name="FixedParameters">For <c>(extern 'cname n)</c>, a variadic C function: its number of fixed parameters.</param>
+public sealed record ExternDefinition(SymbolForm Name, SourceSpan Span, string CName, int? FixedParameters = null) : TopLevelDefinition(Name, Span);
 
 /// <summary>A structure's name stands for its size in bytes; its accessors are expanded away.</summary>
 public sealed record StructureDefinition(SymbolForm Name, SourceSpan Span, IReadOnlyList<SymbolForm> Fields) : TopLevelDefinition(Name, Span);
@@ -172,17 +173,28 @@ public sealed class Expander
         }
         if (value is ListForm { Head: "extern" } ext)
         {
-            if (ext.Count == 2 && ext[1] is ListForm { Head: "quote", Count: 2 } quoted && quoted[1] is SymbolForm cname)
+            if (ext.Count is 2 or 3 && ext[1] is ListForm { Head: "quote", Count: 2 } quoted && quoted[1] is SymbolForm cname)
             {
-                if (IsCIdentifier(cname.Name)) return new ExternDefinition(name, list.Span, cname.Name);
-                Error(cname, DiagnosticCodes.MalformedForm, $"'{cname.Name}' is not a C function name (letters, digits and _, not starting with a digit)");
+                if (!IsCIdentifier(cname.Name))
+                {
+                    Error(cname, DiagnosticCodes.MalformedForm, $"'{cname.Name}' is not a C function name (letters, digits and _, not starting with a digit)");
+                    return null;
+                }
+                if (ext.Count == 2) return new ExternDefinition(name, list.Span, cname.Name);
+                if (ext[2] is IntegerForm { Value: >= 0 and <= MaxFixedParameters } count)
+                    return new ExternDefinition(name, list.Span, cname.Name, (int)count.Value);
+                Error(ext[2], DiagnosticCodes.InvalidFixedParameterCount,
+                    $"the number of fixed parameters of the variadic C function '{cname.Name}' must be an integer from 0 to {MaxFixedParameters}, not {ext[2]}");
                 return null;
             }
-            Error(ext, DiagnosticCodes.MalformedForm, "extern expects one quoted C name: (extern 'name)");
+            Error(ext, DiagnosticCodes.MalformedForm, "extern expects one quoted C name, and for a variadic C function its number of fixed parameters: (extern 'puts), (extern 'printf 1)");
             return null;
         }
         return new GlobalDefinition(name, list.Span, ExpandExpression(value));
     }
+
+    /// <summary>The most fixed parameters a variadic extern may declare (C requires compilers to accept 127).</summary>
+    public const int MaxFixedParameters = 127;
 
     private static bool IsCIdentifier(string name) =>
         name.Length > 0 && !char.IsAsciiDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');

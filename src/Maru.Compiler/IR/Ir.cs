@@ -41,6 +41,8 @@ public sealed class Instruction
     public SymbolKind SymbolKind { get; init; }
     public CallKind CallKind { get; init; }
     public int Index { get; init; }
+    /// <summary>For a call of a variadic C function: how many of its arguments are fixed (the rest are variadic); else -1.</summary>
+    public int FixedArguments { get; init; } = -1;
 
     public bool HasSideEffects => Opcode is Opcode.Store or Opcode.StoreGlobal or Opcode.StoreSlot or Opcode.Call;
 

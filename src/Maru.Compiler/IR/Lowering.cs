@@ -584,6 +584,7 @@ public sealed class Lowering
             CallKind = call.Kind,
             Symbol = call.Target?.NativeName,
             Args = args,
+            FixedArguments = (call.Target as ExternSymbol)?.FixedParameters ?? -1,
         }));
     }
 }

@@ -113,7 +113,8 @@ public sealed class Analyzer
                     break;
                 case ExternDefinition ext:
                     if (!Declare(name, "extern")) break;
-                    var externSymbol = new ExternSymbol(name.Name, ext.CName, file);
+                    var externSymbol = new ExternSymbol(name.Name, ext.CName, file,
+                        ext.FixedParameters ?? VariadicCFunctions.FixedParameters(ext.CName), isDeclaredVariadic: ext.FixedParameters is not null);
                     _symbols[name.Name] = externSymbol;
                     externs.Add(externSymbol);
                     break;
@@ -422,6 +423,13 @@ public sealed class Analyzer
                 }
                 return new BoundCall(span, CallKind.Direct, function, null, BindAll(list.Items, 1));
             case ExternSymbol ext:
+                // Only a declared count is checked: calls of C externs are otherwise unchecked (spec section 5).
+                if (ext is { IsDeclaredVariadic: true, FixedParameters: int fixedCount } && operandCount < fixedCount)
+                {
+                    Error(list, DiagnosticCodes.TooFewFixedArguments,
+                        $"'{head.Name}' is the variadic C function {ext.NativeName} with {fixedCount} fixed parameter{(fixedCount == 1 ? "" : "s")} but is given {operandCount} argument{(operandCount == 1 ? "" : "s")}");
+                    return new BoundConstant(span, 0);
+                }
                 return new BoundCall(span, CallKind.Extern, ext, null, BindAll(list.Items, 1));
             case GlobalSymbol:
                 return new BoundCall(span, CallKind.Indirect, null, BindName(head), BindAll(list.Items, 1));

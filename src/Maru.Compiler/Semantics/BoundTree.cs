@@ -29,7 +29,14 @@ public sealed class FunctionSymbol(string name, string nativeName, SourceFile fi
     public int LocalCount { get; set; }
 }
 
-public sealed class ExternSymbol(string name, string cName, SourceFile file) : Symbol(name, cName, file);
+/// <param name="fixedParameters">For a variadic C function, its number of fixed parameters; null for any other.</param>
+/// <param name="isDeclaredVariadic">The program declared the count, <c>(extern 'cname n)</c>, rather than taking the C library's.</param>
+public sealed class ExternSymbol(string name, string cName, SourceFile file, int? fixedParameters, bool isDeclaredVariadic) : Symbol(name, cName, file)
+{
+    /// <summary>For a variadic C function, its number of fixed parameters (Apple's arm64 ABI passes the rest on the stack).</summary>
+    public int? FixedParameters { get; } = fixedParameters;
+    public bool IsDeclaredVariadic { get; } = isDeclaredVariadic;
+}
 
 /// <summary>What a global word holds when the library is loaded.</summary>
 public abstract record GlobalInitialValue;

@@ -26,12 +26,14 @@ public interface ITarget
 
 public static class Targets
 {
-    public static readonly IReadOnlyList<string> SupportedRuntimeIdentifiers = new[] { "linux-x64" };
+    public static readonly IReadOnlyList<string> SupportedRuntimeIdentifiers = new[] { "linux-x64", "linux-arm64", "osx-arm64" };
 
     /// <summary>The target for a runtime identifier, or null when there is none.</summary>
     public static ITarget? ForRuntime(string runtimeIdentifier) => runtimeIdentifier switch
     {
         "linux-x64" => new X64.X64Target(),
+        "linux-arm64" => Arm64.Arm64Target.Linux(),
+        "osx-arm64" => Arm64.Arm64Target.Apple(),
         _ => null,
     };
 }

@@ -15,6 +15,7 @@ internal sealed record TargetToolchain(
     private static readonly Dictionary<string, Func<TargetToolchain>> Platforms = new()
     {
         ["linux-x64"] = () => LinuxX64(native: NativeToolchain.HostRuntimeIdentifier == "linux-x64"),
+        ["linux-arm64"] = () => LinuxArm64(native: NativeToolchain.HostRuntimeIdentifier == "linux-arm64"),
     };
 
     public static IEnumerable<string> SupportedRuntimeIdentifiers => Platforms.Keys;
@@ -39,5 +40,20 @@ internal sealed record TargetToolchain(
             // which the linker accepts in a shared object only when they bind inside it.
             (objects, output, soname) =>
                 ["-m", "elf_x86_64", "-shared", "-Bsymbolic", "-z", "noexecstack", "-z", "now", "-soname", soname, "-o", output, .. objects]);
+    }
+
+    // On an arm64 Linux host the plain binutils; elsewhere Debian's cross binutils. The same link as linux-x64.
+    private static TargetToolchain LinuxArm64(bool native)
+    {
+        string prefix = native ? "" : "aarch64-linux-gnu-";
+        string package = native ? "binutils" : "binutils-aarch64-linux-gnu";
+        return new TargetToolchain(
+            "linux-arm64",
+            new ToolDescription("assembler", prefix + "as", "MARU_AS", nameof(ToolchainOptions.AssemblerPath), package),
+            new ToolDescription("linker", prefix + "ld", "MARU_LD", nameof(ToolchainOptions.LinkerPath), package),
+            ".o",
+            (source, obj) => ["-o", obj, source],
+            (objects, output, soname) =>
+                ["-m", "aarch64linux", "-shared", "-Bsymbolic", "-z", "noexecstack", "-z", "now", "-soname", soname, "-o", output, .. objects]);
     }
 }

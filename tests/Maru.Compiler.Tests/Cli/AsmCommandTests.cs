@@ -65,6 +65,26 @@ public sealed class AsmCommandTests
     }
 
     [TestMethod]
+    [DataRow("linux-arm64", "from_a:", "\tbl\tfrom_b")]
+    [DataRow("osx-arm64", "_from_a:", "\tbl\t_from_b")]
+    public void AsmForAnArm64RuntimePrintsThatTargetsAssembly(string runtimeIdentifier, string label, string call)
+    {
+        using var directory = new TemporaryDirectory();
+        File.WriteAllText(directory.File("a.l"), A);
+        File.WriteAllText(directory.File("b.l"), B);
+
+        MaruRun run = MaruTool.Run(directory.Path, "asm", "--rid", runtimeIdentifier, "a.l", "b.l");
+
+        Assert.AreEqual(0, run.ExitCode, run.ToString());
+        Assert.AreEqual("", run.Error);
+        CompileResult expected = MaruCompiler.Compile(new[] { SourceFile.FromText("a.l", A), SourceFile.FromText("b.l", B) }, new CompileOptions(runtimeIdentifier));
+        Assert.AreEqual(string.Concat(expected.Assembly.Select(f => f.Text.EndsWith('\n') ? f.Text : f.Text + "\n")), run.Output);
+        string[] lines = MaruTool.Lines(run.Output);
+        CollectionAssert.Contains(lines, label);
+        CollectionAssert.Contains(lines, call);
+    }
+
+    [TestMethod]
     public void ACompileErrorPrintsNoAssembly()
     {
         using var directory = new TemporaryDirectory();

@@ -440,6 +440,36 @@ public sealed class AnalyzerTests
     }
 
     [TestMethod]
+    public void ExternsOfTheCLibrarysVariadicFunctionsAreVariadicByDefaultAndOthersByDeclaration()
+    {
+        var a = AnalyzeClean("""
+            (define printf (extern 'printf))
+            (define say (extern 'snprintf))
+            (define puts (extern 'puts))
+            (define my-log (extern 'my_log 2))
+            (define plain-printf (extern 'printf 0))
+            (define-function f () (printf "%lld" 1) (say 0 0 "" 1 2) (my-log 1 2 3) (plain-printf 1) (puts ""))
+            """);
+        int? FixedParameters(string name) => a.Program.Externs.Single(e => e.Name == name).FixedParameters;
+
+        Assert.AreEqual(1, FixedParameters("printf"), "from the built-in table");
+        Assert.AreEqual(3, FixedParameters("say"), "the table is keyed by the C name");
+        Assert.IsNull(FixedParameters("puts"), "not variadic");
+        Assert.AreEqual(2, FixedParameters("my-log"), "declared");
+        Assert.AreEqual(0, FixedParameters("plain-printf"), "a declaration overrides the table");
+    }
+
+    [TestMethod]
+    [DataRow("(define log (extern 'my_log 2))\n(define-function f () (log 1))", "MARU0118")]
+    [DataRow("(define s (extern 'snprintf 3))\n(define-function f (b) (s b 10))", "MARU0118")]
+    // Calls of C externs are not checked otherwise (spec section 5), even those of the built-in table.
+    [DataRow("(define printf (extern 'printf))\n(define-function f () (printf))", "")]
+    [DataRow("(define log (extern 'my_log 2))\n(define-function f () (log 1 2))", "")]
+    [DataRow("(define puts (extern 'puts))\n(define-function f () (puts))", "")]
+    public void ADeclaredVariadicExternNeedsItsFixedArguments(string source, string codes) =>
+        Assert.AreEqual(codes, Analyze(source).Codes);
+
+    [TestMethod]
     public void FunctionsAndGlobalsGetMangledSymbolsAndExternsTheirCName()
     {
         var a = AnalyzeClean("(define-function empty? (x) x)\n(define *count* 0)\n(define c-strlen (extern 'strlen))");

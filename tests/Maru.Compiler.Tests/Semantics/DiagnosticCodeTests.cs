@@ -3,7 +3,7 @@ using Maru.Compiler.Diagnostics;
 namespace Maru.Compiler.Tests.Semantics;
 
 /// <summary>
-/// One table of minimal programs per meaning diagnostic (MARU0100-MARU0116, spec section 8 and docs/language.md):
+/// One table of minimal programs per meaning diagnostic (MARU0100-MARU0118, spec section 8 and docs/language.md):
 /// each row gives the exact code, line and column, and a text the message must contain (the offending name).
 /// Positions follow one rule: the start of the offending form, its <c>(</c> for a list or its first character for a name.
 /// Every row must fail to compile and produce no output at all.
@@ -52,7 +52,7 @@ public sealed class DiagnosticCodeTests
     [DataRow("(define f (lambda x 1))", 1, 11, "lambda")]
     [DataRow("(define f (lambda))", 1, 11, "lambda")]
     [DataRow("(define f (extern \"puts\"))", 1, 11, "extern")]
-    [DataRow("(define f (extern 'puts 'printf))", 1, 11, "extern")]
+    [DataRow("(define f (extern 'puts 1 2))", 1, 11, "extern")]
     [DataRow("(define f (extern))", 1, 11, "extern")]
     [DataRow("(define-function f () (extern 'puts))", 1, 23, "extern")]
     [DataRow("(define-structure <p>)", 1, 1, "define-structure")]
@@ -447,6 +447,26 @@ public sealed class DiagnosticCodeTests
     [DataRow("(define x (+ 1 'y))", 1, 16)]
     public void AQuoteOutsideExternIsMaru0116(string source, int line, int column) =>
         AssertSingleError(source, DiagnosticCodes.QuoteOutsideExtern, line, column, "quote");
+
+    // ---- MARU0117 InvalidFixedParameterCount ----
+
+    [TestMethod]
+    [DataRow("(define f (extern 'my_log -1))", 1, 27, "my_log")]
+    [DataRow("(define f (extern 'my_log 128))", 1, 27, "127")]
+    [DataRow("(define f (extern 'my_log x))", 1, 27, "my_log")]
+    [DataRow("(define f (extern 'puts 'printf))", 1, 25, "puts")]
+    [DataRow("(define f\n  (extern 'my_log \"2\"))", 2, 19, "my_log")]
+    public void AnInvalidFixedParameterCountIsMaru0117(string source, int line, int column, string named) =>
+        AssertSingleError(source, DiagnosticCodes.InvalidFixedParameterCount, line, column, named);
+
+    // ---- MARU0118 TooFewFixedArguments ----
+
+    [TestMethod]
+    [DataRow("(define printf (extern 'printf 1))\n(define-function f () (printf))", 2, 23, "'printf'")]
+    [DataRow("(define format (extern 'snprintf 3))\n(define-function f (b) (format b 8))", 2, 24, "snprintf")]
+    [DataRow("(define log (extern 'my_log 3))\n(define-function f ()\n  (log 1 2))", 3, 3, "3 fixed parameters")]
+    public void TooFewArgumentsForAVariadicExternIsMaru0118(string source, int line, int column, string named) =>
+        AssertSingleError(source, DiagnosticCodes.TooFewFixedArguments, line, column, named);
 
     // ---- MARU0099 TooManyErrors ----
 

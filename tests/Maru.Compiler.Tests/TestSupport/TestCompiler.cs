@@ -12,29 +12,39 @@ public static class TestCompiler
     public static CompileResult Compile(params SourceFile[] files) => MaruCompiler.Compile(files, new CompileOptions());
 
     /// <summary>The assembly of a program that must compile without errors.</summary>
-    public static string Assembly(string text)
+    public static string Assembly(string text) => Assembly(text, "linux-x64");
+
+    /// <summary>The assembly for <paramref name="runtimeIdentifier"/> of a program that must compile without errors.</summary>
+    public static string Assembly(string text, string runtimeIdentifier)
     {
-        var result = Compile(text);
+        var result = MaruCompiler.Compile(new[] { SourceFile.FromText("test.l", text) }, new CompileOptions(runtimeIdentifier));
         Assert.IsTrue(result.Success, string.Join("\n", result.Diagnostics));
         return string.Concat(result.Assembly.Select(a => a.Text));
     }
 
     /// <summary>Compiles and links the files into a library in <paramref name="directory"/>, asserting success.</summary>
-    public static string BuildLibrary(TemporaryDirectory directory, params SourceFile[] files)
+    public static string BuildLibrary(TemporaryDirectory directory, params SourceFile[] files) =>
+        BuildLibrary(directory, NativeToolchain.HostRuntimeIdentifier, files);
+
+    /// <summary>Compiles and links the files for <paramref name="runtimeIdentifier"/> into a library in <paramref name="directory"/>.</summary>
+    public static string BuildLibrary(TemporaryDirectory directory, string runtimeIdentifier, params SourceFile[] files)
     {
-        var result = Compile(files);
+        var result = MaruCompiler.Compile(files, new CompileOptions(runtimeIdentifier));
         Assert.IsTrue(result.Success, string.Join("\n", result.Diagnostics));
-        string library = directory.File(NativeToolchain.LibraryFileName("program", NativeToolchain.HostRuntimeIdentifier));
-        var diagnostics = NativeToolchain.BuildLibrary(result.Assembly, library, new ToolchainOptions(NativeToolchain.HostRuntimeIdentifier));
+        string library = directory.File(NativeToolchain.LibraryFileName("program", runtimeIdentifier));
+        var diagnostics = NativeToolchain.BuildLibrary(result.Assembly, library, new ToolchainOptions(runtimeIdentifier));
         Assert.IsFalse(diagnostics.Any(d => d.IsError), string.Join("\n", diagnostics));
         return library;
     }
 
     /// <summary>Compiles, links and runs a program's main with the arguments.</summary>
-    public static ProgramRun Run(string text, params string[] arguments)
+    public static ProgramRun Run(string text, params string[] arguments) => RunOn(NativeToolchain.HostRuntimeIdentifier, text, arguments);
+
+    /// <summary>Compiles and links a program for <paramref name="runtimeIdentifier"/> and runs its main (see <see cref="NativeHarness.RunLibraryOn"/>).</summary>
+    public static ProgramRun RunOn(string runtimeIdentifier, string text, params string[] arguments)
     {
         using var directory = new TemporaryDirectory();
-        string library = BuildLibrary(directory, SourceFile.FromText("test.l", text));
-        return NativeHarness.RunLibrary(library, arguments);
+        string library = BuildLibrary(directory, runtimeIdentifier, SourceFile.FromText("test.l", text));
+        return NativeHarness.RunLibraryOn(runtimeIdentifier, library, arguments);
     }
 }

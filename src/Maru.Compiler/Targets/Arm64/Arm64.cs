@@ -1,0 +1,126 @@
+namespace Maru.Compiler.Targets.Arm64;
+
+/// <summary>
+/// AArch64 machine opcodes. Operand 0 is the destination where there is one. Where a register operand may be the
+/// constant 0, an immediate 0 stands for the zero register (xzr).
+/// </summary>
+public enum Arm64Op
+{
+    Mov,        // [dst, src reg]
+    MovImm,     // [dst, imm]: any 64-bit constant (mov, or movz/movn and movk)
+    Add, Sub, And, Orr, Eor, // [dst, a, b reg or imm]: b may be an immediate the instruction encodes
+    AddLsl, SubLsl, // [dst, a, b reg, imm]: dst = a ± (b << imm)
+    AddLsr,     // [dst, a, b reg, imm]: dst = a + (b >>> imm), a logical shift
+    Mul, Sdiv,  // [dst, a, b]
+    Madd, Msub, // [dst, a, b, c]: dst = c ± a * b
+    Lsl, Asr,   // [dst, a, count reg or imm]: register counts are taken modulo 64 by the hardware
+    Neg, Mvn,   // [dst, a]
+    Cmp, Cmn,   // [a, b reg or imm12]: flags of a - b (a + b)
+    Tst,        // [a, b reg or logical imm]: flags of a & b
+    Cset,       // [dst]: 1 if Condition else 0
+    Ldr, Ldrb,  // [dst, memory, slot or incoming argument]; ldrb zero-extends
+    Str, Strb,  // [memory, slot, incoming or outgoing argument, src]
+    AddressOf,  // [dst, symbol or slot]: adrp + add (a local symbol), or sp + offset (a slot)
+    LoadGot,    // [dst, symbol]: the address of an external symbol, from the GOT
+    LoadSymbol, // [dst, symbol]: the word at a local symbol
+    StoreSymbol,// [symbol, src]: stores the word at a local symbol (x16 holds its page)
+    B,          // [block]
+    BCond,      // [block], Condition
+    Cbz, Cbnz,  // [reg, block]
+    Tbz, Tbnz,  // [reg, bit imm, block]
+    Bl,         // [symbol or register]
+    Ret,        // epilogue and return
+    TailB,      // [symbol]: epilogue and branch
+}
+
+/// <summary>Condition codes, numbered as the hardware encodes them: flipping bit 0 inverts one.</summary>
+public enum Arm64Condition { Eq = 0, Ne = 1, Hs = 2, Lo = 3, Mi = 4, Pl = 5, Vs = 6, Vc = 7, Hi = 8, Ls = 9, Ge = 10, Lt = 11, Gt = 12, Le = 13 }
+
+/// <summary>The general registers x0–x30, numbered as the hardware encodes them, and the stack pointer.</summary>
+public static class Arm64Registers
+{
+    public const int X0 = 0, X8 = 8, X16 = 16, X17 = 17, X18 = 18, X19 = 19, X28 = 28, Fp = 29, Lr = 30, Sp = 31;
+
+    public static string Name(int register, bool word32 = false) => register switch
+    {
+        Sp => "sp",
+        Fp when !word32 => "x29",
+        _ => (word32 ? "w" : "x") + register,
+    };
+}
+
+/// <summary>
+/// The AArch64 procedure call standard (AAPCS64; Apple's arm64 ABI differs only for variadic arguments).
+/// x16/x17 are the emitter's scratch registers and x18 the platform register: none of them is allocated.
+/// </summary>
+public sealed class Arm64Abi : IRegisterInfo
+{
+    public static readonly Arm64Abi Instance = new();
+
+    private Arm64Abi()
+    {
+        ArgumentRegisters = Enumerable.Range(Arm64Registers.X0, 8).ToArray();
+        var calleeSaved = Enumerable.Range(Arm64Registers.X19, 10).ToArray();
+        CallerSaved = Enumerable.Range(Arm64Registers.X0, 16).ToArray();
+        AllocatableRegisters = CallerSaved.Concat(calleeSaved).ToArray();
+        // A call destroys every caller-saved register, the scratch registers and the link register.
+        CallClobbers = CallerSaved.Append(Arm64Registers.X16).Append(Arm64Registers.X17).Append(Arm64Registers.Lr).ToArray();
+    }
+
+    public IReadOnlyList<int> ArgumentRegisters { get; }
+    public int[] CallerSaved { get; }
+    public int[] CallClobbers { get; }
+    public IReadOnlyList<int> AllocatableRegisters { get; }
+
+    public bool IsCalleeSaved(int register) => register is >= Arm64Registers.X19 and <= Arm64Registers.X28;
+
+    public MachineInstruction Copy(int destination, int source) =>
+        new((int)Arm64Op.Mov, MachineOperand.Def(destination), MachineOperand.Use(source)) { IsCopy = true };
+
+    public MachineInstruction LoadSlot(int destination, int slot) =>
+        new((int)Arm64Op.Ldr, MachineOperand.Def(destination), MachineOperand.Slot(slot));
+
+    public MachineInstruction StoreSlot(int slot, int source) =>
+        new((int)Arm64Op.Str, MachineOperand.Slot(slot), MachineOperand.Use(source));
+}
+
+/// <summary>Which immediates AArch64 instructions encode.</summary>
+public static class Arm64Immediates
+{
+    /// <summary>An add/sub/cmp immediate: 12 bits, optionally shifted left by 12.</summary>
+    public static bool IsArithmetic(long value) => value is >= 0 and <= 0xfff || (value & 0xfff) == 0 && value is > 0 and <= 0xfff000;
+
+    /// <summary>
+    /// A logical (and/orr/eor/tst) immediate: a repetition of 2, 4, ..., 64-bit elements, each a rotated run of ones
+    /// (neither all zeros nor all ones).
+    /// </summary>
+    public static bool IsLogical(long value)
+    {
+        ulong v = (ulong)value;
+        if (v == 0 || v == ulong.MaxValue) return false;
+        int size = 64;
+        // The smallest element size whose repetition gives the value.
+        while (size > 2)
+        {
+            int half = size / 2;
+            ulong mask = (1UL << half) - 1;
+            if ((v & mask) != ((v >> half) & mask)) break;
+            size = half;
+        }
+        ulong elementMask = size == 64 ? ulong.MaxValue : (1UL << size) - 1;
+        ulong element = v & elementMask;
+        // Rotated runs of ones: rotate so that the element starts with a one after a zero, then it must be 0…01…1.
+        for (int rotation = 0; rotation < size; rotation++)
+        {
+            ulong rotated = size == 64
+                ? System.Numerics.BitOperations.RotateRight(element, rotation)
+                : ((element >> rotation) | (element << (size - rotation))) & elementMask;
+            if ((rotated & (rotated + 1)) == 0) return true;
+        }
+        return false;
+    }
+
+    /// <summary>An unsigned, scaled 12-bit offset (ldr/str) or a signed 9-bit unscaled one (ldur/stur).</summary>
+    public static bool IsMemoryOffset(long offset, int size) =>
+        offset is >= -256 and <= 255 || offset >= 0 && offset % size == 0 && offset / size <= 0xfff;
+}

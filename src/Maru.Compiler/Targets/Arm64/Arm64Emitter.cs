@@ -1,0 +1,359 @@
+using System.Globalization;
+using System.Text;
+using static Maru.Compiler.Targets.Arm64.Arm64Registers;
+
+namespace Maru.Compiler.Targets.Arm64;
+
+/// <summary>How an object format spells the parts of an address: ELF's :lo12: relocations or Mach-O's @PAGE.</summary>
+public sealed record Arm64AddressSyntax(
+    string LocalLabelPrefix,
+    Func<string, string> Page,
+    Func<string, string> PageOffset,
+    Func<string, string> GotPage,
+    Func<string, string> GotPageOffset)
+{
+    public static readonly Arm64AddressSyntax Elf = new(".L", s => s, s => ":lo12:" + s, s => ":got:" + s, s => ":got_lo12:" + s);
+    public static readonly Arm64AddressSyntax MachO = new("L", s => s + "@PAGE", s => s + "@PAGEOFF", s => s + "@GOTPAGE", s => s + "@GOTPAGEOFF");
+}
+
+/// <summary>
+/// Lays out the frame of an allocated function and prints it as GNU assembler text. The frame, from the incoming
+/// stack arguments down: the saved registers (x29 and x30 first when the function calls, so x29 points at the frame
+/// record), the slots, then the outgoing stack arguments at sp. A function that calls nothing, spills nothing and
+/// uses no callee-saved register has no frame at all.
+/// </summary>
+public sealed class Arm64Emitter
+{
+    private readonly MachineFunction _function;
+    private readonly Arm64AddressSyntax _syntax;
+    private readonly StringBuilder _text;
+    private readonly List<int> _saved;
+    private readonly int _saveBytes;
+    private readonly int _localBytes;
+    private readonly int _outgoingBytes;
+
+    private Arm64Emitter(MachineFunction function, Arm64AddressSyntax syntax, StringBuilder text)
+    {
+        _function = function;
+        _syntax = syntax;
+        _text = text;
+        _saved = new List<int>();
+        if (function.HasCalls) _saved.AddRange(new[] { Fp, Lr });
+        _saved.AddRange(function.UsedCalleeSaved);
+        // sp stays a multiple of 16 at all times (the hardware checks it on every access through sp).
+        _saveBytes = RoundUp16(8 * _saved.Count);
+        _outgoingBytes = function.HasCalls ? 8 * function.OutgoingArguments : 0;
+        _localBytes = RoundUp16(8 * function.SlotCount + _outgoingBytes);
+    }
+
+    private static int RoundUp16(int bytes) => (bytes + 15) & ~15;
+
+    /// <summary>Appends the function's body (from its label to its last instruction) to <paramref name="text"/>.</summary>
+    public static void Emit(MachineFunction function, Arm64AddressSyntax syntax, StringBuilder text) =>
+        new Arm64Emitter(function, syntax, text).EmitFunction();
+
+    private void EmitFunction()
+    {
+        Line($"{_function.Symbol}:");
+        Line("\t.cfi_startproc");
+        EmitPrologue();
+        var blocks = _function.Blocks;
+        for (int b = 0; b < blocks.Count; b++)
+        {
+            if (b > 0) Line($"{BlockLabel(blocks[b].Id)}:");
+            long? next = b + 1 < blocks.Count ? blocks[b + 1].Id : null;
+            var code = blocks[b].Instructions;
+            for (int i = 0; i < code.Count; i++)
+            {
+                var instruction = code[i];
+                var op = (Arm64Op)instruction.Opcode;
+                // A conditional branch to the next block followed by a branch elsewhere becomes one inverted branch.
+                if (op is Arm64Op.BCond or Arm64Op.Cbz or Arm64Op.Cbnz or Arm64Op.Tbz or Arm64Op.Tbnz
+                    && i + 1 < code.Count && (Arm64Op)code[i + 1].Opcode == Arm64Op.B && instruction.Operands[^1].Value == next)
+                {
+                    EmitConditionalBranch(instruction, inverted: true, code[i + 1].Operands[0].Value);
+                    i++;
+                    continue;
+                }
+                if (op == Arm64Op.B && instruction.Operands[0].Value == next) continue;
+                EmitInstruction(instruction, isLastOfFunction: b == blocks.Count - 1 && i == code.Count - 1);
+            }
+        }
+        Line("\t.cfi_endproc");
+    }
+
+    private void EmitPrologue()
+    {
+        if (_saveBytes > 0)
+        {
+            Line(_saved.Count >= 2
+                ? $"\tstp\t{Name(_saved[0])}, {Name(_saved[1])}, [sp, #-{_saveBytes}]!"
+                : $"\tstr\t{Name(_saved[0])}, [sp, #-{_saveBytes}]!");
+            Line($"\t.cfi_def_cfa_offset {_saveBytes}");
+            ForEachSavedPair((first, second, offset) =>
+                Line(second is { } s ? $"\tstp\t{Name(first)}, {Name(s)}, [sp, #{offset}]" : $"\tstr\t{Name(first)}, [sp, #{offset}]"));
+            for (int i = 0; i < _saved.Count; i++) Line($"\t.cfi_offset {Name(_saved[i])}, {8 * i - _saveBytes}");
+            if (_function.HasCalls) Line("\tmov\tx29, sp");
+        }
+        if (_localBytes > 0)
+        {
+            AdjustStack("sub", _localBytes);
+            Line($"\t.cfi_def_cfa_offset {_saveBytes + _localBytes}");
+        }
+    }
+
+    /// <summary>The saved registers after the first pair (which the pre-indexed store and post-indexed load handle).</summary>
+    private void ForEachSavedPair(Action<int, int?, int> action)
+    {
+        for (int i = 2; i < _saved.Count; i += 2)
+            action(_saved[i], i + 1 < _saved.Count ? _saved[i + 1] : null, 8 * i);
+    }
+
+    private void EmitEpilogue(bool isLastOfFunction, string exit)
+    {
+        bool hasFrame = _saveBytes + _localBytes > 0;
+        if (hasFrame && !isLastOfFunction) Line("\t.cfi_remember_state");
+        if (_localBytes > 0)
+        {
+            AdjustStack("add", _localBytes);
+            Line($"\t.cfi_def_cfa_offset {_saveBytes}");
+        }
+        if (_saveBytes > 0)
+        {
+            ForEachSavedPair((first, second, offset) =>
+                Line(second is { } s ? $"\tldp\t{Name(first)}, {Name(s)}, [sp, #{offset}]" : $"\tldr\t{Name(first)}, [sp, #{offset}]"));
+            Line(_saved.Count >= 2
+                ? $"\tldp\t{Name(_saved[0])}, {Name(_saved[1])}, [sp], #{_saveBytes}"
+                : $"\tldr\t{Name(_saved[0])}, [sp], #{_saveBytes}");
+            Line("\t.cfi_def_cfa_offset 0");
+            foreach (int register in _saved) Line($"\t.cfi_restore {Name(register)}");
+        }
+        Line(exit);
+        if (hasFrame && !isLastOfFunction) Line("\t.cfi_restore_state");
+    }
+
+    /// <summary>sp ± bytes: one instruction up to 4095 or for a multiple of 4096, two up to 16 MiB, else through x16.</summary>
+    private void AdjustStack(string mnemonic, int bytes)
+    {
+        if (bytes >= 1 << 24)
+        {
+            EmitMoveImmediate(X16, bytes);
+            Line($"\t{mnemonic}\tsp, sp, x16");
+            return;
+        }
+        if (bytes >> 12 != 0) Line($"\t{mnemonic}\tsp, sp, #{bytes >> 12}, lsl #12");
+        if ((bytes & 0xfff) != 0) Line($"\t{mnemonic}\tsp, sp, #{bytes & 0xfff}");
+    }
+
+    private string BlockLabel(long id) => $"{_syntax.LocalLabelPrefix}{_function.Symbol}.{id}";
+
+    private void EmitInstruction(MachineInstruction instruction, bool isLastOfFunction)
+    {
+        var o = instruction.Operands;
+        var op = (Arm64Op)instruction.Opcode;
+        switch (op)
+        {
+            case Arm64Op.Mov:
+                Line($"\tmov\t{Reg(o[0])}, {Reg(o[1])}");
+                break;
+            case Arm64Op.MovImm:
+                EmitMoveImmediate(o[0].Reg, o[1].Value);
+                break;
+            case Arm64Op.Add or Arm64Op.Sub or Arm64Op.Cmp or Arm64Op.Cmn:
+            {
+                string operands = op is Arm64Op.Cmp or Arm64Op.Cmn ? Reg(o[0]) : $"{Reg(o[0])}, {Reg(o[1])}";
+                Line($"\t{Mnemonic(op)}\t{operands}, {ArithmeticOperand(o[^1])}");
+                break;
+            }
+            case Arm64Op.And or Arm64Op.Orr or Arm64Op.Eor or Arm64Op.Tst:
+            {
+                string operands = op == Arm64Op.Tst ? Reg(o[0]) : $"{Reg(o[0])}, {Reg(o[1])}";
+                string last = o[^1].Kind == OperandKind.Immediate ? $"#0x{o[^1].Value:x}" : Reg(o[^1]);
+                Line($"\t{Mnemonic(op)}\t{operands}, {last}");
+                break;
+            }
+            case Arm64Op.AddLsl or Arm64Op.SubLsl or Arm64Op.AddLsr:
+                Line($"\t{(op == Arm64Op.SubLsl ? "sub" : "add")}\t{Reg(o[0])}, {Reg(o[1])}, {Reg(o[2])}, {(op == Arm64Op.AddLsr ? "lsr" : "lsl")} #{o[3].Value}");
+                break;
+            case Arm64Op.Mul or Arm64Op.Sdiv or Arm64Op.Lsl or Arm64Op.Asr:
+                Line($"\t{Mnemonic(op)}\t{Reg(o[0])}, {Reg(o[1])}, {(o[2].Kind == OperandKind.Immediate ? $"#{o[2].Value}" : Reg(o[2]))}");
+                break;
+            case Arm64Op.Madd or Arm64Op.Msub:
+                Line($"\t{Mnemonic(op)}\t{Reg(o[0])}, {Reg(o[1])}, {Reg(o[2])}, {Reg(o[3])}");
+                break;
+            case Arm64Op.Neg or Arm64Op.Mvn:
+                Line($"\t{Mnemonic(op)}\t{Reg(o[0])}, {Reg(o[1])}");
+                break;
+            case Arm64Op.Cset:
+                Line($"\tcset\t{Reg(o[0])}, {ConditionName(instruction.Condition)}");
+                break;
+            case Arm64Op.Ldr:
+                EmitMemoryAccess("ldr", Reg(o[0]), o[1], 8);
+                break;
+            case Arm64Op.Ldrb:
+                EmitMemoryAccess("ldrb", Reg(o[0], word32: true), o[1], 1);
+                break;
+            case Arm64Op.Str:
+                EmitMemoryAccess("str", Reg(o[1]), o[0], 8);
+                break;
+            case Arm64Op.Strb:
+                EmitMemoryAccess("strb", Reg(o[1], word32: true), o[0], 1);
+                break;
+            case Arm64Op.AddressOf when o[1].Kind == OperandKind.Slot:
+            {
+                long offset = StackOffset(o[1]);
+                if (Arm64Immediates.IsArithmetic(offset)) Line($"\tadd\t{Reg(o[0])}, sp, {ArithmeticOperand(MachineOperand.Imm(offset))}");
+                else
+                {
+                    EmitMoveImmediate(X16, offset);
+                    Line($"\tadd\t{Reg(o[0])}, sp, x16");
+                }
+                break;
+            }
+            case Arm64Op.AddressOf:
+                Line($"\tadrp\t{Reg(o[0])}, {_syntax.Page(o[1].Symbol!)}");
+                Line($"\tadd\t{Reg(o[0])}, {Reg(o[0])}, {_syntax.PageOffset(o[1].Symbol!)}");
+                break;
+            case Arm64Op.LoadGot:
+                Line($"\tadrp\t{Reg(o[0])}, {_syntax.GotPage(o[1].Symbol!)}");
+                Line($"\tldr\t{Reg(o[0])}, [{Reg(o[0])}, {_syntax.GotPageOffset(o[1].Symbol!)}]");
+                break;
+            case Arm64Op.LoadSymbol:
+                Line($"\tadrp\t{Reg(o[0])}, {_syntax.Page(o[1].Symbol!)}");
+                Line($"\tldr\t{Reg(o[0])}, [{Reg(o[0])}, {_syntax.PageOffset(o[1].Symbol!)}]");
+                break;
+            case Arm64Op.StoreSymbol:
+                Line($"\tadrp\tx16, {_syntax.Page(o[0].Symbol!)}");
+                Line($"\tstr\t{Reg(o[1])}, [x16, {_syntax.PageOffset(o[0].Symbol!)}]");
+                break;
+            case Arm64Op.B:
+                Line($"\tb\t{BlockLabel(o[0].Value)}");
+                break;
+            case Arm64Op.BCond or Arm64Op.Cbz or Arm64Op.Cbnz or Arm64Op.Tbz or Arm64Op.Tbnz:
+                EmitConditionalBranch(instruction, inverted: false, o[^1].Value);
+                break;
+            case Arm64Op.Bl:
+                Line(o[0].IsRegister ? $"\tblr\t{Reg(o[0])}" : $"\tbl\t{o[0].Symbol}");
+                break;
+            case Arm64Op.Ret:
+                EmitEpilogue(isLastOfFunction, "\tret");
+                break;
+            case Arm64Op.TailB:
+                EmitEpilogue(isLastOfFunction, $"\tb\t{o[0].Symbol}");
+                break;
+            default:
+                throw new InvalidOperationException($"cannot emit {op}");
+        }
+    }
+
+    private void EmitConditionalBranch(MachineInstruction instruction, bool inverted, long target)
+    {
+        var o = instruction.Operands;
+        string label = BlockLabel(target);
+        switch ((Arm64Op)instruction.Opcode)
+        {
+            case Arm64Op.BCond:
+                Line($"\tb.{ConditionName(instruction.Condition ^ (inverted ? 1 : 0))}\t{label}");
+                break;
+            case Arm64Op.Cbz or Arm64Op.Cbnz:
+                Line($"\t{((Arm64Op)instruction.Opcode == Arm64Op.Cbz ^ inverted ? "cbz" : "cbnz")}\t{Reg(o[0])}, {label}");
+                break;
+            default:
+                Line($"\t{((Arm64Op)instruction.Opcode == Arm64Op.Tbz ^ inverted ? "tbz" : "tbnz")}\t{Reg(o[0])}, #{o[1].Value}, {label}");
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Loads any 64-bit constant in as few instructions as it takes: one mov (movz, movn or a logical immediate),
+    /// or movz/movn for one 16-bit chunk and movk for each chunk that differs from it.
+    /// </summary>
+    private void EmitMoveImmediate(int register, long value)
+    {
+        string name = Name(register);
+        ulong v = (ulong)value;
+        int zeroChunks = 0, onesChunks = 0;
+        for (int shift = 0; shift < 64; shift += 16)
+        {
+            ulong chunk = (v >> shift) & 0xffff;
+            if (chunk == 0) zeroChunks++;
+            if (chunk == 0xffff) onesChunks++;
+        }
+        if (zeroChunks >= 3 || onesChunks >= 3)
+        {
+            Line($"\tmov\t{name}, #{value}");
+            return;
+        }
+        if (Arm64Immediates.IsLogical(value))
+        {
+            Line($"\torr\t{name}, xzr, #0x{v:x}");
+            return;
+        }
+        // Start from all ones (movn) when more chunks are 0xffff than 0: fewer movk follow.
+        bool fromOnes = onesChunks > zeroChunks;
+        ulong background = fromOnes ? 0xffffUL : 0;
+        bool first = true;
+        for (int shift = 0; shift < 64; shift += 16)
+        {
+            ulong chunk = (v >> shift) & 0xffff;
+            if (chunk == background) continue;
+            if (first)
+            {
+                Line(fromOnes
+                    ? $"\tmovn\t{name}, #0x{~chunk & 0xffff:x}, lsl #{shift}"
+                    : $"\tmovz\t{name}, #0x{chunk:x}, lsl #{shift}");
+                first = false;
+            }
+            else Line($"\tmovk\t{name}, #0x{chunk:x}, lsl #{shift}");
+        }
+    }
+
+    /// <summary>An add/sub/cmp operand: a register, a 12-bit immediate, or one shifted left by 12.</summary>
+    private static string ArithmeticOperand(MachineOperand operand) => operand.Kind != OperandKind.Immediate
+        ? Reg(operand)
+        : operand.Value <= 0xfff ? $"#{operand.Value}" : $"#{operand.Value >> 12}, lsl #12";
+
+    /// <summary>The offset from sp of a frame slot or a stack argument.</summary>
+    private long StackOffset(MachineOperand operand) => operand.Kind switch
+    {
+        OperandKind.Slot => _outgoingBytes + 8 * operand.Value,
+        OperandKind.OutgoingArgument => 8 * operand.Value,
+        OperandKind.IncomingArgument => _localBytes + _saveBytes + 8 * operand.Value,
+        _ => throw new InvalidOperationException($"{operand.Kind} is not on the stack"),
+    };
+
+    /// <summary>
+    /// A load or store: base plus offset (the unscaled form, ldur or sturb, for small negative or unaligned offsets),
+    /// base plus index, or sp plus a frame offset (through x16 beyond 32 KiB).
+    /// </summary>
+    private void EmitMemoryAccess(string mnemonic, string register, MachineOperand address, int size)
+    {
+        if (address.Kind == OperandKind.Memory && address.Index >= 0)
+        {
+            string index = size == 1 || address.Scale == 1 ? Name(address.Index) : $"{Name(address.Index)}, lsl #3";
+            Line($"\t{mnemonic}\t{register}, [{Name(address.Reg)}, {index}]");
+            return;
+        }
+        string baseRegister = address.Kind == OperandKind.Memory ? Name(address.Reg) : "sp";
+        long offset = address.Kind == OperandKind.Memory ? address.Value : StackOffset(address);
+        if (!Arm64Immediates.IsMemoryOffset(offset, size))
+        {
+            EmitMoveImmediate(X16, offset);
+            Line($"\t{mnemonic}\t{register}, [{baseRegister}, x16]");
+            return;
+        }
+        bool scaled = offset >= 0 && offset % size == 0;
+        // ldr → ldur, strb → sturb
+        string form = scaled ? mnemonic : mnemonic[..2] + "u" + mnemonic[2..];
+        Line(offset == 0 ? $"\t{form}\t{register}, [{baseRegister}]" : $"\t{form}\t{register}, [{baseRegister}, #{offset}]");
+    }
+
+    private static string Reg(MachineOperand operand, bool word32 = false) =>
+        operand.Kind == OperandKind.Immediate ? (word32 ? "wzr" : "xzr") : Name(operand.Reg, word32);
+
+    private static string Mnemonic(Arm64Op op) => op.ToString().ToLowerInvariant();
+
+    private static string ConditionName(int condition) => ((Arm64Condition)condition).ToString().ToLowerInvariant();
+
+    private void Line(string line) => _text.Append(line).Append('\n');
+}

@@ -1,0 +1,531 @@
+using System.Numerics;
+using Maru.Compiler.IR;
+using Maru.Compiler.Semantics;
+using static Maru.Compiler.Targets.Arm64.Arm64Registers;
+
+namespace Maru.Compiler.Targets.Arm64;
+
+/// <summary>
+/// Turns IR into AArch64 machine instructions over virtual registers. Argument and result registers appear as copies
+/// to and from physical registers, for the allocator to coalesce.
+/// </summary>
+public sealed class Arm64InstructionSelector
+{
+    /// <summary>tbz/tbnz reach only ±32 KiB: they are used in functions small enough that no branch goes that far.</summary>
+    private const int MaxInstructionsForBitBranches = 1000;
+
+    private readonly IrFunction _ir;
+    private readonly Arm64Abi _abi;
+    private readonly MachineFunction _function;
+    private readonly Func<int, string> _stringLabel;
+    private readonly Func<string, bool, string> _symbolName;
+    private readonly bool _variadicArgumentsOnStack;
+    private readonly bool _useBitBranches;
+    private List<MachineInstruction> _code = null!;
+
+    private Arm64InstructionSelector(IrFunction ir, Arm64Abi abi, Func<int, string> stringLabel, Func<string, bool, string> symbolName, bool variadicArgumentsOnStack)
+    {
+        _ir = ir;
+        _abi = abi;
+        _stringLabel = stringLabel;
+        _symbolName = symbolName;
+        _variadicArgumentsOnStack = variadicArgumentsOnStack;
+        _useBitBranches = ir.Blocks.Sum(b => b.Instructions.Count + 1) <= MaxInstructionsForBitBranches;
+        _function = new MachineFunction(symbolName(ir.Symbol.NativeName, false), ir.Symbol.IsExported)
+        {
+            RegisterCount = MachineFunction.FirstVirtual + ir.RegisterCount,
+            SlotCount = ir.SlotCount,
+        };
+    }
+
+    /// <param name="stringLabel">The assembler label of string literal number n of the file.</param>
+    /// <param name="symbolName">The assembler name of a native symbol (true: an extern), with any platform prefix.</param>
+    /// <param name="variadicArgumentsOnStack">Apple's ABI: the variadic arguments of a C call go on the stack.</param>
+    public static MachineFunction Select(IrFunction ir, Arm64Abi abi, Func<int, string> stringLabel, Func<string, bool, string> symbolName, bool variadicArgumentsOnStack)
+    {
+        var selector = new Arm64InstructionSelector(ir, abi, stringLabel, symbolName, variadicArgumentsOnStack);
+        selector.Run();
+        return selector._function;
+    }
+
+    private void Run()
+    {
+        foreach (var block in _ir.Blocks) _function.Blocks.Add(new MachineBlock(block.Id, block.LoopDepth));
+        var uses = UseCounts();
+        foreach (var block in _ir.Blocks)
+        {
+            var machineBlock = _function.Blocks[block.Id];
+            _code = machineBlock.Instructions;
+            if (block.Id == 0) SelectEntry();
+            var maskTest = MaskTestBranch(block, uses);
+            for (int i = 0; i < block.Instructions.Count; i++)
+            {
+                var instruction = block.Instructions[i];
+                if (instruction == maskTest) continue;
+                if (i + 1 < block.Instructions.Count && TrySelectFused(instruction, block.Instructions[i + 1], uses))
+                {
+                    i++;
+                    continue;
+                }
+                Select(instruction);
+            }
+            if (maskTest is not null) SelectMaskTestBranch(maskTest, block.Terminator);
+            else SelectTerminator(block.Terminator);
+            foreach (var successor in block.Terminator.Successors) machineBlock.Successors.Add(_function.Blocks[successor.Id]);
+        }
+    }
+
+    private static int V(int irRegister) => MachineFunction.FirstVirtual + irRegister;
+
+    private int[] UseCounts()
+    {
+        var counts = new int[_ir.RegisterCount];
+        foreach (var block in _ir.Blocks)
+        {
+            foreach (var v in block.Instructions.SelectMany(i => i.Args)) if (v.IsRegister) counts[v.Register]++;
+            foreach (var v in block.Terminator.Uses) if (v.IsRegister) counts[v.Register]++;
+        }
+        return counts;
+    }
+
+    private int NewRegister() => _function.NewRegister();
+
+    private void Add(Arm64Op op, params MachineOperand[] operands) => _code.Add(new MachineInstruction((int)op, operands));
+
+    private void AddConditional(Arm64Op op, Arm64Condition condition, params MachineOperand[] operands) =>
+        _code.Add(new MachineInstruction((int)op, operands) { Condition = (int)condition });
+
+    private void Copy(int destination, int source) => _code.Add(_abi.Copy(destination, source));
+
+    private static MachineOperand Def(int register) => MachineOperand.Def(register);
+    private static MachineOperand Use(int register) => MachineOperand.Use(register);
+    private static MachineOperand Imm(long value) => MachineOperand.Imm(value);
+
+    /// <summary>Puts a value in the given register.</summary>
+    private void Move(int destination, Value value)
+    {
+        if (value.IsConstant) Add(Arm64Op.MovImm, Def(destination), Imm(value.Constant));
+        else Copy(destination, V(value.Register));
+    }
+
+    /// <summary>A register holding the value (constants are loaded into a new one).</summary>
+    private int InRegister(Value value)
+    {
+        if (value.IsRegister) return V(value.Register);
+        int r = NewRegister();
+        Move(r, value);
+        return r;
+    }
+
+    /// <summary>A register operand, or the zero register for the constant 0.</summary>
+    private MachineOperand RegisterOrZero(Value value) =>
+        value is { IsConstant: true, Constant: 0 } ? Imm(0) : Use(InRegister(value));
+
+    /// <summary>A register, or an immediate where <paramref name="encodable"/> says the instruction takes it.</summary>
+    private MachineOperand Operand(Value value, Func<long, bool> encodable) =>
+        value.IsConstant && encodable(value.Constant) ? Imm(value.Constant) : Use(InRegister(value));
+
+    private void SelectEntry()
+    {
+        var registers = _abi.ArgumentRegisters;
+        for (int i = 0; i < _ir.Parameters.Count; i++)
+        {
+            int parameter = V(_ir.Parameters[i]);
+            if (i < registers.Count) Copy(parameter, registers[i]);
+            else Add(Arm64Op.Ldr, Def(parameter), MachineOperand.Incoming(i - registers.Count));
+        }
+    }
+
+    private void Select(Instruction instruction)
+    {
+        var args = instruction.Args;
+        int dest = instruction.Dest >= 0 ? V(instruction.Dest) : -1;
+        switch (instruction.Opcode)
+        {
+            case Opcode.Copy:
+                Move(dest, args[0]);
+                break;
+            case Opcode.Unary:
+                SelectUnary(instruction.Operator, dest, args[0]);
+                break;
+            case Opcode.Binary:
+                SelectBinary(instruction.Operator, dest, args[0], args[1]);
+                break;
+            case Opcode.Load:
+            {
+                bool word = instruction.Operator == Operator.LoadWord;
+                Add(word ? Arm64Op.Ldr : Arm64Op.Ldrb, Def(dest), Address(args[0], args[1], word ? 8 : 1));
+                break;
+            }
+            case Opcode.Store:
+            {
+                bool word = instruction.Operator == Operator.StoreWord;
+                var address = Address(args[0], args[1], word ? 8 : 1);
+                var value = args[2].IsConstant && !word ? Value.Const((byte)args[2].Constant) : args[2];
+                Add(word ? Arm64Op.Str : Arm64Op.Strb, address, RegisterOrZero(value));
+                break;
+            }
+            case Opcode.LoadGlobal:
+                Add(Arm64Op.LoadSymbol, Def(dest), MachineOperand.Sym(_symbolName(instruction.Symbol!, false)));
+                break;
+            case Opcode.StoreGlobal:
+                Add(Arm64Op.StoreSymbol, MachineOperand.Sym(_symbolName(instruction.Symbol!, false)), RegisterOrZero(args[0]));
+                break;
+            case Opcode.AddressOf when instruction.SymbolKind == SymbolKind.Extern:
+                Add(Arm64Op.LoadGot, Def(dest), MachineOperand.Sym(_symbolName(instruction.Symbol!, true)));
+                break;
+            case Opcode.AddressOf:
+                Add(Arm64Op.AddressOf, Def(dest), MachineOperand.Sym(_symbolName(instruction.Symbol!, false)));
+                break;
+            case Opcode.AddressOfString:
+                Add(Arm64Op.AddressOf, Def(dest), MachineOperand.Sym(_stringLabel(instruction.Index)));
+                break;
+            case Opcode.AddressOfSlot:
+                Add(Arm64Op.AddressOf, Def(dest), MachineOperand.Slot(instruction.Index));
+                break;
+            case Opcode.LoadSlot:
+                Add(Arm64Op.Ldr, Def(dest), MachineOperand.Slot(instruction.Index));
+                break;
+            case Opcode.StoreSlot:
+                Add(Arm64Op.Str, MachineOperand.Slot(instruction.Index), Use(InRegister(args[0])));
+                break;
+            case Opcode.Call:
+                SelectCall(instruction, dest);
+                break;
+            default:
+                throw new InvalidOperationException($"no selection for {instruction.Opcode}");
+        }
+    }
+
+    /// <summary>The memory operand for <c>base + index*size</c>: a base with an encodable offset, or base plus scaled index.</summary>
+    private MachineOperand Address(Value @base, Value index, int size)
+    {
+        if (index.IsConstant)
+        {
+            long offset = unchecked(index.Constant * size);
+            if (@base.IsConstant) return MachineOperand.Mem(InRegister(Value.Const(unchecked(@base.Constant + offset))));
+            if (Arm64Immediates.IsMemoryOffset(offset, size)) return MachineOperand.Mem(V(@base.Register), offset);
+            return MachineOperand.Mem(V(@base.Register), 0, InRegister(Value.Const(offset)), 1);
+        }
+        return MachineOperand.Mem(InRegister(@base), 0, V(index.Register), size);
+    }
+
+    private void SelectUnary(Operator op, int dest, Value a)
+    {
+        switch (op)
+        {
+            case Operator.Not:
+                Add(Arm64Op.Cmp, Use(InRegister(a)), Imm(0));
+                AddConditional(Arm64Op.Cset, Arm64Condition.Eq, Def(dest));
+                break;
+            case Operator.Neg:
+                Add(Arm64Op.Neg, Def(dest), Use(InRegister(a)));
+                break;
+            default:
+                Add(Arm64Op.Mvn, Def(dest), Use(InRegister(a)));
+                break;
+        }
+    }
+
+    private void SelectBinary(Operator op, int dest, Value a, Value b)
+    {
+        if (WordArithmetic.IsComparison(op))
+        {
+            AddConditional(Arm64Op.Cset, Compare(op, a, b), Def(dest));
+            return;
+        }
+        // Commutative operators take their constant second, where instructions encode immediates.
+        if (a.IsConstant && b.IsRegister && op is Operator.Add or Operator.Mul or Operator.And or Operator.Or or Operator.Xor)
+            (a, b) = (b, a);
+        switch (op)
+        {
+            case Operator.Add or Operator.Sub:
+            {
+                if (a is { IsConstant: true, Constant: 0 } && op == Operator.Sub)
+                {
+                    Add(Arm64Op.Neg, Def(dest), Use(InRegister(b)));
+                    return;
+                }
+                int x = InRegister(a);
+                if (b.IsConstant && b.Constant != long.MinValue)
+                {
+                    long c = op == Operator.Add ? b.Constant : -b.Constant;
+                    if (Arm64Immediates.IsArithmetic(c)) { Add(Arm64Op.Add, Def(dest), Use(x), Imm(c)); return; }
+                    if (Arm64Immediates.IsArithmetic(-c)) { Add(Arm64Op.Sub, Def(dest), Use(x), Imm(-c)); return; }
+                }
+                Add(op == Operator.Add ? Arm64Op.Add : Arm64Op.Sub, Def(dest), Use(x), Use(InRegister(b)));
+                return;
+            }
+            case Operator.Mul when b.IsConstant && b.Constant > 0 && BitOperations.IsPow2(b.Constant):
+                Add(Arm64Op.Lsl, Def(dest), Use(InRegister(a)), Imm(BitOperations.Log2((ulong)b.Constant)));
+                return;
+            case Operator.Mul:
+                Add(Arm64Op.Mul, Def(dest), Use(InRegister(a)), Use(InRegister(b)));
+                return;
+            case Operator.And or Operator.Or or Operator.Xor:
+            {
+                var logical = op switch { Operator.And => Arm64Op.And, Operator.Or => Arm64Op.Orr, _ => Arm64Op.Eor };
+                Add(logical, Def(dest), Use(InRegister(a)), Operand(b, Arm64Immediates.IsLogical));
+                return;
+            }
+            case Operator.Shl or Operator.Sar:
+            {
+                var shift = op == Operator.Shl ? Arm64Op.Lsl : Arm64Op.Asr;
+                // The hardware takes register counts modulo 64, as the language does.
+                Add(shift, Def(dest), Use(InRegister(a)), b.IsConstant ? Imm(b.Constant & 63) : Use(V(b.Register)));
+                return;
+            }
+            case Operator.Div or Operator.Rem:
+                SelectDivision(op == Operator.Div, dest, a, b);
+                return;
+            default:
+                throw new InvalidOperationException($"no selection for {op}");
+        }
+    }
+
+    /// <summary>
+    /// Fuses two adjacent instructions where the first's result is used only by the second:
+    /// a product added to or subtracted from a value is one madd/msub, a left shift added or subtracted is a shifted operand.
+    /// </summary>
+    private bool TrySelectFused(Instruction first, Instruction second, int[] uses)
+    {
+        if (first is not { Opcode: Opcode.Binary, Operator: Operator.Mul or Operator.Shl } || uses[first.Dest] != 1) return false;
+        if (second is not { Opcode: Opcode.Binary, Operator: Operator.Add or Operator.Sub }) return false;
+        bool productFirst = second.Args[0] is { IsRegister: true } p && p.Register == first.Dest;
+        bool productSecond = second.Args[1] is { IsRegister: true } q && q.Register == first.Dest;
+        // Only other + product, product + other and other - product have one instruction.
+        if (productFirst == productSecond || (productFirst && second.Operator == Operator.Sub)) return false;
+        var other = productFirst ? second.Args[1] : second.Args[0];
+        int dest = V(second.Dest);
+        if (first.Operator == Operator.Mul)
+        {
+            if (first.Args[0].IsConstant && first.Args[1].IsConstant) return false;
+            // A product by a power of two is a shift, cheaper as a shifted operand below.
+            if (first.Args[1] is { IsConstant: true } m && m.Constant > 0 && BitOperations.IsPow2(m.Constant))
+                return SelectShiftedOperand(second.Operator, dest, other, first.Args[0], BitOperations.Log2((ulong)m.Constant));
+            _code.Add(new MachineInstruction((int)(second.Operator == Operator.Add ? Arm64Op.Madd : Arm64Op.Msub),
+                Def(dest), Use(InRegister(first.Args[0])), Use(InRegister(first.Args[1])), Use(InRegister(other))));
+            return true;
+        }
+        if (!first.Args[1].IsConstant) return false;
+        return SelectShiftedOperand(second.Operator, dest, other, first.Args[0], (int)(first.Args[1].Constant & 63));
+    }
+
+    private bool SelectShiftedOperand(Operator op, int dest, Value other, Value shifted, int amount)
+    {
+        if (shifted.IsConstant) return false;
+        Add(op == Operator.Add ? Arm64Op.AddLsl : Arm64Op.SubLsl, Def(dest), Use(InRegister(other)), Use(V(shifted.Register)), Imm(amount));
+        return true;
+    }
+
+    /// <summary>Emits the comparison of a with b and returns the condition under which <paramref name="op"/> holds.</summary>
+    private Arm64Condition Compare(Operator op, Value a, Value b)
+    {
+        if (a.IsConstant && b.IsRegister)
+        {
+            (a, b) = (b, a);
+            op = Swapped(op);
+        }
+        int x = InRegister(a);
+        if (b.IsConstant && Arm64Immediates.IsArithmetic(b.Constant)) Add(Arm64Op.Cmp, Use(x), Imm(b.Constant));
+        else if (b.IsConstant && b.Constant != long.MinValue && Arm64Immediates.IsArithmetic(-b.Constant)) Add(Arm64Op.Cmn, Use(x), Imm(-b.Constant));
+        else Add(Arm64Op.Cmp, Use(x), Use(InRegister(b)));
+        return ConditionOf(op);
+    }
+
+    private static Operator Swapped(Operator op) => op switch
+    {
+        Operator.Lt => Operator.Gt, Operator.Gt => Operator.Lt, Operator.Le => Operator.Ge, Operator.Ge => Operator.Le, _ => op,
+    };
+
+    private static Arm64Condition ConditionOf(Operator op) => op switch
+    {
+        Operator.Lt => Arm64Condition.Lt, Operator.Le => Arm64Condition.Le, Operator.Eq => Arm64Condition.Eq,
+        Operator.Ne => Arm64Condition.Ne, Operator.Ge => Arm64Condition.Ge, Operator.Gt => Arm64Condition.Gt,
+        _ => throw new InvalidOperationException($"{op} is not a comparison"),
+    };
+
+    /// <summary>
+    /// Division and remainder. sdiv already gives the language's results without trapping: a / 0 is 0 and min / -1
+    /// is min; the remainder a - (a / b) * b (one msub) is then a for b = 0 and 0 for min % -1, as the spec says.
+    /// </summary>
+    private void SelectDivision(bool isDivision, int dest, Value a, Value b)
+    {
+        if (b.IsConstant)
+        {
+            long c = b.Constant;
+            if (c == 0) { Move(dest, isDivision ? Value.Const(0) : a); return; }
+            if (c == -1)
+            {
+                if (isDivision) SelectUnary(Operator.Neg, dest, a);
+                else Move(dest, Value.Const(0));
+                return;
+            }
+            if (c != long.MinValue && Math.Abs(c) > 1 && BitOperations.IsPow2(Math.Abs(c)) && a.IsRegister)
+            {
+                DivideByPowerOfTwo(isDivision, dest, V(a.Register), c);
+                return;
+            }
+        }
+        int dividend = InRegister(a), divisor = InRegister(b);
+        if (isDivision)
+        {
+            Add(Arm64Op.Sdiv, Def(dest), Use(dividend), Use(divisor));
+            return;
+        }
+        int quotient = NewRegister();
+        Add(Arm64Op.Sdiv, Def(quotient), Use(dividend), Use(divisor));
+        Add(Arm64Op.Msub, Def(dest), Use(quotient), Use(divisor), Use(dividend));
+    }
+
+    /// <summary>Signed division by ±2^k rounds toward zero: add 2^k-1 to negative dividends before shifting.</summary>
+    private void DivideByPowerOfTwo(bool isDivision, int dest, int x, long divisor)
+    {
+        int k = BitOperations.Log2((ulong)Math.Abs(divisor));
+        // biased = x + (x < 0 ? 2^k - 1 : 0): the sign, spread and shifted down, added as a shifted operand.
+        int biased = NewRegister();
+        if (k == 1) Add(Arm64Op.AddLsr, Def(biased), Use(x), Use(x), Imm(63)); // the sign bit alone is the bias
+        else
+        {
+            int sign = NewRegister();
+            Add(Arm64Op.Asr, Def(sign), Use(x), Imm(63));
+            Add(Arm64Op.AddLsr, Def(biased), Use(x), Use(sign), Imm(64 - k));
+        }
+        if (isDivision)
+        {
+            if (divisor > 0) Add(Arm64Op.Asr, Def(dest), Use(biased), Imm(k));
+            else
+            {
+                int quotient = NewRegister();
+                Add(Arm64Op.Asr, Def(quotient), Use(biased), Imm(k));
+                Add(Arm64Op.Neg, Def(dest), Use(quotient));
+            }
+            return;
+        }
+        int rounded = NewRegister();
+        Add(Arm64Op.And, Def(rounded), Use(biased), Imm(-(1L << k)));
+        Add(Arm64Op.Sub, Def(dest), Use(x), Use(rounded));
+    }
+
+    private void SelectCall(Instruction instruction, int dest)
+    {
+        var args = instruction.Args.AsSpan();
+        MachineOperand target;
+        if (instruction.CallKind == CallKind.Indirect)
+        {
+            target = Use(InRegister(args[0]));
+            args = args[1..];
+        }
+        else target = MachineOperand.Sym(_symbolName(instruction.Symbol!, instruction.CallKind == CallKind.Extern));
+        int registerArguments = _variadicArgumentsOnStack && instruction.FixedArguments >= 0
+            ? Math.Min(instruction.FixedArguments, _abi.ArgumentRegisters.Count)
+            : _abi.ArgumentRegisters.Count;
+        var usedRegisters = PassArguments(args, registerArguments, isTailCall: false);
+        _code.Add(new MachineInstruction((int)Arm64Op.Bl, target) { ImplicitUses = usedRegisters.ToArray(), ImplicitDefs = _abi.CallClobbers });
+        _function.HasCalls = true;
+        if (dest >= 0) Copy(dest, X0);
+    }
+
+    /// <summary>
+    /// Places arguments: the first <paramref name="registerArguments"/> in x0…, the rest in 8-byte stack slots
+    /// (outgoing area, or the incoming one for a tail call), stack first so that registers are set last.
+    /// </summary>
+    private List<int> PassArguments(ReadOnlySpan<Value> args, int registerArguments, bool isTailCall)
+    {
+        var registers = _abi.ArgumentRegisters;
+        int stackArguments = Math.Max(0, args.Length - registerArguments);
+        for (int i = 0; i < stackArguments; i++)
+        {
+            var slot = isTailCall ? MachineOperand.Incoming(i) : MachineOperand.Outgoing(i);
+            Add(Arm64Op.Str, slot, RegisterOrZero(args[registerArguments + i]));
+        }
+        if (!isTailCall) _function.OutgoingArguments = Math.Max(_function.OutgoingArguments, stackArguments);
+        var used = new List<int>();
+        for (int i = 0; i < Math.Min(args.Length, registerArguments); i++)
+        {
+            Move(registers[i], args[i]);
+            used.Add(registers[i]);
+        }
+        return used;
+    }
+
+    /// <summary>
+    /// The block's last instruction when it is <c>d = x &amp; mask</c> and the block ends by comparing d, used nowhere
+    /// else, with zero: that pair is one tst (or tbz/tbnz for a single bit) and a conditional branch.
+    /// </summary>
+    private static Instruction? MaskTestBranch(BasicBlock block, int[] uses)
+    {
+        var t = block.Terminator;
+        if (t.Kind != TerminatorKind.Branch || t.Comparison is not (Operator.Eq or Operator.Ne) || block.Instructions.Count == 0) return null;
+        var last = block.Instructions[^1];
+        bool isMask = last is { Opcode: Opcode.Binary, Operator: Operator.And } && last.Args[0].IsRegister
+                      && last.Args[1].IsConstant && Arm64Immediates.IsLogical(last.Args[1].Constant);
+        bool testsIt = t.A.IsRegister && t.A.Register == last.Dest && t.B is { IsConstant: true, Constant: 0 };
+        return isMask && testsIt && uses[last.Dest] == 1 ? last : null;
+    }
+
+    private void SelectMaskTestBranch(Instruction mask, Terminator branch)
+    {
+        int x = V(mask.Args[0].Register);
+        long bits = mask.Args[1].Constant;
+        bool isZero = branch.Comparison == Operator.Eq;
+        if (_useBitBranches && BitOperations.IsPow2((ulong)bits))
+            Add(isZero ? Arm64Op.Tbz : Arm64Op.Tbnz, Use(x), Imm(BitOperations.Log2((ulong)bits)), MachineOperand.Target(branch.True!.Id));
+        else
+        {
+            Add(Arm64Op.Tst, Use(x), Imm(bits));
+            AddConditional(Arm64Op.BCond, isZero ? Arm64Condition.Eq : Arm64Condition.Ne, MachineOperand.Target(branch.True!.Id));
+        }
+        Add(Arm64Op.B, MachineOperand.Target(branch.False!.Id));
+    }
+
+    private void SelectTerminator(Terminator terminator)
+    {
+        switch (terminator.Kind)
+        {
+            case TerminatorKind.Jump:
+                Add(Arm64Op.B, MachineOperand.Target(terminator.True!.Id));
+                break;
+            case TerminatorKind.Branch:
+                SelectBranch(terminator);
+                Add(Arm64Op.B, MachineOperand.Target(terminator.False!.Id));
+                break;
+            case TerminatorKind.Return:
+                Move(X0, terminator.A);
+                _code.Add(new MachineInstruction((int)Arm64Op.Ret) { ImplicitUses = new[] { X0 } });
+                break;
+            case TerminatorKind.TailCall:
+            {
+                var used = PassArguments(terminator.Args, _abi.ArgumentRegisters.Count, isTailCall: true);
+                _code.Add(new MachineInstruction((int)Arm64Op.TailB, MachineOperand.Sym(_symbolName(terminator.Symbol!, false))) { ImplicitUses = used.ToArray() });
+                break;
+            }
+        }
+    }
+
+    /// <summary>The conditional branch to the true block: cbz/cbnz for a test against zero, tbz/tbnz for a sign test.</summary>
+    private void SelectBranch(Terminator branch)
+    {
+        var (op, a, b) = (branch.Comparison, branch.A, branch.B);
+        if (a.IsConstant && b.IsRegister)
+        {
+            (a, b) = (b, a);
+            op = Swapped(op);
+        }
+        var target = MachineOperand.Target(branch.True!.Id);
+        if (a.IsRegister && b is { IsConstant: true, Constant: 0 })
+        {
+            if (op is Operator.Eq or Operator.Ne)
+            {
+                Add(op == Operator.Eq ? Arm64Op.Cbz : Arm64Op.Cbnz, Use(V(a.Register)), target);
+                return;
+            }
+            if (_useBitBranches && op is Operator.Lt or Operator.Ge)
+            {
+                Add(op == Operator.Lt ? Arm64Op.Tbnz : Arm64Op.Tbz, Use(V(a.Register)), Imm(63), target);
+                return;
+            }
+        }
+        AddConditional(Arm64Op.BCond, Compare(op, a, b), target);
+    }
+}
