@@ -5,9 +5,17 @@ namespace Maru.Compiler.Tests;
 public sealed record ProgramRun(int ExitCode, string StandardOutput, string StandardError);
 
 /// <summary>The native test harness (built once per test run with the C compiler) and the running of programs through it.</summary>
+[TestClass]
 public static class NativeHarness
 {
     private static readonly Lazy<string> Executable = new(Build, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>Deletes the harness at the end of the test run, if one was built.</summary>
+    [AssemblyCleanup]
+    public static void Delete()
+    {
+        if (Executable.IsValueCreated) Directory.Delete(Path.GetDirectoryName(Executable.Value)!, recursive: true);
+    }
 
     private static string Build()
     {
