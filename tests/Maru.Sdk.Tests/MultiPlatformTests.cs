@@ -61,6 +61,25 @@ public sealed class MultiPlatformTests
     }
 
     [TestMethod]
+    public void ARuntimeIdentifiersOwnVariablesChooseItsToolsAndAChangeRelinks()
+    {
+        string project = SdkFixture.CopyAsset("NoBindings");
+        string variable = SdkFixture.HostRid.ToUpperInvariant().Replace('-', '_');
+        string[] build = ["build", "-nodeReuse:false", "-v:n"];
+
+        ProcessResult binutils = DotNet.Start("dotnet", project, build);
+        ProcessResult llvm = DotNet.Start("dotnet", project, build,
+            new Dictionary<string, string> { ["MARU_AS_" + variable] = "llvm-mc", ["MARU_LD_" + variable] = "ld.lld" });
+
+        DotNet.AssertSucceeded(binutils);
+        DotNet.AssertSucceeded(llvm);
+        StringAssert.Contains(llvm.Output, "llvm-mc -triple=", "assembled by llvm-mc with its own arguments");
+        StringAssert.Contains(llvm.Output, "ld.lld -m ", "linked again, by ld.lld");
+        ProcessResult run = DotNet.Run(project, Path.Combine(project, "bin", "Debug", "net10.0", "NoBindings.dll"));
+        Assert.AreEqual("triple(14) = 42\n", run.Output.ReplaceLineEndings("\n"));
+    }
+
+    [TestMethod]
     public void TheTargetsNameEachLibraryAsTheCompilerDoes()
     {
         string project = SdkFixture.CopyAsset("MathLib");
