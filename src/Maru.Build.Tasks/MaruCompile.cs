@@ -1,6 +1,8 @@
 using Maru.Compiler;
 using Maru.Compiler.Bindings;
 using Maru.Compiler.Diagnostics;
+using Maru.Compiler.Targets;
+using Maru.Compiler.Toolchain;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
@@ -43,7 +45,7 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
 
     private bool Run()
     {
-        if (!CheckNames()) return false;
+        if (!CheckNames() || !CheckRuntimeIdentifiers()) return false;
         var sources = new List<SourceFile>();
         foreach (ITaskItem item in Sources)
         {
@@ -63,9 +65,9 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
         foreach (string rid in RuntimeIdentifiers.Distinct(StringComparer.Ordinal))
         {
             CompileResult result = MaruCompiler.Compile(sources, new CompileOptions(rid));
-            // Diagnostics are the same for every runtime identifier: report them once.
+            // Diagnostics are the same for every runtime identifier: report them once. A later one can only fail in its code generator.
             if (exports is null) MaruDiagnostics.Log(Log, result.Diagnostics);
-            else MaruDiagnostics.Log(Log, result.Diagnostics.Where(d => d.Code == DiagnosticCodes.UnsupportedRuntime));
+            else MaruDiagnostics.Log(Log, result.Diagnostics.Where(d => d.IsError));
             if (!result.Success) return false;
             exports ??= result.Exports;
             foreach (AssemblyFile file in result.Assembly)
@@ -109,6 +111,22 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
         }
         if (!string.IsNullOrEmpty(BindingsNamespace) && !BindingsNamespace.Split('.').All(IsIdentifier))
             Log.LogError(null, DiagnosticCodes.InvalidBindingName, null, null, 0, 0, 0, 0, $"MaruBindingsNamespace '{BindingsNamespace}' is not a C# namespace");
+        return !Log.HasLoggedErrors;
+    }
+
+    // Building for a RID needs a code generator and a toolchain: one error per RID that lacks either, before anything is compiled.
+    private bool CheckRuntimeIdentifiers()
+    {
+        var buildable = Targets.SupportedRuntimeIdentifiers.Where(ToolchainCommands.IsSupported).ToList();
+        foreach (string rid in RuntimeIdentifiers.Distinct(StringComparer.Ordinal))
+        {
+            bool generator = Targets.SupportedRuntimeIdentifiers.Contains(rid);
+            bool toolchain = ToolchainCommands.IsSupported(rid);
+            if (generator && toolchain) continue;
+            string missing = generator ? "no assembler and linker are known for it" : toolchain ? "the compiler has no code generator for it yet" : "it is not a known runtime identifier";
+            Log.LogError(null, DiagnosticCodes.UnsupportedRuntime, null, null, 0, 0, 0, 0,
+                $"MaruRuntimeIdentifiers: cannot build for '{rid}': {missing}; runtime identifiers that build: {string.Join(", ", buildable)}");
+        }
         return !Log.HasLoggedErrors;
     }
 

@@ -47,12 +47,14 @@ internal static class AtomicFile
         return Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
     }
 
+    /// <summary>Deletes a file or a directory with its contents; one that cannot be deleted is left alone.</summary>
     public static void DeleteQuietly(string? path)
     {
         if (string.IsNullOrEmpty(path)) return;
         try
         {
-            File.Delete(path);
+            if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
+            else File.Delete(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -15,12 +15,14 @@ namespace Maru.Build.Tasks;
 public abstract class MaruToolTask : ToolTask
 {
     private readonly StringBuilder _output = new();
-    private string? _toolPath;
 
     [Required] public string RuntimeIdentifier { get; set; } = "";
 
     /// <summary>The tool's path from the project (MaruAssemblerPath, MaruLinkerPath); empty for the default.</summary>
     public string? ToolOverride { get; set; }
+
+    /// <summary>The tool found by <see cref="ValidateParameters"/>.</summary>
+    protected string? ToolFullPath { get; private set; }
 
     protected abstract ToolRole Role { get; }
     protected abstract string OverridePropertyName { get; }
@@ -39,12 +41,12 @@ public abstract class MaruToolTask : ToolTask
             return false;
         }
         var diagnostics = new DiagnosticBag();
-        _toolPath = ToolchainCommands.Locate(RuntimeIdentifier, Role, ToolOverride, OverridePropertyName, diagnostics);
+        ToolFullPath = ToolchainCommands.Locate(RuntimeIdentifier, Role, ToolOverride, OverridePropertyName, diagnostics);
         MaruDiagnostics.Log(Log, diagnostics.Items);
-        return _toolPath is not null;
+        return ToolFullPath is not null;
     }
 
-    protected override string GenerateFullPathToTool() => _toolPath ?? ToolName;
+    protected override string GenerateFullPathToTool() => ToolFullPath ?? ToolName;
 
     // Only for the log: the tool itself gets the argument list (see GetProcessStartInfo).
     protected override string GenerateCommandLineCommands() =>
@@ -91,7 +93,7 @@ public sealed class MaruAssemble : MaruToolTask
     protected override string OverridePropertyName => "MaruAssemblerPath";
 
     protected override IReadOnlyList<string> Arguments() =>
-        ToolchainCommands.AssemblerArguments(RuntimeIdentifier, Source.GetMetadata("FullPath"), _temporary ?? ObjectFile);
+        ToolchainCommands.AssemblerArguments(RuntimeIdentifier, ToolFullPath!, Source.GetMetadata("FullPath"), _temporary ?? ObjectFile);
 
     protected override IReadOnlyList<Diagnostic> Interpret(int exitCode, string output, string toolPath) =>
         ToolchainCommands.AssemblerMessages(exitCode, output, Source.GetMetadata("FullPath"));
@@ -117,6 +119,8 @@ public sealed class MaruAssemble : MaruToolTask
 public sealed class MaruLink : MaruToolTask
 {
     private string? _temporary;
+    private string? _supportDirectory;
+    private IReadOnlyList<string> _arguments = [];
 
     [Required] public ITaskItem[] ObjectFiles { get; set; } = [];
     [Required] public string OutputFile { get; set; } = "";
@@ -124,9 +128,20 @@ public sealed class MaruLink : MaruToolTask
     protected override ToolRole Role => ToolRole.Linker;
     protected override string OverridePropertyName => "MaruLinkerPath";
 
-    protected override IReadOnlyList<string> Arguments() =>
-        ToolchainCommands.LinkerArguments(RuntimeIdentifier, ObjectFiles.Select(o => o.GetMetadata("FullPath")).ToList(),
-            _temporary ?? OutputFile, Path.GetFileName(OutputFile));
+    protected override IReadOnlyList<string> Arguments() => _arguments;
+
+    // The arguments are made once the linker is known: they depend on which linker it is, and may write files it needs.
+    protected override bool ValidateParameters()
+    {
+        if (!base.ValidateParameters()) return false;
+        var diagnostics = new DiagnosticBag();
+        _supportDirectory = Directory.CreateTempSubdirectory("maru-link-").FullName;
+        IReadOnlyList<string>? arguments = ToolchainCommands.LinkerArguments(RuntimeIdentifier, ToolFullPath!,
+            ObjectFiles.Select(o => o.GetMetadata("FullPath")).ToList(), _temporary!, Path.GetFileName(OutputFile), _supportDirectory, diagnostics);
+        MaruDiagnostics.Log(Log, diagnostics.Items);
+        _arguments = arguments ?? [];
+        return arguments is not null;
+    }
 
     protected override IReadOnlyList<Diagnostic> Interpret(int exitCode, string output, string toolPath) =>
         ToolchainCommands.LinkerMessages(exitCode, output, toolPath, Path.GetFullPath(OutputFile));
@@ -144,6 +159,7 @@ public sealed class MaruLink : MaruToolTask
         finally
         {
             AtomicFile.DeleteQuietly(_temporary);
+            AtomicFile.DeleteQuietly(_supportDirectory);
         }
     }
 }

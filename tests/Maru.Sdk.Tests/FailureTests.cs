@@ -80,7 +80,8 @@ public sealed class FailureTests
         string project = SdkFixture.CopyAsset("MathLib");
         ProcessResult build = DotNet.Build(project, "-p:MaruRuntimeIdentifiers=linux-x64%3Blinux-riscv64");
         Assert.AreNotEqual(0, build.ExitCode, build.Output);
-        StringAssert.Contains(build.Output, "error MARU0905: there is no target for the runtime identifier 'linux-riscv64'");
+        StringAssert.StartsWith(DotNet.Errors(build).Single(),
+            "error MARU0905: MaruRuntimeIdentifiers: cannot build for 'linux-riscv64': it is not a known runtime identifier; runtime identifiers that build: linux-x64");
     }
 
     [TestMethod]

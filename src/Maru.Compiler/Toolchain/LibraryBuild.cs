@@ -3,7 +3,14 @@ using Maru.Compiler.Diagnostics;
 namespace Maru.Compiler.Toolchain;
 
 /// <summary>One run of <see cref="NativeToolchain.BuildLibrary"/> once its tools are found: write, assemble, link, move into place.</summary>
-internal sealed class LibraryBuild(TargetToolchain target, ToolchainOptions options, string assembler, string linker, DiagnosticBag diagnostics)
+internal sealed class LibraryBuild(
+    ToolchainOptions options,
+    AssemblerCandidate assemblerFlavour,
+    string assembler,
+    LinkerCandidate linkerFlavour,
+    string linker,
+    string objectExtension,
+    DiagnosticBag diagnostics)
 {
     public void Run(IReadOnlyList<AssemblyFile> assembly, string outputPath)
     {
@@ -14,7 +21,7 @@ internal sealed class LibraryBuild(TargetToolchain target, ToolchainOptions opti
             IReadOnlyList<string>? sources = WriteAssembly(assembly, workDirectory);
             if (sources is null) return;
             IReadOnlyList<string> objects = Assemble(sources, workDirectory);
-            if (!diagnostics.HasErrors) Link(objects, outputPath);
+            if (!diagnostics.HasErrors) Link(objects, outputPath, workDirectory);
         }
         finally
         {
@@ -58,23 +65,25 @@ internal sealed class LibraryBuild(TargetToolchain target, ToolchainOptions opti
         var objects = new List<string>();
         foreach (string source in sources)
         {
-            string obj = Path.Combine(workDirectory, Path.GetFileNameWithoutExtension(source) + target.ObjectExtension);
-            RunTool(target.Assembler, assembler, target.AssemblerArguments(source, obj), run => ToolMessages.FromAssembler(run, source));
+            string obj = Path.Combine(workDirectory, Path.GetFileNameWithoutExtension(source) + objectExtension);
+            RunTool(ToolRole.Assembler, assembler, assemblerFlavour.Arguments(source, obj), run => ToolMessages.FromAssembler(run, source));
             objects.Add(obj);
         }
         return objects;
     }
 
     /// <summary>Links to a temporary file beside the output, then renames it over the output, so no reader ever sees half a library.</summary>
-    private void Link(IReadOnlyList<string> objects, string outputPath)
+    private void Link(IReadOnlyList<string> objects, string outputPath, string workDirectory)
     {
         string output = Path.GetFullPath(outputPath);
         string temporary = Path.Combine(Path.GetDirectoryName(output)!, $".{Path.GetFileName(output)}.{Guid.NewGuid():N}.tmp");
         try
         {
             if (!TryCreate(temporary, outputPath)) return;
-            RunTool(target.Linker, linker, target.LinkerArguments(objects, temporary, Path.GetFileName(output)),
-                run => ToolMessages.FromLinker(run, linker, outputPath));
+            IReadOnlyList<string>? arguments = linkerFlavour.Arguments(
+                new LinkRequest(objects, temporary, Path.GetFileName(output), workDirectory), diagnostics);
+            if (arguments is null) return;
+            RunTool(ToolRole.Linker, linker, arguments, run => ToolMessages.FromLinker(run, linker, outputPath));
             if (!diagnostics.HasErrors) MoveIntoPlace(temporary, output, outputPath);
         }
         finally
@@ -111,13 +120,13 @@ internal sealed class LibraryBuild(TargetToolchain target, ToolchainOptions opti
         }
     }
 
-    private void RunTool(ToolDescription tool, string path, IReadOnlyList<string> arguments, Func<ToolRun, IReadOnlyList<Diagnostic>> interpret)
+    private void RunTool(ToolRole role, string path, IReadOnlyList<string> arguments, Func<ToolRun, IReadOnlyList<Diagnostic>> interpret)
     {
         ToolRun run = ToolProcess.Run(path, arguments, options.ToolTimeout);
         if (run.Failure is null)
             diagnostics.AddRange(interpret(run));
         else
-            diagnostics.Add(Diagnostic.General(DiagnosticCodes.ToolFailed, $"{tool.Role} '{path}' {run.Failure}"));
+            diagnostics.Add(Diagnostic.General(DiagnosticCodes.ToolFailed, $"{ToolLocator.RoleName(role)} '{path}' {run.Failure}"));
     }
 
     // One file name per source, from its own name, made unique within the unit: a/x.l and b/x.l give x and x-2.

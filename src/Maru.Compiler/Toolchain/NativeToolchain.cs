@@ -38,18 +38,22 @@ public static class NativeToolchain
         ArgumentNullException.ThrowIfNull(options);
 
         var diagnostics = new DiagnosticBag();
-        TargetToolchain? target = TargetToolchain.For(options.RuntimeIdentifier);
+        ToolEnvironment environment = ToolEnvironment.Current;
+        TargetToolchain? target = TargetToolchain.For(options.RuntimeIdentifier, environment);
         if (target is null)
         {
             diagnostics.Add(Diagnostic.General(DiagnosticCodes.UnsupportedRuntime,
                 $"no toolchain for runtime identifier '{options.RuntimeIdentifier}'; supported: {string.Join(", ", TargetToolchain.SupportedRuntimeIdentifiers)}"));
             return diagnostics.Items;
         }
-        string? assembler = ToolLocator.Find(target.Assembler, options.AssemblerPath, diagnostics);
-        string? linker = ToolLocator.Find(target.Linker, options.LinkerPath, diagnostics);
+        string? assembler = ToolLocator.Find(ToolRole.Assembler, options.RuntimeIdentifier, target.Assemblers, options.AssemblerPath,
+            $"the {nameof(ToolchainOptions.AssemblerPath)} option", environment, diagnostics);
+        string? linker = ToolLocator.Find(ToolRole.Linker, options.RuntimeIdentifier, target.Linkers, options.LinkerPath,
+            $"the {nameof(ToolchainOptions.LinkerPath)} option", environment, diagnostics);
         if (assembler is null || linker is null) return diagnostics.Items;
 
-        new LibraryBuild(target, options, assembler, linker, diagnostics).Run(assembly, outputPath);
+        new LibraryBuild(options, ToolLocator.Flavour(assembler, target.Assemblers), assembler,
+            ToolLocator.Flavour(linker, target.Linkers), linker, target.ObjectExtension, diagnostics).Run(assembly, outputPath);
         return diagnostics.Items;
     }
 

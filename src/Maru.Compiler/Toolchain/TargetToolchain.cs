@@ -1,59 +1,51 @@
 namespace Maru.Compiler.Toolchain;
 
 /// <summary>
-/// The assembler and linker command lines of one runtime identifier. Adding a platform (linux-arm64, osx-*, win-x64)
-/// means adding one entry to <see cref="Platforms"/>: its tools, their arguments and its file suffixes.
+/// The tools that build a library for one runtime identifier: for each of assembler and linker, the programs that can do it,
+/// in the order they are tried (the host's own tools, cross binutils, LLVM). Adding a platform means adding one entry to
+/// <see cref="Platforms"/>.
 /// </summary>
 internal sealed record TargetToolchain(
     string RuntimeIdentifier,
-    ToolDescription Assembler,
-    ToolDescription Linker,
     string ObjectExtension,
-    Func<string, string, IReadOnlyList<string>> AssemblerArguments,
-    Func<IReadOnlyList<string>, string, string, IReadOnlyList<string>> LinkerArguments)
+    IReadOnlyList<AssemblerCandidate> Assemblers,
+    IReadOnlyList<LinkerCandidate> Linkers)
 {
-    private static readonly Dictionary<string, Func<TargetToolchain>> Platforms = new()
+    private static readonly Dictionary<string, Func<ToolEnvironment, TargetToolchain>> Platforms = new()
     {
-        ["linux-x64"] = () => LinuxX64(native: NativeToolchain.HostRuntimeIdentifier == "linux-x64"),
-        ["linux-arm64"] = () => LinuxArm64(native: NativeToolchain.HostRuntimeIdentifier == "linux-arm64"),
+        ["linux-x64"] = environment => Elf("linux-x64", environment, "x86_64-linux-gnu", "elf_x86_64", ["--64"]),
+        ["linux-arm64"] = environment => Elf("linux-arm64", environment, "aarch64-linux-gnu", "aarch64linux", []),
+        ["osx-x64"] = environment => MachOLink.Toolchain("osx-x64", environment, "x86_64"),
+        ["osx-arm64"] = environment => MachOLink.Toolchain("osx-arm64", environment, "arm64"),
     };
 
     public static IEnumerable<string> SupportedRuntimeIdentifiers => Platforms.Keys;
 
-    /// <summary>The toolchain that builds for <paramref name="runtimeIdentifier"/> on this host, or null when there is none.</summary>
-    public static TargetToolchain? For(string runtimeIdentifier) =>
-        Platforms.TryGetValue(runtimeIdentifier, out var create) ? create() : null;
+    /// <summary>The toolchain that builds for <paramref name="runtimeIdentifier"/> in <paramref name="environment"/>, or null when there is none.</summary>
+    public static TargetToolchain? For(string runtimeIdentifier, ToolEnvironment environment) =>
+        Platforms.TryGetValue(runtimeIdentifier, out var create) ? create(environment) : null;
 
-    // On an x86-64 Linux host the plain binutils build for it; elsewhere Debian's cross binutils do, under prefixed names.
-    private static TargetToolchain LinuxX64(bool native)
-    {
-        string prefix = native ? "" : "x86_64-linux-gnu-";
-        string package = native ? "binutils" : "binutils-x86-64-linux-gnu";
-        return new TargetToolchain(
-            "linux-x64",
-            new ToolDescription("assembler", prefix + "as", "MARU_AS", nameof(ToolchainOptions.AssemblerPath), package),
-            new ToolDescription("linker", prefix + "ld", "MARU_LD", nameof(ToolchainOptions.LinkerPath), package),
-            ".o",
-            (source, obj) => ["--64", "-o", obj, source],
-            // -z now: an extern that no loaded library defines fails when the library is loaded, not mid-run.
-            // -Bsymbolic: the compiler emits direct calls and leaq to exported (default-visibility) symbols,
-            // which the linker accepts in a shared object only when they bind inside it.
-            (objects, output, soname) =>
-                ["-m", "elf_x86_64", "-shared", "-Bsymbolic", "-z", "noexecstack", "-z", "now", "-soname", soname, "-o", output, .. objects]);
-    }
+    public IReadOnlyList<ToolCandidate> Candidates(ToolRole role) => role == ToolRole.Assembler ? Assemblers : Linkers;
 
-    // On an arm64 Linux host the plain binutils; elsewhere Debian's cross binutils. The same link as linux-x64.
-    private static TargetToolchain LinuxArm64(bool native)
+    // The host's binutils when they build for it, else Debian's cross binutils under prefixed names, else LLVM.
+    private static TargetToolchain Elf(string runtimeIdentifier, ToolEnvironment environment, string triple, string emulation, string[] gnuAssemblerFlags)
     {
-        string prefix = native ? "" : "aarch64-linux-gnu-";
-        string package = native ? "binutils" : "binutils-aarch64-linux-gnu";
-        return new TargetToolchain(
-            "linux-arm64",
-            new ToolDescription("assembler", prefix + "as", "MARU_AS", nameof(ToolchainOptions.AssemblerPath), package),
-            new ToolDescription("linker", prefix + "ld", "MARU_LD", nameof(ToolchainOptions.LinkerPath), package),
-            ".o",
-            (source, obj) => ["-o", obj, source],
-            (objects, output, soname) =>
-                ["-m", "aarch64linux", "-shared", "-Bsymbolic", "-z", "noexecstack", "-z", "now", "-soname", soname, "-o", output, .. objects]);
+        bool native = environment.HostRuntimeIdentifier == runtimeIdentifier;
+        string prefix = native ? "" : triple + "-";
+        string binutils = native ? "binutils" : "binutils-" + triple.Replace('_', '-');
+        // -z now: an extern that no loaded library defines fails when the library is loaded, not mid-run.
+        // -Bsymbolic: the compiler emits direct calls and address loads of exported (default-visibility) symbols,
+        // which the linker accepts in a shared object only when they bind inside it. GNU ld and ld.lld take the same flags.
+        IReadOnlyList<string> Link(LinkRequest request, Diagnostics.DiagnosticBag _) =>
+            ["-m", emulation, "-shared", "-Bsymbolic", "-z", "noexecstack", "-z", "now", "-soname", request.LibraryFileName, "-o", request.Output, .. request.Objects];
+        return new TargetToolchain(runtimeIdentifier, ".o",
+            [
+                new AssemblerCandidate(prefix + "as", binutils, (source, obj) => [.. gnuAssemblerFlags, "-o", obj, source]),
+                new AssemblerCandidate("llvm-mc", "llvm", (source, obj) => ["-triple=" + triple, "-filetype=obj", "-o", obj, source]),
+            ],
+            [
+                new LinkerCandidate(prefix + "ld", binutils, Link),
+                new LinkerCandidate("ld.lld", "lld", Link),
+            ]);
     }
 }

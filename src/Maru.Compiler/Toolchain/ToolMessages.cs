@@ -8,11 +8,14 @@ namespace Maru.Compiler.Toolchain;
 internal static partial class ToolMessages
 {
     // GNU as: "path.s:12: Error: message" (or Warning), after a "path.s: Assembler messages:" header.
-    [GeneratedRegex(@"^(?<path>.+?):(?<line>\d+): (?<kind>Error|Warning|Fatal error): (?<message>.*)$")]
+    // llvm-mc: "path.s:12:5: error: message" (or warning), followed by the line and a caret.
+    [GeneratedRegex(@"^(?<path>.+?):(?<line>\d+):(?:(?<column>\d+):)? (?<kind>Error|Warning|Fatal error|error|warning): (?<message>.*)$")]
     private static partial Regex AssemblerMessage();
 
     private const string AssemblerHeader = ": Assembler messages:";
     private const string LinkerWarning = "warning: ";
+    private const string LinkerError = "error: ";
+    private const string LldDetail = ">>> ";
 
     public static IReadOnlyList<Diagnostic> FromAssembler(ToolRun run, string sourcePath)
     {
@@ -23,9 +26,11 @@ internal static partial class ToolMessages
             Match match = AssemblerMessage().Match(line);
             if (match.Success)
             {
-                Severity severity = match.Groups["kind"].Value == "Warning" ? Severity.Warning : Severity.Error;
+                Severity severity = match.Groups["kind"].Value is "Warning" or "warning" ? Severity.Warning : Severity.Error;
                 diagnostics.Add(new Diagnostic(DiagnosticCodes.AssemblerError, severity, match.Groups["path"].Value,
-                    int.Parse(match.Groups["line"].Value, CultureInfo.InvariantCulture), 0, match.Groups["message"].Value));
+                    int.Parse(match.Groups["line"].Value, CultureInfo.InvariantCulture),
+                    match.Groups["column"].Success ? int.Parse(match.Groups["column"].Value, CultureInfo.InvariantCulture) : 0,
+                    match.Groups["message"].Value));
             }
             else if (!line.EndsWith(AssemblerHeader, StringComparison.Ordinal))
             {
@@ -38,7 +43,8 @@ internal static partial class ToolMessages
 
     /// <summary>
     /// GNU ld prints "ld: message" or "ld: warning: message", about the library being linked; a line ending in ':'
-    /// ("ld: a.o: in function `f':") is the context of the next one, and both make one diagnostic.
+    /// ("ld: a.o: in function `f':") is the context of the next one, and both make one diagnostic. LLVM's linkers print
+    /// "ld.lld: error: message" followed by "&gt;&gt;&gt; detail" lines, which belong to that message.
     /// </summary>
     public static IReadOnlyList<Diagnostic> FromLinker(ToolRun run, string linkerPath, string outputPath)
     {
@@ -53,8 +59,14 @@ internal static partial class ToolMessages
                 context += message + " ";
                 continue;
             }
+            if (line.StartsWith(LldDetail, StringComparison.Ordinal) && diagnostics.Count > 0)
+            {
+                diagnostics[^1] = diagnostics[^1] with { Message = diagnostics[^1].Message + "; " + line[LldDetail.Length..] };
+                continue;
+            }
             bool warning = message.StartsWith(LinkerWarning, StringComparison.Ordinal);
             if (warning) message = message[LinkerWarning.Length..];
+            if (message.StartsWith(LinkerError, StringComparison.Ordinal)) message = message[LinkerError.Length..];
             Severity severity = warning || run.ExitCode == 0 ? Severity.Warning : Severity.Error;
             diagnostics.Add(new Diagnostic(DiagnosticCodes.LinkerError, severity, outputPath, 0, 0, context + message));
             context = "";

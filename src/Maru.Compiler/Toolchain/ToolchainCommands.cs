@@ -13,31 +13,41 @@ public static class ToolchainCommands
 {
     public static IEnumerable<string> SupportedRuntimeIdentifiers => TargetToolchain.SupportedRuntimeIdentifiers;
 
-    public static bool IsSupported(string runtimeIdentifier) => TargetToolchain.For(runtimeIdentifier) is not null;
+    public static bool IsSupported(string runtimeIdentifier) => TargetToolchain.SupportedRuntimeIdentifiers.Contains(runtimeIdentifier);
 
     /// <summary>The suffix of object files on the platform (<c>.o</c>).</summary>
     public static string ObjectExtension(string runtimeIdentifier) => Require(runtimeIdentifier).ObjectExtension;
 
-    /// <summary>The command looked up on PATH when nothing overrides it (<c>as</c>, <c>ld</c>, <c>x86_64-linux-gnu-as</c> ...).</summary>
-    public static string DefaultCommand(string runtimeIdentifier, ToolRole role) => Describe(runtimeIdentifier, role).Command;
+    /// <summary>The platform's usual command for the tool (<c>as</c>, <c>ld</c>, <c>x86_64-linux-gnu-as</c>, <c>ld64.lld</c> ...).</summary>
+    public static string DefaultCommand(string runtimeIdentifier, ToolRole role) => Require(runtimeIdentifier).Candidates(role)[0].Command;
 
     /// <summary>
-    /// The full path of the tool: <paramref name="overridePath"/> if given, else its environment variable (MARU_AS, MARU_LD),
-    /// else the platform's command on PATH. Null after adding one MARU0901 to <paramref name="diagnostics"/> that names the tool,
-    /// <paramref name="overrideName"/> (how the host calls the override, e.g. the MaruAssemblerPath property) and the package to install.
+    /// The full path of the tool: <paramref name="overridePath"/> if given, else its environment variables (MARU_AS_&lt;RID&gt;, MARU_AS,
+    /// MARU_LD_&lt;RID&gt;, MARU_LD), else the first of the platform's tools found on PATH or in the usual LLVM folders. Null after adding
+    /// one MARU0901 to <paramref name="diagnostics"/> that names the tool, <paramref name="overrideName"/> (the property that overrides it,
+    /// e.g. MaruAssemblerPath) and the packages that provide it.
     /// </summary>
     public static string? Locate(string runtimeIdentifier, ToolRole role, string? overridePath, string overrideName, DiagnosticBag diagnostics)
     {
-        ToolDescription tool = Describe(runtimeIdentifier, role) with { OptionName = overrideName };
-        return ToolLocator.Find(tool, overridePath, diagnostics, optionIsProperty: true);
+        ToolEnvironment environment = ToolEnvironment.Current;
+        TargetToolchain target = Require(runtimeIdentifier, environment);
+        return ToolLocator.Find(role, runtimeIdentifier, target.Candidates(role), overridePath, $"the {overrideName} property", environment, diagnostics);
     }
 
-    public static IReadOnlyList<string> AssemblerArguments(string runtimeIdentifier, string sourcePath, string objectPath) =>
-        Require(runtimeIdentifier).AssemblerArguments(sourcePath, objectPath);
+    /// <summary>The arguments that make the assembler at <paramref name="assemblerPath"/> (as found by <see cref="Locate"/>) assemble a source.</summary>
+    public static IReadOnlyList<string> AssemblerArguments(string runtimeIdentifier, string assemblerPath, string sourcePath, string objectPath) =>
+        ToolLocator.Flavour(assemblerPath, Require(runtimeIdentifier).Assemblers).Arguments(sourcePath, objectPath);
 
-    /// <param name="soname">The library's own file name, recorded in it.</param>
-    public static IReadOnlyList<string> LinkerArguments(string runtimeIdentifier, IReadOnlyList<string> objectPaths, string outputPath, string soname) =>
-        Require(runtimeIdentifier).LinkerArguments(objectPaths, outputPath, soname);
+    /// <summary>
+    /// The arguments that make the linker at <paramref name="linkerPath"/> link the objects into <paramref name="outputPath"/>; files the
+    /// linker needs (a Mach-O libSystem stub) are written into <paramref name="supportDirectory"/>, which the caller deletes after the
+    /// link. Null after adding errors to <paramref name="diagnostics"/>.
+    /// </summary>
+    /// <param name="libraryFileName">The library's own file name, recorded in it (ELF soname, Mach-O install name).</param>
+    public static IReadOnlyList<string>? LinkerArguments(string runtimeIdentifier, string linkerPath, IReadOnlyList<string> objectPaths,
+        string outputPath, string libraryFileName, string supportDirectory, DiagnosticBag diagnostics) =>
+        ToolLocator.Flavour(linkerPath, Require(runtimeIdentifier).Linkers)
+            .Arguments(new LinkRequest(objectPaths, outputPath, libraryFileName, supportDirectory), diagnostics);
 
     /// <summary>What the assembler printed (standard error then output) and its exit code, as diagnostics.</summary>
     public static IReadOnlyList<Diagnostic> AssemblerMessages(int exitCode, string output, string sourcePath) =>
@@ -47,14 +57,8 @@ public static class ToolchainCommands
     public static IReadOnlyList<Diagnostic> LinkerMessages(int exitCode, string output, string linkerPath, string outputPath) =>
         ToolMessages.FromLinker(new ToolRun(null, exitCode, output), linkerPath, outputPath);
 
-    private static ToolDescription Describe(string runtimeIdentifier, ToolRole role)
-    {
-        TargetToolchain target = Require(runtimeIdentifier);
-        return role == ToolRole.Assembler ? target.Assembler : target.Linker;
-    }
-
-    private static TargetToolchain Require(string runtimeIdentifier) =>
-        TargetToolchain.For(runtimeIdentifier) ?? throw new ArgumentException(
+    private static TargetToolchain Require(string runtimeIdentifier, ToolEnvironment? environment = null) =>
+        TargetToolchain.For(runtimeIdentifier, environment ?? ToolEnvironment.Current) ?? throw new ArgumentException(
             $"no toolchain for runtime identifier '{runtimeIdentifier}'; supported: {string.Join(", ", TargetToolchain.SupportedRuntimeIdentifiers)}",
             nameof(runtimeIdentifier));
 }

@@ -6,6 +6,7 @@ namespace Maru.Compiler.Tests;
 public sealed record ProgramRun(int ExitCode, string StandardOutput, string StandardError);
 
 /// <summary>The native test harness (built once per test run with the C compiler) and the running of programs through it.</summary>
+[TestClass]
 public static class NativeHarness
 {
     private static readonly Lazy<string> Executable = new(() => Build("cc"), LazyThreadSafetyMode.ExecutionAndPublication);
@@ -13,6 +14,14 @@ public static class NativeHarness
 
     /// <summary>The sysroot of Debian's aarch64 C library, where qemu finds the dynamic loader and libc.</summary>
     private const string Arm64Sysroot = "/usr/aarch64-linux-gnu";
+
+    /// <summary>Deletes the harnesses at the end of the test run, if any were built.</summary>
+    [AssemblyCleanup]
+    public static void Delete()
+    {
+        foreach (var harness in new[] { Executable, Arm64Executable })
+            if (harness.IsValueCreated) Directory.Delete(Path.GetDirectoryName(harness.Value)!, recursive: true);
+    }
 
     private static string Build(string compiler)
     {

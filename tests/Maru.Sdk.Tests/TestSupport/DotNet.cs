@@ -45,8 +45,9 @@ public static class DotNet
         info.Environment["DOTNET_NOLOGO"] = "1";
         info.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
         info.Environment["NUGET_PACKAGES"] = SdkFixture.PackagesCache;
-        info.Environment.Remove("MARU_AS");
-        info.Environment.Remove("MARU_LD");
+        // The test machine's tool choices (MARU_AS, MARU_LD_OSX_ARM64, an Apple SDK) must not change the builds.
+        foreach (string name in info.Environment.Keys.Where(k => k.StartsWith("MARU_AS", StringComparison.Ordinal) || k.StartsWith("MARU_LD", StringComparison.Ordinal) || k == "SDKROOT").ToList())
+            info.Environment.Remove(name);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
 
         using var process = Process.Start(info)!;

@@ -1,0 +1,25 @@
+using Maru.Compiler.Diagnostics;
+
+namespace Maru.Compiler.Toolchain;
+
+/// <summary>One program that can do a tool's job for a platform, and the package a user installs to get it.</summary>
+/// <param name="Command">The command searched on PATH and in the LLVM folders (<c>as</c>, <c>llvm-mc</c>, <c>ld64.lld</c> ...).</param>
+/// <param name="Package">What provides the command, in messages: a Debian package (<c>binutils</c>, <c>llvm</c>, <c>lld</c>) or the like.</param>
+internal abstract record ToolCandidate(string Command, string Package);
+
+/// <param name="Arguments">The argument list that assembles a source (first) into an object file (second).</param>
+internal sealed record AssemblerCandidate(string Command, string Package, Func<string, string, IReadOnlyList<string>> Arguments)
+    : ToolCandidate(Command, Package);
+
+/// <param name="Arguments">
+/// The argument list of one link; it may write files the linker needs (a Mach-O libSystem stub) into the request's
+/// <see cref="LinkRequest.SupportDirectory"/>. Null after adding the errors that prevent the link.
+/// </param>
+internal sealed record LinkerCandidate(string Command, string Package, Func<LinkRequest, DiagnosticBag, IReadOnlyList<string>?> Arguments)
+    : ToolCandidate(Command, Package);
+
+/// <summary>What one link is given.</summary>
+/// <param name="Output">The file the linker writes.</param>
+/// <param name="LibraryFileName">The library's own file name, recorded in it (ELF soname, Mach-O install name).</param>
+/// <param name="SupportDirectory">A directory of the caller's, deleted after the link, for files the linker needs.</param>
+internal sealed record LinkRequest(IReadOnlyList<string> Objects, string Output, string LibraryFileName, string SupportDirectory);

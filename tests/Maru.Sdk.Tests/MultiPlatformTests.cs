@@ -1,0 +1,97 @@
+using System.IO.Compression;
+using System.Text.Json;
+using Maru.Compiler.Toolchain;
+using Maru.Compiler.Targets;
+
+namespace Maru.Sdk.Tests;
+
+/// <summary>
+/// Several runtime identifiers in one build: one library per RID, each of its platform's format, and all of them in the
+/// package. The RIDs are all those the compiler can build (a code generator and a toolchain), so the test grows as
+/// code generators are added.
+/// </summary>
+[TestClass]
+public sealed class MultiPlatformTests
+{
+    private static readonly string[] Buildable = Targets.SupportedRuntimeIdentifiers.Where(ToolchainCommands.IsSupported).ToArray();
+
+    [TestMethod]
+    public void EveryRuntimeIdentifierGetsItsLibraryAndThePackageCarriesThemAll()
+    {
+        CollectionAssert.Contains(Buildable, SdkFixture.HostRid);
+        string project = SdkFixture.CopyAsset("MathLib");
+        string rids = string.Join("%3B", Buildable);
+
+        DotNet.AssertSucceeded(DotNet.Build(project, $"-p:MaruRuntimeIdentifiers={rids}"));
+
+        string bin = Path.Combine(project, "bin", "Debug", "net10.0");
+        foreach (string rid in Buildable)
+        {
+            string library = Path.Combine(bin, "runtimes", rid, "native", NativeToolchain.LibraryFileName("MathLib.Native", rid));
+            Assert.IsTrue(File.Exists(library), library);
+            Assert.AreEqual(NativeFormat.Expected(rid), NativeFormat.Of(library), library);
+        }
+        // Next to the assembly, where [DllImport] looks: the host's library, and no other.
+        string hostLibrary = NativeToolchain.LibraryFileName("MathLib.Native", SdkFixture.HostRid);
+        Assert.AreEqual(NativeFormat.Expected(SdkFixture.HostRid), NativeFormat.Of(Path.Combine(bin, hostLibrary)));
+        foreach (string other in Buildable.Select(rid => NativeToolchain.LibraryFileName("MathLib.Native", rid)).Where(f => f != hostLibrary))
+            Assert.IsFalse(File.Exists(Path.Combine(bin, other)), other);
+
+        string packages = Path.Combine(project, "packages");
+        DotNet.AssertSucceeded(DotNet.Run(project, "pack", "--no-build", "-c", "Debug", $"-p:MaruRuntimeIdentifiers={rids}", "-o", packages, "-nodeReuse:false"));
+        using ZipArchive zip = ZipFile.OpenRead(Path.Combine(packages, "MathLib.1.0.0.nupkg"));
+        string[] native = zip.Entries.Select(e => e.FullName).Where(n => n.StartsWith("runtimes/", StringComparison.Ordinal)).Order().ToArray();
+        CollectionAssert.AreEqual(
+            Buildable.Select(rid => $"runtimes/{rid}/native/{NativeToolchain.LibraryFileName("MathLib.Native", rid)}").Order().ToArray(), native);
+    }
+
+    [TestMethod]
+    public void ARuntimeIdentifierWithAToolchainButNoCodeGeneratorIsOneErrorAndNothingIsBuilt()
+    {
+        string? rid = ToolchainCommands.SupportedRuntimeIdentifiers.FirstOrDefault(r => !Targets.SupportedRuntimeIdentifiers.Contains(r));
+        if (rid is null) Assert.Inconclusive("every runtime identifier with a toolchain has a code generator: there is no such case left");
+        string project = SdkFixture.CopyAsset("MathLib");
+
+        ProcessResult build = DotNet.Build(project, $"-p:MaruRuntimeIdentifiers={SdkFixture.HostRid}%3B{rid}");
+
+        Assert.AreNotEqual(0, build.ExitCode, build.Output);
+        string error = DotNet.Errors(build).Single();
+        StringAssert.StartsWith(error, $"error MARU0905: MaruRuntimeIdentifiers: cannot build for '{rid}': the compiler has no code generator for it yet");
+        Assert.IsFalse(Directory.Exists(Path.Combine(project, "obj", "Debug", "net10.0", "maru", SdkFixture.HostRid)), "nothing is compiled");
+    }
+
+    [TestMethod]
+    public void ARuntimeIdentifiersOwnVariablesChooseItsToolsAndAChangeRelinks()
+    {
+        string project = SdkFixture.CopyAsset("NoBindings");
+        string variable = SdkFixture.HostRid.ToUpperInvariant().Replace('-', '_');
+        string[] build = ["build", "-nodeReuse:false", "-v:n"];
+
+        ProcessResult binutils = DotNet.Start("dotnet", project, build);
+        ProcessResult llvm = DotNet.Start("dotnet", project, build,
+            new Dictionary<string, string> { ["MARU_AS_" + variable] = "llvm-mc", ["MARU_LD_" + variable] = "ld.lld" });
+
+        DotNet.AssertSucceeded(binutils);
+        DotNet.AssertSucceeded(llvm);
+        StringAssert.Contains(llvm.Output, "llvm-mc -triple=", "assembled by llvm-mc with its own arguments");
+        StringAssert.Contains(llvm.Output, "ld.lld -m ", "linked again, by ld.lld");
+        ProcessResult run = DotNet.Run(project, Path.Combine(project, "bin", "Debug", "net10.0", "NoBindings.dll"));
+        Assert.AreEqual("triple(14) = 42\n", run.Output.ReplaceLineEndings("\n"));
+    }
+
+    [TestMethod]
+    public void TheTargetsNameEachLibraryAsTheCompilerDoes()
+    {
+        string project = SdkFixture.CopyAsset("MathLib");
+        string[] rids = ["linux-x64", "linux-musl-arm64", "osx-arm64", "osx-x64", "win-x64", "win-arm64"];
+
+        ProcessResult result = DotNet.Run(project, "msbuild", "-nodeReuse:false", "-t:_MaruComputeFiles", "-getItem:_MaruLibrary",
+            $"-p:MaruRuntimeIdentifiers={string.Join("%3B", rids)}");
+
+        DotNet.AssertSucceeded(result);
+        var libraries = JsonDocument.Parse(result.Output).RootElement.GetProperty("Items").GetProperty("_MaruLibrary").EnumerateArray()
+            .ToDictionary(i => i.GetProperty("RuntimeIdentifier").GetString()!, i => i.GetProperty("Filename").GetString() + i.GetProperty("Extension").GetString());
+        foreach (string rid in rids)
+            Assert.AreEqual(NativeToolchain.LibraryFileName("MathLib.Native", rid), libraries[rid], rid);
+    }
+}
