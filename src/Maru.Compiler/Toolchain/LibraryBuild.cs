@@ -18,7 +18,7 @@ internal sealed class LibraryBuild(TargetToolchain target, ToolchainOptions opti
         }
         finally
         {
-            DeleteQuietly(workDirectory);
+            AtomicOutput.DeleteQuietly(workDirectory);
         }
     }
 
@@ -40,16 +40,22 @@ internal sealed class LibraryBuild(TargetToolchain target, ToolchainOptions opti
     {
         string directory = string.IsNullOrEmpty(options.AssemblyOutputDirectory) ? workDirectory : options.AssemblyOutputDirectory;
         IReadOnlyList<string> paths = UniqueNames(assembly).Select(name => Path.Combine(directory, name + ".s")).ToList();
+        return TryWriteAssembly(assembly, paths, directory, diagnostics) ? paths : null;
+    }
+
+    /// <summary>Writes each assembly file's text to its path in <paramref name="directory"/>; false after a write error (MARU0904).</summary>
+    public static bool TryWriteAssembly(IReadOnlyList<AssemblyFile> assembly, IReadOnlyList<string> paths, string directory, DiagnosticBag diagnostics)
+    {
         try
         {
             Directory.CreateDirectory(directory);
             for (int i = 0; i < assembly.Count; i++) File.WriteAllText(paths[i], assembly[i].Text);
-            return paths;
+            return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             diagnostics.Add(Diagnostic.General(DiagnosticCodes.CannotWriteOutput, $"cannot write the assembly files: {e.Message}", directory));
-            return null;
+            return false;
         }
     }
 
@@ -66,50 +72,10 @@ internal sealed class LibraryBuild(TargetToolchain target, ToolchainOptions opti
     }
 
     /// <summary>Links to a temporary file beside the output, then renames it over the output, so no reader ever sees half a library.</summary>
-    private void Link(IReadOnlyList<string> objects, string outputPath)
-    {
-        string output = Path.GetFullPath(outputPath);
-        string temporary = Path.Combine(Path.GetDirectoryName(output)!, $".{Path.GetFileName(output)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            if (!TryCreate(temporary, outputPath)) return;
-            RunTool(target.Linker, linker, target.LinkerArguments(objects, temporary, Path.GetFileName(output)),
-                run => ToolMessages.FromLinker(run, linker, outputPath));
-            if (!diagnostics.HasErrors) MoveIntoPlace(temporary, output, outputPath);
-        }
-        finally
-        {
-            DeleteQuietly(temporary);
-        }
-    }
-
-    // Creating the temporary file ourselves turns an unwritable output into MARU0904 rather than a linker message.
-    private bool TryCreate(string temporary, string outputPath)
-    {
-        try
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(temporary)!);
-            new FileStream(temporary, FileMode.CreateNew).Dispose();
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            diagnostics.Add(Diagnostic.General(DiagnosticCodes.CannotWriteOutput, $"cannot write the output: {e.Message}", outputPath));
-            return false;
-        }
-    }
-
-    private void MoveIntoPlace(string temporary, string output, string outputPath)
-    {
-        try
-        {
-            File.Move(temporary, output, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            diagnostics.Add(Diagnostic.General(DiagnosticCodes.CannotWriteOutput, $"cannot write the output: {e.Message}", outputPath));
-        }
-    }
+    private void Link(IReadOnlyList<string> objects, string outputPath) =>
+        AtomicOutput.Replace(outputPath, diagnostics, temporary =>
+            RunTool(target.Linker, linker, target.LinkerArguments(objects, temporary, Path.GetFileName(outputPath)),
+                run => ToolMessages.FromLinker(run, linker, outputPath)));
 
     private void RunTool(ToolDescription tool, string path, IReadOnlyList<string> arguments, Func<ToolRun, IReadOnlyList<Diagnostic>> interpret)
     {
@@ -121,7 +87,7 @@ internal sealed class LibraryBuild(TargetToolchain target, ToolchainOptions opti
     }
 
     // One file name per source, from its own name, made unique within the unit: a/x.l and b/x.l give x and x-2.
-    private static IReadOnlyList<string> UniqueNames(IReadOnlyList<AssemblyFile> assembly)
+    public static IReadOnlyList<string> UniqueNames(IReadOnlyList<AssemblyFile> assembly)
     {
         var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var names = new List<string>();
@@ -134,18 +100,5 @@ internal sealed class LibraryBuild(TargetToolchain target, ToolchainOptions opti
             names.Add(name);
         }
         return names;
-    }
-
-    // Clean-up must not hide the build's own result, so a file or directory that cannot be deleted is left alone.
-    private static void DeleteQuietly(string path)
-    {
-        try
-        {
-            if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
-            else File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-        }
     }
 }

@@ -45,6 +45,15 @@ public static class NativeToolchain
                 $"no toolchain for runtime identifier '{options.RuntimeIdentifier}'; supported: {string.Join(", ", TargetToolchain.SupportedRuntimeIdentifiers)}"));
             return diagnostics.Items;
         }
+        if (options.Integrated)
+        {
+            if (HasIntegratedToolchain(options.RuntimeIdentifier))
+                Integrated.IntegratedToolchain.BuildLibrary(assembly, outputPath, options, diagnostics);
+            else
+                diagnostics.Add(Diagnostic.General(DiagnosticCodes.UnsupportedRuntime,
+                    $"no integrated assembler and linker for runtime identifier '{options.RuntimeIdentifier}'; it has one for {Integrated.IntegratedToolchain.RuntimeIdentifier}"));
+            return diagnostics.Items;
+        }
         string? assembler = ToolLocator.Find(target.Assembler, options.AssemblerPath, diagnostics);
         string? linker = ToolLocator.Find(target.Linker, options.LinkerPath, diagnostics);
         if (assembler is null || linker is null) return diagnostics.Items;
@@ -52,6 +61,9 @@ public static class NativeToolchain
         new LibraryBuild(target, options, assembler, linker, diagnostics).Run(assembly, outputPath);
         return diagnostics.Items;
     }
+
+    /// <summary>True when <see cref="ToolchainOptions.Integrated"/> can build for <paramref name="runtimeIdentifier"/>.</summary>
+    public static bool HasIntegratedToolchain(string runtimeIdentifier) => runtimeIdentifier == Integrated.IntegratedToolchain.RuntimeIdentifier;
 
     private static string ComputeHostRuntimeIdentifier()
     {
