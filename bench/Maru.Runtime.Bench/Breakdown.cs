@@ -29,12 +29,19 @@ internal static class Breakdown
         {
             CompileResult result = null!;
             Time("compiler (text to assembly)", () => result = MaruCompiler.Compile([SourceFile.FromText("add1.l", CompileToCallable.MaruSource)], new CompileOptions(rid)));
+            Time("integrated assemble + link (BuildLibrary)", () => NativeToolchain.BuildLibrary(result.Assembly, Path.Combine(directory, "libx.so"), new ToolchainOptions(rid) { Integrated = true }));
             Time("as + ld (BuildLibrary)", () => NativeToolchain.BuildLibrary(result.Assembly, Path.Combine(directory, "libx.so"), new ToolchainOptions(rid)));
             Time("process start /bin/true", () => Process.Start(new ProcessStartInfo("/bin/true") { UseShellExecute = false })!.WaitForExit());
             MaruModule m = null!;
             Time("MaruModule.Compile, no cache (to first call)", () =>
             {
                 m = MaruModule.Compile(CompileToCallable.MaruSource, new MaruCompileOptions { Cache = null });
+                m.GetFunction<Func<long, long>>("add1")(1);
+            });
+            Time("Dispose of that module", m.Dispose);
+            Time("MaruModule.Compile, no cache, external tools (to first call)", () =>
+            {
+                m = MaruModule.Compile(CompileToCallable.MaruSource, new MaruCompileOptions { Cache = null, Toolchain = MaruToolchain.External });
                 m.GetFunction<Func<long, long>>("add1")(1);
             });
             Time("Dispose of that module", m.Dispose);

@@ -8,9 +8,10 @@ using Maru.Compiler.Toolchain;
 namespace Maru.Runtime.Bench;
 
 /// <summary>
-/// From the source text of a one-line function to a delegate that has been called once: Maru without a cache (the compiler,
-/// as and ld run), Maru from a warm cache, and gcc -shared of the same function in C followed by loading it. The parts of
-/// the cold path are measured alone too: the compiler, the assembler-and-linker step, and starting a process that does nothing.
+/// From the source text of a one-line function to a delegate that has been called once: Maru without a cache (the compiler
+/// and the integrated assembler and linker run; or, to compare, as and ld), Maru from a warm cache, and gcc -shared of the
+/// same function in C followed by loading it. The parts of the cold path are measured alone too: the compiler, the
+/// assemble-and-link step both ways, and starting a process that does nothing.
 /// </summary>
 [MemoryDiagnoser]
 public class CompileToCallable
@@ -23,6 +24,7 @@ public class CompileToCallable
     private string _directory = "";
     private MaruCompileOptions _cached = null!;
     private readonly MaruCompileOptions _uncached = new() { Cache = null };
+    private readonly MaruCompileOptions _uncachedExternal = new() { Cache = null, Toolchain = MaruToolchain.External };
     private IReadOnlyList<AssemblyFile> _assembly = null!;
     private int _counter;
 
@@ -36,10 +38,13 @@ public class CompileToCallable
         _assembly = MaruCompiler.Compile([SourceFile.FromText("add1.l", MaruSource)], new CompileOptions(NativeToolchain.HostRuntimeIdentifier)).Assembly;
     }
 
-    [Benchmark(Description = "Maru cold (compile, as, ld, load)")]
+    [Benchmark(Description = "Maru cold (compile, integrated assemble + link, load)")]
     public long MaruCold() => Keep(MaruModule.Compile(MaruSource, _uncached));
 
-    [Benchmark(Description = "Maru cold, cache on (miss: compile, as, ld, store, load)")]
+    [Benchmark(Description = "Maru cold, external tools (compile, as, ld, load)")]
+    public long MaruColdExternal() => Keep(MaruModule.Compile(MaruSource, _uncachedExternal));
+
+    [Benchmark(Description = "Maru cold, cache on (miss: compile, assemble + link, store, load)")]
     public long MaruColdStoring() => Keep(MaruModule.Compile($"{MaruSource} ; {_counter++}", _cached));
 
     [Benchmark(Description = "Maru cached (load from cache)")]
@@ -57,6 +62,13 @@ public class CompileToCallable
 
     [Benchmark(Description = "part: Maru compiler only (text to assembly)")]
     public int CompilerOnly() => MaruCompiler.Compile([SourceFile.FromText("add1.l", MaruSource)], new CompileOptions(NativeToolchain.HostRuntimeIdentifier)).Assembly.Count;
+
+    [Benchmark(Description = "part: integrated assemble + link only (NativeToolchain.BuildLibrary)")]
+    public int IntegratedAssembleAndLinkOnly()
+    {
+        string library = Path.Combine(_directory, "libpart.so");
+        return NativeToolchain.BuildLibrary(_assembly, library, new ToolchainOptions(NativeToolchain.HostRuntimeIdentifier) { Integrated = true }).Count;
+    }
 
     [Benchmark(Description = "part: as + ld only (NativeToolchain.BuildLibrary)")]
     public int AssembleAndLinkOnly()

@@ -18,4 +18,25 @@ internal static class CommonSymbols
         HelpName = "RID",
         DefaultValueFactory = _ => NativeToolchain.HostRuntimeIdentifier,
     };
+
+    public static Option<ToolchainChoice> Toolchain() => new("--toolchain")
+    {
+        Description = "What assembles and links: integrated (in process; linux-x64), external (as and ld), "
+            + "or auto: integrated where there is one, unless MARU_AS or MARU_LD names an external tool",
+        DefaultValueFactory = _ => ToolchainChoice.Auto,
+    };
+
+    /// <summary>The toolchain options for <paramref name="runtimeIdentifier"/> with <paramref name="choice"/> applied.</summary>
+    public static ToolchainOptions BuildOptions(string runtimeIdentifier, ToolchainChoice choice) => new(runtimeIdentifier)
+    {
+        Integrated = choice switch
+        {
+            ToolchainChoice.Integrated => true,
+            ToolchainChoice.External => false,
+            _ => NativeToolchain.HasIntegratedToolchain(runtimeIdentifier)
+                && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("MARU_AS")) && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("MARU_LD")),
+        },
+    };
 }
+
+internal enum ToolchainChoice { Auto, Integrated, External }

@@ -25,19 +25,20 @@ internal static class RunCommand
             HelpName = "NAME",
             DefaultValueFactory = _ => Main,
         };
-        var command = new Command("run", "Compile Maru files for this machine and run them; ARGs after -- go to main's argv, or to the --entry function") { files, entry };
+        Option<ToolchainChoice> toolchain = CommonSymbols.Toolchain();
+        var command = new Command("run", "Compile Maru files for this machine and run them; ARGs after -- go to main's argv, or to the --entry function") { files, entry, toolchain };
         command.SetAction(parse =>
         {
             // System.CommandLine gives the tokens after "--" to the FILE argument too: those are the entry's arguments.
             string[] tokens = parse.GetRequiredValue(files);
             int argumentCount = parse.Tokens.SkipWhile(t => t.Type != TokenType.DoubleDash).Skip(1).Count();
-            return Run(tokens[..^argumentCount], tokens[^argumentCount..], parse.GetRequiredValue(entry),
+            return Run(tokens[..^argumentCount], tokens[^argumentCount..], parse.GetRequiredValue(entry), parse.GetValue(toolchain),
                 parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
         });
         return command;
     }
 
-    private static int Run(string[] files, string[] arguments, string entry, TextWriter output, TextWriter error)
+    private static int Run(string[] files, string[] arguments, string entry, ToolchainChoice toolchain, TextWriter output, TextWriter error)
     {
         if (files.Length == 0) return Fail(error, ExitCodes.Usage, "no source file given before '--'");
         long[] words = new long[entry == Main ? 0 : arguments.Length];
@@ -62,7 +63,7 @@ internal static class RunCommand
         try
         {
             string library = Path.Combine(temporary.FullName, NativeToolchain.LibraryFileName("program", rid));
-            var diagnostics = NativeToolchain.BuildLibrary(result.Assembly, library, new ToolchainOptions(rid));
+            var diagnostics = NativeToolchain.BuildLibrary(result.Assembly, library, CommonSymbols.BuildOptions(rid, toolchain));
             DiagnosticPrinter.Print(diagnostics, error);
             if (diagnostics.Any(d => d.IsError)) return ExitCodes.Error;
             Func<IntPtr, long> call = entry == Main

@@ -50,8 +50,11 @@ public sealed class MaruCodeCache
         foreach (string file in Files()) MaruModule.DeleteQuietly(file);
     }
 
-    /// <summary>The key of a unit: a hash of the format, the compiler build, the platform and each source's path and bytes.</summary>
-    internal static string Key(IReadOnlyList<SourceFile> sources, string runtimeIdentifier)
+    /// <summary>
+    /// The key of a unit: a hash of the format, the compiler build, the platform, the toolchain (integrated or external:
+    /// their libraries differ, so asking for the other one is a miss) and each source's path and bytes.
+    /// </summary>
+    internal static string Key(IReadOnlyList<SourceFile> sources, string runtimeIdentifier, bool integratedToolchain)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         void Add(ReadOnlySpan<byte> bytes)
@@ -64,6 +67,7 @@ public sealed class MaruCodeCache
         Add(Encoding.UTF8.GetBytes(Format));
         Add(Encoding.UTF8.GetBytes(CompilerIdentity));
         Add(Encoding.UTF8.GetBytes(runtimeIdentifier));
+        Add(Encoding.UTF8.GetBytes(integratedToolchain ? "integrated" : "external"));
         foreach (SourceFile source in sources)
         {
             Add(Encoding.UTF8.GetBytes(source.Path));

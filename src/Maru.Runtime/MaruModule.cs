@@ -42,7 +42,7 @@ public sealed class MaruModule : IDisposable
     /// <summary>The exported functions, in the order the compiler reported them.</summary>
     public IReadOnlyList<MaruFunctionInfo> Functions { get; }
 
-    /// <summary>True when the library came from the compiled-code cache: no assembler or linker ran.</summary>
+    /// <summary>True when the library came from the compiled-code cache: nothing was compiled, assembled or linked.</summary>
     public bool FromCache { get; }
 
     public bool IsDisposed => _disposed;
@@ -69,13 +69,15 @@ public sealed class MaruModule : IDisposable
         string rid = NativeToolchain.HostRuntimeIdentifier;
 
         MaruCodeCache? cache = options.Cache;
-        string? key = cache is null ? null : MaruCodeCache.Key(files, rid);
+        bool integrated = options.UsesIntegratedToolchain(rid);
+        string? key = cache is null ? null : MaruCodeCache.Key(files, rid, integrated);
         if (cache is not null && cache.TryLoad(key!) is { } hit)
         {
             MaruModule? module = TryLoadFromCache(hit.LibraryPath, hit.Functions) ?? TryLoadCopy(hit.LibraryPath, hit.Functions);
             if (module is not null) return module;
         }
 
+        options.OnBuild?.Invoke();
         CompileResult result = MaruCompiler.Compile(files, new CompileOptions(rid));
         if (!result.Success) throw new MaruCompilationException(result.Diagnostics);
         var functions = result.Exports.Select(e => new MaruFunctionInfo(e.MaruName, e.ParameterCount, e.Documentation) { Symbol = e.Symbol }).ToList();
@@ -84,7 +86,7 @@ public sealed class MaruModule : IDisposable
         string library = Path.Combine(directory, NativeToolchain.LibraryFileName("maru-module", rid));
         try
         {
-            var toolchain = new ToolchainOptions(rid) { AssemblerPath = options.AssemblerPath, LinkerPath = options.LinkerPath };
+            var toolchain = new ToolchainOptions(rid) { AssemblerPath = options.AssemblerPath, LinkerPath = options.LinkerPath, Integrated = integrated };
             var diagnostics = NativeToolchain.BuildLibrary(result.Assembly, library, toolchain);
             if (diagnostics.Any(d => d.IsError)) throw new MaruCompilationException([.. result.Diagnostics, .. diagnostics]);
             cache?.Store(key!, library, functions);

@@ -11,10 +11,37 @@ public sealed class CacheTests
         using (var first = MaruModule.Compile(Sources.Fib, new MaruCompileOptions { Cache = cache }))
             Assert.IsFalse(first.FromCache);
 
+        // Building again would throw: only a cache hit can succeed.
+        using var second = MaruModule.Compile(Sources.Fib, Sources.CacheOnly(cache));
+        Assert.IsTrue(second.FromCache);
+        Assert.AreEqual(832040L, second.GetFunction<Func<long, long>>("fib")(30));
+    }
+
+    [TestMethod]
+    public void AnExternalBuildIsCachedAndItsHitRunsNoTool()
+    {
+        using var directory = new TemporaryDirectory();
+        var cache = new MaruCodeCache(directory.File("cache"));
+        using (var first = MaruModule.Compile(Sources.Fib, new MaruCompileOptions { Cache = cache, Toolchain = MaruToolchain.External }))
+            Assert.IsFalse(first.FromCache);
+
         // The assembler and linker do not exist: only a cache hit can succeed.
         using var second = MaruModule.Compile(Sources.Fib, Sources.WithoutTools(cache));
         Assert.IsTrue(second.FromCache);
-        Assert.AreEqual(832040L, second.GetFunction<Func<long, long>>("fib")(30));
+        Assert.AreEqual(55L, second.Invoke("fib", 10));
+    }
+
+    [TestMethod]
+    public void TheToolchainIsPartOfTheKey()
+    {
+        using var directory = new TemporaryDirectory();
+        var cache = new MaruCodeCache(directory.File("cache"));
+        using (MaruModule.Compile(Sources.Fib, new MaruCompileOptions { Cache = cache, Toolchain = MaruToolchain.Integrated })) { }
+        // Asking for the external tools misses the integrated build's entry, and so needs the (missing) tools.
+        var e = Assert.ThrowsExactly<MaruCompilationException>(() => MaruModule.Compile(Sources.Fib, Sources.WithoutTools(cache)));
+        Assert.IsTrue(e.Diagnostics.All(d => d.Code == "MARU0901"), e.Message);
+        using var hit = MaruModule.Compile(Sources.Fib, Sources.CacheOnly(cache) with { Toolchain = MaruToolchain.Integrated });
+        Assert.IsTrue(hit.FromCache);
     }
 
     [TestMethod]
@@ -22,7 +49,7 @@ public sealed class CacheTests
     {
         using var directory = new TemporaryDirectory();
         using (MaruModule.Compile(Sources.Add, Sources.WithCache(directory))) { }
-        using var again = MaruModule.Compile(Sources.Add, Sources.WithoutTools(new MaruCodeCache(directory.File("cache"))));
+        using var again = MaruModule.Compile(Sources.Add, Sources.CacheOnly(new MaruCodeCache(directory.File("cache"))));
         Assert.IsTrue(again.FromCache);
         Assert.AreEqual(new MaruFunctionInfo("add", 2, "Adds two words."), again.Functions.Single());
         Assert.AreEqual(5L, again.GetFunction<Func<long, long, long>>("add")(2, 3));
@@ -34,8 +61,8 @@ public sealed class CacheTests
         using var directory = new TemporaryDirectory();
         var cache = new MaruCodeCache(directory.File("cache"));
         using (MaruModule.Compile(Sources.Fib, new MaruCompileOptions { Cache = cache })) { }
-        Assert.ThrowsExactly<MaruCompilationException>(() => MaruModule.Compile(Sources.Fib + " ", Sources.WithoutTools(cache)));
-        Assert.ThrowsExactly<MaruCompilationException>(() => MaruModule.Compile([new MaruSource("other.l", Sources.Fib)], Sources.WithoutTools(cache)));
+        Assert.ThrowsExactly<CacheMissException>(() => MaruModule.Compile(Sources.Fib + " ", Sources.CacheOnly(cache)));
+        Assert.ThrowsExactly<CacheMissException>(() => MaruModule.Compile([new MaruSource("other.l", Sources.Fib)], Sources.CacheOnly(cache)));
     }
 
     [TestMethod]
@@ -55,10 +82,10 @@ public sealed class CacheTests
         using (MaruModule.Compile(Sources.Fib, new MaruCompileOptions { Cache = cache })) { }
         // An entry whose exports vanished (evicted by another process between two steps) is a miss, not an error.
         foreach (string exports in Directory.GetFiles(cache.Directory, "*.exports")) File.Delete(exports);
-        Assert.ThrowsExactly<MaruCompilationException>(() => MaruModule.Compile(Sources.Fib, Sources.WithoutTools(cache)));
+        Assert.ThrowsExactly<CacheMissException>(() => MaruModule.Compile(Sources.Fib, Sources.CacheOnly(cache)));
         using var rebuilt = MaruModule.Compile(Sources.Fib, new MaruCompileOptions { Cache = cache });
         Assert.IsFalse(rebuilt.FromCache);
-        using var hit = MaruModule.Compile(Sources.Fib, Sources.WithoutTools(cache));
+        using var hit = MaruModule.Compile(Sources.Fib, Sources.CacheOnly(cache));
         Assert.IsTrue(hit.FromCache);
     }
 
@@ -82,11 +109,11 @@ public sealed class CacheTests
         using (MaruModule.Compile(c, options)) { }
 
         Assert.IsLessThanOrEqualTo(cache.MaxSizeBytes, Directory.GetFiles(cachePath).Sum(f => new FileInfo(f).Length));
-        var offline = Sources.WithoutTools(cache);
+        var offline = Sources.CacheOnly(cache);
         using (var hitA = MaruModule.Compile(a, offline)) Assert.IsTrue(hitA.FromCache);
         using (var hitC = MaruModule.Compile(c, offline)) Assert.IsTrue(hitC.FromCache);
-        Assert.ThrowsExactly<MaruCompilationException>(() => MaruModule.Compile(b, offline));
-        Assert.ThrowsExactly<MaruCompilationException>(() => MaruModule.Compile(Sources.Fib, offline));
+        Assert.ThrowsExactly<CacheMissException>(() => MaruModule.Compile(b, offline));
+        Assert.ThrowsExactly<CacheMissException>(() => MaruModule.Compile(Sources.Fib, offline));
     }
 
     [TestMethod]
@@ -103,7 +130,7 @@ public sealed class CacheTests
             Assert.IsFalse(rebuilt.FromCache);
             Assert.AreEqual(55L, rebuilt.Invoke("fib", 10));
         }
-        using var hit = MaruModule.Compile(Sources.Fib, Sources.WithoutTools(options.Cache));
+        using var hit = MaruModule.Compile(Sources.Fib, Sources.CacheOnly(options.Cache));
         Assert.IsTrue(hit.FromCache);
     }
 
@@ -187,7 +214,7 @@ public sealed class ConcurrencyTests
         Assert.HasCount(9, Directory.GetFiles(cache.Directory, "*.exports"));
         Parallel.For(0, 16, i =>
         {
-            using var module = MaruModule.Compile(SourceOf(i), Sources.WithoutTools(cache));
+            using var module = MaruModule.Compile(SourceOf(i), Sources.CacheOnly(cache));
             Assert.IsTrue(module.FromCache);
             Assert.AreEqual(Expected(i, 7), module.Invoke("f", 7));
         });
@@ -219,7 +246,7 @@ public sealed class ConcurrencyTests
         Assert.AreEqual("100 cached", third.StandardOutput.Trim());
 
         // And this process finds it too, under the same path.
-        using var module = MaruModule.Compile([new MaruSource(source, File.ReadAllText(source))], Sources.WithoutTools(new MaruCodeCache(cache)));
+        using var module = MaruModule.Compile([new MaruSource(source, File.ReadAllText(source))], Sources.CacheOnly(new MaruCodeCache(cache)));
         Assert.IsTrue(module.FromCache);
     }
 }

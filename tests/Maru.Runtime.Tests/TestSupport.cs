@@ -65,7 +65,13 @@ public static class Sources
 
     public static MaruCompileOptions NoCache { get; } = new() { Cache = null };
 
-    /// <summary>Options whose assembler and linker do not exist: anything that needs a tool fails with MARU0901.</summary>
+    /// <summary>
+    /// Options that can only load from <paramref name="cache"/>: on a miss, <see cref="CacheMissException"/> is thrown
+    /// before anything is compiled, assembled or linked (the integrated toolchain starts no tool, so a missing tool proves nothing).
+    /// </summary>
+    public static MaruCompileOptions CacheOnly(MaruCodeCache? cache) => new() { Cache = cache, OnBuild = () => throw new CacheMissException() };
+
+    /// <summary>Options whose external assembler and linker do not exist: anything that needs a tool fails with MARU0901.</summary>
     public static MaruCompileOptions WithoutTools(MaruCodeCache? cache) => new()
     {
         Cache = cache,
@@ -73,3 +79,6 @@ public static class Sources
         LinkerPath = "/nonexistent/maru-test/ld",
     };
 }
+
+/// <summary>What <see cref="Sources.CacheOnly"/> options throw when the unit would have to be built.</summary>
+public sealed class CacheMissException() : Exception("the unit is not in the cache: it would be compiled, assembled and linked");

@@ -25,7 +25,7 @@ internal sealed class LibraryBuild(
         }
         finally
         {
-            DeleteQuietly(workDirectory);
+            AtomicOutput.DeleteQuietly(workDirectory);
         }
     }
 
@@ -47,16 +47,22 @@ internal sealed class LibraryBuild(
     {
         string directory = string.IsNullOrEmpty(options.AssemblyOutputDirectory) ? workDirectory : options.AssemblyOutputDirectory;
         IReadOnlyList<string> paths = UniqueNames(assembly).Select(name => Path.Combine(directory, name + ".s")).ToList();
+        return TryWriteAssembly(assembly, paths, directory, diagnostics) ? paths : null;
+    }
+
+    /// <summary>Writes each assembly file's text to its path in <paramref name="directory"/>; false after a write error (MARU0904).</summary>
+    public static bool TryWriteAssembly(IReadOnlyList<AssemblyFile> assembly, IReadOnlyList<string> paths, string directory, DiagnosticBag diagnostics)
+    {
         try
         {
             Directory.CreateDirectory(directory);
             for (int i = 0; i < assembly.Count; i++) File.WriteAllText(paths[i], assembly[i].Text);
-            return paths;
+            return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             diagnostics.Add(Diagnostic.General(DiagnosticCodes.CannotWriteOutput, $"cannot write the assembly files: {e.Message}", directory));
-            return null;
+            return false;
         }
     }
 
@@ -73,52 +79,14 @@ internal sealed class LibraryBuild(
     }
 
     /// <summary>Links to a temporary file beside the output, then renames it over the output, so no reader ever sees half a library.</summary>
-    private void Link(IReadOnlyList<string> objects, string outputPath, string workDirectory)
-    {
-        string output = Path.GetFullPath(outputPath);
-        string temporary = Path.Combine(Path.GetDirectoryName(output)!, $".{Path.GetFileName(output)}.{Guid.NewGuid():N}.tmp");
-        try
+    private void Link(IReadOnlyList<string> objects, string outputPath, string workDirectory) =>
+        AtomicOutput.Replace(outputPath, diagnostics, temporary =>
         {
-            if (!TryCreate(temporary, outputPath)) return;
             IReadOnlyList<string>? arguments = linkerFlavour.Arguments(
-                new LinkRequest(objects, temporary, Path.GetFileName(output), workDirectory), diagnostics);
-            if (arguments is null) return;
-            RunTool(ToolRole.Linker, linker, arguments, run => ToolMessages.FromLinker(run, linker, outputPath));
-            if (!diagnostics.HasErrors) MoveIntoPlace(temporary, output, outputPath);
-        }
-        finally
-        {
-            DeleteQuietly(temporary);
-        }
-    }
-
-    // Creating the temporary file ourselves turns an unwritable output into MARU0904 rather than a linker message.
-    private bool TryCreate(string temporary, string outputPath)
-    {
-        try
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(temporary)!);
-            new FileStream(temporary, FileMode.CreateNew).Dispose();
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            diagnostics.Add(Diagnostic.General(DiagnosticCodes.CannotWriteOutput, $"cannot write the output: {e.Message}", outputPath));
-            return false;
-        }
-    }
-
-    private void MoveIntoPlace(string temporary, string output, string outputPath)
-    {
-        try
-        {
-            File.Move(temporary, output, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            diagnostics.Add(Diagnostic.General(DiagnosticCodes.CannotWriteOutput, $"cannot write the output: {e.Message}", outputPath));
-        }
-    }
+                new LinkRequest(objects, temporary, Path.GetFileName(outputPath), workDirectory), diagnostics);
+            if (arguments is not null)
+                RunTool(ToolRole.Linker, linker, arguments, run => ToolMessages.FromLinker(run, linker, outputPath));
+        });
 
     private void RunTool(ToolRole role, string path, IReadOnlyList<string> arguments, Func<ToolRun, IReadOnlyList<Diagnostic>> interpret)
     {
@@ -130,7 +98,7 @@ internal sealed class LibraryBuild(
     }
 
     // One file name per source, from its own name, made unique within the unit: a/x.l and b/x.l give x and x-2.
-    private static IReadOnlyList<string> UniqueNames(IReadOnlyList<AssemblyFile> assembly)
+    public static IReadOnlyList<string> UniqueNames(IReadOnlyList<AssemblyFile> assembly)
     {
         var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var names = new List<string>();
@@ -143,18 +111,5 @@ internal sealed class LibraryBuild(
             names.Add(name);
         }
         return names;
-    }
-
-    // Clean-up must not hide the build's own result, so a file or directory that cannot be deleted is left alone.
-    private static void DeleteQuietly(string path)
-    {
-        try
-        {
-            if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
-            else File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-        }
     }
 }

@@ -46,6 +46,15 @@ public static class NativeToolchain
                 $"no toolchain for runtime identifier '{options.RuntimeIdentifier}'; supported: {string.Join(", ", TargetToolchain.SupportedRuntimeIdentifiers)}"));
             return diagnostics.Items;
         }
+        if (options.Integrated)
+        {
+            if (HasIntegratedToolchain(options.RuntimeIdentifier))
+                Integrated.IntegratedToolchain.BuildLibrary(assembly, outputPath, options, diagnostics);
+            else
+                diagnostics.Add(Diagnostic.General(DiagnosticCodes.UnsupportedRuntime,
+                    $"no integrated assembler and linker for runtime identifier '{options.RuntimeIdentifier}'; it has one for {Integrated.IntegratedToolchain.RuntimeIdentifier}"));
+            return diagnostics.Items;
+        }
         string? assembler = ToolLocator.Find(ToolRole.Assembler, options.RuntimeIdentifier, target.Assemblers, options.AssemblerPath,
             $"the {nameof(ToolchainOptions.AssemblerPath)} option", environment, diagnostics);
         string? linker = ToolLocator.Find(ToolRole.Linker, options.RuntimeIdentifier, target.Linkers, options.LinkerPath,
@@ -56,6 +65,9 @@ public static class NativeToolchain
             ToolLocator.Flavour(linker, target.Linkers), linker, target.ObjectExtension, diagnostics).Run(assembly, outputPath);
         return diagnostics.Items;
     }
+
+    /// <summary>True when <see cref="ToolchainOptions.Integrated"/> can build for <paramref name="runtimeIdentifier"/>.</summary>
+    public static bool HasIntegratedToolchain(string runtimeIdentifier) => runtimeIdentifier == Integrated.IntegratedToolchain.RuntimeIdentifier;
 
     private static string ComputeHostRuntimeIdentifier()
     {

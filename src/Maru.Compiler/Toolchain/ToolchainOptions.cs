@@ -13,6 +13,12 @@ public sealed record ToolchainOptions(string RuntimeIdentifier)
     /// <summary>When set, the generated <c>.s</c> files are written to (and kept in) this directory; else they live in a temporary one.</summary>
     public string? AssemblyOutputDirectory { get; init; }
 
+    /// <summary>
+    /// Assemble and link in process with the integrated assembler and linker instead of running the platform's tools
+    /// (linux-x64 only: <see cref="NativeToolchain.HasIntegratedToolchain"/>). No tool is looked for or started then.
+    /// </summary>
+    public bool Integrated { get; init; }
+
     /// <summary>How long one assembler or linker run may take before it is killed and reported (MARU0906).</summary>
     public TimeSpan ToolTimeout { get; init; } = TimeSpan.FromMinutes(5);
 }

@@ -138,6 +138,34 @@ public sealed class RunCommandTests
     }
 
     [TestMethod]
+    [DataRow("integrated")]
+    [DataRow("external")]
+    [DataRow("auto")]
+    public void EitherToolchainBuildsTheProgram(string toolchain)
+    {
+        using var directory = new TemporaryDirectory();
+        File.WriteAllText(directory.File("add.l"), Adder);
+
+        MaruRun run = MaruTool.Run(directory.Path, "run", "add.l", "--toolchain", toolchain, "--entry", "add", "--", "2", "3");
+
+        Assert.AreEqual(0, run.ExitCode, run.ToString());
+        Assert.AreEqual("adding 2 and 3\n5\n", run.Output);
+    }
+
+    [TestMethod]
+    public void AnUnknownToolchainIsAUsageError()
+    {
+        using var directory = new TemporaryDirectory();
+        File.WriteAllText(directory.File("add.l"), Adder);
+
+        MaruRun run = MaruTool.Run(directory.Path, "run", "add.l", "--toolchain", "tcc", "--entry", "add", "--", "2", "3");
+
+        Assert.AreNotEqual(0, run.ExitCode, run.ToString());
+        Assert.AreEqual("", run.Output, "nothing runs");
+        StringAssert.Contains(run.Error, "tcc");
+    }
+
+    [TestMethod]
     public void ANonIntegerArgumentOfAnEntryIsAUsageError()
     {
         using var directory = new TemporaryDirectory();

@@ -1,0 +1,103 @@
+using System.Runtime.CompilerServices;
+using Maru.Compiler.Diagnostics;
+using Maru.Compiler.Toolchain.Integrated;
+using Maru.Tests.Conformance;
+
+namespace Maru.Compiler.Tests.Toolchain.Integrated;
+
+/// <summary>
+/// Differential tests of the integrated assembler: for the assembly of every conformance program and every x86-64
+/// snapshot, its .text, .rodata and .data bytes and its relocation places equal what GNU as makes of the same text.
+/// </summary>
+[TestClass]
+public sealed class IntegratedAssemblerTests
+{
+    // GNU as's ELF relocation type for each kind the integrated assembler records.
+    private static readonly Dictionary<RelocationKind, uint[]> ElfTypes = new()
+    {
+        [RelocationKind.Absolute64] = [1], [RelocationKind.Pc32] = [2], [RelocationKind.Plt32] = [4],
+        [RelocationKind.GotPcRel] = [9, 42], // R_X86_64_GOTPCREL, R_X86_64_REX_GOTPCRELX
+    };
+
+    public static IEnumerable<object[]> Inputs() =>
+        ConformanceProgram.Names().Select(p => new object[] { "conformance/" + (string)p[0] })
+            .Concat(Directory.GetFiles(SnapshotFolder(), "X64SnapshotTests.*.verified.txt").Order(StringComparer.Ordinal)
+                .Select(p => new object[] { "snapshot/" + Path.GetFileName(p) }));
+
+    private static string SnapshotFolder([CallerFilePath] string thisFile = "") =>
+        Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", "Targets", "Snapshots");
+
+    private static string AssemblyOf(string input)
+    {
+        if (input.StartsWith("snapshot/", StringComparison.Ordinal)) return File.ReadAllText(Path.Combine(SnapshotFolder(), input["snapshot/".Length..]));
+        var program = ConformanceProgram.Load(input["conformance/".Length..]);
+        return TestCompiler.Assembly(program.Text);
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(Inputs))]
+    public void SectionsEqualGnuAs(string input)
+    {
+        string assembly = AssemblyOf(input);
+        var diagnostics = new DiagnosticBag();
+        ObjectFile? integrated = X64Assembler.Assemble("input.s", assembly, diagnostics);
+        Assert.IsNotNull(integrated, string.Join("\n", diagnostics.Items));
+
+        using var directory = new TemporaryDirectory();
+        File.WriteAllText(directory.File("input.s"), assembly);
+        var run = NativeHarness.Run("as", ["--64", "-o", directory.File("input.o"), directory.File("input.s")], TimeSpan.FromMinutes(1));
+        Assert.AreEqual(0, run.ExitCode, run.StandardError);
+        var gnu = new ElfObject(File.ReadAllBytes(directory.File("input.o")));
+
+        foreach (string section in ObjectFile.SectionNames)
+        {
+            byte[] ours = integrated.Sections.GetValueOrDefault(section, []);
+            Assert.AreEqual(Convert.ToHexString(gnu.Section(section)), Convert.ToHexString(ours), $"{section} of {input}");
+            var expected = gnu.Relocations(section);
+            var actual = integrated.Relocations.Where(r => r.Section == section).OrderBy(r => r.Offset).ToList();
+            Assert.AreEqual(string.Join(" ", expected.Select(r => r.Offset)), string.Join(" ", actual.Select(r => r.Offset)), $"relocation places in {section} of {input}");
+            for (int i = 0; i < actual.Count; i++)
+                CollectionAssert.Contains(ElfTypes[actual[i].Kind], expected[i].Type, $"relocation at {actual[i].Offset} in {section} of {input}");
+        }
+    }
+
+    [TestMethod]
+    public void LongAndShortJumpsAreChosenAsGnuAsChooses()
+    {
+        // A loop body that straddles the rel8 limit: the backward jump must grow, the forward one over a short body must not.
+        var text = new System.Text.StringBuilder("\t.text\nf:\n.Ltop:\n\tjne .Lend\n");
+        for (int i = 0; i < 40; i++) text.Append("\taddq $1000, %rbx\n");
+        text.Append("\tjmp .Ltop\n.Lend:\n\tret\n");
+        var diagnostics = new DiagnosticBag();
+        ObjectFile? integrated = X64Assembler.Assemble("jumps.s", text.ToString(), diagnostics);
+        Assert.IsNotNull(integrated);
+        byte[] code = integrated.Sections[".text"];
+        Assert.AreEqual(0x0F, code[0], "the forward jump over 280 bytes is near");
+        Assert.AreEqual(0x85, code[1]);
+        Assert.AreEqual(0xE9, code[^6], "the backward jump is near");
+        Assert.AreEqual(-(code.Length - 1), BitConverter.ToInt32(code, code.Length - 5));
+    }
+
+    [TestMethod]
+    [DataRow("\t.text\nf:\n\tud2\n", 3, "unsupported instruction 'ud2'")]
+    [DataRow("\t.text\nf:\n\tmovq %xmm0, %rax\n", 3, "unsupported operand '%xmm0'")]
+    [DataRow("\t.text\nf:\n\tmovq $1, %rax, %rbx\n", 3, "unsupported instruction 'movq")]
+    [DataRow("\t.text\nf:\n\tmovq (%rax, %rbx\n", 3, "unsupported operand")]
+    [DataRow("\t.text\nf:\n\tmovq 0x(%rax), %rbx\n", 3, "unsupported operand")]
+    [DataRow("\t.text\n\n\t.balign 16\n", 3, "unsupported directive '.balign'")]
+    [DataRow("\t.section .tbss\n", 1, "unsupported section '.tbss'")]
+    [DataRow("\t.data\n\t.asciz \"open\n", 2, "malformed string")]
+    [DataRow("\t.text\nf:\nf:\n", 3, "symbol 'f' is already defined")]
+    [DataRow("\tret\n", 1, "outside .text, .data or .rodata")]
+    [DataRow("\t.data\n\tret\n", 2, "instruction 'ret' outside .text")]
+    public void UnsupportedTextIsADiagnosticAtItsLine(string text, int line, string message)
+    {
+        var diagnostics = new DiagnosticBag();
+        Assert.IsNull(X64Assembler.Assemble("bad.s", text, diagnostics));
+        var error = diagnostics.Items.Single();
+        Assert.AreEqual(DiagnosticCodes.AssemblerError, error.Code);
+        Assert.AreEqual("bad.s", error.Path);
+        Assert.AreEqual(line, error.Line);
+        StringAssert.Contains(error.Message, message);
+    }
+}

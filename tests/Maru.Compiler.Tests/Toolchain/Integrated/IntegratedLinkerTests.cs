@@ -1,0 +1,154 @@
+using Maru.Compiler.Diagnostics;
+using Maru.Compiler.Toolchain;
+using Maru.Tests.Conformance;
+
+namespace Maru.Compiler.Tests.Toolchain.Integrated;
+
+/// <summary>
+/// The integrated assembler and linker end to end: every conformance program linked in process and run through the
+/// native harness, the shape of the library as binutils' readelf sees it, and the diagnostics for what it refuses.
+/// </summary>
+[TestClass]
+public sealed class IntegratedLinkerTests
+{
+    private static readonly ToolchainOptions Integrated = new(NativeToolchain.HostRuntimeIdentifier) { Integrated = true };
+
+    public static IEnumerable<object[]> Programs() => ConformanceProgram.Names();
+
+    private static string Build(TemporaryDirectory directory, params SourceFile[] files)
+    {
+        var result = TestCompiler.Compile(files);
+        Assert.IsTrue(result.Success, string.Join("\n", result.Diagnostics));
+        string library = directory.File("libprogram.so");
+        var diagnostics = NativeToolchain.BuildLibrary(result.Assembly, library, Integrated);
+        Assert.IsEmpty(diagnostics, string.Join("\n", diagnostics));
+        return library;
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(Programs))]
+    public void ConformanceProgramRunsAsSpecified(string name)
+    {
+        var program = ConformanceProgram.Load(name);
+        using var directory = new TemporaryDirectory();
+        string library = Build(directory, new SourceFile(program.Path, File.ReadAllBytes(program.Path)));
+        var run = NativeHarness.RunLibrary(library, program.Arguments);
+
+        Assert.AreEqual(program.ExpectedOutput, run.StandardOutput, $"standard output of {name}");
+        Assert.AreEqual(program.ExpectedExit, run.ExitCode, $"exit status of {name}; stderr: {run.StandardError}");
+    }
+
+    [TestMethod]
+    public void UnitsCallEachOtherAndShareGlobals()
+    {
+        using var directory = new TemporaryDirectory();
+        string library = Build(directory,
+            SourceFile.FromText("a.l", "(define printf (extern 'printf))\n(define total 40)\n(define-function main (argc argv) (printf \"%ld\\n\" (add-two total)) 3)\n"),
+            SourceFile.FromText("b.l", "(define-function add-two (x) (+ x 2))\n"));
+        var run = NativeHarness.RunLibrary(library, []);
+        Assert.AreEqual("42\n", run.StandardOutput, run.StandardError);
+        Assert.AreEqual(3, run.ExitCode);
+    }
+
+    [TestMethod]
+    public void LibraryExportsExactlyTheExportedFunctionsAndHasNoExecutableStack()
+    {
+        using var directory = new TemporaryDirectory();
+        string library = Build(directory, SourceFile.FromText("test.l", """
+            (define printf (extern 'printf))
+            (define handler printf)
+            (define counter 1)
+            (define greeting "hi")
+            (define-function helper (x) (+ x counter))
+            (define-function main (argc argv) (printf greeting) (handler "%ld" (helper argc)))
+            (define-function twice (x) (* 2 (helper x)))
+            (export main twice)
+            """));
+
+        var symbols = ReadElf("--dyn-syms", library).Split('\n')
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f.Length >= 8 && f[0].EndsWith(':') && f[6] != "UND" && f[6] != "Ndx").Select(f => f[7]).Order().ToList();
+        CollectionAssert.AreEqual(new[] { "main", "twice" }, symbols, "defined dynamic symbols");
+        StringAssert.Contains(ReadElf("--dyn-syms", library), "UND printf");
+
+        string segments = ReadElf("--program-headers", library);
+        StringAssert.Matches(segments, new System.Text.RegularExpressions.Regex(@"GNU_STACK(\s+0x0+){5}\s+RW "));
+        Assert.IsFalse(segments.Contains(" RWE "), "no writable and executable segment\n" + segments);
+
+        string dynamic = ReadElf("--dynamic", library);
+        Assert.IsFalse(dynamic.Contains("TEXTREL"), dynamic);
+        StringAssert.Contains(dynamic, "Library soname: [libprogram.so]");
+        StringAssert.Contains(dynamic, "BIND_NOW");
+        string relocations = ReadElf("--relocs", library);
+        StringAssert.Contains(relocations, "R_X86_64_GLOB_DAT");
+        StringAssert.Contains(relocations, "R_X86_64_64");
+        StringAssert.Contains(relocations, "R_X86_64_RELATIVE");
+
+        var run = NativeHarness.RunLibrary(library, ["a", "b"]);
+        Assert.AreEqual("hi4", run.StandardOutput, run.StandardError);
+    }
+
+    // readelf checks the file as it reads it: any complaint on stderr fails the test.
+    private static string ReadElf(string option, string library)
+    {
+        var run = NativeHarness.Run("readelf", ["-W", option, library], TimeSpan.FromMinutes(1));
+        Assert.AreEqual(0, run.ExitCode, run.StandardError);
+        Assert.AreEqual("", run.StandardError);
+        return run.StandardOutput;
+    }
+
+    [TestMethod]
+    public void UnsupportedAssemblyIsADiagnosticAndLeavesNoFile()
+    {
+        using var directory = new TemporaryDirectory();
+        string library = directory.File("libbad.so");
+        var diagnostics = NativeToolchain.BuildLibrary([new AssemblyFile("bad.l", "\t.text\nf:\n\tmovq %rax\n")], library, Integrated);
+        var error = diagnostics.Single();
+        Assert.AreEqual(DiagnosticCodes.AssemblerError, error.Code);
+        Assert.AreEqual(3, error.Line);
+        Assert.IsEmpty(Directory.GetFileSystemEntries(directory.Path));
+    }
+
+    [TestMethod]
+    public void ASymbolDefinedByTwoUnitsIsALinkerDiagnostic()
+    {
+        using var directory = new TemporaryDirectory();
+        var diagnostics = NativeToolchain.BuildLibrary(
+            [HandWrittenAssembly.File("a.l", HandWrittenAssembly.Answer), HandWrittenAssembly.File("b.l", HandWrittenAssembly.Answer)],
+            directory.File("libdup.so"), Integrated);
+        var error = diagnostics.Single();
+        Assert.AreEqual(DiagnosticCodes.LinkerError, error.Code);
+        StringAssert.Contains(error.Message, "'answer' is defined in both a.s and b.s");
+        Assert.IsEmpty(Directory.GetFileSystemEntries(directory.Path));
+    }
+
+    [TestMethod]
+    public void AnImportAddressedWithoutTheGotIsALinkerDiagnostic()
+    {
+        using var directory = new TemporaryDirectory();
+        var diagnostics = NativeToolchain.BuildLibrary([new AssemblyFile("a.l", "\t.text\nf:\n\tmovq elsewhere(%rip), %rax\n\tret\n")],
+            directory.File("libpc.so"), Integrated);
+        Assert.AreEqual(DiagnosticCodes.LinkerError, diagnostics.Single().Code);
+        Assert.IsEmpty(Directory.GetFileSystemEntries(directory.Path));
+    }
+
+    [TestMethod]
+    public void AnUnwritableOutputIsMaru0904()
+    {
+        using var directory = new TemporaryDirectory();
+        string blocker = directory.File("file");
+        File.WriteAllText(blocker, "");
+        var diagnostics = NativeToolchain.BuildLibrary([HandWrittenAssembly.File("a.l", HandWrittenAssembly.Answer)],
+            Path.Combine(blocker, "libx.so"), Integrated);
+        Assert.AreEqual(DiagnosticCodes.CannotWriteOutput, diagnostics.Single().Code);
+    }
+
+    [TestMethod]
+    public void OtherPlatformsHaveNoIntegratedToolchain()
+    {
+        using var directory = new TemporaryDirectory();
+        var diagnostics = NativeToolchain.BuildLibrary([HandWrittenAssembly.File("a.l", HandWrittenAssembly.Answer)],
+            directory.File("x.dll"), new ToolchainOptions("win-x64") { Integrated = true });
+        Assert.AreEqual(DiagnosticCodes.UnsupportedRuntime, diagnostics.Single().Code);
+    }
+}
