@@ -428,21 +428,18 @@ public sealed class Lowering
     /// <summary>Evaluates operands left to right. A register read early is copied when a later operand may assign it.</summary>
     private Value[] LowerOperands(IReadOnlyList<BoundExpression> operands)
     {
+        // The last operand that assigns a local: reads before it may be overwritten (found once: operand lists can be long).
+        int lastAssigning = -1;
+        for (int i = operands.Count - 1; i >= 0 && lastAssigning < 0; i--)
+            if (operands[i].AssignsLocal) lastAssigning = i;
         var values = new Value[operands.Count];
         for (int i = 0; i < operands.Count; i++)
         {
             values[i] = Lower(operands[i]);
-            if (values[i].IsRegister && _variableRegisters.Contains(values[i].Register) && LaterAssigns(operands, i))
+            if (values[i].IsRegister && i < lastAssigning && _variableRegisters.Contains(values[i].Register))
                 values[i] = Copy(values[i]);
         }
         return values;
-    }
-
-    private static bool LaterAssigns(IReadOnlyList<BoundExpression> operands, int index)
-    {
-        for (int j = index + 1; j < operands.Count; j++)
-            if (operands[j].AssignsLocal) return true;
-        return false;
     }
 
     private void BindLet(BoundLet let)

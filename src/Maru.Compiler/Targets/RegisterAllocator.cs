@@ -27,13 +27,15 @@ public sealed class RegisterAllocator
     private int[] _alias = Array.Empty<int>();
     private int[] _color = Array.Empty<int>();
     private double[] _spillCost = Array.Empty<double>();
-    private readonly HashSet<int> _simplifyWorklist = new(), _freezeWorklist = new(), _spillWorklist = new();
+    private readonly Worklist<int> _simplifyWorklist = new(), _freezeWorklist = new();
+    private readonly HashSet<int> _spillWorklist = new();
     private readonly HashSet<int> _spilledNodes = new(), _coalescedNodes = new(), _coloredNodes = new();
     private readonly Stack<int> _selectStack = new();
     private readonly HashSet<int> _significantNeighbours = new();
     private readonly List<int> _registerTable = new(), _registerTableStart = new();
     private readonly HashSet<int> _onSelectStack = new();
-    private readonly HashSet<MachineInstruction> _worklistMoves = new(InstructionNumberComparer.Instance), _activeMoves = new(InstructionNumberComparer.Instance);
+    private readonly Worklist<MachineInstruction> _worklistMoves = new(InstructionNumberComparer.Instance);
+    private readonly HashSet<MachineInstruction> _activeMoves = new(InstructionNumberComparer.Instance);
 
     /// <summary>An allocator for one target; use one per thread (it keeps state between functions).</summary>
     public RegisterAllocator(IRegisterInfo target)
@@ -219,11 +221,6 @@ public sealed class RegisterAllocator
     /// <summary>Whether a neighbour is still in the graph: not yet simplified or coalesced away.</summary>
     private bool InGraph(int m) => !_onSelectStack.Contains(m) && !_coalescedNodes.Contains(m);
 
-    private static T Any<T>(HashSet<T> set)
-    {
-        foreach (var item in set) return item;
-        throw new InvalidOperationException("empty work list");
-    }
 
     private bool MoveRelated(int n)
     {
@@ -234,7 +231,7 @@ public sealed class RegisterAllocator
 
     private void Simplify()
     {
-        int n = Any(_simplifyWorklist);
+        int n = _simplifyWorklist.Oldest();
         _simplifyWorklist.Remove(n);
         _selectStack.Push(n);
         _onSelectStack.Add(n);
@@ -265,7 +262,7 @@ public sealed class RegisterAllocator
 
     private void Coalesce()
     {
-        var move = Any(_worklistMoves);
+        var move = _worklistMoves.Oldest();
         _worklistMoves.Remove(move);
         var (destination, source) = MoveRegisters(move);
         int x = GetAlias(destination), y = GetAlias(source);
@@ -342,7 +339,7 @@ public sealed class RegisterAllocator
 
     private void Freeze()
     {
-        int u = Any(_freezeWorklist);
+        int u = _freezeWorklist.Oldest();
         _freezeWorklist.Remove(u);
         _simplifyWorklist.Add(u);
         FreezeMoves(u);
@@ -489,6 +486,47 @@ internal sealed class InterferenceMatrix
     {
         if (_useMatrix) _bits[i >> 6] |= 1UL << (int)(i & 63);
         else _pairs.Add(i);
+    }
+}
+
+/// <summary>
+/// A set that hands out its oldest member in amortised constant time. (A HashSet's first member is found by scanning
+/// past the slots of removed ones, which made each pick linear and the allocation of long functions quadratic.)
+/// The order depends only on the calls made, so allocation stays deterministic.
+/// </summary>
+internal sealed class Worklist<T>(IEqualityComparer<T>? comparer = null) where T : notnull
+{
+    private readonly HashSet<T> _members = new(comparer);
+    private readonly List<T> _order = new(); // every addition; entries no longer members are skipped
+    private int _head;
+
+    public int Count => _members.Count;
+    public bool Contains(T item) => _members.Contains(item);
+
+    public void Add(T item)
+    {
+        if (_members.Add(item)) _order.Add(item);
+    }
+
+    public bool Remove(T item) => _members.Remove(item);
+
+    public void Clear()
+    {
+        _members.Clear();
+        _order.Clear();
+        _head = 0;
+    }
+
+    public T Oldest()
+    {
+        if (_members.Count == 0) throw new InvalidOperationException("empty work list");
+        while (!_members.Contains(_order[_head])) _head++;
+        if (_head > 1024 && _head > _order.Count / 2)
+        {
+            _order.RemoveRange(0, _head);
+            _head = 0;
+        }
+        return _order[_head];
     }
 }
 
