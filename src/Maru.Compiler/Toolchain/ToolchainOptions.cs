@@ -4,10 +4,13 @@ namespace Maru.Compiler.Toolchain;
 /// <param name="RuntimeIdentifier">The platform the library is for, e.g. <c>linux-x64</c>; the assembly must have been compiled for it.</param>
 public sealed record ToolchainOptions(string RuntimeIdentifier)
 {
-    /// <summary>The assembler to run; when null or empty, the <c>MARU_AS</c> environment variable, else the platform's assembler found on PATH.</summary>
+    /// <summary>
+    /// The assembler to run; when null or empty, the <c>MARU_AS_&lt;RID&gt;</c> (e.g. <c>MARU_AS_OSX_ARM64</c>) or <c>MARU_AS</c> environment
+    /// variable, else the first of the platform's assemblers found on PATH or in the usual LLVM folders.
+    /// </summary>
     public string? AssemblerPath { get; init; }
 
-    /// <summary>The linker to run; when null or empty, the <c>MARU_LD</c> environment variable, else the platform's linker found on PATH.</summary>
+    /// <summary>The linker to run; when null or empty, <c>MARU_LD_&lt;RID&gt;</c> or <c>MARU_LD</c>, else the first of the platform's linkers found.</summary>
     public string? LinkerPath { get; init; }
 
     /// <summary>When set, the generated <c>.s</c> files are written to (and kept in) this directory; else they live in a temporary one.</summary>
