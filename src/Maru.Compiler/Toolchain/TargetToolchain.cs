@@ -15,6 +15,7 @@ internal sealed record TargetToolchain(
     private static readonly Dictionary<string, Func<TargetToolchain>> Platforms = new()
     {
         ["linux-x64"] = () => LinuxX64(native: NativeToolchain.HostRuntimeIdentifier == "linux-x64"),
+        ["win-x64"] = WindowsX64,
     };
 
     public static IEnumerable<string> SupportedRuntimeIdentifiers => Platforms.Keys;
@@ -40,4 +41,22 @@ internal sealed record TargetToolchain(
             (objects, output, soname) =>
                 ["-m", "elf_x86_64", "-shared", "-Bsymbolic", "-z", "noexecstack", "-z", "now", "-soname", soname, "-o", output, .. objects]);
     }
+
+    // MinGW-w64's GNU binutils (package binutils-mingw-w64-x86-64) build a DLL from Linux: they read the .seh_* and
+    // .drectve directives the compiler writes, and link against the import libraries of the Windows C runtime
+    // (msvcrt.dll, present on every Windows) and kernel32 from mingw-w64-x86-64-dev, on the linker's default search path.
+    // C99 functions that msvcrt.dll lacks or gets wrong (snprintf) come from MinGW's static libmingwex, which calls back
+    // into msvcrt: hence the group.
+    // --exclude-all-symbols: only the functions the .drectve sections export are exported, even when there is none.
+    // No entry point: there is no C runtime start-up to run, and the loader calls none when the entry is 0.
+    // --no-insert-timestamp: the same input gives the same DLL.
+    private static TargetToolchain WindowsX64() => new(
+        "win-x64",
+        new ToolDescription("assembler", "x86_64-w64-mingw32-as", "MARU_AS", nameof(ToolchainOptions.AssemblerPath), "binutils-mingw-w64-x86-64"),
+        new ToolDescription("linker", "x86_64-w64-mingw32-ld", "MARU_LD", nameof(ToolchainOptions.LinkerPath), "binutils-mingw-w64-x86-64"),
+        ".obj",
+        (source, obj) => ["--64", "-o", obj, source],
+        (objects, output, _) =>
+            ["-m", "i386pep", "-shared", "--exclude-all-symbols", "--no-insert-timestamp", "-o", output, .. objects,
+             "--start-group", "-lmingwex", "-lmsvcrt", "-lkernel32", "--end-group"]);
 }

@@ -4,26 +4,87 @@ namespace Maru.Compiler.Tests;
 
 public sealed record ProgramRun(int ExitCode, string StandardOutput, string StandardError);
 
-/// <summary>The native test harness (built once per test run with the C compiler) and the running of programs through it.</summary>
+/// <summary>
+/// The native test harness (built once per test run with the C compiler, and for Windows with the MinGW-w64 cross
+/// compiler) and the running of programs through it: Windows ones under wine, in a wine prefix made once per test run.
+/// </summary>
 public static class NativeHarness
 {
-    private static readonly Lazy<string> Executable = new(Build, LazyThreadSafetyMode.ExecutionAndPublication);
+    private const string Wine = "/usr/lib/wine/wine64";
 
-    private static string Build()
+    private static readonly Lazy<string> Executable = new(() => Build("cc", "harness", ["-ldl"]), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<string> WindowsExecutable = new(() => Build("x86_64-w64-mingw32-gcc", "harness.exe", []), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<IReadOnlyDictionary<string, string>> WineEnvironment = new(CreateWinePrefix, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private static string Build(string compiler, string name, string[] libraries)
     {
         string directory = Directory.CreateTempSubdirectory("maru-harness-").FullName;
-        string output = Path.Combine(directory, "harness");
+        string output = Path.Combine(directory, name);
         string source = Path.Combine(AppContext.BaseDirectory, "TestSupport", "harness.c");
-        var run = Run("cc", new[] { "-O1", "-o", output, source, "-ldl" }, TimeSpan.FromMinutes(2));
-        if (run.ExitCode != 0) throw new InvalidOperationException($"building the harness failed: {run.StandardError}");
+        var run = Run(compiler, ["-O1", "-o", output, source, .. libraries], TimeSpan.FromMinutes(2));
+        if (run.ExitCode != 0) throw new InvalidOperationException($"building the harness with {compiler} failed: {run.StandardError}");
         return output;
+    }
+
+    private static string WineServer => Path.Combine(Path.GetDirectoryName(Wine)!, "wineserver");
+
+    /// <summary>
+    /// A fresh wine prefix for this test run, so no user configuration matters; it is created by the first program
+    /// (which takes seconds). Its wine server is kept running between programs, which makes each start a tenth of a
+    /// second rather than three; the server and the folder go when the test run ends.
+    /// </summary>
+    private static IReadOnlyDictionary<string, string> CreateWinePrefix()
+    {
+        string prefix = Directory.CreateTempSubdirectory("maru-wine-").FullName;
+        var environment = new Dictionary<string, string>
+        {
+            ["WINEPREFIX"] = prefix,
+            ["WINEDEBUG"] = "-all",
+            // No Mono or Gecko installation dialogs while the prefix is made.
+            ["WINEDLLOVERRIDES"] = "mscoree,mshtml=",
+        };
+        StartPersistentWineServer(environment);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            Run(WineServer, ["-k"], TimeSpan.FromSeconds(30), environment);
+            Directory.Delete(prefix, recursive: true);
+        };
+        return environment;
+    }
+
+    // The server goes into the background holding the standard streams it was given, so they are redirected but never
+    // read (reading would wait for the server to end). -p60: should the test run end without -k, it stops on its own.
+    private static void StartPersistentWineServer(IReadOnlyDictionary<string, string> environment)
+    {
+        var startInfo = new ProcessStartInfo(WineServer, ["-p60"])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (name, value) in environment) startInfo.Environment[name] = value;
+        using var process = Process.Start(startInfo)!;
+        if (!process.WaitForExit(TimeSpan.FromSeconds(30)) || process.ExitCode != 0)
+            throw new InvalidOperationException($"{WineServer} -p60 did not start (exit {(process.HasExited ? process.ExitCode : "none")})");
     }
 
     /// <summary>Runs the library's main with the given arguments in a new process.</summary>
     public static ProgramRun RunLibrary(string library, IEnumerable<string> arguments, TimeSpan? timeout = null) =>
         Run(Executable.Value, arguments.Prepend(library).ToList(), timeout ?? TimeSpan.FromMinutes(1));
 
-    public static ProgramRun Run(string program, IReadOnlyList<string> arguments, TimeSpan timeout)
+    /// <summary>Runs a win-x64 library's main with the given arguments under wine.</summary>
+    public static ProgramRun RunWindowsLibrary(string library, IEnumerable<string> arguments) =>
+        Run(Wine, [WindowsExecutable.Value, library, .. arguments], TimeSpan.FromMinutes(2), WineEnvironment.Value);
+
+    /// <summary>
+    /// Calls <paramref name="function"/> of a win-x64 library with a C callback that walks the stack with
+    /// RtlCaptureStackBackTrace; the output names the module of each frame, innermost first: harness, maru or other.
+    /// </summary>
+    public static ProgramRun RunWindowsStackWalk(string library, string function) =>
+        Run(Wine, [WindowsExecutable.Value, "--stack-walk", library, function], TimeSpan.FromMinutes(2), WineEnvironment.Value);
+
+    public static ProgramRun Run(string program, IReadOnlyList<string> arguments, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
         var startInfo = new ProcessStartInfo(program)
         {
@@ -32,6 +93,7 @@ public static class NativeHarness
             UseShellExecute = false,
         };
         foreach (string argument in arguments) startInfo.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) startInfo.Environment[name] = value;
         using var process = Process.Start(startInfo)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();

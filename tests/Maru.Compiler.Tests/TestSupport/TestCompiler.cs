@@ -12,20 +12,24 @@ public static class TestCompiler
     public static CompileResult Compile(params SourceFile[] files) => MaruCompiler.Compile(files, new CompileOptions());
 
     /// <summary>The assembly of a program that must compile without errors.</summary>
-    public static string Assembly(string text)
+    public static string Assembly(string text, string runtimeIdentifier = "linux-x64")
     {
-        var result = Compile(text);
+        var result = MaruCompiler.Compile(new[] { SourceFile.FromText("test.l", text) }, new CompileOptions(runtimeIdentifier));
         Assert.IsTrue(result.Success, string.Join("\n", result.Diagnostics));
         return string.Concat(result.Assembly.Select(a => a.Text));
     }
 
     /// <summary>Compiles and links the files into a library in <paramref name="directory"/>, asserting success.</summary>
-    public static string BuildLibrary(TemporaryDirectory directory, params SourceFile[] files)
+    public static string BuildLibrary(TemporaryDirectory directory, params SourceFile[] files) =>
+        BuildLibraryFor(NativeToolchain.HostRuntimeIdentifier, directory, files);
+
+    /// <summary>Compiles and links the files into a library for <paramref name="runtimeIdentifier"/>, asserting success.</summary>
+    public static string BuildLibraryFor(string runtimeIdentifier, TemporaryDirectory directory, params SourceFile[] files)
     {
-        var result = Compile(files);
+        var result = MaruCompiler.Compile(files, new CompileOptions(runtimeIdentifier));
         Assert.IsTrue(result.Success, string.Join("\n", result.Diagnostics));
-        string library = directory.File(NativeToolchain.LibraryFileName("program", NativeToolchain.HostRuntimeIdentifier));
-        var diagnostics = NativeToolchain.BuildLibrary(result.Assembly, library, new ToolchainOptions(NativeToolchain.HostRuntimeIdentifier));
+        string library = directory.File(NativeToolchain.LibraryFileName("program", runtimeIdentifier));
+        var diagnostics = NativeToolchain.BuildLibrary(result.Assembly, library, new ToolchainOptions(runtimeIdentifier));
         Assert.IsFalse(diagnostics.Any(d => d.IsError), string.Join("\n", diagnostics));
         return library;
     }
