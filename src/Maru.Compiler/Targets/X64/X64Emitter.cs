@@ -63,7 +63,8 @@ public sealed class X64Emitter
             // Loop heads start on a 16-byte boundary (padding of at most 10 bytes), as compilers do for the decoder.
             if (loopHeads.Contains(blocks[b].Id)) Line("\t.p2align 4,,10");
             if (b > 0) Line($"{BlockLabel(blocks[b].Id)}:");
-            int? next = b + 1 < blocks.Count ? blocks[b + 1].Id : null;
+            int following = _seh && b + 1 < blocks.Count && blocks[b + 1] == shrinkWrap?.Frameless ? b + 2 : b + 1;
+            int? next = following < blocks.Count ? blocks[following].Id : null;
             var code = blocks[b].Instructions;
             if (b == 0 && shrinkWrap is { } wrap)
             {
