@@ -26,14 +26,16 @@ public interface ITarget
 
 public static class Targets
 {
-    public static readonly IReadOnlyList<string> SupportedRuntimeIdentifiers = new[] { "linux-x64", "linux-arm64", "osx-arm64" };
+    public static readonly IReadOnlyList<string> SupportedRuntimeIdentifiers = new[] { "linux-x64", "linux-arm64", "osx-arm64", "osx-x64", "win-x64" };
 
     /// <summary>The target for a runtime identifier, or null when there is none.</summary>
     public static ITarget? ForRuntime(string runtimeIdentifier) => runtimeIdentifier switch
     {
-        "linux-x64" => new X64.X64Target(),
+        "linux-x64" => new X64.X64Target(X64.X64Abi.SysV, X64.X64ObjectFormat.Elf),
         "linux-arm64" => Arm64.Arm64Target.Linux(),
         "osx-arm64" => Arm64.Arm64Target.Apple(),
+        "osx-x64" => new X64.X64Target(X64.X64Abi.SysV, X64.X64ObjectFormat.MachO),
+        "win-x64" => new X64.X64Target(X64.X64Abi.Windows, X64.X64ObjectFormat.Coff),
         _ => null,
     };
 }

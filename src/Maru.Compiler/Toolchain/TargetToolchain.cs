@@ -17,6 +17,7 @@ internal sealed record TargetToolchain(
         ["linux-arm64"] = environment => Elf("linux-arm64", environment, "aarch64-linux-gnu", "aarch64linux", []),
         ["osx-x64"] = environment => MachOLink.Toolchain("osx-x64", environment, "x86_64"),
         ["osx-arm64"] = environment => MachOLink.Toolchain("osx-arm64", environment, "arm64"),
+        ["win-x64"] = WindowsX64,
     };
 
     public static IEnumerable<string> SupportedRuntimeIdentifiers => Platforms.Keys;
@@ -47,5 +48,23 @@ internal sealed record TargetToolchain(
                 new LinkerCandidate(prefix + "ld", binutils, Link),
                 new LinkerCandidate("ld.lld", "lld", Link),
             ]);
+    }
+
+    // MinGW-w64's GNU binutils (package binutils-mingw-w64-x86-64) build a DLL from Linux: they read the .seh_* and
+    // .drectve directives the compiler writes, and link against the import libraries of the Windows C runtime
+    // (msvcrt.dll, present on every Windows) and kernel32 from mingw-w64-x86-64-dev, on the linker's default search path.
+    // C99 functions that msvcrt.dll lacks or gets wrong (snprintf) come from MinGW's static libmingwex, which calls back
+    // into msvcrt: hence the group.
+    // --exclude-all-symbols: only the functions the .drectve sections export are exported, even when there is none.
+    // No entry point: there is no C runtime start-up to run, and the loader calls none when the entry is 0.
+    // --no-insert-timestamp: the same input gives the same DLL.
+    private static TargetToolchain WindowsX64(ToolEnvironment environment)
+    {
+        const string binutils = "binutils-mingw-w64-x86-64 and mingw-w64-x86-64-dev";
+        return new TargetToolchain("win-x64", ".obj",
+            [new AssemblerCandidate("x86_64-w64-mingw32-as", binutils, (source, obj) => ["--64", "-o", obj, source])],
+            [new LinkerCandidate("x86_64-w64-mingw32-ld", binutils, (request, _) =>
+                ["-m", "i386pep", "-shared", "--exclude-all-symbols", "--no-insert-timestamp", "-o", request.Output, .. request.Objects,
+                 "--start-group", "-lmingwex", "-lmsvcrt", "-lkernel32", "--end-group"])]);
     }
 }

@@ -36,6 +36,25 @@ public sealed class AsmCommandTests
     }
 
     [TestMethod]
+    [DataRow("win-x64", "\t.seh_proc from_a")]
+    [DataRow("osx-x64", "_from_a:")]
+    public void AsmPrintsTheAssemblyOfOtherX64Platforms(string rid, string line)
+    {
+        using var directory = new TemporaryDirectory();
+        File.WriteAllText(directory.File("a.l"), A);
+        File.WriteAllText(directory.File("b.l"), B);
+
+        MaruRun run = MaruTool.Run(directory.Path, "asm", "--rid", rid, "a.l", "b.l");
+
+        Assert.AreEqual(0, run.ExitCode, run.ToString());
+        Assert.AreEqual("", run.Error);
+        var expected = MaruCompiler.Compile([SourceFile.FromText("a.l", A), SourceFile.FromText("b.l", B)], new CompileOptions(rid));
+        Assert.IsTrue(expected.Success);
+        Assert.AreEqual(string.Concat(expected.Assembly.Select(f => f.Text.EndsWith('\n') ? f.Text : f.Text + "\n")), run.Output);
+        Assert.Contains(line, MaruTool.Lines(run.Output), $"the {rid} flavour");
+    }
+
+    [TestMethod]
     public void AFunctionOfOneFileCallsAFunctionOfAnother()
     {
         using var directory = new TemporaryDirectory();

@@ -5,32 +5,87 @@ namespace Maru.Compiler.Tests;
 
 public sealed record ProgramRun(int ExitCode, string StandardOutput, string StandardError);
 
-/// <summary>The native test harness (built once per test run with the C compiler) and the running of programs through it.</summary>
+/// <summary>
+/// The native test harness (built once per test run with the C compiler, with the aarch64 cross compiler for qemu, and
+/// with the MinGW-w64 cross compiler for wine) and the running of programs through it: Windows ones under wine, in a
+/// wine prefix made once per test run.
+/// </summary>
 [TestClass]
 public static class NativeHarness
 {
-    private static readonly Lazy<string> Executable = new(() => Build("cc"), LazyThreadSafetyMode.ExecutionAndPublication);
-    private static readonly Lazy<string> Arm64Executable = new(() => Build("aarch64-linux-gnu-gcc"), LazyThreadSafetyMode.ExecutionAndPublication);
+    private const string Wine = "/usr/lib/wine/wine64";
 
     /// <summary>The sysroot of Debian's aarch64 C library, where qemu finds the dynamic loader and libc.</summary>
     private const string Arm64Sysroot = "/usr/aarch64-linux-gnu";
+
+    private static readonly Lazy<string> Executable = new(() => Build("cc", "harness", ["-ldl"]), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<string> Arm64Executable = new(() => Build("aarch64-linux-gnu-gcc", "harness", ["-ldl"]), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<string> WindowsExecutable = new(() => Build("x86_64-w64-mingw32-gcc", "harness.exe", []), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<IReadOnlyDictionary<string, string>> WineEnvironment = new(CreateWinePrefix, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>Deletes the harnesses at the end of the test run, if any were built.</summary>
     [AssemblyCleanup]
     public static void Delete()
     {
-        foreach (var harness in new[] { Executable, Arm64Executable })
+        foreach (var harness in new[] { Executable, Arm64Executable, WindowsExecutable })
             if (harness.IsValueCreated) Directory.Delete(Path.GetDirectoryName(harness.Value)!, recursive: true);
     }
 
-    private static string Build(string compiler)
+    private static string Build(string compiler, string name, string[] libraries)
     {
         string directory = Directory.CreateTempSubdirectory("maru-harness-").FullName;
-        string output = Path.Combine(directory, "harness");
+        string output = Path.Combine(directory, name);
         string source = Path.Combine(AppContext.BaseDirectory, "TestSupport", "harness.c");
-        var run = Run(compiler, new[] { "-O1", "-o", output, source, "-ldl" }, TimeSpan.FromMinutes(2));
-        if (run.ExitCode != 0) throw new InvalidOperationException($"building the harness failed: {run.StandardError}");
+        var run = Run(compiler, ["-O1", "-o", output, source, .. libraries], TimeSpan.FromMinutes(2));
+        if (run.ExitCode != 0) throw new InvalidOperationException($"building the harness with {compiler} failed: {run.StandardError}");
         return output;
+    }
+
+    private static string WineServer => Path.Combine(Path.GetDirectoryName(Wine)!, "wineserver");
+
+    /// <summary>
+    /// A fresh wine prefix for this test run, so no user configuration matters (making it takes seconds). Its wine
+    /// server is then kept running between programs, which makes each start a tenth of a second rather than three
+    /// (a program's own server would also hold its output pipes open until it ends); the server and the folder go when
+    /// the test run ends.
+    /// </summary>
+    private static IReadOnlyDictionary<string, string> CreateWinePrefix()
+    {
+        string prefix = Directory.CreateTempSubdirectory("maru-wine-").FullName;
+        var environment = new Dictionary<string, string>
+        {
+            ["WINEPREFIX"] = prefix,
+            ["WINEDEBUG"] = "-all",
+            // No Mono or Gecko installation dialogs while the prefix is made.
+            ["WINEDLLOVERRIDES"] = "mscoree,mshtml=",
+        };
+        // Making the prefix ends by stopping its server, so the lasting one starts afterwards.
+        Run(Wine, ["wineboot", "--init"], TimeSpan.FromMinutes(5), environment);
+        Run(WineServer, ["-w"], TimeSpan.FromMinutes(1), environment);
+        StartPersistentWineServer(environment);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            Run(WineServer, ["-k"], TimeSpan.FromSeconds(30), environment);
+            Directory.Delete(prefix, recursive: true);
+        };
+        return environment;
+    }
+
+    // The server goes into the background holding the standard streams it was given, so they are redirected but never
+    // read (reading would wait for the server to end). -p60: should the test run end without -k, it stops on its own.
+    private static void StartPersistentWineServer(IReadOnlyDictionary<string, string> environment)
+    {
+        var startInfo = new ProcessStartInfo(WineServer, ["-p60"])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (name, value) in environment) startInfo.Environment[name] = value;
+        using var process = Process.Start(startInfo)!;
+        if (!process.WaitForExit(TimeSpan.FromSeconds(30)) || process.ExitCode != 0)
+            throw new InvalidOperationException($"{WineServer} -p60 did not start (exit {(process.HasExited ? process.ExitCode : "none")})");
     }
 
     /// <summary>Runs the library's main with the given arguments in a new process.</summary>
@@ -50,7 +105,18 @@ public static class NativeHarness
         return Run("qemu-aarch64", emulated, timeout ?? TimeSpan.FromMinutes(2));
     }
 
-    public static ProgramRun Run(string program, IReadOnlyList<string> arguments, TimeSpan timeout)
+    /// <summary>Runs a win-x64 library's main with the given arguments under wine.</summary>
+    public static ProgramRun RunWindowsLibrary(string library, IEnumerable<string> arguments) =>
+        Run(Wine, [WindowsExecutable.Value, library, .. arguments], TimeSpan.FromMinutes(2), WineEnvironment.Value);
+
+    /// <summary>
+    /// Calls <paramref name="function"/> of a win-x64 library with a C callback that walks the stack with
+    /// RtlCaptureStackBackTrace; the output names the module of each frame, innermost first: harness, maru or other.
+    /// </summary>
+    public static ProgramRun RunWindowsStackWalk(string library, string function) =>
+        Run(Wine, [WindowsExecutable.Value, "--stack-walk", library, function], TimeSpan.FromMinutes(2), WineEnvironment.Value);
+
+    public static ProgramRun Run(string program, IReadOnlyList<string> arguments, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
         var startInfo = new ProcessStartInfo(program)
         {
@@ -59,6 +125,7 @@ public static class NativeHarness
             UseShellExecute = false,
         };
         foreach (string argument in arguments) startInfo.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) startInfo.Environment[name] = value;
         using var process = Process.Start(startInfo)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();

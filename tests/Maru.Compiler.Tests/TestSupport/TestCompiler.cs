@@ -12,10 +12,7 @@ public static class TestCompiler
     public static CompileResult Compile(params SourceFile[] files) => MaruCompiler.Compile(files, new CompileOptions());
 
     /// <summary>The assembly of a program that must compile without errors.</summary>
-    public static string Assembly(string text) => Assembly(text, "linux-x64");
-
-    /// <summary>The assembly for <paramref name="runtimeIdentifier"/> of a program that must compile without errors.</summary>
-    public static string Assembly(string text, string runtimeIdentifier)
+    public static string Assembly(string text, string runtimeIdentifier = "linux-x64")
     {
         var result = MaruCompiler.Compile(new[] { SourceFile.FromText("test.l", text) }, new CompileOptions(runtimeIdentifier));
         Assert.IsTrue(result.Success, string.Join("\n", result.Diagnostics));

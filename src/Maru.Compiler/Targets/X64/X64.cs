@@ -7,7 +7,7 @@ public enum X64Op
     MovZxByte,  // [dst reg, src memory]: load a byte, zero-extended
     StoreByte,  // [dst memory, src reg or imm]: store the low byte
     Lea,        // [dst reg, memory]
-    LoadGot,    // [dst reg, symbol]: the address of an external symbol from the GOT
+    LoadExternAddress, // [dst reg, symbol]: the address of an extern (from the GOT, or of the import thunk on COFF)
     Add, Sub, And, Or, Xor, Imul, // [dst (use+def), src reg or imm32]
     Neg, Not,   // [dst (use+def)]
     Shl, Sar, Shr, // [dst (use+def), count imm or %rcx]
@@ -45,12 +45,22 @@ public sealed class X64Abi : IRegisterInfo
     public static readonly X64Abi SysV = new(
         arguments: new[] { X64Registers.Rdi, X64Registers.Rsi, X64Registers.Rdx, X64Registers.Rcx, X64Registers.R8, X64Registers.R9 },
         calleeSaved: new[] { X64Registers.Rbx, X64Registers.Rbp, X64Registers.R12, X64Registers.R13, X64Registers.R14, X64Registers.R15 },
-        shadowSpace: 0);
+        shadowSpace: 0, passesVectorCountInAl: true);
+
+    /// <summary>
+    /// Microsoft x64: four register arguments, then the stack above the 32-byte shadow space the caller reserves for every
+    /// call. xmm6–xmm15 are callee-saved too, but code of this target never touches vector registers.
+    /// </summary>
+    public static readonly X64Abi Windows = new(
+        arguments: new[] { X64Registers.Rcx, X64Registers.Rdx, X64Registers.R8, X64Registers.R9 },
+        calleeSaved: new[] { X64Registers.Rbx, X64Registers.Rbp, X64Registers.Rdi, X64Registers.Rsi, X64Registers.R12, X64Registers.R13, X64Registers.R14, X64Registers.R15 },
+        shadowSpace: 32, passesVectorCountInAl: false);
 
     private readonly HashSet<int> _calleeSaved;
 
-    private X64Abi(int[] arguments, int[] calleeSaved, int shadowSpace)
+    private X64Abi(int[] arguments, int[] calleeSaved, int shadowSpace, bool passesVectorCountInAl)
     {
+        PassesVectorCountInAl = passesVectorCountInAl;
         ArgumentRegisters = arguments;
         _calleeSaved = new HashSet<int>(calleeSaved);
         ShadowSpace = shadowSpace;
@@ -63,6 +73,8 @@ public sealed class X64Abi : IRegisterInfo
     /// <summary>Bytes the caller reserves above the return address for the callee (32 on Windows).</summary>
     public int ShadowSpace { get; }
     public IReadOnlyList<int> AllocatableRegisters { get; }
+    /// <summary>Whether variadic callees read %al as the number of vector registers used (SysV); Windows passes nothing.</summary>
+    public bool PassesVectorCountInAl { get; }
 
     public bool IsCalleeSaved(int register) => _calleeSaved.Contains(register);
 

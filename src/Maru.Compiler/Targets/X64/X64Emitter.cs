@@ -4,19 +4,34 @@ using static Maru.Compiler.Targets.X64.X64Registers;
 
 namespace Maru.Compiler.Targets.X64;
 
-/// <summary>Lays out the frame of an allocated function and prints it as GNU assembler text (AT&amp;T syntax).</summary>
+/// <summary>
+/// Lays out the frame of an allocated function and prints it as GNU assembler text (AT&amp;T syntax), with DWARF CFI
+/// or, on Windows, SEH unwind directives. Epilogues have the canonical form Windows unwinds through:
+/// <c>addq $n, %rsp</c>, pops, then <c>ret</c> or a jump to another function.
+/// </summary>
 public sealed class X64Emitter
 {
+    /// <summary>
+    /// The most instructions a shrink-wrapped entry and its frameless return may have on Windows, where they precede the
+    /// prologue and so count in its size, which SEH records in one byte: at most 15 bytes an instruction, with room
+    /// left for the pushes, the stack allocation and the jumps.
+    /// </summary>
+    private const int MaxInstructionsBeforeSehPrologue = 14;
+
     private readonly MachineFunction _function;
     private readonly X64Abi _abi;
+    private readonly X64ObjectFormat _format;
+    private readonly bool _seh;
     private readonly StringBuilder _text;
     private readonly int _frameSize;
     private readonly int _pushBytes;
 
-    private X64Emitter(MachineFunction function, X64Abi abi, StringBuilder text)
+    private X64Emitter(MachineFunction function, X64Abi abi, X64ObjectFormat format, StringBuilder text)
     {
         _function = function;
         _abi = abi;
+        _format = format;
+        _seh = format.UsesSehUnwind;
         _text = text;
         _pushBytes = 8 * function.UsedCalleeSaved.Count;
         int outgoing = function.HasCalls ? 8 * function.OutgoingArguments + abi.ShadowSpace : 0;
@@ -30,28 +45,33 @@ public sealed class X64Emitter
     private readonly int _outgoingBytes;
 
     /// <summary>Appends the function's body (from its label to its last instruction) to <paramref name="text"/>.</summary>
-    public static void Emit(MachineFunction function, X64Abi abi, StringBuilder text) => new X64Emitter(function, abi, text).EmitFunction();
+    public static void Emit(MachineFunction function, X64Abi abi, X64ObjectFormat format, StringBuilder text) =>
+        new X64Emitter(function, abi, format, text).EmitFunction();
 
     private void EmitFunction()
     {
         Line($"{_function.Symbol}:");
-        Line("\t.cfi_startproc");
+        Line(_seh ? $"\t.seh_proc {_function.Symbol}" : "\t.cfi_startproc");
         var blocks = _function.Blocks;
         var shrinkWrap = FindFramelessReturn();
         if (shrinkWrap is null) EmitPrologue();
         var loopHeads = LoopHeads();
         for (int b = 0; b < blocks.Count; b++)
         {
+            // On Windows the frameless return was written with the entry, ahead of the prologue.
+            if (_seh && shrinkWrap?.Frameless == blocks[b]) continue;
             // Loop heads start on a 16-byte boundary (padding of at most 10 bytes), as compilers do for the decoder.
             if (loopHeads.Contains(blocks[b].Id)) Line("\t.p2align 4,,10");
             if (b > 0) Line($"{BlockLabel(blocks[b].Id)}:");
-            int? next = b + 1 < blocks.Count ? blocks[b + 1].Id : null;
+            int following = _seh && b + 1 < blocks.Count && blocks[b + 1] == shrinkWrap?.Frameless ? b + 2 : b + 1;
+            int? next = following < blocks.Count ? blocks[following].Id : null;
             var code = blocks[b].Instructions;
             if (b == 0 && shrinkWrap is { } wrap)
             {
                 // The entry tests and returns early without a frame; only the other path builds one.
                 foreach (var instruction in code.Take(code.Count - 2)) EmitInstruction(instruction, false);
-                Line($"\tj{ConditionSuffix(wrap.Condition)}\t{BlockLabel(wrap.Frameless.Id)}");
+                if (_seh) EmitSehFramelessReturn(wrap);
+                else Line($"\tj{ConditionSuffix(wrap.Condition)}\t{BlockLabel(wrap.Frameless.Id)}");
                 EmitPrologue();
                 if (wrap.Framed.Id != next) Line($"\tjmp\t{BlockLabel(wrap.Framed.Id)}");
                 continue;
@@ -78,7 +98,7 @@ public sealed class X64Emitter
                 EmitInstruction(instruction, isLastOfFunction);
             }
         }
-        Line("\t.cfi_endproc");
+        Line(_seh ? "\t.seh_endproc" : "\t.cfi_endproc");
     }
 
     /// <summary>Blocks that a later block jumps back to.</summary>
@@ -97,14 +117,19 @@ public sealed class X64Emitter
         foreach (int register in _function.UsedCalleeSaved)
         {
             Line($"\tpushq\t{Name(register)}");
-            Line("\t.cfi_adjust_cfa_offset 8");
-            Line($"\t.cfi_rel_offset {Name(register)}, 0");
+            if (_seh) Line($"\t.seh_pushreg {Name(register)}");
+            else
+            {
+                Line("\t.cfi_adjust_cfa_offset 8");
+                Line($"\t.cfi_rel_offset {Name(register)}, 0");
+            }
         }
         if (_frameSize > 0)
         {
             Line($"\tsubq\t${_frameSize}, %rsp");
-            Line($"\t.cfi_adjust_cfa_offset {_frameSize}");
+            Line(_seh ? $"\t.seh_stackalloc {_frameSize}" : $"\t.cfi_adjust_cfa_offset {_frameSize}");
         }
+        if (_seh) Line("\t.seh_endprologue");
     }
 
     private sealed record ShrinkWrap(X64Condition Condition, MachineBlock Frameless, MachineBlock Framed);
@@ -125,12 +150,14 @@ public sealed class X64Emitter
         var taken = blocks[(int)entry[^2].Operands[0].Value];
         var fallThrough = blocks[(int)entry[^1].Operands[0].Value];
         var condition = (X64Condition)entry[^2].Condition;
+        ShrinkWrap? wrap = null;
         if (taken != fallThrough)
         {
-            if (IsFramelessReturn(taken, predecessors)) return new ShrinkWrap(condition, taken, fallThrough);
-            if (IsFramelessReturn(fallThrough, predecessors)) return new ShrinkWrap(Invert(condition), fallThrough, taken);
+            if (IsFramelessReturn(taken, predecessors)) wrap = new ShrinkWrap(condition, taken, fallThrough);
+            else if (IsFramelessReturn(fallThrough, predecessors)) wrap = new ShrinkWrap(Invert(condition), fallThrough, taken);
         }
-        return null;
+        bool fitsSehPrologue = wrap is not null && entry.Count - 2 + wrap.Frameless.Instructions.Count - 1 <= MaxInstructionsBeforeSehPrologue;
+        return _seh && !fitsSehPrologue ? null : wrap;
     }
 
     private bool IsFramelessReturn(MachineBlock block, Dictionary<MachineBlock, int> predecessors) =>
@@ -152,6 +179,21 @@ public sealed class X64Emitter
         return true;
     }
 
+    /// <summary>
+    /// SEH describes one prologue, at the start of the function, whose unwind codes apply from the offset of each
+    /// instruction on: code ahead of the first push is unwound as frameless. So on Windows the frameless return comes
+    /// right after the entry's test, and the framed path jumps over it to the prologue.
+    /// </summary>
+    private void EmitSehFramelessReturn(ShrinkWrap wrap)
+    {
+        string prologue = $"{_format.LocalLabelPrefix}{_function.Symbol}.prologue";
+        Line($"\tj{ConditionSuffix(Invert(wrap.Condition))}\t{prologue}");
+        var code = wrap.Frameless.Instructions;
+        foreach (var instruction in code.Take(code.Count - 1)) EmitInstruction(instruction, false);
+        Line("\tret");
+        Line($"{prologue}:");
+    }
+
     private void EmitFramelessReturn(List<MachineInstruction> code)
     {
         // Unwind information here describes the entry state, then the framed state again for the code after it.
@@ -163,7 +205,7 @@ public sealed class X64Emitter
         Line("\t.cfi_restore_state");
     }
 
-    private string BlockLabel(int id) => $".L{_function.Symbol}.{id}";
+    private string BlockLabel(int id) => $"{_format.LocalLabelPrefix}{_function.Symbol}.{id}";
 
     private void EmitInstruction(MachineInstruction instruction, bool isLastOfFunction)
     {
@@ -183,8 +225,8 @@ public sealed class X64Emitter
             case X64Op.Lea:
                 Line($"\tleaq\t{Format(o[1])}, {Format(o[0])}");
                 break;
-            case X64Op.LoadGot:
-                Line($"\tmovq\t{o[1].Symbol}@GOTPCREL(%rip), {Format(o[0])}");
+            case X64Op.LoadExternAddress:
+                Line($"\t{_format.ExternAddress(o[1].Symbol!, Format(o[0]))}");
                 break;
             case X64Op.Add or X64Op.Sub or X64Op.And or X64Op.Or or X64Op.Xor or X64Op.Imul:
                 Line($"\t{Mnemonic((X64Op)instruction.Opcode)}q\t{Format(o[1])}, {Format(o[0])}");
@@ -250,20 +292,21 @@ public sealed class X64Emitter
 
     private void EmitEpilogue(bool isLastOfFunction, string exit)
     {
-        bool hasFrame = _frameSize > 0 || _pushBytes > 0;
-        if (hasFrame && !isLastOfFunction) Line("\t.cfi_remember_state");
+        // SEH needs no directives here: the unwinder recognises the canonical epilogue from its instructions.
+        bool cfi = !_seh && (_frameSize > 0 || _pushBytes > 0);
+        if (cfi && !isLastOfFunction) Line("\t.cfi_remember_state");
         if (_frameSize > 0)
         {
             Line($"\taddq\t${_frameSize}, %rsp");
-            Line($"\t.cfi_adjust_cfa_offset -{_frameSize}");
+            if (cfi) Line($"\t.cfi_adjust_cfa_offset -{_frameSize}");
         }
         for (int i = _function.UsedCalleeSaved.Count - 1; i >= 0; i--)
         {
             Line($"\tpopq\t{Name(_function.UsedCalleeSaved[i])}");
-            Line("\t.cfi_adjust_cfa_offset -8");
+            if (cfi) Line("\t.cfi_adjust_cfa_offset -8");
         }
         Line(exit);
-        if (hasFrame && !isLastOfFunction) Line("\t.cfi_restore_state");
+        if (cfi && !isLastOfFunction) Line("\t.cfi_restore_state");
     }
 
     private string Format(MachineOperand operand) => operand.Kind switch

@@ -14,28 +14,25 @@ public sealed class X64InstructionSelector
     private readonly IrFunction _ir;
     private readonly X64Abi _abi;
     private readonly MachineFunction _function;
-    private readonly Func<int, string> _stringLabel;
-    private readonly Func<string, bool, string> _symbolName;
+    private readonly X64ObjectFormat _format;
     private List<MachineInstruction> _code = null!;
 
-    private X64InstructionSelector(IrFunction ir, X64Abi abi, Func<int, string> stringLabel, Func<string, bool, string> symbolName)
+    private X64InstructionSelector(IrFunction ir, X64Abi abi, X64ObjectFormat format)
     {
         _ir = ir;
         _abi = abi;
-        _stringLabel = stringLabel;
-        _symbolName = symbolName;
-        _function = new MachineFunction(symbolName(ir.Symbol.NativeName, false), ir.Symbol.IsExported)
+        _format = format;
+        _function = new MachineFunction(format.Symbol(ir.Symbol.NativeName), ir.Symbol.IsExported)
         {
             RegisterCount = MachineFunction.FirstVirtual + ir.RegisterCount,
             SlotCount = ir.SlotCount,
         };
     }
 
-    /// <param name="stringLabel">The assembler label of string literal number n of the file.</param>
-    /// <param name="symbolName">The assembler name of a native symbol (true: an extern), with any platform prefix.</param>
-    public static MachineFunction Select(IrFunction ir, X64Abi abi, Func<int, string> stringLabel, Func<string, bool, string> symbolName)
+    /// <param name="format">Names symbols and string literals as the object format spells them.</param>
+    public static MachineFunction Select(IrFunction ir, X64Abi abi, X64ObjectFormat format)
     {
-        var selector = new X64InstructionSelector(ir, abi, stringLabel, symbolName);
+        var selector = new X64InstructionSelector(ir, abi, format);
         selector.Run();
         return selector._function;
     }
@@ -187,19 +184,19 @@ public sealed class X64InstructionSelector
                 break;
             }
             case Opcode.LoadGlobal:
-                Add(X64Op.Mov, MachineOperand.Def(dest), MachineOperand.SymbolMem(_symbolName(instruction.Symbol!, false)));
+                Add(X64Op.Mov, MachineOperand.Def(dest), MachineOperand.SymbolMem(_format.Symbol(instruction.Symbol!)));
                 break;
             case Opcode.StoreGlobal:
-                Add(X64Op.Mov, MachineOperand.SymbolMem(_symbolName(instruction.Symbol!, false)), Operand(args[0]));
+                Add(X64Op.Mov, MachineOperand.SymbolMem(_format.Symbol(instruction.Symbol!)), Operand(args[0]));
                 break;
             case Opcode.AddressOf when instruction.SymbolKind == SymbolKind.Extern:
-                Add(X64Op.LoadGot, MachineOperand.Def(dest), MachineOperand.Sym(_symbolName(instruction.Symbol!, true)));
+                Add(X64Op.LoadExternAddress, MachineOperand.Def(dest), MachineOperand.Sym(_format.Symbol(instruction.Symbol!)));
                 break;
             case Opcode.AddressOf:
-                Add(X64Op.Lea, MachineOperand.Def(dest), MachineOperand.SymbolMem(_symbolName(instruction.Symbol!, false)));
+                Add(X64Op.Lea, MachineOperand.Def(dest), MachineOperand.SymbolMem(_format.Symbol(instruction.Symbol!)));
                 break;
             case Opcode.AddressOfString:
-                Add(X64Op.Lea, MachineOperand.Def(dest), MachineOperand.SymbolMem(_stringLabel(instruction.Index)));
+                Add(X64Op.Lea, MachineOperand.Def(dest), MachineOperand.SymbolMem(_format.StringLabel(instruction.Index)));
                 break;
             case Opcode.AddressOfSlot:
                 Add(X64Op.Lea, MachineOperand.Def(dest), MachineOperand.Slot(instruction.Index));
@@ -434,12 +431,12 @@ public sealed class X64InstructionSelector
         }
         else
         {
-            bool isExtern = instruction.CallKind == CallKind.Extern;
-            target = MachineOperand.Sym(_symbolName(instruction.Symbol!, isExtern) + (isExtern ? "@PLT" : ""));
+            string symbol = _format.Symbol(instruction.Symbol!);
+            target = MachineOperand.Sym(instruction.CallKind == CallKind.Extern ? _format.ExternCallTarget(symbol) : symbol);
         }
         var usedRegisters = PassArguments(args, isTailCall: false);
         // Variadic C functions read %al as the number of vector registers used: always none.
-        bool mayBeVariadic = instruction.CallKind != CallKind.Direct;
+        bool mayBeVariadic = instruction.CallKind != CallKind.Direct && _abi.PassesVectorCountInAl;
         if (mayBeVariadic)
         {
             Add(X64Op.Mov, MachineOperand.Def(Rax), MachineOperand.Imm(0));
@@ -491,7 +488,7 @@ public sealed class X64InstructionSelector
             case TerminatorKind.TailCall:
             {
                 var used = PassArguments(terminator.Args, isTailCall: true);
-                _code.Add(new MachineInstruction((int)X64Op.TailJmp, MachineOperand.Sym(_symbolName(terminator.Symbol!, false))) { ImplicitUses = used.ToArray() });
+                _code.Add(new MachineInstruction((int)X64Op.TailJmp, MachineOperand.Sym(_format.Symbol(terminator.Symbol!))) { ImplicitUses = used.ToArray() });
                 break;
             }
         }

@@ -5,27 +5,30 @@ using Maru.Compiler.Semantics;
 
 namespace Maru.Compiler.Targets.X64;
 
-/// <summary>x86-64 code for ELF (linux-x64): one assembly file per source file.</summary>
-public sealed class X64Target : ITarget
+/// <summary>x86-64 code for one calling convention and object format: one assembly file per source file.</summary>
+public sealed class X64Target(X64Abi abi, X64ObjectFormat format) : ITarget
 {
-    private readonly X64Abi _abi = X64Abi.SysV;
-    private readonly RegisterAllocator _allocator = new(X64Abi.SysV);
+    private readonly RegisterAllocator _allocator = new(abi);
+    private readonly List<string> _exportedFunctions = new();
 
-    public int RegisterArguments => _abi.ArgumentRegisters.Count;
+    public int RegisterArguments => abi.ArgumentRegisters.Count;
 
-    public void BeginFile(StringBuilder text) => text.Append("\t.text\n");
+    public void BeginFile(StringBuilder text)
+    {
+        _exportedFunctions.Clear();
+        text.Append($"\t{format.TextSection}\n");
+    }
 
     public void EmitFunction(IrFunction function, IrModule module, StringBuilder text)
     {
-        var machine = X64InstructionSelector.Select(function, _abi, StringLabel, (name, _) => name);
+        var machine = X64InstructionSelector.Select(function, abi, format);
         _allocator.Allocate(machine);
+        if (machine.IsExported) _exportedFunctions.Add(machine.Symbol);
         text.Append('\n');
         text.Append("\t.p2align 4\n");
-        text.Append($"\t.globl {machine.Symbol}\n");
-        if (!machine.IsExported) text.Append($"\t.hidden {machine.Symbol}\n");
-        text.Append($"\t.type {machine.Symbol}, @function\n");
-        X64Emitter.Emit(machine, _abi, text);
-        text.Append($"\t.size {machine.Symbol}, .-{machine.Symbol}\n");
+        format.BeginFunction(machine.Symbol, machine.IsExported, text);
+        X64Emitter.Emit(machine, abi, format, text);
+        format.EndFunction(machine.Symbol, text);
     }
 
     public void EndFile(IrModule module, IReadOnlyList<GlobalSymbol> globals, StringBuilder text)
@@ -34,32 +37,29 @@ public sealed class X64Target : ITarget
         var initialValues = globals.Select(g => InitialValue(g, module)).ToList();
         if (globals.Count > 0)
         {
-            text.Append("\n\t.data\n\t.p2align 3\n");
+            text.Append($"\n\t{format.DataSection}\n\t.p2align 3\n");
             for (int i = 0; i < globals.Count; i++)
             {
-                string symbol = globals[i].NativeName;
-                text.Append($"\t.globl {symbol}\n\t.hidden {symbol}\n\t.type {symbol}, @object\n\t.size {symbol}, 8\n");
+                string symbol = format.Symbol(globals[i].NativeName);
+                format.DeclareData(symbol, text);
                 text.Append($"{symbol}:\n\t.quad {initialValues[i]}\n");
             }
         }
         if (module.Strings.Count > 0)
         {
-            // Not a mergeable-strings section: literals may contain NUL bytes.
-            text.Append("\n\t.section .rodata\n");
+            text.Append($"\n\t{format.ReadOnlySection}\n");
             for (int i = 0; i < module.Strings.Count; i++)
-                text.Append($"{StringLabel(i)}:\n\t.asciz \"{AssemblyText.Escape(module.Strings[i])}\"\n");
+                text.Append($"{format.StringLabel(i)}:\n\t.asciz \"{AssemblyText.Escape(module.Strings[i])}\"\n");
         }
-        text.Append("\n\t.section .note.GNU-stack,\"\",@progbits\n");
+        format.EndFile(_exportedFunctions, text);
     }
 
-    private static string StringLabel(int index) => $".Lstr.{index}";
-
-    private static string InitialValue(GlobalSymbol global, IrModule module) => global.InitialValue switch
+    private string InitialValue(GlobalSymbol global, IrModule module) => global.InitialValue switch
     {
         ConstantValue c => c.Value.ToString(CultureInfo.InvariantCulture),
-        AddressOfFunction f => f.Function.NativeName,
-        AddressOfExtern e => e.Extern.NativeName,
-        AddressOfString s => StringLabel(module.InternString(s.Bytes)),
+        AddressOfFunction f => format.Symbol(f.Function.NativeName),
+        AddressOfExtern e => format.Symbol(e.Extern.NativeName),
+        AddressOfString s => format.StringLabel(module.InternString(s.Bytes)),
         _ => throw new InvalidOperationException("unknown initial value"),
     };
 }

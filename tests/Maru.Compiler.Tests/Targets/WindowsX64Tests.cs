@@ -1,0 +1,77 @@
+using System.Text.RegularExpressions;
+using Maru.Compiler.Diagnostics;
+
+namespace Maru.Compiler.Tests.Targets;
+
+/// <summary>win-x64 DLLs as Windows sees them: their export table, their unwind data, and a stack walk under wine.</summary>
+[TestClass]
+public sealed partial class WindowsX64Tests
+{
+    // Frames with pushes and stack allocation, a leaf, a shrink-wrapped early return, tail calls, a callback.
+    private const string Program = """
+        (export inner outer fib depth)
+        (define-function inner (f k) (let ((r (f 0))) (+ r k)))
+        (define-function outer (f) (let ((r (inner f 2))) (+ r 1)))
+        (define-function fib (n) (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2)))))
+        (define-function depth (tree)
+          (if (= tree 0) 0 (+ 1 (max2 (depth (oop-at tree 0)) (depth (oop-at tree 1))))))
+        (define-function max2 (a b) (if (> a b) a b))
+        (define-function even? (n) (if (= n 0) 1 (odd? (- n 1))))
+        (define-function odd? (n) (if (= n 0) 0 (even? (- n 1))))
+        """;
+
+    private static string BuildDll(TemporaryDirectory directory) =>
+        TestCompiler.BuildLibrary(directory, "win-x64", SourceFile.FromText("program.l", Program));
+
+    private static string ReadObj(string option, string file)
+    {
+        var run = NativeHarness.Run("llvm-readobj", [option, file], TimeSpan.FromMinutes(1));
+        Assert.AreEqual(0, run.ExitCode, run.StandardError);
+        return run.StandardOutput;
+    }
+
+    [TestMethod]
+    public void TheDllExportsExactlyTheExportedFunctions()
+    {
+        using var directory = new TemporaryDirectory();
+        string dll = BuildDll(directory);
+
+        var names = ExportName().Matches(ReadObj("--coff-exports", dll)).Select(m => m.Groups[1].Value).Order().ToArray();
+
+        CollectionAssert.AreEqual(new[] { "depth", "fib", "inner", "outer" }, names);
+    }
+
+    [TestMethod]
+    public void EveryFunctionOfTheDllHasUnwindData()
+    {
+        using var directory = new TemporaryDirectory();
+        string dll = BuildDll(directory);
+
+        string unwind = ReadObj("--unwind", dll);
+        var functions = UnwindStart().Matches(unwind).Select(m => m.Groups[1].Value).Order().ToArray();
+
+        CollectionAssert.AreEqual(new[] { "depth", "even_3f", "fib", "inner", "max2", "odd_3f", "outer" }, functions, unwind);
+        Assert.Contains("PUSH_NONVOL reg=RBX", unwind, "saved registers are described");
+        Assert.Contains("ALLOC_SMALL", unwind, "stack allocations are described");
+    }
+
+    [TestMethod]
+    public void AWindowsStackWalkPassesThroughMaruFrames()
+    {
+        using var directory = new TemporaryDirectory();
+        string dll = BuildDll(directory);
+
+        // outer calls inner, which calls the harness's callback; the walk must reach the harness's main beyond them.
+        var run = NativeHarness.RunWindowsStackWalk(dll, "outer");
+
+        Assert.AreEqual(0, run.ExitCode, run.StandardError);
+        string[] frames = run.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        CollectionAssert.AreEqual(new[] { "harness", "maru", "maru", "harness" }, frames.Take(4).ToArray(), run.StandardOutput);
+    }
+
+    [GeneratedRegex(@"^\s*Name: (\S+)$", RegexOptions.Multiline)]
+    private static partial Regex ExportName();
+
+    [GeneratedRegex(@"^\s*StartAddress: (\S+) \(", RegexOptions.Multiline)]
+    private static partial Regex UnwindStart();
+}
