@@ -107,7 +107,7 @@ public static class MaruCompiler
             var text = new StringBuilder();
             target.BeginFile(text);
             backEnd.Complete(text);
-            target.EndFile(module, program.Globals.Where(g => g.File == source).ToList(), text);
+            target.EndFile(module, functions, program.Globals.Where(g => g.File == source).ToList(), text);
             assembly.Add(new AssemblyFile(source.Path, text.ToString()));
         }
         if (diagnostics.HasErrors) return Failed(diagnostics);

@@ -21,7 +21,10 @@ public interface ITarget
     void EmitFunction(IrFunction function, IrModule module, StringBuilder text);
 
     /// <summary>Ends the file: its globals, the string literals its functions and globals use, and closing directives.</summary>
-    void EndFile(IrModule module, IReadOnlyList<GlobalSymbol> globals, StringBuilder text);
+    /// <remarks>
+    /// Everything it needs comes from its arguments: the file's functions may have been emitted by other instances.
+    /// </remarks>
+    void EndFile(IrModule module, IReadOnlyList<FunctionSymbol> functions, IReadOnlyList<GlobalSymbol> globals, StringBuilder text);
 }
 
 public static class Targets

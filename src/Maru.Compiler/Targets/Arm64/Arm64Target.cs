@@ -52,7 +52,7 @@ public sealed class Arm64Target : ITarget
         }
     }
 
-    public void EndFile(IrModule module, IReadOnlyList<GlobalSymbol> globals, StringBuilder text)
+    public void EndFile(IrModule module, IReadOnlyList<FunctionSymbol> functions, IReadOnlyList<GlobalSymbol> globals, StringBuilder text)
     {
         // Global initialisers may name strings: intern them before the string table is written.
         var initialValues = globals.Select(g => InitialValue(g, module)).ToList();

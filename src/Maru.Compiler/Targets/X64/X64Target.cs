@@ -9,21 +9,15 @@ namespace Maru.Compiler.Targets.X64;
 public sealed class X64Target(X64Abi abi, X64ObjectFormat format) : ITarget
 {
     private readonly RegisterAllocator _allocator = new(abi);
-    private readonly List<string> _exportedFunctions = new();
 
     public int RegisterArguments => abi.ArgumentRegisters.Count;
 
-    public void BeginFile(StringBuilder text)
-    {
-        _exportedFunctions.Clear();
-        text.Append($"\t{format.TextSection}\n");
-    }
+    public void BeginFile(StringBuilder text) => text.Append($"\t{format.TextSection}\n");
 
     public void EmitFunction(IrFunction function, IrModule module, StringBuilder text)
     {
         var machine = X64InstructionSelector.Select(function, abi, format);
         _allocator.Allocate(machine);
-        if (machine.IsExported) _exportedFunctions.Add(machine.Symbol);
         text.Append('\n');
         text.Append("\t.p2align 4\n");
         format.BeginFunction(machine.Symbol, machine.IsExported, text);
@@ -31,7 +25,7 @@ public sealed class X64Target(X64Abi abi, X64ObjectFormat format) : ITarget
         format.EndFunction(machine.Symbol, text);
     }
 
-    public void EndFile(IrModule module, IReadOnlyList<GlobalSymbol> globals, StringBuilder text)
+    public void EndFile(IrModule module, IReadOnlyList<FunctionSymbol> functions, IReadOnlyList<GlobalSymbol> globals, StringBuilder text)
     {
         // Global initialisers may name strings: intern them before the string table is written.
         var initialValues = globals.Select(g => InitialValue(g, module)).ToList();
@@ -51,7 +45,7 @@ public sealed class X64Target(X64Abi abi, X64ObjectFormat format) : ITarget
             for (int i = 0; i < module.Strings.Count; i++)
                 text.Append($"{format.StringLabel(i)}:\n\t.asciz \"{AssemblyText.Escape(module.Strings[i])}\"\n");
         }
-        format.EndFile(_exportedFunctions, text);
+        format.EndFile(functions.Where(f => f.IsExported).Select(f => format.Symbol(f.NativeName)).ToList(), text);
     }
 
     private string InitialValue(GlobalSymbol global, IrModule module) => global.InitialValue switch
