@@ -18,6 +18,15 @@ public sealed class Arm64SnapshotTests
     [TestMethod]
     [DataRow("linux-arm64")]
     [DataRow("osx-arm64")]
+    public void EarlyReturnWithoutAFrame(string rid) => Verify(rid, """
+        (define-function depth (tree)
+          (if (= tree 0) 0 (+ 1 (max2 (depth (oop-at tree 0)) (depth (oop-at tree 1))))))
+        (define-function max2 (a b) (if (> a b) a b))
+        """);
+
+    [TestMethod]
+    [DataRow("linux-arm64")]
+    [DataRow("osx-arm64")]
     public void LoopOverAnArray(string rid) => Verify(rid, """
         (define-function sum-array (p n)
           (let ((sum 0))

@@ -56,13 +56,28 @@ public sealed class Arm64Emitter
     {
         Line($"{_function.Symbol}:");
         Line("\t.cfi_startproc");
-        EmitPrologue();
+        var shrinkWrap = FindFramelessReturn();
+        if (shrinkWrap is null) EmitPrologue();
         var blocks = _function.Blocks;
         for (int b = 0; b < blocks.Count; b++)
         {
             if (b > 0) Line($"{BlockLabel(blocks[b].Id)}:");
             long? next = b + 1 < blocks.Count ? blocks[b + 1].Id : null;
             var code = blocks[b].Instructions;
+            if (b == 0 && shrinkWrap is { } wrap)
+            {
+                // The entry tests and returns early without a frame; only the other path builds one.
+                foreach (var instruction in code.Take(code.Count - 2)) EmitInstruction(instruction, false);
+                EmitConditionalBranch(code[^2], inverted: wrap.Frameless.Id != code[^2].Operands[^1].Value, wrap.Frameless.Id);
+                EmitPrologue();
+                if (wrap.Framed.Id != next) Line($"\tb\t{BlockLabel(wrap.Framed.Id)}");
+                continue;
+            }
+            if (shrinkWrap?.Frameless == blocks[b])
+            {
+                EmitFramelessReturn(code);
+                continue;
+            }
             for (int i = 0; i < code.Count; i++)
             {
                 var instruction = code[i];
@@ -80,6 +95,57 @@ public sealed class Arm64Emitter
             }
         }
         Line("\t.cfi_endproc");
+    }
+
+    private sealed record ShrinkWrap(MachineBlock Frameless, MachineBlock Framed);
+
+    /// <summary>
+    /// Shrink-wrapping of the common shape <c>(if (base-case) value (recursive work))</c>: when the entry block and one
+    /// of its successors, which only the entry reaches and which returns, need no frame, the prologue moves to the other
+    /// path. Recursive functions then return from their base case without saving anything.
+    /// </summary>
+    private ShrinkWrap? FindFramelessReturn()
+    {
+        var blocks = _function.Blocks;
+        if (_saveBytes + _localBytes == 0 || blocks.Count < 3) return null;
+        var entry = blocks[0].Instructions;
+        if (entry.Count < 2 || (Arm64Op)entry[^1].Opcode != Arm64Op.B
+            || (Arm64Op)entry[^2].Opcode is not (Arm64Op.BCond or Arm64Op.Cbz or Arm64Op.Cbnz or Arm64Op.Tbz or Arm64Op.Tbnz)) return null;
+        if (!entry.Take(entry.Count - 2).All(NeedsNoFrame)) return null;
+        var predecessors = blocks.SelectMany(b => b.Successors).GroupBy(b => b).ToDictionary(g => g.Key, g => g.Count());
+        var taken = blocks[(int)entry[^2].Operands[^1].Value];
+        var fallThrough = blocks[(int)entry[^1].Operands[0].Value];
+        if (taken == fallThrough) return null;
+        if (IsFramelessReturn(taken, predecessors)) return new ShrinkWrap(taken, fallThrough);
+        if (IsFramelessReturn(fallThrough, predecessors)) return new ShrinkWrap(fallThrough, taken);
+        return null;
+    }
+
+    private bool IsFramelessReturn(MachineBlock block, Dictionary<MachineBlock, int> predecessors) =>
+        block.Id != 0 && predecessors.GetValueOrDefault(block) == 1 && block.Instructions.Count > 0
+        && (Arm64Op)block.Instructions[^1].Opcode == Arm64Op.Ret
+        && block.Instructions.Take(block.Instructions.Count - 1).All(NeedsNoFrame);
+
+    private static bool NeedsNoFrame(MachineInstruction instruction)
+    {
+        if ((Arm64Op)instruction.Opcode is Arm64Op.Bl or Arm64Op.Ret or Arm64Op.TailB or Arm64Op.B or Arm64Op.BCond
+            or Arm64Op.Cbz or Arm64Op.Cbnz or Arm64Op.Tbz or Arm64Op.Tbnz) return false;
+        bool touchesSavedRegister = false;
+        instruction.ForEachUse(r => touchesSavedRegister |= Arm64Abi.Instance.IsCalleeSaved(r));
+        instruction.ForEachDef(r => touchesSavedRegister |= Arm64Abi.Instance.IsCalleeSaved(r));
+        return !touchesSavedRegister && instruction.Operands.All(o =>
+            o.Kind is not (OperandKind.Slot or OperandKind.IncomingArgument or OperandKind.OutgoingArgument));
+    }
+
+    private void EmitFramelessReturn(List<MachineInstruction> code)
+    {
+        // Unwind information here describes the entry state, then the framed state again for the code after it.
+        Line("\t.cfi_remember_state");
+        Line("\t.cfi_def_cfa_offset 0");
+        foreach (int register in _saved) Line($"\t.cfi_restore {Name(register)}");
+        foreach (var instruction in code.Take(code.Count - 1)) EmitInstruction(instruction, false);
+        Line("\tret");
+        Line("\t.cfi_restore_state");
     }
 
     private void EmitPrologue()
