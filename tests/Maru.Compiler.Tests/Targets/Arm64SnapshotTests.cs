@@ -24,6 +24,17 @@ public sealed class Arm64SnapshotTests
         (define-function max2 (a b) (if (> a b) a b))
         """);
 
+    /// <summary>Branches that only choose a value become cmp and csel: returned values, both arms setting one variable, or one arm.</summary>
+    [TestMethod]
+    [DataRow("linux-arm64")]
+    [DataRow("osx-arm64")]
+    public void ConditionalSelects(string rid) => Verify(rid, """
+        (define-function max2 (a b) (if (> a b) a b))
+        (define-function sign (a) (let ((s 0)) (if (< a 0) (set s -1) (set s 1)) s))
+        (define-function max-of (p n)
+          (let ((m 0)) (for (i 0 n) (let ((v (oop-at p i))) (when (> v m) (set m v)))) m))
+        """);
+
     [TestMethod]
     [DataRow("linux-arm64")]
     [DataRow("osx-arm64")]

@@ -58,7 +58,8 @@ public sealed class Arm64Emitter
         Line("\t.cfi_startproc");
         var shrinkWrap = FindFramelessReturn();
         if (shrinkWrap is null) EmitPrologue();
-        var blocks = _function.Blocks;
+        // Blocks left empty (the arms of a conditional select) are unreachable: nothing is emitted for them.
+        var blocks = _function.Blocks.Where(b => b.Id == 0 || b.Instructions.Count > 0).ToList();
         for (int b = 0; b < blocks.Count; b++)
         {
             if (b > 0) Line($"{BlockLabel(blocks[b].Id)}:");
@@ -252,6 +253,9 @@ public sealed class Arm64Emitter
                 break;
             case Arm64Op.Cset:
                 Line($"\tcset\t{Reg(o[0])}, {ConditionName(instruction.Condition)}");
+                break;
+            case Arm64Op.Csel:
+                Line($"\tcsel\t{Reg(o[0])}, {Reg(o[1])}, {Reg(o[2])}, {ConditionName(instruction.Condition)}");
                 break;
             case Arm64Op.Ldr:
                 EmitMemoryAccess("ldr", Reg(o[0]), o[1], 8);
