@@ -14,7 +14,7 @@ public sealed class ImmediateAndFrameTests
 {
     private static readonly long[] Constants =
     {
-        0, 1, -1, 2, -2, 3, 7, 8, -8, 16, 63, 64, 4095, 4096, -4095, -4096, 4097, 0xfff000, 0x1000000, 0xffff, 0x10000,
+        0, 1, -1, 2, -2, 3, -3, 5, 6, -7, 7, 8, -8, 10, 16, 63, 64, 100, 641, -1000, 6700417, 4095, 4096, -4095, -4096, 4097, 0xfff000, 0x1000000, 0xffff, 0x10000,
         -0x10000, 0x12345678, 0xff00, 0xff00ff00ff00ff, 0x5555555555555555, 0x7ffffffffffffff0, 1L << 62, -(1L << 62),
         0x123456789abcdef0, -0x123456789abcdef1, long.MinValue, long.MaxValue, unchecked((long)0xffff0000ffff0000),
     };

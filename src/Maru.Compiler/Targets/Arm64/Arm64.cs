@@ -11,7 +11,7 @@ public enum Arm64Op
     Add, Sub, And, Orr, Eor, // [dst, a, b reg or imm]: b may be an immediate the instruction encodes
     AddLsl, SubLsl, // [dst, a, b reg, imm]: dst = a ± (b << imm)
     AddLsr,     // [dst, a, b reg, imm]: dst = a + (b >>> imm), a logical shift
-    Mul, Sdiv,  // [dst, a, b]
+    Mul, Sdiv, Smulh, // [dst, a, b]; smulh: the high 64 bits of the 128-bit signed product
     Madd, Msub, // [dst, a, b, c]: dst = c ± a * b
     Lsl, Asr,   // [dst, a, count reg or imm]: register counts are taken modulo 64 by the hardware
     Neg, Mvn,   // [dst, a]

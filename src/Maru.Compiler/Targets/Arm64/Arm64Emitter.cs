@@ -242,7 +242,7 @@ public sealed class Arm64Emitter
             case Arm64Op.AddLsl or Arm64Op.SubLsl or Arm64Op.AddLsr:
                 Line($"\t{(op == Arm64Op.SubLsl ? "sub" : "add")}\t{Reg(o[0])}, {Reg(o[1])}, {Reg(o[2])}, {(op == Arm64Op.AddLsr ? "lsr" : "lsl")} #{o[3].Value}");
                 break;
-            case Arm64Op.Mul or Arm64Op.Sdiv or Arm64Op.Lsl or Arm64Op.Asr:
+            case Arm64Op.Mul or Arm64Op.Sdiv or Arm64Op.Smulh or Arm64Op.Lsl or Arm64Op.Asr:
                 Line($"\t{Mnemonic(op)}\t{Reg(o[0])}, {Reg(o[1])}, {(o[2].Kind == OperandKind.Immediate ? $"#{o[2].Value}" : Reg(o[2]))}");
                 break;
             case Arm64Op.Madd or Arm64Op.Msub:
