@@ -38,8 +38,9 @@ internal sealed record TargetToolchain(
             // -z now: an extern that no loaded library defines fails when the library is loaded, not mid-run.
             // -Bsymbolic: the compiler emits direct calls and leaq to exported (default-visibility) symbols,
             // which the linker accepts in a shared object only when they bind inside it.
+            // --eh-frame-hdr: without its table the unwinder cannot find the library's CFI (stack walks stop there).
             (objects, output, soname) =>
-                ["-m", "elf_x86_64", "-shared", "-Bsymbolic", "-z", "noexecstack", "-z", "now", "-soname", soname, "-o", output, .. objects]);
+                ["-m", "elf_x86_64", "-shared", "-Bsymbolic", "--eh-frame-hdr", "-z", "noexecstack", "-z", "now", "-soname", soname, "-o", output, .. objects]);
     }
 
     // On an arm64 Linux host the plain binutils; elsewhere Debian's cross binutils. The same link as linux-x64.
@@ -54,6 +55,6 @@ internal sealed record TargetToolchain(
             ".o",
             (source, obj) => ["-o", obj, source],
             (objects, output, soname) =>
-                ["-m", "aarch64linux", "-shared", "-Bsymbolic", "-z", "noexecstack", "-z", "now", "-soname", soname, "-o", output, .. objects]);
+                ["-m", "aarch64linux", "-shared", "-Bsymbolic", "--eh-frame-hdr", "-z", "noexecstack", "-z", "now", "-soname", soname, "-o", output, .. objects]);
     }
 }

@@ -101,12 +101,12 @@ public sealed class Arm64InstructionSelector
         var predecessors = new Dictionary<BasicBlock, int>();
         foreach (var successor in _ir.Blocks.SelectMany(b => b.Terminator.Successors))
             predecessors[successor] = predecessors.GetValueOrDefault(successor) + 1;
+        bool onlyFromHere(BasicBlock arm) => predecessors.GetValueOrDefault(arm) == 1;
+        // Arms end with a jump or a return, so no block is both an arm and a converted branch.
         var selects = new Dictionary<BasicBlock, ConditionalSelect>();
         foreach (var block in _ir.Blocks)
         {
-            if (block.Terminator is not { Kind: TerminatorKind.Branch, True: { } t, False: { } f }) continue;
-            bool onlyFromHere(BasicBlock arm) => predecessors.GetValueOrDefault(arm) == 1;
-            if (t == f || t == block || f == block) continue;
+            if (block.Terminator is not { Kind: TerminatorKind.Branch, True: { } t, False: { } f } || t == f || t == block || f == block) continue;
             if (onlyFromHere(t) && onlyFromHere(f) && ReturnedValue(t) is { } returnTrue && ReturnedValue(f) is { } returnFalse)
                 selects[block] = new ConditionalSelect([t, f], returnTrue, returnFalse, -1, null);
             else if (onlyFromHere(t) && onlyFromHere(f) && AssignmentBefore(t) is { } setTrue && AssignmentBefore(f) is { } setFalse
@@ -117,8 +117,6 @@ public sealed class Arm64InstructionSelector
             else if (onlyFromHere(f) && AssignmentBefore(f) is { } setWhenFalse && f.Terminator.True == t)
                 selects[block] = new ConditionalSelect([f], Value.Reg(setWhenFalse.Dest), setWhenFalse.Args[0], V(setWhenFalse.Dest), t);
         }
-        // An arm that is itself a branch being converted would be lost: keep only selects whose arms are plain.
-        foreach (var block in selects.Keys.Where(b => selects.Values.Any(s => s.Arms.Contains(b))).ToList()) selects.Remove(block);
         return selects;
     }
 
