@@ -3,8 +3,10 @@
 # bench/c/NAME.c (compiled by gcc -O2, gcc -O0 and tcc), all run, checked
 # for the same checksum line, timed, and summarised as a markdown table.
 #
-# usage: bench/run.sh [-n RUNS] [PROGRAM...]
+# usage: bench/run.sh [-n RUNS] [--rid RID] [PROGRAM...]
 #   -n RUNS   time each variant RUNS times and keep the best (default 3)
+#   --rid RID linux-x64 (default) or linux-arm64 (on an x86-64 host: built by
+#             aarch64-linux-gnu-gcc and maru, run under qemu-aarch64, no tcc)
 #   PROGRAM   only these programs (default: all of them)
 # environment: TCC (default tcc) names the tcc binary; if it is not found,
 # the tcc column is skipped with a note.
@@ -16,12 +18,16 @@ out=$here/out
 runs=3
 programs=(fib tak sieve collatz loops fnv)
 tcc=${TCC:-tcc}
+rid=linux-x64
+cc=gcc          # the C compiler of every C variant and of the driver
+runner=()       # what runs the programs: nothing natively, an emulator for another architecture
 
-usage() { sed -n '6,10s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+usage() { sed -n '6,12s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 selected=()
 while (($#)); do
     case $1 in
         -n) runs=${2:?-n needs a number}; shift 2 ;;
+        --rid) rid=${2:?--rid needs a runtime identifier}; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         -*) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
         *) selected+=("$1"); shift ;;
@@ -35,7 +41,18 @@ done
 
 # gcc -O2 runs first: its output is the reference every other variant must match
 variants=(gcc-O2 maru gcc-O0 tcc)
-if ! command -v "$tcc" >/dev/null; then
+case $rid in
+    linux-x64) ;;
+    linux-arm64)
+        if [[ $(uname -m) != aarch64 ]]; then
+            # Under emulation only the ratios mean something, not the seconds.
+            cc=aarch64-linux-gnu-gcc
+            runner=(qemu-aarch64 -L /usr/aarch64-linux-gnu)
+            variants=(gcc-O2 maru gcc-O0)
+        fi ;;
+    *) echo "run.sh: --rid is linux-x64 or linux-arm64, not '$rid'" >&2; exit 2 ;;
+esac
+if [[ " ${variants[*]} " == *" tcc "* ]] && ! command -v "$tcc" >/dev/null; then
     echo "note: $tcc not found; the tcc column is skipped (apt-get install tcc)" >&2
     variants=(gcc-O2 maru gcc-O0)
 fi
@@ -54,14 +71,14 @@ fi
 maru=(dotnet "$repo/src/Maru.Cli/bin/Release/net10.0/maru.dll")
 
 step "building the driver"
-gcc -O2 -Wall -o "$out/driver" "$here/driver.c" -ldl
+"$cc" -O2 -Wall -o "$out/driver" "$here/driver.c" -ldl
 
 for p in "${programs[@]}"; do
     step "building $p"
-    "${maru[@]}" build "$here/$p.l" -o "$out/lib$p.so" ||
+    "${maru[@]}" build --rid "$rid" "$here/$p.l" -o "$out/lib$p.so" ||
         { echo "run.sh: maru could not build $p.l" >&2; exit 1; }
-    gcc -O2 -Wall -o "$out/$p.gcc-O2" "$here/c/$p.c"
-    gcc -O0 -Wall -o "$out/$p.gcc-O0" "$here/c/$p.c"
+    "$cc" -O2 -Wall -o "$out/$p.gcc-O2" "$here/c/$p.c"
+    "$cc" -O0 -Wall -o "$out/$p.gcc-O0" "$here/c/$p.c"
     if [[ " ${variants[*]} " == *" tcc "* ]]; then
         "$tcc" -o "$out/$p.tcc" "$here/c/$p.c"
     fi
@@ -72,9 +89,9 @@ done
 # runs program $1 as built by variant $2
 run_variant() {
     if [[ $2 == maru ]]; then
-        "$out/driver" "$out/lib$1.so"
+        "${runner[@]}" "$out/driver" "$out/lib$1.so"
     else
-        "$out/$1.$2"
+        "${runner[@]}" "$out/$1.$2"
     fi
 }
 
@@ -115,8 +132,8 @@ done
 
 {
     echo
-    echo "Best of $runs runs, seconds. $(uname -m), $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //')."
-    echo "$(gcc --version | head -1); $( (command -v "$tcc" >/dev/null && "$tcc" -v) || echo 'tcc not installed')."
+    echo "Best of $runs runs, seconds. $rid$( ((${#runner[@]})) && echo " under ${runner[0]}") on $(uname -m), $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //')."
+    echo "$("$cc" --version | head -1); $( ([[ " ${variants[*]} " == *" tcc "* ]] && "$tcc" -v) || echo 'no tcc')."
     echo
     awk -F'\t' -v have_tcc="$([[ " ${variants[*]} " == *" tcc "* ]] && echo 1 || echo 0)" '
         { t[$1, $2] = $3 / 1e6; if (!($1 in seen)) { seen[$1] = 1; order[n++] = $1 } }
@@ -140,6 +157,6 @@ done
             printf "| **geometric mean** | %s | %s | %s | %s | %s | %s | %s |\n",
                 cell(g[1]), cell(g[2]), cell(g[3]), cell(g[4]),
                 ratio(g[1], g[2]), ratio(g[1], g[3]), ratio(g[1], g[4])
-            if (!have_tcc) print "\nThe tcc column is empty: tcc was not installed."
+            if (!have_tcc) print "\nThe tcc column is empty: tcc was not installed, or there is none for this architecture."
         }' "$results"
 } | tee "$out/results.md"
