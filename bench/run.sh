@@ -3,10 +3,10 @@
 # bench/c/NAME.c (compiled by gcc -O2, gcc -O0 and tcc), all run, checked
 # for the same checksum line, timed, and summarised as a markdown table.
 #
-# usage: bench/run.sh [-n RUNS] [--rid linux-arm64] [PROGRAM...]
+# usage: bench/run.sh [-n RUNS] [--rid RID] [PROGRAM...]
 #   -n RUNS   time each variant RUNS times and keep the best (default 3)
-#   --rid linux-arm64  build for arm64 (maru --rid linux-arm64, aarch64-linux-gnu-gcc)
-#             and run everything under qemu-aarch64: only the ratios mean something
+#   --rid RID linux-x64 (default) or linux-arm64 (on an x86-64 host: built by
+#             aarch64-linux-gnu-gcc and maru, run under qemu-aarch64, no tcc)
 #   PROGRAM   only these programs (default: all of them)
 # environment: TCC (default tcc) names the tcc binary; if it is not found,
 # the tcc column is skipped with a note.
@@ -19,6 +19,8 @@ runs=3
 programs=(fib tak sieve collatz loops fnv)
 tcc=${TCC:-tcc}
 rid=linux-x64
+cc=gcc          # the C compiler of every C variant and of the driver
+runner=()       # what runs the programs: nothing natively, an emulator for another architecture
 
 usage() { sed -n '6,12s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 selected=()
@@ -40,15 +42,15 @@ done
 # gcc -O2 runs first: its output is the reference every other variant must match
 variants=(gcc-O2 maru gcc-O0 tcc)
 case $rid in
-    linux-x64) cc=gcc; runner=() ;;
+    linux-x64) ;;
     linux-arm64)
-        # tcc has no arm64 cross compiler here; qemu's times are slow and uneven, so compare ratios only
-        cc=aarch64-linux-gnu-gcc; runner=(qemu-aarch64 -L /usr/aarch64-linux-gnu); out=$out/$rid
-        variants=(gcc-O2 maru gcc-O0)
-        for tool in "$cc" qemu-aarch64; do
-            command -v "$tool" >/dev/null || { echo "run.sh: $tool not found (apt-get install gcc-aarch64-linux-gnu qemu-user)" >&2; exit 1; }
-        done ;;
-    *) echo "run.sh: --rid must be linux-x64 or linux-arm64, not '$rid'" >&2; exit 2 ;;
+        if [[ $(uname -m) != aarch64 ]]; then
+            # Under emulation only the ratios mean something, not the seconds.
+            cc=aarch64-linux-gnu-gcc
+            runner=(qemu-aarch64 -L /usr/aarch64-linux-gnu)
+            variants=(gcc-O2 maru gcc-O0)
+        fi ;;
+    *) echo "run.sh: --rid is linux-x64 or linux-arm64, not '$rid'" >&2; exit 2 ;;
 esac
 if [[ " ${variants[*]} " == *" tcc "* ]] && ! command -v "$tcc" >/dev/null; then
     echo "note: $tcc not found; the tcc column is skipped (apt-get install tcc)" >&2
@@ -131,7 +133,7 @@ done
 {
     echo
     echo "Best of $runs runs, seconds. $rid$( ((${#runner[@]})) && echo " under ${runner[0]}") on $(uname -m), $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //')."
-    echo "$("$cc" --version | head -1)$([[ " ${variants[*]} " == *" tcc "* ]] && echo "; $("$tcc" -v)")."
+    echo "$("$cc" --version | head -1); $( ([[ " ${variants[*]} " == *" tcc "* ]] && "$tcc" -v) || echo 'no tcc')."
     echo
     awk -F'\t' -v have_tcc="$([[ " ${variants[*]} " == *" tcc "* ]] && echo 1 || echo 0)" '
         { t[$1, $2] = $3 / 1e6; if (!($1 in seen)) { seen[$1] = 1; order[n++] = $1 } }
@@ -155,6 +157,6 @@ done
             printf "| **geometric mean** | %s | %s | %s | %s | %s | %s | %s |\n",
                 cell(g[1]), cell(g[2]), cell(g[3]), cell(g[4]),
                 ratio(g[1], g[2]), ratio(g[1], g[3]), ratio(g[1], g[4])
-            if (!have_tcc) print "\nThe tcc column is empty: tcc is not installed or does not build for this platform."
+            if (!have_tcc) print "\nThe tcc column is empty: tcc was not installed, or there is none for this architecture."
         }' "$results"
 } | tee "$out/results.md"

@@ -139,6 +139,16 @@ public sealed class IrFunction(FunctionSymbol symbol)
 
     public int NewRegister() => RegisterCount++;
 
+    /// <summary>How many edges lead to each block (blocks nothing jumps to are absent).</summary>
+    public Dictionary<BasicBlock, int> PredecessorCounts()
+    {
+        var counts = new Dictionary<BasicBlock, int>();
+        foreach (var block in Blocks)
+            foreach (var successor in block.Terminator.Successors)
+                counts[successor] = counts.GetValueOrDefault(successor) + 1;
+        return counts;
+    }
+
     public override string ToString()
     {
         var text = new StringBuilder();

@@ -59,10 +59,7 @@ public static class ControlFlow
     /// <summary>A block whose only predecessor jumps to it unconditionally joins that predecessor.</summary>
     private static bool MergeStraightLines(IrFunction function)
     {
-        var predecessors = new Dictionary<BasicBlock, int>();
-        foreach (var block in function.Blocks)
-            foreach (var successor in block.Terminator.Successors)
-                predecessors[successor] = predecessors.GetValueOrDefault(successor) + 1;
+        var predecessors = function.PredecessorCounts();
 
         bool changed = false;
         foreach (var block in function.Blocks)

@@ -14,10 +14,7 @@ public static class EntrySplitting
     {
         var blocks = function.Blocks;
         if (blocks.Count < 3 || blocks[0].Terminator.Kind != TerminatorKind.Branch) return;
-        var predecessors = new Dictionary<BasicBlock, int>();
-        foreach (var block in blocks)
-            foreach (var successor in block.Terminator.Successors)
-                predecessors[successor] = predecessors.GetValueOrDefault(successor) + 1;
+        var predecessors = function.PredecessorCounts();
         var entry = blocks[0];
         var (a, b) = (entry.Terminator.True!, entry.Terminator.False!);
         var (leaf, work) = IsLeafReturn(a, predecessors) ? (a, b) : IsLeafReturn(b, predecessors) ? (b, a) : (null, null);

@@ -37,8 +37,10 @@ internal sealed record TargetToolchain(
         // -z now: an extern that no loaded library defines fails when the library is loaded, not mid-run.
         // -Bsymbolic: the compiler emits direct calls and address loads of exported (default-visibility) symbols,
         // which the linker accepts in a shared object only when they bind inside it. GNU ld and ld.lld take the same flags.
+        // --eh-frame-hdr: without the lookup table unwinders cannot find the CFI, and stack walks stop at a Maru frame.
         IReadOnlyList<string> Link(LinkRequest request, Diagnostics.DiagnosticBag _) =>
-            ["-m", emulation, "-shared", "-Bsymbolic", "-z", "noexecstack", "-z", "now", "-soname", request.LibraryFileName, "-o", request.Output, .. request.Objects];
+            ["-m", emulation, "-shared", "-Bsymbolic", "-z", "noexecstack", "-z", "now", "--eh-frame-hdr",
+             "-soname", request.LibraryFileName, "-o", request.Output, .. request.Objects];
         return new TargetToolchain(runtimeIdentifier, ".o",
             [
                 new AssemblerCandidate(prefix + "as", binutils, (source, obj) => [.. gnuAssemblerFlags, "-o", obj, source]),

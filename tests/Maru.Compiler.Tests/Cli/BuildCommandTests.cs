@@ -22,6 +22,25 @@ public sealed unsafe class BuildCommandTests
         """;
 
     [TestMethod]
+    public void BuildForLinuxArm64WritesAnAArch64SharedObjectExportingTheFunctions()
+    {
+        using var directory = new TemporaryDirectory();
+        File.WriteAllText(directory.File("f.l"), Library);
+
+        MaruRun run = MaruTool.Run(directory.Path, "build", "f.l", "--rid", "linux-arm64", "-o", "libf.so");
+
+        Assert.AreEqual(0, run.ExitCode, run.ToString());
+        Assert.AreEqual("", run.Error, run.ToString());
+        byte[] header = File.ReadAllBytes(directory.File("libf.so"))[..20];
+        CollectionAssert.AreEqual(new byte[] { 0x7f, (byte)'E', (byte)'L', (byte)'F' }, header[..4], "an ELF file");
+        Assert.AreEqual(3, BitConverter.ToUInt16(header, 16), "e_type: a shared object");
+        Assert.AreEqual(183, BitConverter.ToUInt16(header, 18), "e_machine: EM_AARCH64");
+        var symbols = NativeHarness.Run("aarch64-linux-gnu-nm", ["-D", "--defined-only", directory.File("libf.so")], TimeSpan.FromMinutes(1));
+        var exported = symbols.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[^1]).Order().ToList();
+        CollectionAssert.AreEqual(new[] { "add", "sum_three", "twice" }, exported);
+    }
+
+    [TestMethod]
     public void BuildWritesALoadableLibraryInANewDirectoryAndKeepsTheAssemblyOnRequest()
     {
         using var directory = new TemporaryDirectory();

@@ -18,6 +18,26 @@ public sealed class Arm64SnapshotTests
     [TestMethod]
     [DataRow("linux-arm64")]
     [DataRow("osx-arm64")]
+    public void EarlyReturnWithoutAFrame(string rid) => Verify(rid, """
+        (define-function depth (tree)
+          (if (= tree 0) 0 (+ 1 (max2 (depth (oop-at tree 0)) (depth (oop-at tree 1))))))
+        (define-function max2 (a b) (if (> a b) a b))
+        """);
+
+    /// <summary>Branches that only choose a value become cmp and csel: returned values, both arms setting one variable, or one arm.</summary>
+    [TestMethod]
+    [DataRow("linux-arm64")]
+    [DataRow("osx-arm64")]
+    public void ConditionalSelects(string rid) => Verify(rid, """
+        (define-function max2 (a b) (if (> a b) a b))
+        (define-function sign (a) (let ((s 0)) (if (< a 0) (set s -1) (set s 1)) s))
+        (define-function max-of (p n)
+          (let ((m 0)) (for (i 0 n) (let ((v (oop-at p i))) (when (> v m) (set m v)))) m))
+        """);
+
+    [TestMethod]
+    [DataRow("linux-arm64")]
+    [DataRow("osx-arm64")]
     public void LoopOverAnArray(string rid) => Verify(rid, """
         (define-function sum-array (p n)
           (let ((sum 0))

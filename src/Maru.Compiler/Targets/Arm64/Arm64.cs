@@ -11,13 +11,14 @@ public enum Arm64Op
     Add, Sub, And, Orr, Eor, // [dst, a, b reg or imm]: b may be an immediate the instruction encodes
     AddLsl, SubLsl, // [dst, a, b reg, imm]: dst = a ± (b << imm)
     AddLsr,     // [dst, a, b reg, imm]: dst = a + (b >>> imm), a logical shift
-    Mul, Sdiv,  // [dst, a, b]
+    Mul, Sdiv, Smulh, // [dst, a, b]; smulh: the high 64 bits of the 128-bit signed product
     Madd, Msub, // [dst, a, b, c]: dst = c ± a * b
     Lsl, Asr,   // [dst, a, count reg or imm]: register counts are taken modulo 64 by the hardware
     Neg, Mvn,   // [dst, a]
     Cmp, Cmn,   // [a, b reg or imm12]: flags of a - b (a + b)
     Tst,        // [a, b reg or logical imm]: flags of a & b
     Cset,       // [dst]: 1 if Condition else 0
+    Csel,       // [dst, a, b]: Condition ? a : b
     Ldr, Ldrb,  // [dst, memory, slot or incoming argument]; ldrb zero-extends
     Str, Strb,  // [memory, slot, incoming or outgoing argument, src]
     AddressOf,  // [dst, symbol or slot]: adrp + add (a local symbol), or sp + offset (a slot)

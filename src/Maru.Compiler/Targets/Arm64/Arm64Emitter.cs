@@ -56,13 +56,29 @@ public sealed class Arm64Emitter
     {
         Line($"{_function.Symbol}:");
         Line("\t.cfi_startproc");
-        EmitPrologue();
-        var blocks = _function.Blocks;
+        var shrinkWrap = FindFramelessReturn();
+        if (shrinkWrap is null) EmitPrologue();
+        // Blocks left empty (the arms of a conditional select) are unreachable: nothing is emitted for them.
+        var blocks = _function.Blocks.Where(b => b.Id == 0 || b.Instructions.Count > 0).ToList();
         for (int b = 0; b < blocks.Count; b++)
         {
             if (b > 0) Line($"{BlockLabel(blocks[b].Id)}:");
             long? next = b + 1 < blocks.Count ? blocks[b + 1].Id : null;
             var code = blocks[b].Instructions;
+            if (b == 0 && shrinkWrap is { } wrap)
+            {
+                // The entry tests and returns early without a frame; only the other path builds one.
+                foreach (var instruction in code.Take(code.Count - 2)) EmitInstruction(instruction, false);
+                EmitConditionalBranch(code[^2], inverted: wrap.Frameless.Id != code[^2].Operands[^1].Value, wrap.Frameless.Id);
+                EmitPrologue();
+                if (wrap.Framed.Id != next) Line($"\tb\t{BlockLabel(wrap.Framed.Id)}");
+                continue;
+            }
+            if (shrinkWrap?.Frameless == blocks[b])
+            {
+                EmitFramelessReturn(code);
+                continue;
+            }
             for (int i = 0; i < code.Count; i++)
             {
                 var instruction = code[i];
@@ -80,6 +96,57 @@ public sealed class Arm64Emitter
             }
         }
         Line("\t.cfi_endproc");
+    }
+
+    private sealed record ShrinkWrap(MachineBlock Frameless, MachineBlock Framed);
+
+    /// <summary>
+    /// Shrink-wrapping of the common shape <c>(if (base-case) value (recursive work))</c>: when the entry block and one
+    /// of its successors, which only the entry reaches and which returns, need no frame, the prologue moves to the other
+    /// path. Recursive functions then return from their base case without saving anything.
+    /// </summary>
+    private ShrinkWrap? FindFramelessReturn()
+    {
+        var blocks = _function.Blocks;
+        if (_saveBytes + _localBytes == 0 || blocks.Count < 3) return null;
+        var entry = blocks[0].Instructions;
+        if (entry.Count < 2 || (Arm64Op)entry[^1].Opcode != Arm64Op.B
+            || (Arm64Op)entry[^2].Opcode is not (Arm64Op.BCond or Arm64Op.Cbz or Arm64Op.Cbnz or Arm64Op.Tbz or Arm64Op.Tbnz)) return null;
+        if (!entry.Take(entry.Count - 2).All(NeedsNoFrame)) return null;
+        var predecessors = blocks.SelectMany(b => b.Successors).GroupBy(b => b).ToDictionary(g => g.Key, g => g.Count());
+        var taken = blocks[(int)entry[^2].Operands[^1].Value];
+        var fallThrough = blocks[(int)entry[^1].Operands[0].Value];
+        if (taken == fallThrough) return null;
+        if (IsFramelessReturn(taken, predecessors)) return new ShrinkWrap(taken, fallThrough);
+        if (IsFramelessReturn(fallThrough, predecessors)) return new ShrinkWrap(fallThrough, taken);
+        return null;
+    }
+
+    private bool IsFramelessReturn(MachineBlock block, Dictionary<MachineBlock, int> predecessors) =>
+        block.Id != 0 && predecessors.GetValueOrDefault(block) == 1 && block.Instructions.Count > 0
+        && (Arm64Op)block.Instructions[^1].Opcode == Arm64Op.Ret
+        && block.Instructions.Take(block.Instructions.Count - 1).All(NeedsNoFrame);
+
+    private static bool NeedsNoFrame(MachineInstruction instruction)
+    {
+        if ((Arm64Op)instruction.Opcode is Arm64Op.Bl or Arm64Op.Ret or Arm64Op.TailB or Arm64Op.B or Arm64Op.BCond
+            or Arm64Op.Cbz or Arm64Op.Cbnz or Arm64Op.Tbz or Arm64Op.Tbnz) return false;
+        bool touchesSavedRegister = false;
+        instruction.ForEachUse(r => touchesSavedRegister |= Arm64Abi.Instance.IsCalleeSaved(r));
+        instruction.ForEachDef(r => touchesSavedRegister |= Arm64Abi.Instance.IsCalleeSaved(r));
+        return !touchesSavedRegister && instruction.Operands.All(o =>
+            o.Kind is not (OperandKind.Slot or OperandKind.IncomingArgument or OperandKind.OutgoingArgument));
+    }
+
+    private void EmitFramelessReturn(List<MachineInstruction> code)
+    {
+        // Unwind information here describes the entry state, then the framed state again for the code after it.
+        Line("\t.cfi_remember_state");
+        Line("\t.cfi_def_cfa_offset 0");
+        foreach (int register in _saved) Line($"\t.cfi_restore {Name(register)}");
+        foreach (var instruction in code.Take(code.Count - 1)) EmitInstruction(instruction, false);
+        Line("\tret");
+        Line("\t.cfi_restore_state");
     }
 
     private void EmitPrologue()
@@ -175,7 +242,7 @@ public sealed class Arm64Emitter
             case Arm64Op.AddLsl or Arm64Op.SubLsl or Arm64Op.AddLsr:
                 Line($"\t{(op == Arm64Op.SubLsl ? "sub" : "add")}\t{Reg(o[0])}, {Reg(o[1])}, {Reg(o[2])}, {(op == Arm64Op.AddLsr ? "lsr" : "lsl")} #{o[3].Value}");
                 break;
-            case Arm64Op.Mul or Arm64Op.Sdiv or Arm64Op.Lsl or Arm64Op.Asr:
+            case Arm64Op.Mul or Arm64Op.Sdiv or Arm64Op.Smulh or Arm64Op.Lsl or Arm64Op.Asr:
                 Line($"\t{Mnemonic(op)}\t{Reg(o[0])}, {Reg(o[1])}, {(o[2].Kind == OperandKind.Immediate ? $"#{o[2].Value}" : Reg(o[2]))}");
                 break;
             case Arm64Op.Madd or Arm64Op.Msub:
@@ -186,6 +253,9 @@ public sealed class Arm64Emitter
                 break;
             case Arm64Op.Cset:
                 Line($"\tcset\t{Reg(o[0])}, {ConditionName(instruction.Condition)}");
+                break;
+            case Arm64Op.Csel:
+                Line($"\tcsel\t{Reg(o[0])}, {Reg(o[1])}, {Reg(o[2])}, {ConditionName(instruction.Condition)}");
                 break;
             case Arm64Op.Ldr:
                 EmitMemoryAccess("ldr", Reg(o[0]), o[1], 8);

@@ -52,12 +52,17 @@ public sealed class Arm64InstructionSelector
     {
         foreach (var block in _ir.Blocks) _function.Blocks.Add(new MachineBlock(block.Id, block.LoopDepth));
         var uses = UseCounts();
+        var selects = ConditionalSelects();
+        // The arms of a conditional select are not selected: their machine blocks stay empty and unreachable.
+        var arms = selects.Values.SelectMany(s => s.Arms).ToHashSet();
         foreach (var block in _ir.Blocks)
         {
+            if (arms.Contains(block)) continue;
             var machineBlock = _function.Blocks[block.Id];
             _code = machineBlock.Instructions;
             if (block.Id == 0) SelectEntry();
-            var maskTest = MaskTestBranch(block, uses);
+            var select = selects.GetValueOrDefault(block);
+            var maskTest = select is null ? MaskTestBranch(block, uses) : null;
             for (int i = 0; i < block.Instructions.Count; i++)
             {
                 var instruction = block.Instructions[i];
@@ -69,6 +74,12 @@ public sealed class Arm64InstructionSelector
                 }
                 Select(instruction);
             }
+            if (select is not null)
+            {
+                SelectConditionalSelect(block.Terminator, select);
+                if (select.Join is { } join) machineBlock.Successors.Add(_function.Blocks[join.Id]);
+                continue;
+            }
             if (maskTest is not null) SelectMaskTestBranch(maskTest, block.Terminator);
             else SelectTerminator(block.Terminator);
             foreach (var successor in block.Terminator.Successors) machineBlock.Successors.Add(_function.Blocks[successor.Id]);
@@ -76,6 +87,67 @@ public sealed class Arm64InstructionSelector
     }
 
     private static int V(int irRegister) => MachineFunction.FirstVirtual + irRegister;
+
+    /// <summary>
+    /// A branch whose arms only choose a value: both return one (<see cref="Join"/> null); or both set one register and
+    /// jump to one block; or one arm sets a register and jumps to the other (which keeps the register's value). The
+    /// <see cref="Arms"/> have no other predecessor and are not selected.
+    /// </summary>
+    private sealed record ConditionalSelect(BasicBlock[] Arms, Value WhenTrue, Value WhenFalse, int Destination, BasicBlock? Join);
+
+    /// <summary>The branches that become cmp and csel instead of branching (if-conversion), by the block they end.</summary>
+    private Dictionary<BasicBlock, ConditionalSelect> ConditionalSelects()
+    {
+        var predecessors = _ir.PredecessorCounts();
+        bool onlyFromHere(BasicBlock arm) => predecessors.GetValueOrDefault(arm) == 1;
+        // Arms end with a jump or a return, so no block is both an arm and a converted branch.
+        var selects = new Dictionary<BasicBlock, ConditionalSelect>();
+        foreach (var block in _ir.Blocks)
+        {
+            if (block.Terminator is not { Kind: TerminatorKind.Branch, True: { } t, False: { } f } || t == f || t == block || f == block) continue;
+            if (onlyFromHere(t) && onlyFromHere(f) && ReturnedValue(t) is { } returnTrue && ReturnedValue(f) is { } returnFalse)
+                selects[block] = new ConditionalSelect([t, f], returnTrue, returnFalse, -1, null);
+            else if (onlyFromHere(t) && onlyFromHere(f) && AssignmentBefore(t) is { } setTrue && AssignmentBefore(f) is { } setFalse
+                && setTrue.Dest == setFalse.Dest && t.Terminator.True == f.Terminator.True && t.Terminator.True != t && f.Terminator.True != f)
+                selects[block] = new ConditionalSelect([t, f], setTrue.Args[0], setFalse.Args[0], V(setTrue.Dest), t.Terminator.True);
+            else if (onlyFromHere(t) && AssignmentBefore(t) is { } setWhenTrue && t.Terminator.True == f)
+                selects[block] = new ConditionalSelect([t], setWhenTrue.Args[0], Value.Reg(setWhenTrue.Dest), V(setWhenTrue.Dest), f);
+            else if (onlyFromHere(f) && AssignmentBefore(f) is { } setWhenFalse && f.Terminator.True == t)
+                selects[block] = new ConditionalSelect([f], Value.Reg(setWhenFalse.Dest), setWhenFalse.Args[0], V(setWhenFalse.Dest), t);
+        }
+        return selects;
+    }
+
+    /// <summary>The copy of a block that is only <c>d = x; jump j</c>.</summary>
+    private static Instruction? AssignmentBefore(BasicBlock block) =>
+        block is { Terminator.Kind: TerminatorKind.Jump, Instructions: [{ Opcode: Opcode.Copy } copy] } ? copy : null;
+
+    /// <summary>The value a block only returns: <c>return x</c>, or <c>d = x; return d</c> (parameters copied on a split entry).</summary>
+    private static Value? ReturnedValue(BasicBlock block) => block switch
+    {
+        { Terminator.Kind: TerminatorKind.Return, Instructions: [] } => block.Terminator.A,
+        { Terminator: { Kind: TerminatorKind.Return, A.IsRegister: true }, Instructions: [{ Opcode: Opcode.Copy } copy] }
+            when copy.Dest == block.Terminator.A.Register => copy.Args[0],
+        _ => null,
+    };
+
+    private void SelectConditionalSelect(Terminator branch, ConditionalSelect select)
+    {
+        // Both values are computed before the comparison: the flags must reach the csel.
+        var whenTrue = RegisterOrZero(select.WhenTrue);
+        var whenFalse = RegisterOrZero(select.WhenFalse);
+        var condition = Compare(branch.Comparison, branch.A, branch.B);
+        if (select.Join is { } join)
+        {
+            AddConditional(Arm64Op.Csel, condition, Def(select.Destination), whenTrue, whenFalse);
+            Add(Arm64Op.B, MachineOperand.Target(join.Id));
+            return;
+        }
+        int result = NewRegister();
+        AddConditional(Arm64Op.Csel, condition, Def(result), whenTrue, whenFalse);
+        Copy(X0, result);
+        _code.Add(new MachineInstruction((int)Arm64Op.Ret) { ImplicitUses = new[] { X0 } });
+    }
 
     private int[] UseCounts()
     {
@@ -283,12 +355,26 @@ public sealed class Arm64InstructionSelector
         }
     }
 
+    /// <summary><c>d = x &amp; mask</c> with a mask that tst encodes.</summary>
+    private static bool IsMask(Instruction instruction) =>
+        instruction is { Opcode: Opcode.Binary, Operator: Operator.And } && instruction.Args[0].IsRegister
+        && instruction.Args[1].IsConstant && Arm64Immediates.IsLogical(instruction.Args[1].Constant);
+
     /// <summary>
-    /// Fuses two adjacent instructions where the first's result is used only by the second:
-    /// a product added to or subtracted from a value is one madd/msub, a left shift added or subtracted is a shifted operand.
+    /// Fuses two adjacent instructions where the first's result is used only by the second: a masked value compared
+    /// with zero is tst and cset, a product added to or subtracted from a value is one madd/msub, a left shift added
+    /// or subtracted is a shifted operand.
     /// </summary>
     private bool TrySelectFused(Instruction first, Instruction second, int[] uses)
     {
+        if (IsMask(first) && uses[first.Dest] == 1 && second is { Opcode: Opcode.Binary, Operator: Operator.Eq or Operator.Ne }
+            && second.Args[0] is { IsRegister: true } masked && masked.Register == first.Dest && second.Args[1] is { IsConstant: true, Constant: 0 })
+        {
+            // (= (& x mask) 0) is tst and cset.
+            Add(Arm64Op.Tst, Use(V(first.Args[0].Register)), Imm(first.Args[1].Constant));
+            AddConditional(Arm64Op.Cset, second.Operator == Operator.Eq ? Arm64Condition.Eq : Arm64Condition.Ne, Def(V(second.Dest)));
+            return true;
+        }
         if (first is not { Opcode: Opcode.Binary, Operator: Operator.Mul or Operator.Shl } || uses[first.Dest] != 1) return false;
         if (second is not { Opcode: Opcode.Binary, Operator: Operator.Add or Operator.Sub }) return false;
         bool productFirst = second.Args[0] is { IsRegister: true } p && p.Register == first.Dest;
@@ -366,6 +452,11 @@ public sealed class Arm64InstructionSelector
                 DivideByPowerOfTwo(isDivision, dest, V(a.Register), c);
                 return;
             }
+            if (c != long.MinValue && Math.Abs(c) > 1 && a.IsRegister)
+            {
+                DivideByConstant(isDivision, dest, V(a.Register), c);
+                return;
+            }
         }
         int dividend = InRegister(a), divisor = InRegister(b);
         if (isDivision)
@@ -376,6 +467,50 @@ public sealed class Arm64InstructionSelector
         int quotient = NewRegister();
         Add(Arm64Op.Sdiv, Def(quotient), Use(dividend), Use(divisor));
         Add(Arm64Op.Msub, Def(dest), Use(quotient), Use(divisor), Use(dividend));
+    }
+
+    /// <summary>
+    /// Signed division by any other constant is a multiplication by its reciprocal, scaled by 2^(64+shift): the high
+    /// half of the product (smulh), corrected, shifted, and rounded toward zero by adding its sign bit. The remainder
+    /// is then a - q*c (msub). Hacker's Delight, 10-4.
+    /// </summary>
+    private void DivideByConstant(bool isDivision, int dest, int x, long divisor)
+    {
+        var (multiplier, shift) = SignedMagic(divisor);
+        int magic = InRegister(Value.Const(multiplier));
+        int high = NewRegister();
+        Add(Arm64Op.Smulh, Def(high), Use(x), Use(magic));
+        if (divisor > 0 && multiplier < 0) Add(Arm64Op.Add, Def(high), Use(high), Use(x));
+        else if (divisor < 0 && multiplier > 0) Add(Arm64Op.Sub, Def(high), Use(high), Use(x));
+        if (shift > 0) Add(Arm64Op.Asr, Def(high), Use(high), Imm(shift));
+        int quotient = isDivision ? dest : NewRegister();
+        Add(Arm64Op.AddLsr, Def(quotient), Use(high), Use(high), Imm(63));
+        if (isDivision) return;
+        Add(Arm64Op.Msub, Def(dest), Use(quotient), Use(InRegister(Value.Const(divisor))), Use(x));
+    }
+
+    /// <summary>The magic multiplier and shift for signed 64-bit division by <paramref name="divisor"/> (|divisor| ≥ 2, not a power of two).</summary>
+    private static (long Multiplier, int Shift) SignedMagic(long divisor)
+    {
+        const ulong twoTo63 = 1UL << 63;
+        ulong absolute = (ulong)Math.Abs(divisor);
+        ulong t = twoTo63 + ((ulong)divisor >> 63);
+        ulong absoluteNc = t - 1 - t % absolute;
+        int p = 63;
+        ulong q1 = twoTo63 / absoluteNc, r1 = twoTo63 - q1 * absoluteNc;
+        ulong q2 = twoTo63 / absolute, r2 = twoTo63 - q2 * absolute;
+        ulong delta;
+        do
+        {
+            p++;
+            q1 *= 2; r1 *= 2;
+            if (r1 >= absoluteNc) { q1++; r1 -= absoluteNc; }
+            q2 *= 2; r2 *= 2;
+            if (r2 >= absolute) { q2++; r2 -= absolute; }
+            delta = absolute - r2;
+        } while (q1 < delta || (q1 == delta && r1 == 0));
+        long multiplier = unchecked((long)(q2 + 1));
+        return (divisor < 0 ? unchecked(-multiplier) : multiplier, p - 64);
     }
 
     /// <summary>Signed division by ±2^k rounds toward zero: add 2^k-1 to negative dividends before shifting.</summary>
@@ -458,8 +593,7 @@ public sealed class Arm64InstructionSelector
         var t = block.Terminator;
         if (t.Kind != TerminatorKind.Branch || t.Comparison is not (Operator.Eq or Operator.Ne) || block.Instructions.Count == 0) return null;
         var last = block.Instructions[^1];
-        bool isMask = last is { Opcode: Opcode.Binary, Operator: Operator.And } && last.Args[0].IsRegister
-                      && last.Args[1].IsConstant && Arm64Immediates.IsLogical(last.Args[1].Constant);
+        bool isMask = IsMask(last);
         bool testsIt = t.A.IsRegister && t.A.Register == last.Dest && t.B is { IsConstant: true, Constant: 0 };
         return isMask && testsIt && uses[last.Dest] == 1 ? last : null;
     }
