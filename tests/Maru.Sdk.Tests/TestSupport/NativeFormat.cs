@@ -33,4 +33,25 @@ public static class NativeFormat
 
     private static string Architecture(uint machine, uint x64, uint arm64) =>
         machine == x64 ? "x86-64" : machine == arm64 ? "arm64" : $"machine 0x{machine:X}";
+
+    /// <summary>
+    /// The functions a library exports, without the platform's decoration (Mach-O's leading underscore), read with the
+    /// LLVM object tools: the dynamic symbols of an ELF object, the external symbols of a Mach-O dylib, the export
+    /// table of a PE DLL.
+    /// </summary>
+    public static string[] ExportedFunctions(string path)
+    {
+        string format = Of(path);
+        IReadOnlyList<string> arguments = format.StartsWith("PE", StringComparison.Ordinal) ? ["--coff-exports", path]
+            : format.StartsWith("Mach-O", StringComparison.Ordinal) ? ["--extern-only", "--defined-only", "--format=just-symbols", path]
+            : ["-D", "--defined-only", "--format=just-symbols", path];
+        string tool = format.StartsWith("PE", StringComparison.Ordinal) ? "llvm-readobj" : "llvm-nm";
+        ProcessResult run = DotNet.Start(tool, Path.GetDirectoryName(path)!, arguments);
+        Assert.AreEqual(0, run.ExitCode, run.Output);
+        var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var names = format.StartsWith("PE", StringComparison.Ordinal)
+            ? lines.Where(l => l.StartsWith("Name: ", StringComparison.Ordinal)).Select(l => l["Name: ".Length..])
+            : format.StartsWith("Mach-O", StringComparison.Ordinal) ? lines.Select(l => l.TrimStart('_')) : lines;
+        return names.Order(StringComparer.Ordinal).ToArray();
+    }
 }
