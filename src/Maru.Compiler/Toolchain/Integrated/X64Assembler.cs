@@ -9,16 +9,10 @@ namespace Maru.Compiler.Toolchain.Integrated;
 /// and produces the same section bytes GNU as does, with the relocations left for <see cref="ElfSharedObjectWriter"/>.
 /// It knows exactly the instructions and directives the compiler emits; anything else is a MARU0902 diagnostic at its line.
 /// Jumps to labels of their own section start short and grow to near form until every displacement fits (as GNU as relaxes).
-/// Call frame directives are accepted and not turned into unwind tables (the library has no .eh_frame).
+/// Call frame directives become the .eh_frame section's CIE and FDEs (X64Assembler.CallFrames.cs).
 /// </summary>
-internal sealed class X64Assembler
+internal sealed partial class X64Assembler
 {
-    private static readonly HashSet<string> CallFrameDirectives =
-    [
-        ".cfi_startproc", ".cfi_endproc", ".cfi_adjust_cfa_offset", ".cfi_rel_offset", ".cfi_remember_state",
-        ".cfi_restore_state", ".cfi_def_cfa_offset", ".cfi_restore", ".cfi_offset", ".cfi_def_cfa", ".cfi_def_cfa_register",
-    ];
-
     // GNU as's x86-64 padding: the longest nop it has is 11 bytes; longer padding is a run of those.
     private static readonly byte[][] Nops =
     [
@@ -167,7 +161,11 @@ internal sealed class X64Assembler
 
     private void Directive(string name, string arguments)
     {
-        if (CallFrameDirectives.Contains(name)) return;
+        if (name.StartsWith(".cfi_", StringComparison.Ordinal))
+        {
+            CallFrameDirective(name, arguments);
+            return;
+        }
         switch (name)
         {
             case ".text": Switch(".text"); return;
@@ -471,8 +469,15 @@ internal sealed class X64Assembler
         var relocations = new List<Relocation>();
         var sections = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (Section section in _sections.Values) sections[section.Name] = Bytes(section, symbols, relocations);
+        var alignments = _sections.Values.ToDictionary(s => s.Name, s => s.Alignment);
+        if (_frame is not null) Error(".cfi_startproc without .cfi_endproc");
+        if (_frames.Count > 0)
+        {
+            sections[EhFrame] = CallFrameInformation(symbols, relocations);
+            alignments[EhFrame] = 8;
+        }
         if (_diagnostics.ErrorCount > errors) return null;
-        return new ObjectFile(_path, sections, _sections.Values.ToDictionary(s => s.Name, s => s.Alignment), symbols, relocations);
+        return new ObjectFile(_path, sections, alignments, symbols, relocations);
     }
 
     /// <summary>Lays the section out again, growing every short jump whose target is out of reach, until nothing grows.</summary>

@@ -88,6 +88,29 @@ public sealed class IntegratedLinkerTests
         Assert.AreEqual("hi4", run.StandardOutput, run.StandardError);
     }
 
+    [TestMethod]
+    public void TheUnwinderWalksThroughMaruFrames()
+    {
+        // glibc's backtrace() unwinds with the libraries' .eh_frame, found through PT_GNU_EH_FRAME. Without unwind tables
+        // for the Maru frames it stops at the first of them; with them it walks on through the harness to _start.
+        using var directory = new TemporaryDirectory();
+        string library = Build(directory, SourceFile.FromText("test.l", """
+            (define backtrace (extern 'backtrace))
+            (define malloc (extern 'malloc))
+            (define printf (extern 'printf))
+            (define-function depth () (backtrace (malloc 1024) 128))
+            (define-function inner (n) (+ n (depth)))
+            (define-function main (argc argv) (printf "%ld\n" (inner 0)) 0)
+            """));
+        StringAssert.Contains(ReadElf("--program-headers", library), "GNU_EH_FRAME");
+        Assert.AreEqual(3, System.Text.RegularExpressions.Regex.Count(ReadElf("--debug-dump=frames", library), @" FDE cie="), "one FDE per function");
+        var run = NativeHarness.RunLibrary(library, []);
+        Assert.AreEqual(0, run.ExitCode, run.StandardError);
+        // depth, inner, main, the harness's main, __libc_start_call_main, __libc_start_main, _start (GNU ld's library,
+        // linked without --eh-frame-hdr, gives 1).
+        Assert.AreEqual("7\n", run.StandardOutput);
+    }
+
     // readelf checks the file as it reads it: any complaint on stderr fails the test.
     private static string ReadElf(string option, string library)
     {
