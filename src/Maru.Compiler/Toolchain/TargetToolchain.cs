@@ -37,7 +37,8 @@ internal sealed record TargetToolchain(
             // -z now: an extern that no loaded library defines fails when the library is loaded, not mid-run.
             // -Bsymbolic: the compiler emits direct calls and leaq to exported (default-visibility) symbols,
             // which the linker accepts in a shared object only when they bind inside it.
+            // --eh-frame-hdr: the table (PT_GNU_EH_FRAME) by which unwinders find the .eh_frame of Maru functions.
             (objects, output, soname) =>
-                ["-m", "elf_x86_64", "-shared", "-Bsymbolic", "-z", "noexecstack", "-z", "now", "-soname", soname, "-o", output, .. objects]);
+                ["-m", "elf_x86_64", "-shared", "-Bsymbolic", "-z", "noexecstack", "-z", "now", "--eh-frame-hdr", "-soname", soname, "-o", output, .. objects]);
     }
 }

@@ -15,12 +15,14 @@ public sealed class IntegratedLinkerTests
 
     public static IEnumerable<object[]> Programs() => ConformanceProgram.Names();
 
-    private static string Build(TemporaryDirectory directory, params SourceFile[] files)
+    private static string Build(TemporaryDirectory directory, params SourceFile[] files) => Build(directory, Integrated, files);
+
+    private static string Build(TemporaryDirectory directory, ToolchainOptions options, params SourceFile[] files)
     {
         var result = TestCompiler.Compile(files);
         Assert.IsTrue(result.Success, string.Join("\n", result.Diagnostics));
-        string library = directory.File("libprogram.so");
-        var diagnostics = NativeToolchain.BuildLibrary(result.Assembly, library, Integrated);
+        string library = directory.File(options.Integrated ? "libprogram.so" : "libexternal.so");
+        var diagnostics = NativeToolchain.BuildLibrary(result.Assembly, library, options);
         Assert.IsEmpty(diagnostics, string.Join("\n", diagnostics));
         return library;
     }
@@ -94,21 +96,24 @@ public sealed class IntegratedLinkerTests
         // glibc's backtrace() unwinds with the libraries' .eh_frame, found through PT_GNU_EH_FRAME. Without unwind tables
         // for the Maru frames it stops at the first of them; with them it walks on through the harness to _start.
         using var directory = new TemporaryDirectory();
-        string library = Build(directory, SourceFile.FromText("test.l", """
+        var source = SourceFile.FromText("test.l", """
             (define backtrace (extern 'backtrace))
             (define malloc (extern 'malloc))
             (define printf (extern 'printf))
             (define-function depth () (backtrace (malloc 1024) 128))
             (define-function inner (n) (+ n (depth)))
             (define-function main (argc argv) (printf "%ld\n" (inner 0)) 0)
-            """));
+            """);
+        string library = Build(directory, source);
         StringAssert.Contains(ReadElf("--program-headers", library), "GNU_EH_FRAME");
         Assert.AreEqual(3, System.Text.RegularExpressions.Regex.Count(ReadElf("--debug-dump=frames", library), @" FDE cie="), "one FDE per function");
         var run = NativeHarness.RunLibrary(library, []);
         Assert.AreEqual(0, run.ExitCode, run.StandardError);
-        // depth, inner, main, the harness's main, __libc_start_call_main, __libc_start_main, _start (GNU ld's library,
-        // linked without --eh-frame-hdr, gives 1).
+        // depth, inner, main, the harness's main, __libc_start_call_main, __libc_start_main, _start: as many as through
+        // the library GNU as and ld make of the same program.
         Assert.AreEqual("7\n", run.StandardOutput);
+        string external = Build(directory, new ToolchainOptions(NativeToolchain.HostRuntimeIdentifier), source);
+        Assert.AreEqual(run.StandardOutput, NativeHarness.RunLibrary(external, []).StandardOutput);
     }
 
     // readelf checks the file as it reads it: any complaint on stderr fails the test.
