@@ -82,7 +82,7 @@ internal sealed class ElfSharedObjectWriter
         long plt = layout.Place(16, PltStubSize * _plt.Count);
         long codeStart = text, codeEnd = layout.End;
         layout.NewPage();
-        const int dynamicEntries = 14;
+        const int dynamicEntries = 13;
         long dynamic = layout.Place(8, DynamicSize * dynamicEntries);
         long got = layout.Place(8, 8 * _got.Count);
         long data = _addresses[".data"] = layout.Place(Math.Max(8, _alignments[".data"]), _merged[".data"].Length);
@@ -144,7 +144,7 @@ internal sealed class ElfSharedObjectWriter
         {
             (14, sonameOffset), (4, hash), (5, dynstrAddress), (6, dynsym), (10, dynstr.Length), (11, SymbolSize),
             (7, rela), (8, RelocationSize * relocationCount), (9, RelocationSize), (0x6ffffff9, relativeCount),
-            (30, 0x8 /* DF_BIND_NOW */), (0x6ffffffb, 0x1 /* DF_1_NOW */), (0, 0), (0, 0),
+            (30, 0x8 /* DF_BIND_NOW */), (0x6ffffffb, 0x1 /* DF_1_NOW */), (0 /* DT_NULL */, 0),
         })
             writer.I64(tag).I64(value);
 
