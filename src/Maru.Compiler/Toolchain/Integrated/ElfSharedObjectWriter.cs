@@ -9,7 +9,7 @@ namespace Maru.Compiler.Toolchain.Integrated;
 /// glibc's <c>dlopen</c> loads, as <c>ld -shared -Bsymbolic -z now -z noexecstack</c> would. Layout, one page-aligned
 /// segment each: read-only (headers, .hash, .dynsym, .dynstr, .rela.dyn, .rodata, .eh_frame and its .eh_frame_hdr
 /// table, found through PT_GNU_EH_FRAME), read+execute (.text, .plt) and
-/// read+write (.dynamic, .got, .data); file offsets equal addresses. References inside the library are resolved here;
+/// read+write (.dynamic and .got, read-only after relocation, then .data); file offsets equal addresses. References inside the library are resolved here;
 /// the dynamic linker fills in only the GOT (R_X86_64_GLOB_DAT for imported functions, RELATIVE for its own symbols) and
 /// the absolute addresses in .data (RELATIVE, or R_X86_64_64 for an import), all at load time (BIND_NOW): the code
 /// segment is never written. Only exported functions (global and not hidden) are dynamic symbols, besides the imports.
@@ -65,7 +65,7 @@ internal sealed class ElfSharedObjectWriter
         int relocationCount = _got.Count + dataRelocations;
 
         // The layout; every size is known now.
-        const int programHeaders = 6;
+        const int programHeaders = 7;
         var frames = FrameDescriptionEntries(_merged[X64Assembler.EhFrame]);
         var layout = new Layout();
         long hash = layout.Place(HeaderSize + programHeaders * ProgramHeaderSize, 8, 4 * (2 + Buckets(symbolCount) + symbolCount));
@@ -82,11 +82,16 @@ internal sealed class ElfSharedObjectWriter
         long plt = layout.Place(16, PltStubSize * _plt.Count);
         long codeStart = text, codeEnd = layout.End;
         layout.NewPage();
+        // .dynamic and .got are read-only once relocated (PT_GNU_RELRO): they end on a page boundary, so that the loader
+        // can protect their pages without touching .data, which starts on the next page.
         const int dynamicEntries = 13;
-        long dynamic = layout.Place(8, DynamicSize * dynamicEntries);
+        long writableStart = layout.End;
+        long relroSize = DynamicSize * dynamicEntries + 8 * _got.Count;
+        long relroStart = writableStart + (relroSize + PageSize - 1) / PageSize * PageSize - relroSize;
+        long dynamic = layout.Place(relroStart, 8, DynamicSize * dynamicEntries);
         long got = layout.Place(8, 8 * _got.Count);
         long data = _addresses[".data"] = layout.Place(Math.Max(8, _alignments[".data"]), _merged[".data"].Length);
-        long writableStart = dynamic, writableEnd = layout.End;
+        long writableEnd = layout.End;
         var shstrtab = new StringTable();
         string[] sectionNames = [".hash", ".dynsym", ".dynstr", ".rela.dyn", ".rodata", X64Assembler.EhFrame, ".eh_frame_hdr", ".text", ".plt", ".dynamic", ".got", ".data", ".shstrtab"];
         foreach (string name in sectionNames) shstrtab.Add(name);
@@ -159,6 +164,7 @@ internal sealed class ElfSharedObjectWriter
         ProgramHeader(writer, 1, 6 /* R+W */, writableStart, writableEnd - writableStart, PageSize);
         ProgramHeader(writer, 2 /* PT_DYNAMIC */, 6, dynamic, DynamicSize * dynamicEntries, 8);
         ProgramHeader(writer, 0x6474e551 /* PT_GNU_STACK */, 6, 0, 0, 16);
+        ProgramHeader(writer, 0x6474e552 /* PT_GNU_RELRO */, 4, relroStart, relroSize, 1);
         ProgramHeader(writer, frames.Count > 0 ? 0x6474e550u /* PT_GNU_EH_FRAME */ : 0u, 4, ehFrameHeader, 12 + 8 * frames.Count, 4);
 
         // Section headers: for tools (readelf, objdump); the loader reads only the segments.

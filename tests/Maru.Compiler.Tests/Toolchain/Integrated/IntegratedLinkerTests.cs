@@ -76,6 +76,7 @@ public sealed class IntegratedLinkerTests
         string segments = ReadElf("--program-headers", library);
         StringAssert.Matches(segments, new System.Text.RegularExpressions.Regex(@"GNU_STACK(\s+0x0+){5}\s+RW "));
         Assert.IsFalse(segments.Contains(" RWE "), "no writable and executable segment\n" + segments);
+        StringAssert.Matches(segments, new System.Text.RegularExpressions.Regex(@"GNU_RELRO .* R  "), "the GOT is read-only after loading");
 
         string dynamic = ReadElf("--dynamic", library);
         Assert.IsFalse(dynamic.Contains("TEXTREL"), dynamic);
