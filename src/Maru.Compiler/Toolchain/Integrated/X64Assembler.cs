@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Maru.Compiler.Diagnostics;
+using Maru.Compiler.Targets.X64;
 
 namespace Maru.Compiler.Toolchain.Integrated;
 
@@ -428,24 +429,12 @@ internal sealed partial class X64Assembler
         return scale is 1 or 2 or 4 or 8 ? new MemoryOperand(baseRegister.Number, index.Number, scale, offset, null, false) : null;
     }
 
-    private static readonly string[] Names64 = ["rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi"];
-    private static readonly string[] Names32 = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"];
-    private static readonly string[] Names8 = ["al", "cl", "dl", "bl", "spl", "bpl", "sil", "dil"];
+    // Every register name the X64 target can print, with its number and size in bytes.
+    private static readonly Dictionary<string, (int Number, int Size)> RegisterNames =
+        (from number in Enumerable.Range(0, 16) from size in new[] { 8, 4, 1 } select (Name: X64Registers.Name(number, size), number, size))
+        .ToDictionary(r => r.Name, r => (r.number, r.size), StringComparer.Ordinal);
 
-    private static (int Number, int Size)? Register(string text)
-    {
-        if (text.Length < 3 || text[0] != '%') return null;
-        string name = text[1..];
-        int i;
-        if ((i = Array.IndexOf(Names64, name)) >= 0) return (i, 8);
-        if ((i = Array.IndexOf(Names32, name)) >= 0) return (i, 4);
-        if ((i = Array.IndexOf(Names8, name)) >= 0) return (i, 1);
-        if (name[0] != 'r') return null;
-        int end = 1;
-        while (end < name.Length && char.IsAsciiDigit(name[end])) end++;
-        if (!int.TryParse(name[1..end], NumberStyles.None, CultureInfo.InvariantCulture, out int number) || number is < 8 or > 15) return null;
-        return name[end..] switch { "" => (number, 8), "d" => (number, 4), "b" => (number, 1), _ => null };
-    }
+    private static (int Number, int Size)? Register(string text) => RegisterNames.TryGetValue(text, out var register) ? register : null;
 
     private void Error(string message) =>
         _diagnostics.Add(new Diagnostic(DiagnosticCodes.AssemblerError, Severity.Error, _path, _line, 1, $"integrated assembler: {message}"));
