@@ -139,6 +139,21 @@ public sealed class IntegratedLinkerTests
     }
 
     [TestMethod]
+    public void KeptAssemblyIsWrittenAndItsDiagnosticsNameIt()
+    {
+        using var directory = new TemporaryDirectory();
+        string kept = directory.File("asm");
+        const string text = "\t.text\nf:\n\tud2\n";
+        var diagnostics = NativeToolchain.BuildLibrary([new AssemblyFile("src/bad.l", text)], directory.File("libx.so"),
+            Integrated with { AssemblyOutputDirectory = kept });
+        var error = diagnostics.Single();
+        Assert.AreEqual(Path.Combine(kept, "bad.s"), error.Path);
+        Assert.AreEqual(3, error.Line);
+        Assert.AreEqual(text, File.ReadAllText(Path.Combine(kept, "bad.s")));
+        Assert.IsFalse(File.Exists(directory.File("libx.so")));
+    }
+
+    [TestMethod]
     public void ASymbolDefinedByTwoUnitsIsALinkerDiagnostic()
     {
         using var directory = new TemporaryDirectory();
