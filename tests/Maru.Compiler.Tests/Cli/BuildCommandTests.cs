@@ -22,6 +22,29 @@ public sealed unsafe class BuildCommandTests
         """;
 
     [TestMethod]
+    [DataRow("integrated")]
+    [DataRow("external")]
+    public void EitherToolchainWritesALoadableLibrary(string toolchain)
+    {
+        using var directory = new TemporaryDirectory();
+        File.WriteAllText(directory.File("f.l"), Library);
+
+        MaruRun run = MaruTool.Run(directory.Path, "build", "f.l", "-o", "libf.so", "--toolchain", toolchain);
+
+        Assert.AreEqual(0, run.ExitCode, run.ToString());
+        IntPtr handle = NativeLibrary.Load(directory.File("libf.so"));
+        try
+        {
+            var sumThree = (delegate* unmanaged<long, long, long, long>)NativeLibrary.GetExport(handle, "sum_three");
+            Assert.AreEqual(6L, sumThree(1, 2, 3));
+        }
+        finally
+        {
+            NativeLibrary.Free(handle);
+        }
+    }
+
+    [TestMethod]
     public void BuildForLinuxArm64WritesAnAArch64SharedObjectExportingTheFunctions()
     {
         using var directory = new TemporaryDirectory();

@@ -7,8 +7,9 @@ namespace Maru.Compiler.Toolchain.Integrated;
 /// <summary>
 /// The integrated linker for linux-x64: links the objects of <see cref="X64Assembler"/> into an ELF64 shared object that
 /// glibc's <c>dlopen</c> loads, as <c>ld -shared -Bsymbolic -z now -z noexecstack</c> would. Layout, one page-aligned
-/// segment each: read-only (headers, .hash, .dynsym, .dynstr, .rela.dyn, .rodata), read+execute (.text, .plt) and
-/// read+write (.dynamic, .got, .data); file offsets equal addresses. References inside the library are resolved here;
+/// segment each: read-only (headers, .hash, .dynsym, .dynstr, .rela.dyn, .rodata, .eh_frame and its .eh_frame_hdr
+/// table, found through PT_GNU_EH_FRAME), read+execute (.text, .plt) and
+/// read+write (.dynamic and .got, read-only after relocation, then .data); file offsets equal addresses. References inside the library are resolved here;
 /// the dynamic linker fills in only the GOT (R_X86_64_GLOB_DAT for imported functions, RELATIVE for its own symbols) and
 /// the absolute addresses in .data (RELATIVE, or R_X86_64_64 for an import), all at load time (BIND_NOW): the code
 /// segment is never written. Only exported functions (global and not hidden) are dynamic symbols, besides the imports.
@@ -64,26 +65,35 @@ internal sealed class ElfSharedObjectWriter
         int relocationCount = _got.Count + dataRelocations;
 
         // The layout; every size is known now.
-        const int programHeaders = 5;
+        const int programHeaders = 7;
+        var frames = FrameDescriptionEntries(_merged[X64Assembler.EhFrame]);
         var layout = new Layout();
         long hash = layout.Place(HeaderSize + programHeaders * ProgramHeaderSize, 8, 4 * (2 + Buckets(symbolCount) + symbolCount));
         long dynsym = layout.Place(8, SymbolSize * symbolCount);
         long dynstrAddress = layout.Place(1, dynstr.Length);
         long rela = layout.Place(8, RelocationSize * relocationCount);
         long rodata = _addresses[".rodata"] = layout.Place(_alignments[".rodata"], _merged[".rodata"].Length);
+        // .eh_frame ends with a zero terminator; .eh_frame_hdr is the table by which the unwinder finds a function's FDE.
+        long ehFrame = _addresses[X64Assembler.EhFrame] = layout.Place(8, _merged[X64Assembler.EhFrame].Length + 4);
+        long ehFrameHeader = layout.Place(4, 12 + 8 * frames.Count);
         long readOnlyEnd = layout.End;
         layout.NewPage();
         long text = _addresses[".text"] = layout.Place(_alignments[".text"], _merged[".text"].Length);
         long plt = layout.Place(16, PltStubSize * _plt.Count);
         long codeStart = text, codeEnd = layout.End;
         layout.NewPage();
-        const int dynamicEntries = 14;
-        long dynamic = layout.Place(8, DynamicSize * dynamicEntries);
+        // .dynamic and .got are read-only once relocated (PT_GNU_RELRO): they end on a page boundary, so that the loader
+        // can protect their pages without touching .data, which starts on the next page.
+        const int dynamicEntries = 13;
+        long writableStart = layout.End;
+        long relroSize = DynamicSize * dynamicEntries + 8 * _got.Count;
+        long relroStart = writableStart + (relroSize + PageSize - 1) / PageSize * PageSize - relroSize;
+        long dynamic = layout.Place(relroStart, 8, DynamicSize * dynamicEntries);
         long got = layout.Place(8, 8 * _got.Count);
         long data = _addresses[".data"] = layout.Place(Math.Max(8, _alignments[".data"]), _merged[".data"].Length);
-        long writableStart = dynamic, writableEnd = layout.End;
+        long writableEnd = layout.End;
         var shstrtab = new StringTable();
-        string[] sectionNames = [".hash", ".dynsym", ".dynstr", ".rela.dyn", ".rodata", ".text", ".plt", ".dynamic", ".got", ".data", ".shstrtab"];
+        string[] sectionNames = [".hash", ".dynsym", ".dynstr", ".rela.dyn", ".rodata", X64Assembler.EhFrame, ".eh_frame_hdr", ".text", ".plt", ".dynamic", ".got", ".data", ".shstrtab"];
         foreach (string name in sectionNames) shstrtab.Add(name);
         long shstrtabOffset = layout.Place(1, shstrtab.Length);
         long sectionHeaders = layout.Place(8, SectionHeaderSize * (1 + sectionNames.Length));
@@ -110,9 +120,10 @@ internal sealed class ElfSharedObjectWriter
             file[stub + 6] = 0x66;
             file[stub + 7] = 0x90;
         }
+        var writer = new Writer(file);
+        WriteFrameTable(writer, ehFrame, ehFrameHeader, frames);
         // RELATIVE first, as DT_RELACOUNT says.
         relocations = [.. relocations.OrderBy(r => r.Type == RelocationRelative ? 0 : 1).ThenBy(r => r.Offset)];
-        var writer = new Writer(file);
         for (int i = 0; i < relocations.Count; i++)
         {
             var r = relocations[i];
@@ -138,7 +149,7 @@ internal sealed class ElfSharedObjectWriter
         {
             (14, sonameOffset), (4, hash), (5, dynstrAddress), (6, dynsym), (10, dynstr.Length), (11, SymbolSize),
             (7, rela), (8, RelocationSize * relocationCount), (9, RelocationSize), (0x6ffffff9, relativeCount),
-            (30, 0x8 /* DF_BIND_NOW */), (0x6ffffffb, 0x1 /* DF_1_NOW */), (0, 0), (0, 0),
+            (30, 0x8 /* DF_BIND_NOW */), (0x6ffffffb, 0x1 /* DF_1_NOW */), (0 /* DT_NULL */, 0),
         })
             writer.I64(tag).I64(value);
 
@@ -153,6 +164,8 @@ internal sealed class ElfSharedObjectWriter
         ProgramHeader(writer, 1, 6 /* R+W */, writableStart, writableEnd - writableStart, PageSize);
         ProgramHeader(writer, 2 /* PT_DYNAMIC */, 6, dynamic, DynamicSize * dynamicEntries, 8);
         ProgramHeader(writer, 0x6474e551 /* PT_GNU_STACK */, 6, 0, 0, 16);
+        ProgramHeader(writer, 0x6474e552 /* PT_GNU_RELRO */, 4, relroStart, relroSize, 1);
+        ProgramHeader(writer, frames.Count > 0 ? 0x6474e550u /* PT_GNU_EH_FRAME */ : 0u, 4, ehFrameHeader, 12 + 8 * frames.Count, 4);
 
         // Section headers: for tools (readelf, objdump); the loader reads only the segments.
         writer.At(sectionHeaders + SectionHeaderSize);
@@ -165,6 +178,8 @@ internal sealed class ElfSharedObjectWriter
         Section(".dynstr", 3, alloc, dynstrAddress, dynstr.Length);
         Section(".rela.dyn", 4, alloc, rela, RelocationSize * relocationCount, link: 2, align: 8, entry: RelocationSize);
         Section(".rodata", 1, alloc, rodata, _merged[".rodata"].Length, align: _alignments[".rodata"]);
+        Section(X64Assembler.EhFrame, 1, alloc, ehFrame, _merged[X64Assembler.EhFrame].Length + 4, align: 8);
+        Section(".eh_frame_hdr", 1, alloc, ehFrameHeader, 12 + 8 * frames.Count, align: 4);
         Section(".text", 1, alloc | execute, text, _merged[".text"].Length, align: _alignments[".text"]);
         Section(".plt", 1, alloc | execute, plt, PltStubSize * _plt.Count, align: 16);
         Section(".dynamic", 6, alloc | write, dynamic, DynamicSize * dynamicEntries, link: 3, align: 8, entry: DynamicSize);
@@ -278,6 +293,37 @@ internal sealed class ElfSharedObjectWriter
             }
     }
 
+    /// <summary>The offsets of the FDEs in a merged .eh_frame (records whose CIE pointer is not zero).</summary>
+    private static List<int> FrameDescriptionEntries(byte[] ehFrame)
+    {
+        var entries = new List<int>();
+        for (int at = 0; at + 8 <= ehFrame.Length;)
+        {
+            int length = BinaryPrimitives.ReadInt32LittleEndian(ehFrame.AsSpan(at));
+            if (length == 0) break;
+            if (BinaryPrimitives.ReadInt32LittleEndian(ehFrame.AsSpan(at + 4)) != 0) entries.Add(at);
+            at += 4 + length;
+        }
+        return entries;
+    }
+
+    /// <summary>
+    /// .eh_frame_hdr: version 1, the address of .eh_frame (pcrel sdata4), the FDE count (udata4), then (start, FDE) pairs
+    /// relative to the header (datarel sdata4), sorted by start for the unwinder's binary search. Reads the FDEs' start
+    /// addresses from the file, where their relocations are already applied.
+    /// </summary>
+    private static void WriteFrameTable(Writer writer, long ehFrame, long header, List<int> frames)
+    {
+        var table = frames.Select(offset =>
+        {
+            long field = ehFrame + offset + 8;
+            long start = field + writer.ReadInt32(field);
+            return (Start: start - header, Entry: ehFrame + offset - header);
+        }).OrderBy(e => e.Start).ToList();
+        writer.At(header).U8(1).U8(0x1B).U8(0x03).U8(0x3B).U32((uint)(ehFrame - (header + 4))).U32((uint)table.Count);
+        foreach (var (start, entry) in table) writer.U32((uint)start).U32((uint)entry);
+    }
+
     private static int Buckets(int symbolCount) => Math.Max(1, symbolCount / 2);
 
     /// <summary>The SysV hash table (DT_HASH) by which the dynamic linker finds a symbol: buckets of chains through the symbol table.</summary>
@@ -362,6 +408,7 @@ internal sealed class ElfSharedObjectWriter
         public Writer U32(uint value) { BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(_position), value); _position += 4; return this; }
         public Writer U64(ulong value) { BinaryPrimitives.WriteUInt64LittleEndian(file.AsSpan(_position), value); _position += 8; return this; }
         public Writer I64(long value) => U64((ulong)value);
+        public int ReadInt32(long position) => BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan((int)position));
         public Writer Bytes(byte[] value) { value.CopyTo(file, _position); _position += value.Length; return this; }
     }
 }

@@ -24,7 +24,7 @@ internal sealed class ObjectFile(string path, IReadOnlyDictionary<string, byte[]
     IReadOnlyDictionary<string, ObjectSymbol> symbols, IReadOnlyList<Relocation> relocations)
 {
     /// <summary>The sections the assembler knows, in the order they are laid out.</summary>
-    public static readonly string[] SectionNames = [".text", ".rodata", ".data"];
+    public static readonly string[] SectionNames = [".text", ".rodata", ".eh_frame", ".data"];
 
     public string Path => path;
     public IReadOnlyDictionary<string, byte[]> Sections => sections;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Maru.Compiler.Diagnostics;
+using Maru.Compiler.Targets.X64;
 
 namespace Maru.Compiler.Toolchain.Integrated;
 
@@ -9,16 +10,10 @@ namespace Maru.Compiler.Toolchain.Integrated;
 /// and produces the same section bytes GNU as does, with the relocations left for <see cref="ElfSharedObjectWriter"/>.
 /// It knows exactly the instructions and directives the compiler emits; anything else is a MARU0902 diagnostic at its line.
 /// Jumps to labels of their own section start short and grow to near form until every displacement fits (as GNU as relaxes).
-/// Call frame directives are accepted and not turned into unwind tables (the library has no .eh_frame).
+/// Call frame directives become the .eh_frame section's CIE and FDEs (X64Assembler.CallFrames.cs).
 /// </summary>
-internal sealed class X64Assembler
+internal sealed partial class X64Assembler
 {
-    private static readonly HashSet<string> CallFrameDirectives =
-    [
-        ".cfi_startproc", ".cfi_endproc", ".cfi_adjust_cfa_offset", ".cfi_rel_offset", ".cfi_remember_state",
-        ".cfi_restore_state", ".cfi_def_cfa_offset", ".cfi_restore", ".cfi_offset", ".cfi_def_cfa", ".cfi_def_cfa_register",
-    ];
-
     // GNU as's x86-64 padding: the longest nop it has is 11 bytes; longer padding is a run of those.
     private static readonly byte[][] Nops =
     [
@@ -167,7 +162,11 @@ internal sealed class X64Assembler
 
     private void Directive(string name, string arguments)
     {
-        if (CallFrameDirectives.Contains(name)) return;
+        if (name.StartsWith(".cfi_", StringComparison.Ordinal))
+        {
+            CallFrameDirective(name, arguments);
+            return;
+        }
         switch (name)
         {
             case ".text": Switch(".text"); return;
@@ -430,24 +429,12 @@ internal sealed class X64Assembler
         return scale is 1 or 2 or 4 or 8 ? new MemoryOperand(baseRegister.Number, index.Number, scale, offset, null, false) : null;
     }
 
-    private static readonly string[] Names64 = ["rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi"];
-    private static readonly string[] Names32 = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"];
-    private static readonly string[] Names8 = ["al", "cl", "dl", "bl", "spl", "bpl", "sil", "dil"];
+    // Every register name the X64 target can print, with its number and size in bytes.
+    private static readonly Dictionary<string, (int Number, int Size)> RegisterNames =
+        (from number in Enumerable.Range(0, 16) from size in new[] { 8, 4, 1 } select (Name: X64Registers.Name(number, size), number, size))
+        .ToDictionary(r => r.Name, r => (r.number, r.size), StringComparer.Ordinal);
 
-    private static (int Number, int Size)? Register(string text)
-    {
-        if (text.Length < 3 || text[0] != '%') return null;
-        string name = text[1..];
-        int i;
-        if ((i = Array.IndexOf(Names64, name)) >= 0) return (i, 8);
-        if ((i = Array.IndexOf(Names32, name)) >= 0) return (i, 4);
-        if ((i = Array.IndexOf(Names8, name)) >= 0) return (i, 1);
-        if (name[0] != 'r') return null;
-        int end = 1;
-        while (end < name.Length && char.IsAsciiDigit(name[end])) end++;
-        if (!int.TryParse(name[1..end], NumberStyles.None, CultureInfo.InvariantCulture, out int number) || number is < 8 or > 15) return null;
-        return name[end..] switch { "" => (number, 8), "d" => (number, 4), "b" => (number, 1), _ => null };
-    }
+    private static (int Number, int Size)? Register(string text) => RegisterNames.TryGetValue(text, out var register) ? register : null;
 
     private void Error(string message) =>
         _diagnostics.Add(new Diagnostic(DiagnosticCodes.AssemblerError, Severity.Error, _path, _line, 1, $"integrated assembler: {message}"));
@@ -471,8 +458,15 @@ internal sealed class X64Assembler
         var relocations = new List<Relocation>();
         var sections = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (Section section in _sections.Values) sections[section.Name] = Bytes(section, symbols, relocations);
+        var alignments = _sections.Values.ToDictionary(s => s.Name, s => s.Alignment);
+        if (_frame is not null) Error(".cfi_startproc without .cfi_endproc");
+        if (_frames.Count > 0)
+        {
+            sections[EhFrame] = CallFrameInformation(symbols, relocations);
+            alignments[EhFrame] = 8;
+        }
         if (_diagnostics.ErrorCount > errors) return null;
-        return new ObjectFile(_path, sections, _sections.Values.ToDictionary(s => s.Name, s => s.Alignment), symbols, relocations);
+        return new ObjectFile(_path, sections, alignments, symbols, relocations);
     }
 
     /// <summary>Lays the section out again, growing every short jump whose target is out of reach, until nothing grows.</summary>

@@ -92,19 +92,19 @@ internal sealed class X64Encoder(List<byte> bytes, List<Fixup> fixups)
             case ("testq", 2): return Test(o[0], o[1]);
             case ("imulq", 2) when o[1] is RegisterOperand { Size: 8 } r:
                 if (o[0] is ImmediateOperand factor) return MultiplyImmediate(factor.Value, r, r);
-                if (!IsQuadSource(o[0])) return false;
+                if (!IsQuad(o[0])) return false;
                 ModRm(true, [0x0F, 0xAF], r.Number, o[0]);
                 return true;
-            case ("imulq", 3) when o[0] is ImmediateOperand multiplier && IsQuadSource(o[1]) && o[2] is RegisterOperand { Size: 8 } r:
+            case ("imulq", 3) when o[0] is ImmediateOperand multiplier && IsQuad(o[1]) && o[2] is RegisterOperand { Size: 8 } r:
                 return MultiplyImmediate(multiplier.Value, o[1], r);
         }
         if (Arithmetic.TryGetValue(mnemonic, out var arithmetic) && o.Count == 2) return ArithmeticOperation(arithmetic.Base, arithmetic.Extension, o[0], o[1]);
-        if (UnaryExtension.TryGetValue(mnemonic, out int unary) && o.Count == 1 && IsQuadDestination(o[0]))
+        if (UnaryExtension.TryGetValue(mnemonic, out int unary) && o.Count == 1 && IsQuad(o[0]))
         {
             ModRm(true, [0xF7], unary, o[0]);
             return true;
         }
-        if (ShiftExtension.TryGetValue(mnemonic, out int shift) && o.Count == 2 && IsQuadDestination(o[1])) return Shift(shift, o[0], o[1]);
+        if (ShiftExtension.TryGetValue(mnemonic, out int shift) && o.Count == 2 && IsQuad(o[1])) return Shift(shift, o[0], o[1]);
         if (mnemonic.StartsWith("set", StringComparison.Ordinal) && Conditions.TryGetValue(mnemonic[3..], out int set)
             && o.Count == 1 && (o[0] is RegisterOperand { Size: 1 } || o[0] is MemoryOperand))
         {
@@ -112,7 +112,7 @@ internal sealed class X64Encoder(List<byte> bytes, List<Fixup> fixups)
             return true;
         }
         if (mnemonic.StartsWith("cmov", StringComparison.Ordinal) && mnemonic.EndsWith('q')
-            && Conditions.TryGetValue(mnemonic[4..^1], out int move) && o.Count == 2 && IsQuadSource(o[0]) && o[1] is RegisterOperand { Size: 8 } destination)
+            && Conditions.TryGetValue(mnemonic[4..^1], out int move) && o.Count == 2 && IsQuad(o[0]) && o[1] is RegisterOperand { Size: 8 } destination)
         {
             ModRm(true, [0x0F, (byte)(0x40 + move)], destination.Number, o[0]);
             return true;
@@ -142,13 +142,13 @@ internal sealed class X64Encoder(List<byte> bytes, List<Fixup> fixups)
     {
         switch (source, destination)
         {
-            case (RegisterOperand { Size: 8 } s, _) when IsQuadDestination(destination):
+            case (RegisterOperand { Size: 8 } s, _) when IsQuad(destination):
                 ModRm(true, [(byte)(opcodeBase + 1)], s.Number, destination);
                 return true;
             case (MemoryOperand { ThroughGot: false } m, RegisterOperand { Size: 8 } d):
                 ModRm(true, [(byte)(opcodeBase + 3)], d.Number, m);
                 return true;
-            case (ImmediateOperand { Value: >= sbyte.MinValue and <= sbyte.MaxValue } i, _) when IsQuadDestination(destination):
+            case (ImmediateOperand { Value: >= sbyte.MinValue and <= sbyte.MaxValue } i, _) when IsQuad(destination):
                 ModRm(true, [0x83], extension, destination, immediateSize: 1, immediate: i.Value);
                 return true;
             case (ImmediateOperand { Value: >= int.MinValue and <= int.MaxValue } i, RegisterOperand { Number: Rax, Size: 8 }):
@@ -157,7 +157,7 @@ internal sealed class X64Encoder(List<byte> bytes, List<Fixup> fixups)
                 bytes.Add((byte)(opcodeBase + 5));
                 Immediate(i.Value, 4);
                 return true;
-            case (ImmediateOperand { Value: >= int.MinValue and <= int.MaxValue } i, _) when IsQuadDestination(destination):
+            case (ImmediateOperand { Value: >= int.MinValue and <= int.MaxValue } i, _) when IsQuad(destination):
                 ModRm(true, [0x81], extension, destination, immediateSize: 4, immediate: i.Value);
                 return true;
             default:
@@ -169,7 +169,7 @@ internal sealed class X64Encoder(List<byte> bytes, List<Fixup> fixups)
     {
         switch (source, destination)
         {
-            case (RegisterOperand { Size: 8 } s, _) when IsQuadDestination(destination):
+            case (RegisterOperand { Size: 8 } s, _) when IsQuad(destination):
                 ModRm(true, [0x85], s.Number, destination);
                 return true;
             case (ImmediateOperand { Value: >= int.MinValue and <= int.MaxValue } i, RegisterOperand { Number: Rax, Size: 8 }):
@@ -177,7 +177,7 @@ internal sealed class X64Encoder(List<byte> bytes, List<Fixup> fixups)
                 bytes.Add(0xA9);
                 Immediate(i.Value, 4);
                 return true;
-            case (ImmediateOperand { Value: >= int.MinValue and <= int.MaxValue } i, _) when IsQuadDestination(destination):
+            case (ImmediateOperand { Value: >= int.MinValue and <= int.MaxValue } i, _) when IsQuad(destination):
                 ModRm(true, [0xF7], 0, destination, immediateSize: 4, immediate: i.Value);
                 return true;
             default:
@@ -211,8 +211,8 @@ internal sealed class X64Encoder(List<byte> bytes, List<Fixup> fixups)
         }
     }
 
-    private static bool IsQuadDestination(AsmOperand operand) => operand is RegisterOperand { Size: 8 } or MemoryOperand { ThroughGot: false };
-    private static bool IsQuadSource(AsmOperand operand) => IsQuadDestination(operand);
+    /// <summary>A 64-bit register or a memory operand: what ModRM's r/m field can name for a quadword instruction.</summary>
+    private static bool IsQuad(AsmOperand operand) => operand is RegisterOperand { Size: 8 } or MemoryOperand { ThroughGot: false };
     private static bool IsByteSource(AsmOperand operand) => operand is RegisterOperand { Size: 1 } or MemoryOperand { ThroughGot: false };
 
     private void ShortRegister(byte opcode, int register)

@@ -105,4 +105,38 @@ public sealed class IntegratedAssemblerTests
         Assert.AreEqual(line, error.Line);
         StringAssert.Contains(error.Message, message);
     }
+
+    private const string Damage = "%$(),.:\"0123456789abcxz@\n\t -*";
+
+    [TestMethod]
+    public void DamagedAssemblyIsRefusedWithDiagnosticsAndNeverThrows()
+    {
+        // Random deletions, duplications and byte changes in real assembly: each result either assembles and links, or is
+        // refused with MARU0902/MARU0903 diagnostics; no exception escapes either stage.
+        string assembly = AssemblyOf("snapshot/X64SnapshotTests.GlobalsStringsAndExterns.verified.txt")
+            + AssemblyOf("snapshot/X64SnapshotTests.LoopOverAnArray.verified.txt").Replace("\t.text\n", "");
+        var random = new Random(5);
+        int refused = 0;
+        for (int i = 0; i < 3000; i++)
+        {
+            var text = new System.Text.StringBuilder(assembly);
+            for (int edits = random.Next(1, 4); edits > 0; edits--)
+            {
+                int at = random.Next(text.Length);
+                switch (random.Next(3))
+                {
+                    case 0: text.Remove(at, Math.Min(random.Next(1, 12), text.Length - at)); break;
+                    case 1: text.Insert(at, assembly.Substring(random.Next(assembly.Length - 20), 20)); break;
+                    default: text[at] = Damage[random.Next(Damage.Length)]; break;
+                }
+            }
+            var diagnostics = new DiagnosticBag();
+            ObjectFile? assembled = X64Assembler.Assemble("fuzz.s", text.ToString(), diagnostics);
+            if (assembled is not null) ElfSharedObjectWriter.Link([assembled], "libfuzz.so", diagnostics);
+            if (diagnostics.HasErrors) refused++;
+            Assert.IsTrue(diagnostics.Items.All(d => d.Code is DiagnosticCodes.AssemblerError or DiagnosticCodes.LinkerError),
+                string.Join("\n", diagnostics.Items));
+        }
+        Assert.IsGreaterThan(100, refused, "the damage is mostly refused");
+    }
 }

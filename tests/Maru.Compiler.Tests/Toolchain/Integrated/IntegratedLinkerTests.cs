@@ -15,12 +15,14 @@ public sealed class IntegratedLinkerTests
 
     public static IEnumerable<object[]> Programs() => ConformanceProgram.Names();
 
-    private static string Build(TemporaryDirectory directory, params SourceFile[] files)
+    private static string Build(TemporaryDirectory directory, params SourceFile[] files) => Build(directory, Integrated, files);
+
+    private static string Build(TemporaryDirectory directory, ToolchainOptions options, params SourceFile[] files)
     {
         var result = TestCompiler.Compile(files);
         Assert.IsTrue(result.Success, string.Join("\n", result.Diagnostics));
-        string library = directory.File("libprogram.so");
-        var diagnostics = NativeToolchain.BuildLibrary(result.Assembly, library, Integrated);
+        string library = directory.File(options.Integrated ? "libprogram.so" : "libexternal.so");
+        var diagnostics = NativeToolchain.BuildLibrary(result.Assembly, library, options);
         Assert.IsEmpty(diagnostics, string.Join("\n", diagnostics));
         return library;
     }
@@ -74,6 +76,7 @@ public sealed class IntegratedLinkerTests
         string segments = ReadElf("--program-headers", library);
         StringAssert.Matches(segments, new System.Text.RegularExpressions.Regex(@"GNU_STACK(\s+0x0+){5}\s+RW "));
         Assert.IsFalse(segments.Contains(" RWE "), "no writable and executable segment\n" + segments);
+        StringAssert.Matches(segments, new System.Text.RegularExpressions.Regex(@"GNU_RELRO .* R  "), "the GOT is read-only after loading");
 
         string dynamic = ReadElf("--dynamic", library);
         Assert.IsFalse(dynamic.Contains("TEXTREL"), dynamic);
@@ -86,6 +89,32 @@ public sealed class IntegratedLinkerTests
 
         var run = NativeHarness.RunLibrary(library, ["a", "b"]);
         Assert.AreEqual("hi4", run.StandardOutput, run.StandardError);
+    }
+
+    [TestMethod]
+    public void TheUnwinderWalksThroughMaruFrames()
+    {
+        // glibc's backtrace() unwinds with the libraries' .eh_frame, found through PT_GNU_EH_FRAME. Without unwind tables
+        // for the Maru frames it stops at the first of them; with them it walks on through the harness to _start.
+        using var directory = new TemporaryDirectory();
+        var source = SourceFile.FromText("test.l", """
+            (define backtrace (extern 'backtrace))
+            (define malloc (extern 'malloc))
+            (define printf (extern 'printf))
+            (define-function depth () (backtrace (malloc 1024) 128))
+            (define-function inner (n) (+ n (depth)))
+            (define-function main (argc argv) (printf "%ld\n" (inner 0)) 0)
+            """);
+        string library = Build(directory, source);
+        StringAssert.Contains(ReadElf("--program-headers", library), "GNU_EH_FRAME");
+        Assert.AreEqual(3, System.Text.RegularExpressions.Regex.Count(ReadElf("--debug-dump=frames", library), @" FDE cie="), "one FDE per function");
+        var run = NativeHarness.RunLibrary(library, []);
+        Assert.AreEqual(0, run.ExitCode, run.StandardError);
+        // depth, inner, main, the harness's main, __libc_start_call_main, __libc_start_main, _start: as many as through
+        // the library GNU as and ld make of the same program.
+        Assert.AreEqual("7\n", run.StandardOutput);
+        string external = Build(directory, new ToolchainOptions(NativeToolchain.HostRuntimeIdentifier), source);
+        Assert.AreEqual(run.StandardOutput, NativeHarness.RunLibrary(external, []).StandardOutput);
     }
 
     // readelf checks the file as it reads it: any complaint on stderr fails the test.
@@ -107,6 +136,21 @@ public sealed class IntegratedLinkerTests
         Assert.AreEqual(DiagnosticCodes.AssemblerError, error.Code);
         Assert.AreEqual(3, error.Line);
         Assert.IsEmpty(Directory.GetFileSystemEntries(directory.Path));
+    }
+
+    [TestMethod]
+    public void KeptAssemblyIsWrittenAndItsDiagnosticsNameIt()
+    {
+        using var directory = new TemporaryDirectory();
+        string kept = directory.File("asm");
+        const string text = "\t.text\nf:\n\tud2\n";
+        var diagnostics = NativeToolchain.BuildLibrary([new AssemblyFile("src/bad.l", text)], directory.File("libx.so"),
+            Integrated with { AssemblyOutputDirectory = kept });
+        var error = diagnostics.Single();
+        Assert.AreEqual(Path.Combine(kept, "bad.s"), error.Path);
+        Assert.AreEqual(3, error.Line);
+        Assert.AreEqual(text, File.ReadAllText(Path.Combine(kept, "bad.s")));
+        Assert.IsFalse(File.Exists(directory.File("libx.so")));
     }
 
     [TestMethod]
