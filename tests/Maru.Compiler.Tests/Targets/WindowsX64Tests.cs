@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Maru.Compiler.Diagnostics;
+using Maru.Compiler.Tests.Cli;
 
 namespace Maru.Compiler.Tests.Targets;
 
@@ -67,6 +68,24 @@ public sealed partial class WindowsX64Tests
         Assert.AreEqual(0, run.ExitCode, run.StandardError);
         string[] frames = run.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         CollectionAssert.AreEqual(new[] { "harness", "maru", "maru", "harness" }, frames.Take(4).ToArray(), run.StandardOutput);
+    }
+
+    [TestMethod]
+    public void MaruBuildWritesAWindowsDllThatRunsUnderWine()
+    {
+        using var directory = new TemporaryDirectory();
+        File.WriteAllText(directory.File("hello.l"), """
+            (define printf (extern 'printf))
+            (define-function main (argc argv) (printf "%s from %lld arguments\n" (oop-at argv 1) argc) 9)
+            """);
+
+        MaruRun build = MaruTool.Run(directory.Path, ["build", "--rid", "win-x64", "hello.l", "-o", "hello.dll"]);
+
+        Assert.AreEqual(0, build.ExitCode, build.ToString());
+        Assert.AreEqual("MZ", System.Text.Encoding.ASCII.GetString(File.ReadAllBytes(directory.File("hello.dll")), 0, 2), "a PE image");
+        var run = NativeHarness.RunWindowsLibrary(directory.File("hello.dll"), ["hi"]);
+        Assert.AreEqual("hi from 2 arguments\n", run.StandardOutput, run.StandardError);
+        Assert.AreEqual(9, run.ExitCode);
     }
 
     [GeneratedRegex(@"^\s*Name: (\S+)$", RegexOptions.Multiline)]
