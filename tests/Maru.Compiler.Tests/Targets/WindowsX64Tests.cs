@@ -88,6 +88,21 @@ public sealed partial class WindowsX64Tests
         Assert.AreEqual(9, run.ExitCode);
     }
 
+    [TestMethod]
+    public void AMissingMinGwLinkerIsMaru0901NamingItsPackage()
+    {
+        using var directory = new TemporaryDirectory();
+        var options = new Maru.Compiler.Toolchain.ToolchainOptions("win-x64") { LinkerPath = "/nonexistent/x86_64-w64-mingw32-ld" };
+
+        var diagnostics = Maru.Compiler.Toolchain.NativeToolchain.BuildLibrary([new AssemblyFile("a.l", "\t.text\n")], directory.File("a.dll"), options);
+
+        Diagnostic error = diagnostics.Single();
+        Assert.AreEqual(DiagnosticCodes.ToolNotFound, error.Code);
+        foreach (string part in new[] { "linker", "/nonexistent/x86_64-w64-mingw32-ld", "MARU_LD", "binutils-mingw-w64-x86-64" })
+            Assert.Contains(part, error.Message);
+        Assert.IsEmpty(Directory.GetFileSystemEntries(directory.Path));
+    }
+
     [GeneratedRegex(@"^\s*Name: (\S+)$", RegexOptions.Multiline)]
     private static partial Regex ExportName();
 

@@ -189,7 +189,7 @@ public sealed unsafe class NativeToolchainTests
     [TestMethod]
     public void AnUnknownRuntimeIdentifierIsMaru0905()
     {
-        var diagnostics = NativeToolchain.BuildLibrary([BadAssembly], _directory.File("x.dll"), new ToolchainOptions("win-x64"));
+        var diagnostics = NativeToolchain.BuildLibrary([BadAssembly], _directory.File("libx.so"), new ToolchainOptions("linux-riscv64"));
 
         Assert.AreEqual(DiagnosticCodes.UnsupportedRuntime, diagnostics.Single().Code);
         Assert.IsEmpty(Directory.GetFileSystemEntries(_directory.Path));
