@@ -58,7 +58,19 @@ public static class NativeHarness
         var environment = WineEnvironment.Value;
         Run(WineServer, ["-k"], TimeSpan.FromSeconds(30), environment);
         Run(WineServer, ["-w"], TimeSpan.FromSeconds(30), environment);
-        Directory.Delete(environment["WINEPREFIX"], recursive: true);
+        // The server saves the registry into the prefix as it ends, which can be after -w returns: retry for a while.
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                Directory.Delete(environment["WINEPREFIX"], recursive: true);
+                return;
+            }
+            catch (IOException) when (attempt < 20)
+            {
+                Thread.Sleep(500);
+            }
+        }
     }
 
     // The server goes into the background holding the standard streams it was given, so they are redirected but never
