@@ -57,6 +57,20 @@ public sealed partial class WindowsX64Tests
     }
 
     [TestMethod]
+    public void LlvmMcAssemblesTheSameTextWithTheSameUnwindData()
+    {
+        using var directory = new TemporaryDirectory();
+        string source = directory.File("program.s"), obj = directory.File("program.obj");
+        File.WriteAllText(source, TestCompiler.Assembly(Program, "win-x64"));
+
+        var assemble = NativeHarness.Run("llvm-mc", ["-triple=x86_64-pc-windows-msvc", "-filetype=obj", "-o", obj, source], TimeSpan.FromMinutes(1));
+
+        Assert.AreEqual(0, assemble.ExitCode, assemble.StandardError);
+        Assert.AreEqual("", assemble.StandardError);
+        Assert.HasCount(7, UnwindStart().Matches(ReadObj("--unwind", obj)), "one runtime function per Maru function");
+    }
+
+    [TestMethod]
     public void AWindowsStackWalkPassesThroughMaruFrames()
     {
         using var directory = new TemporaryDirectory();
