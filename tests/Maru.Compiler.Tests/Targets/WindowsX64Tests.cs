@@ -57,6 +57,27 @@ public sealed partial class WindowsX64Tests
     }
 
     [TestMethod]
+    public void AnEarlyReturnWithoutAFrameComesBeforeEveryUnwindCode()
+    {
+        using var directory = new TemporaryDirectory();
+        string dll = BuildDll(directory);
+
+        // depth returns early for a null tree before its prologue: at that ret no saved register or allocation may be
+        // undone, so every unwind code's offset (the end of its prologue instruction) must lie beyond the ret.
+        var disassembly = NativeHarness.Run("llvm-objdump", ["-d", "--disassemble-symbols=depth", dll], TimeSpan.FromMinutes(1));
+        Assert.AreEqual(0, disassembly.ExitCode, disassembly.StandardError);
+        var instructions = Instruction().Matches(disassembly.StandardOutput).Select(m => (Address: Convert.ToInt64(m.Groups[1].Value, 16), Text: m.Groups[2].Value)).ToList();
+        long ret = instructions.First(i => i.Text.StartsWith("ret")).Address - instructions[0].Address;
+        string unwind = ReadObj("--unwind", dll);
+        string depth = unwind[unwind.IndexOf("StartAddress: depth ", StringComparison.Ordinal)..];
+        depth = depth[..depth.IndexOf("RuntimeFunction", StringComparison.Ordinal)];
+        var codeOffsets = UnwindCode().Matches(depth).Select(m => Convert.ToInt64(m.Groups[1].Value, 16)).ToList();
+
+        Assert.IsNotEmpty(codeOffsets, depth);
+        Assert.IsTrue(codeOffsets.All(offset => offset > ret), $"ret at {ret}, unwind codes at {string.Join(", ", codeOffsets)}\n{disassembly.StandardOutput}");
+    }
+
+    [TestMethod]
     public void LlvmMcAssemblesTheSameTextWithTheSameUnwindData()
     {
         using var directory = new TemporaryDirectory();
@@ -122,4 +143,12 @@ public sealed partial class WindowsX64Tests
 
     [GeneratedRegex(@"^\s*StartAddress: (\S+) \(", RegexOptions.Multiline)]
     private static partial Regex UnwindStart();
+
+    // "        0x0C: PUSH_NONVOL reg=RBX"
+    [GeneratedRegex(@"^\s*0x([0-9A-Fa-f]+): [A-Z_]+", RegexOptions.Multiline)]
+    private static partial Regex UnwindCode();
+
+    // "180001005: b8 00 00 00 00   movl $0, %eax"
+    [GeneratedRegex(@"^\s*([0-9a-f]+):\s+(?:[0-9a-f]{2} )+\s*(\S.*)$", RegexOptions.Multiline)]
+    private static partial Regex Instruction();
 }
