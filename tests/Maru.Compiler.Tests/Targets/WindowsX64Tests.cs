@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Maru.Compiler.Diagnostics;
+using Maru.Compiler.Tests.Cli;
 
 namespace Maru.Compiler.Tests.Targets;
 
@@ -56,6 +57,41 @@ public sealed partial class WindowsX64Tests
     }
 
     [TestMethod]
+    public void AnEarlyReturnWithoutAFrameComesBeforeEveryUnwindCode()
+    {
+        using var directory = new TemporaryDirectory();
+        string dll = BuildDll(directory);
+
+        // depth returns early for a null tree before its prologue: at that ret no saved register or allocation may be
+        // undone, so every unwind code's offset (the end of its prologue instruction) must lie beyond the ret.
+        var disassembly = NativeHarness.Run("llvm-objdump", ["-d", "--disassemble-symbols=depth", dll], TimeSpan.FromMinutes(1));
+        Assert.AreEqual(0, disassembly.ExitCode, disassembly.StandardError);
+        var instructions = Instruction().Matches(disassembly.StandardOutput).Select(m => (Address: Convert.ToInt64(m.Groups[1].Value, 16), Text: m.Groups[2].Value)).ToList();
+        long ret = instructions.First(i => i.Text.StartsWith("ret")).Address - instructions[0].Address;
+        string unwind = ReadObj("--unwind", dll);
+        string depth = unwind[unwind.IndexOf("StartAddress: depth ", StringComparison.Ordinal)..];
+        depth = depth[..depth.IndexOf("RuntimeFunction", StringComparison.Ordinal)];
+        var codeOffsets = UnwindCode().Matches(depth).Select(m => Convert.ToInt64(m.Groups[1].Value, 16)).ToList();
+
+        Assert.IsNotEmpty(codeOffsets, depth);
+        Assert.IsTrue(codeOffsets.All(offset => offset > ret), $"ret at {ret}, unwind codes at {string.Join(", ", codeOffsets)}\n{disassembly.StandardOutput}");
+    }
+
+    [TestMethod]
+    public void LlvmMcAssemblesTheSameTextWithTheSameUnwindData()
+    {
+        using var directory = new TemporaryDirectory();
+        string source = directory.File("program.s"), obj = directory.File("program.obj");
+        File.WriteAllText(source, TestCompiler.Assembly(Program, "win-x64"));
+
+        var assemble = NativeHarness.Run("llvm-mc", ["-triple=x86_64-pc-windows-msvc", "-filetype=obj", "-o", obj, source], TimeSpan.FromMinutes(1));
+
+        Assert.AreEqual(0, assemble.ExitCode, assemble.StandardError);
+        Assert.AreEqual("", assemble.StandardError);
+        Assert.HasCount(7, UnwindStart().Matches(ReadObj("--unwind", obj)), "one runtime function per Maru function");
+    }
+
+    [TestMethod]
     public void AWindowsStackWalkPassesThroughMaruFrames()
     {
         using var directory = new TemporaryDirectory();
@@ -69,9 +105,50 @@ public sealed partial class WindowsX64Tests
         CollectionAssert.AreEqual(new[] { "harness", "maru", "maru", "harness" }, frames.Take(4).ToArray(), run.StandardOutput);
     }
 
+    [TestMethod]
+    public void MaruBuildWritesAWindowsDllThatRunsUnderWine()
+    {
+        using var directory = new TemporaryDirectory();
+        File.WriteAllText(directory.File("hello.l"), """
+            (define printf (extern 'printf))
+            (define-function main (argc argv) (printf "%s from %lld arguments\n" (oop-at argv 1) argc) 9)
+            """);
+
+        MaruRun build = MaruTool.Run(directory.Path, ["build", "--rid", "win-x64", "hello.l", "-o", "hello.dll"]);
+
+        Assert.AreEqual(0, build.ExitCode, build.ToString());
+        Assert.AreEqual("MZ", System.Text.Encoding.ASCII.GetString(File.ReadAllBytes(directory.File("hello.dll")), 0, 2), "a PE image");
+        var run = NativeHarness.RunWindowsLibrary(directory.File("hello.dll"), ["hi"]);
+        Assert.AreEqual("hi from 2 arguments\n", run.StandardOutput, run.StandardError);
+        Assert.AreEqual(9, run.ExitCode);
+    }
+
+    [TestMethod]
+    public void AMissingMinGwLinkerIsMaru0901NamingItsPackage()
+    {
+        using var directory = new TemporaryDirectory();
+        var options = new Maru.Compiler.Toolchain.ToolchainOptions("win-x64") { LinkerPath = "/nonexistent/x86_64-w64-mingw32-ld" };
+
+        var diagnostics = Maru.Compiler.Toolchain.NativeToolchain.BuildLibrary([new AssemblyFile("a.l", "\t.text\n")], directory.File("a.dll"), options);
+
+        Diagnostic error = diagnostics.Single();
+        Assert.AreEqual(DiagnosticCodes.ToolNotFound, error.Code);
+        foreach (string part in new[] { "linker", "/nonexistent/x86_64-w64-mingw32-ld", "MARU_LD", "binutils-mingw-w64-x86-64" })
+            Assert.Contains(part, error.Message);
+        Assert.IsEmpty(Directory.GetFileSystemEntries(directory.Path));
+    }
+
     [GeneratedRegex(@"^\s*Name: (\S+)$", RegexOptions.Multiline)]
     private static partial Regex ExportName();
 
     [GeneratedRegex(@"^\s*StartAddress: (\S+) \(", RegexOptions.Multiline)]
     private static partial Regex UnwindStart();
+
+    // "        0x0C: PUSH_NONVOL reg=RBX"
+    [GeneratedRegex(@"^\s*0x([0-9A-Fa-f]+): [A-Z_]+", RegexOptions.Multiline)]
+    private static partial Regex UnwindCode();
+
+    // "180001005: b8 00 00 00 00   movl $0, %eax"
+    [GeneratedRegex(@"^\s*([0-9a-f]+):\s+(?:[0-9a-f]{2} )+\s*(\S.*)$", RegexOptions.Multiline)]
+    private static partial Regex Instruction();
 }

@@ -63,12 +63,29 @@ public static class NativeHarness
         Run(Wine, ["wineboot", "--init"], TimeSpan.FromMinutes(5), environment);
         Run(WineServer, ["-w"], TimeSpan.FromMinutes(1), environment);
         StartPersistentWineServer(environment);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            Run(WineServer, ["-k"], TimeSpan.FromSeconds(30), environment);
-            Directory.Delete(prefix, recursive: true);
-        };
         return environment;
+    }
+
+    /// <summary>Stops the wine server of this test run, if one was started, and deletes its prefix.</summary>
+    public static void StopWine()
+    {
+        if (!WineEnvironment.IsValueCreated) return;
+        var environment = WineEnvironment.Value;
+        Run(WineServer, ["-k"], TimeSpan.FromSeconds(30), environment);
+        Run(WineServer, ["-w"], TimeSpan.FromSeconds(30), environment);
+        // The server saves the registry into the prefix as it ends, which can be after -w returns: retry for a while.
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                Directory.Delete(environment["WINEPREFIX"], recursive: true);
+                return;
+            }
+            catch (IOException) when (attempt < 20)
+            {
+                Thread.Sleep(500);
+            }
+        }
     }
 
     // The server goes into the background holding the standard streams it was given, so they are redirected but never
@@ -106,15 +123,47 @@ public static class NativeHarness
     }
 
     /// <summary>Runs a win-x64 library's main with the given arguments under wine.</summary>
-    public static ProgramRun RunWindowsLibrary(string library, IEnumerable<string> arguments) =>
-        Run(Wine, [WindowsExecutable.Value, library, .. arguments], TimeSpan.FromMinutes(2), WineEnvironment.Value);
+    public static ProgramRun RunWindowsLibrary(string library, IEnumerable<string> arguments) => RunUnderWine([library, .. arguments]);
 
     /// <summary>
     /// Calls <paramref name="function"/> of a win-x64 library with a C callback that walks the stack with
     /// RtlCaptureStackBackTrace; the output names the module of each frame, innermost first: harness, maru or other.
     /// </summary>
-    public static ProgramRun RunWindowsStackWalk(string library, string function) =>
-        Run(Wine, [WindowsExecutable.Value, "--stack-walk", library, function], TimeSpan.FromMinutes(2), WineEnvironment.Value);
+    public static ProgramRun RunWindowsStackWalk(string library, string function) => RunUnderWine(["--stack-walk", library, function]);
+
+    /// <summary>
+    /// Runs the Windows harness under wine. Its output goes to files: wine's helper processes inherit the standard
+    /// streams, so reading them through pipes would wait seconds for those processes to let go.
+    /// </summary>
+    private static ProgramRun RunUnderWine(IReadOnlyList<string> harnessArguments)
+    {
+        var environment = WineEnvironment.Value;
+        string directory = Directory.CreateTempSubdirectory("maru-wine-run-").FullName;
+        try
+        {
+            string output = Path.Combine(directory, "stdout"), error = Path.Combine(directory, "stderr");
+            var startInfo = new ProcessStartInfo(Wine, [WindowsExecutable.Value, "--output", output, error, .. harnessArguments])
+            {
+                // Redirected so nothing reaches the test run's own streams, and never read (see above).
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var (name, value) in environment) startInfo.Environment[name] = value;
+            using var process = Process.Start(startInfo)!;
+            if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+            {
+                process.Kill(entireProcessTree: true);
+                Assert.Fail($"{string.Join(' ', harnessArguments)} did not finish under wine within 2 minutes");
+            }
+            string Read(string path) => File.Exists(path) ? File.ReadAllText(path) : "";
+            return new ProgramRun(process.ExitCode, Read(output), Read(error));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 
     public static ProgramRun Run(string program, IReadOnlyList<string> arguments, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
@@ -136,4 +185,11 @@ public static class NativeHarness
         }
         return new ProgramRun(process.ExitCode, output.Result, error.Result);
     }
+}
+
+[TestClass]
+public static class NativeHarnessCleanup
+{
+    [AssemblyCleanup]
+    public static void StopWine() => NativeHarness.StopWine();
 }

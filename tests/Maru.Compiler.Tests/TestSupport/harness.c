@@ -1,8 +1,10 @@
 /* Loads a Maru-built shared library, calls its main(argc, argv) and exits with the result.
    Used by the conformance tests so each program runs in its own process, as `maru run` would run it.
    Built with cc for Linux (dlopen) and with x86_64-w64-mingw32-gcc for Windows, where it runs under wine (LoadLibrary).
-   On Windows, `harness --stack-walk LIBRARY FUNCTION` calls FUNCTION(callback) instead: the callback prints, for each
-   frame of a stack walk, which module its code belongs to, so a test can see the walk pass through Maru frames. */
+   On Windows, `harness --output OUT ERR ...` first sends standard output and error to those files (under wine, reading
+   them through pipes would wait for wine's helper processes, which inherit the pipes, to let go), and
+   `harness --stack-walk LIBRARY FUNCTION` calls FUNCTION(callback) instead: the callback prints, for each frame of a
+   stack walk, which module its code belongs to, so a test can see the walk pass through Maru frames. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,6 +49,12 @@ static void *load(const char *path, const char *symbol) {
 
 int main(int argc, char **argv) {
 #ifdef _WIN32
+    if (argc >= 4 && strcmp(argv[1], "--output") == 0) {
+        if (!freopen(argv[2], "wb", stdout) || !freopen(argv[3], "wb", stderr)) return 123;
+        argv[3] = argv[0];
+        argv += 3;
+        argc -= 3;
+    }
     /* Programs print "\n"; text mode would make it "\r\n". */
     _setmode(_fileno(stdout), _O_BINARY);
     if (argc == 4 && strcmp(argv[1], "--stack-walk") == 0) {

@@ -49,7 +49,8 @@ public sealed class X64Abi : IRegisterInfo
 
     /// <summary>
     /// Microsoft x64: four register arguments, then the stack above the 32-byte shadow space the caller reserves for every
-    /// call. xmm6–xmm15 are callee-saved too, but code of this target never touches vector registers.
+    /// call. xmm6–xmm15 are callee-saved too, but code of this target never touches vector registers. Variadic C
+    /// functions take word arguments in the same registers and slots as any other.
     /// </summary>
     public static readonly X64Abi Windows = new(
         arguments: new[] { X64Registers.Rcx, X64Registers.Rdx, X64Registers.R8, X64Registers.R9 },
