@@ -9,6 +9,15 @@ public enum Operator
     LoadWord, StoreWord, LoadByte, StoreByte,
 }
 
+public static class Operators
+{
+    /// <summary>The comparison that gives the same result with its operands exchanged (a &lt; b is b &gt; a).</summary>
+    public static Operator Swapped(this Operator op) => op switch
+    {
+        Operator.Lt => Operator.Gt, Operator.Gt => Operator.Lt, Operator.Le => Operator.Ge, Operator.Ge => Operator.Le, _ => op,
+    };
+}
+
 /// <summary>Names the language reserves: special forms and operators. None may be bound or defined by a program.</summary>
 public static class Builtins
 {

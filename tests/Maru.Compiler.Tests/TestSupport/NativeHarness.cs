@@ -23,10 +23,11 @@ public static class NativeHarness
     private static readonly Lazy<string> WindowsExecutable = new(() => Build("x86_64-w64-mingw32-gcc", "harness.exe", []), LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly Lazy<IReadOnlyDictionary<string, string>> WineEnvironment = new(CreateWinePrefix, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    /// <summary>Deletes the harnesses at the end of the test run, if any were built.</summary>
+    /// <summary>At the end of the test run: stops wine and deletes its prefix and the harnesses that were built.</summary>
     [AssemblyCleanup]
     public static void Delete()
     {
+        StopWine();
         foreach (var harness in new[] { Executable, Arm64Executable, WindowsExecutable })
             if (harness.IsValueCreated) Directory.Delete(Path.GetDirectoryName(harness.Value)!, recursive: true);
     }
@@ -67,7 +68,7 @@ public static class NativeHarness
     }
 
     /// <summary>Stops the wine server of this test run, if one was started, and deletes its prefix.</summary>
-    public static void StopWine()
+    private static void StopWine()
     {
         if (!WineEnvironment.IsValueCreated) return;
         var environment = WineEnvironment.Value;
@@ -185,11 +186,4 @@ public static class NativeHarness
         }
         return new ProgramRun(process.ExitCode, output.Result, error.Result);
     }
-}
-
-[TestClass]
-public static class NativeHarnessCleanup
-{
-    [AssemblyCleanup]
-    public static void StopWine() => NativeHarness.StopWine();
 }

@@ -410,7 +410,7 @@ public sealed class Arm64InstructionSelector
         if (a.IsConstant && b.IsRegister)
         {
             (a, b) = (b, a);
-            op = Swapped(op);
+            op = op.Swapped();
         }
         int x = InRegister(a);
         if (b.IsConstant && Arm64Immediates.IsArithmetic(b.Constant)) Add(Arm64Op.Cmp, Use(x), Imm(b.Constant));
@@ -418,11 +418,6 @@ public sealed class Arm64InstructionSelector
         else Add(Arm64Op.Cmp, Use(x), Use(InRegister(b)));
         return ConditionOf(op);
     }
-
-    private static Operator Swapped(Operator op) => op switch
-    {
-        Operator.Lt => Operator.Gt, Operator.Gt => Operator.Lt, Operator.Le => Operator.Ge, Operator.Ge => Operator.Le, _ => op,
-    };
 
     private static Arm64Condition ConditionOf(Operator op) => op switch
     {
@@ -644,7 +639,7 @@ public sealed class Arm64InstructionSelector
         if (a.IsConstant && b.IsRegister)
         {
             (a, b) = (b, a);
-            op = Swapped(op);
+            op = op.Swapped();
         }
         var target = MachineOperand.Target(branch.True!.Id);
         if (a.IsRegister && b is { IsConstant: true, Constant: 0 })

@@ -299,7 +299,7 @@ public sealed class X64InstructionSelector
         if (a.IsConstant && b.IsRegister)
         {
             (a, b) = (b, a);
-            op = Swapped(op);
+            op = op.Swapped();
         }
         if (b.IsConstant && b.Constant == 0 && op is Operator.Eq or Operator.Ne)
             Add(X64Op.Test, MachineOperand.Use(InRegister(a)), MachineOperand.Use(InRegister(a)));
@@ -307,11 +307,6 @@ public sealed class X64InstructionSelector
             Add(X64Op.Cmp, MachineOperand.Use(InRegister(a)), Operand(b));
         return ConditionOf(op);
     }
-
-    private static Operator Swapped(Operator op) => op switch
-    {
-        Operator.Lt => Operator.Gt, Operator.Gt => Operator.Lt, Operator.Le => Operator.Ge, Operator.Ge => Operator.Le, _ => op,
-    };
 
     private static X64Condition ConditionOf(Operator op) => op switch
     {
