@@ -64,6 +64,29 @@ public sealed unsafe class BuildCommandTests
     }
 
     [TestMethod]
+    [DataRow("osx-x64", new byte[] { 0xCF, 0xFA, 0xED, 0xFE, 0x07, 0x00, 0x00, 0x01 })] // MH_MAGIC_64, CPU_TYPE_X86_64
+    [DataRow("osx-arm64", new byte[] { 0xCF, 0xFA, 0xED, 0xFE, 0x0C, 0x00, 0x00, 0x01 })] // MH_MAGIC_64, CPU_TYPE_ARM64
+    [DataRow("win-x64", new byte[] { (byte)'M', (byte)'Z' })]
+    public void BuildForAnotherOperatingSystemWritesItsLibraryWithTheFunctionsExported(string rid, byte[] magic)
+    {
+        using var directory = new TemporaryDirectory();
+        File.WriteAllText(directory.File("f.l"), Library);
+        string output = directory.File(Maru.Compiler.Toolchain.NativeToolchain.LibraryFileName("f", rid));
+
+        MaruRun run = MaruTool.Run(directory.Path, "build", "f.l", "--rid", rid, "-o", output);
+
+        Assert.AreEqual(0, run.ExitCode, run.ToString());
+        CollectionAssert.AreEqual(magic, File.ReadAllBytes(output)[..magic.Length], "the platform's library format and architecture");
+        // The export trie of a dylib (with Mach-O's underscore), the export table of a DLL.
+        var exports = rid == "win-x64"
+            ? NativeHarness.Run("llvm-readobj", ["--coff-exports", output], TimeSpan.FromMinutes(1)).StandardOutput
+                .Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("Name: ", StringComparison.Ordinal)).Select(l => l[6..])
+            : NativeHarness.Run("llvm-objdump", ["--macho", "--exports-trie", output], TimeSpan.FromMinutes(1)).StandardOutput
+                .Split('\n').Select(l => l.Trim().Split(' ')[^1]).Where(l => l.StartsWith('_')).Select(l => l[1..]);
+        CollectionAssert.AreEqual(new[] { "add", "sum_three", "twice" }, exports.Order(StringComparer.Ordinal).ToList());
+    }
+
+    [TestMethod]
     public void BuildWritesALoadableLibraryInANewDirectoryAndKeepsTheAssemblyOnRequest()
     {
         using var directory = new TemporaryDirectory();
