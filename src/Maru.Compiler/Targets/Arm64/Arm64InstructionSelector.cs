@@ -471,7 +471,7 @@ public sealed class Arm64InstructionSelector
     /// </summary>
     private void DivideByConstant(bool isDivision, int dest, int x, long divisor)
     {
-        var (multiplier, shift) = SignedMagic(divisor);
+        var (multiplier, shift) = SignedDivision.Magic(divisor);
         int magic = InRegister(Value.Const(multiplier));
         int high = NewRegister();
         Add(Arm64Op.Smulh, Def(high), Use(x), Use(magic));
@@ -482,30 +482,6 @@ public sealed class Arm64InstructionSelector
         Add(Arm64Op.AddLsr, Def(quotient), Use(high), Use(high), Imm(63));
         if (isDivision) return;
         Add(Arm64Op.Msub, Def(dest), Use(quotient), Use(InRegister(Value.Const(divisor))), Use(x));
-    }
-
-    /// <summary>The magic multiplier and shift for signed 64-bit division by <paramref name="divisor"/> (|divisor| ≥ 2, not a power of two).</summary>
-    private static (long Multiplier, int Shift) SignedMagic(long divisor)
-    {
-        const ulong twoTo63 = 1UL << 63;
-        ulong absolute = (ulong)Math.Abs(divisor);
-        ulong t = twoTo63 + ((ulong)divisor >> 63);
-        ulong absoluteNc = t - 1 - t % absolute;
-        int p = 63;
-        ulong q1 = twoTo63 / absoluteNc, r1 = twoTo63 - q1 * absoluteNc;
-        ulong q2 = twoTo63 / absolute, r2 = twoTo63 - q2 * absolute;
-        ulong delta;
-        do
-        {
-            p++;
-            q1 *= 2; r1 *= 2;
-            if (r1 >= absoluteNc) { q1++; r1 -= absoluteNc; }
-            q2 *= 2; r2 *= 2;
-            if (r2 >= absolute) { q2++; r2 -= absolute; }
-            delta = absolute - r2;
-        } while (q1 < delta || (q1 == delta && r1 == 0));
-        long multiplier = unchecked((long)(q2 + 1));
-        return (divisor < 0 ? unchecked(-multiplier) : multiplier, p - 64);
     }
 
     /// <summary>Signed division by ±2^k rounds toward zero: add 2^k-1 to negative dividends before shifting.</summary>

@@ -17,6 +17,7 @@ public enum X64Op
     Cmov,       // [dst (use+def), src]: dst = src if Condition
     Cqo,        // rdx = sign of rax
     Idiv,       // [divisor]: rax = rdx:rax / divisor, rdx = remainder
+    ImulWide,   // [factor]: rdx:rax = rax * factor (signed, 128 bits)
     Jmp,        // [block]
     Jcc,        // [block], Condition
     Call,       // [symbol or register]

@@ -256,6 +256,9 @@ public sealed class X64Emitter
             case X64Op.Idiv:
                 Line($"\tidivq\t{Format(o[0])}");
                 break;
+            case X64Op.ImulWide:
+                Line($"\timulq\t{Format(o[0])}");
+                break;
             case X64Op.Jmp:
                 Line($"\tjmp\t{BlockLabel((int)o[0].Value)}");
                 break;

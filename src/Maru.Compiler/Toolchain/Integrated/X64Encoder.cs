@@ -41,7 +41,7 @@ internal sealed class X64Encoder(List<byte> bytes, List<Fixup> fixups)
         ["addq"] = (0x00, 0), ["orq"] = (0x08, 1), ["andq"] = (0x20, 4), ["subq"] = (0x28, 5), ["xorq"] = (0x30, 6), ["cmpq"] = (0x38, 7),
     };
 
-    private static readonly Dictionary<string, int> UnaryExtension = new() { ["notq"] = 2, ["negq"] = 3, ["idivq"] = 7 };
+    private static readonly Dictionary<string, int> UnaryExtension = new() { ["notq"] = 2, ["negq"] = 3, ["imulq"] = 5, ["idivq"] = 7 };
     private static readonly Dictionary<string, int> ShiftExtension = new() { ["shlq"] = 4, ["salq"] = 4, ["shrq"] = 5, ["sarq"] = 7 };
 
     /// <summary>The condition codes by suffix, with the aliases GNU as accepts.</summary>
