@@ -148,6 +148,26 @@ public sealed class MachineFunction(string symbol, bool isExported)
     public List<int> UsedCalleeSaved { get; } = new();
 
     public int NewRegister() => RegisterCount++;
+
+    /// <summary>How many edges lead to each block (blocks nothing jumps to are absent).</summary>
+    public Dictionary<MachineBlock, int> PredecessorCounts()
+    {
+        var counts = new Dictionary<MachineBlock, int>();
+        foreach (var block in Blocks)
+            foreach (var successor in block.Successors)
+                counts[successor] = counts.GetValueOrDefault(successor) + 1;
+        return counts;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="block"/> can be an early return that never builds the frame (shrink-wrapping): only the
+    /// entry leads to it, it ends with the target's return and no instruction before that needs the frame.
+    /// </summary>
+    public static bool IsFramelessReturn(MachineBlock block, Dictionary<MachineBlock, int> predecessors, int returnOpcode,
+        Func<MachineInstruction, bool> needsNoFrame) =>
+        block.Id != 0 && predecessors.GetValueOrDefault(block) == 1 && block.Instructions.Count > 0
+        && block.Instructions[^1].Opcode == returnOpcode
+        && block.Instructions.Take(block.Instructions.Count - 1).All(needsNoFrame);
 }
 
 /// <summary>What the register allocator needs to know of a target.</summary>

@@ -113,7 +113,7 @@ public sealed class Arm64Emitter
         if (entry.Count < 2 || (Arm64Op)entry[^1].Opcode != Arm64Op.B
             || (Arm64Op)entry[^2].Opcode is not (Arm64Op.BCond or Arm64Op.Cbz or Arm64Op.Cbnz or Arm64Op.Tbz or Arm64Op.Tbnz)) return null;
         if (!entry.Take(entry.Count - 2).All(NeedsNoFrame)) return null;
-        var predecessors = blocks.SelectMany(b => b.Successors).GroupBy(b => b).ToDictionary(g => g.Key, g => g.Count());
+        var predecessors = _function.PredecessorCounts();
         var taken = blocks[(int)entry[^2].Operands[^1].Value];
         var fallThrough = blocks[(int)entry[^1].Operands[0].Value];
         if (taken == fallThrough) return null;
@@ -123,9 +123,7 @@ public sealed class Arm64Emitter
     }
 
     private bool IsFramelessReturn(MachineBlock block, Dictionary<MachineBlock, int> predecessors) =>
-        block.Id != 0 && predecessors.GetValueOrDefault(block) == 1 && block.Instructions.Count > 0
-        && (Arm64Op)block.Instructions[^1].Opcode == Arm64Op.Ret
-        && block.Instructions.Take(block.Instructions.Count - 1).All(NeedsNoFrame);
+        MachineFunction.IsFramelessReturn(block, predecessors, (int)Arm64Op.Ret, NeedsNoFrame);
 
     private static bool NeedsNoFrame(MachineInstruction instruction)
     {

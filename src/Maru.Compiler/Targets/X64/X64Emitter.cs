@@ -146,7 +146,7 @@ public sealed class X64Emitter
         var entry = blocks[0].Instructions;
         if (entry.Count < 2 || (X64Op)entry[^2].Opcode != X64Op.Jcc || (X64Op)entry[^1].Opcode != X64Op.Jmp) return null;
         if (!entry.Take(entry.Count - 2).All(NeedsNoFrame)) return null;
-        var predecessors = blocks.SelectMany(b => b.Successors).GroupBy(b => b).ToDictionary(g => g.Key, g => g.Count());
+        var predecessors = _function.PredecessorCounts();
         var taken = blocks[(int)entry[^2].Operands[0].Value];
         var fallThrough = blocks[(int)entry[^1].Operands[0].Value];
         var condition = (X64Condition)entry[^2].Condition;
@@ -161,9 +161,7 @@ public sealed class X64Emitter
     }
 
     private bool IsFramelessReturn(MachineBlock block, Dictionary<MachineBlock, int> predecessors) =>
-        block.Id != 0 && predecessors.GetValueOrDefault(block) == 1 && block.Instructions.Count > 0
-        && (X64Op)block.Instructions[^1].Opcode == X64Op.Ret
-        && block.Instructions.Take(block.Instructions.Count - 1).All(NeedsNoFrame);
+        MachineFunction.IsFramelessReturn(block, predecessors, (int)X64Op.Ret, NeedsNoFrame);
 
     private bool NeedsNoFrame(MachineInstruction instruction)
     {
