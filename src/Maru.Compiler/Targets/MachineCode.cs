@@ -84,26 +84,18 @@ public sealed class MachineInstruction(int opcode, params MachineOperand[] opera
         foreach (int r in ImplicitDefs) action(r);
     }
 
-    /// <summary>Adds the registers this instruction reads: register operands it uses, memory bases and indexes, implicit uses.</summary>
-    public void AddUseRegisters(List<int> registers)
+    /// <summary>
+    /// Whether the instruction can run before the frame is built: it reads and writes no register that
+    /// <paramref name="isCalleeSaved"/> says the prologue saves, and no frame slot or stack argument. (Whether a branch,
+    /// call or return may is the target's to judge.)
+    /// </summary>
+    public bool NeedsNoFrame(Func<int, bool> isCalleeSaved)
     {
-        foreach (var o in Operands)
-        {
-            if (o.Kind == OperandKind.Register && o.Access != Access.Def) registers.Add(o.Reg);
-            else if (o.Kind == OperandKind.Memory)
-            {
-                registers.Add(o.Reg);
-                if (o.Index >= 0) registers.Add(o.Index);
-            }
-        }
-        registers.AddRange(ImplicitUses);
-    }
-
-    /// <summary>Adds the registers this instruction writes: register operands it defines and implicit definitions.</summary>
-    public void AddDefRegisters(List<int> registers)
-    {
-        foreach (var o in Operands) if (o.Kind == OperandKind.Register && o.Access != Access.Use) registers.Add(o.Reg);
-        registers.AddRange(ImplicitDefs);
+        if (Operands.Any(o => o.Kind is OperandKind.Slot or OperandKind.IncomingArgument or OperandKind.OutgoingArgument)) return false;
+        bool touchesSavedRegister = false;
+        ForEachUse(r => touchesSavedRegister |= isCalleeSaved(r));
+        ForEachDef(r => touchesSavedRegister |= isCalleeSaved(r));
+        return !touchesSavedRegister;
     }
 
     /// <summary>Replaces registers (uses, defs and memory bases) through <paramref name="map"/>.</summary>

@@ -33,6 +33,7 @@ public sealed class RegisterAllocator
     private readonly Stack<int> _selectStack = new();
     private readonly HashSet<int> _significantNeighbours = new();
     private readonly List<int> _registerTable = new(), _registerTableStart = new();
+    private readonly Action<int> _addToRegisterTable; // made once: a method group would allocate a delegate per call
     private readonly HashSet<int> _onSelectStack = new();
     private readonly Worklist<MachineInstruction> _worklistMoves = new(InstructionNumberComparer.Instance);
     private readonly HashSet<MachineInstruction> _activeMoves = new(InstructionNumberComparer.Instance);
@@ -43,6 +44,7 @@ public sealed class RegisterAllocator
         _target = target;
         _allocatable = new HashSet<int>(target.AllocatableRegisters);
         _k = target.AllocatableRegisters.Count;
+        _addToRegisterTable = _registerTable.Add;
     }
 
     /// <summary>Assigns physical registers to every virtual register of the function, spilling where it must.</summary>
@@ -153,9 +155,9 @@ public sealed class RegisterAllocator
             foreach (var instruction in block.Instructions)
             {
                 _registerTableStart.Add(_registerTable.Count);
-                instruction.AddUseRegisters(_registerTable);
+                instruction.ForEachUse(_addToRegisterTable);
                 _registerTableStart.Add(_registerTable.Count);
-                instruction.AddDefRegisters(_registerTable);
+                instruction.ForEachDef(_addToRegisterTable);
             }
         }
         _registerTableStart.Add(_registerTable.Count);

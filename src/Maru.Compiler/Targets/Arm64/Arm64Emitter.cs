@@ -129,11 +129,7 @@ public sealed class Arm64Emitter
     {
         if ((Arm64Op)instruction.Opcode is Arm64Op.Bl or Arm64Op.Ret or Arm64Op.TailB or Arm64Op.B or Arm64Op.BCond
             or Arm64Op.Cbz or Arm64Op.Cbnz or Arm64Op.Tbz or Arm64Op.Tbnz) return false;
-        bool touchesSavedRegister = false;
-        instruction.ForEachUse(r => touchesSavedRegister |= Arm64Abi.Instance.IsCalleeSaved(r));
-        instruction.ForEachDef(r => touchesSavedRegister |= Arm64Abi.Instance.IsCalleeSaved(r));
-        return !touchesSavedRegister && instruction.Operands.All(o =>
-            o.Kind is not (OperandKind.Slot or OperandKind.IncomingArgument or OperandKind.OutgoingArgument));
+        return instruction.NeedsNoFrame(Arm64Abi.Instance.IsCalleeSaved);
     }
 
     private void EmitFramelessReturn(List<MachineInstruction> code)

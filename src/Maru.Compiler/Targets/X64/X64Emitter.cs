@@ -166,15 +166,7 @@ public sealed class X64Emitter
     private bool NeedsNoFrame(MachineInstruction instruction)
     {
         if ((X64Op)instruction.Opcode is X64Op.Call or X64Op.Ret or X64Op.TailJmp or X64Op.Jmp or X64Op.Jcc) return false;
-        foreach (var o in instruction.Operands)
-        {
-            if (o.Kind is OperandKind.Slot or OperandKind.IncomingArgument or OperandKind.OutgoingArgument) return false;
-            if (o.Kind == OperandKind.Register && _abi.IsCalleeSaved(o.Reg)) return false;
-            if (o.Kind == OperandKind.Memory && (_abi.IsCalleeSaved(o.Reg) || o.Index >= 0 && _abi.IsCalleeSaved(o.Index))) return false;
-        }
-        foreach (int r in instruction.ImplicitUses) if (_abi.IsCalleeSaved(r)) return false;
-        foreach (int r in instruction.ImplicitDefs) if (_abi.IsCalleeSaved(r)) return false;
-        return true;
+        return instruction.NeedsNoFrame(_abi.IsCalleeSaved);
     }
 
     /// <summary>
