@@ -141,13 +141,13 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
 
     private void DeleteOutputs()
     {
-        AtomicFile.DeleteQuietly(BindingsFile);
-        AtomicFile.DeleteQuietly(StampFile);
-        foreach (ITaskItem stale in StaleOutputs) AtomicFile.DeleteQuietly(stale.ItemSpec);
+        AtomicOutput.DeleteQuietly(BindingsFile);
+        AtomicOutput.DeleteQuietly(StampFile);
+        foreach (ITaskItem stale in StaleOutputs) AtomicOutput.DeleteQuietly(stale.ItemSpec);
         foreach (string rid in RuntimeIdentifiers)
         {
             foreach (ITaskItem source in Sources)
-                AtomicFile.DeleteQuietly(Path.Combine(AssemblyDirectory, rid, source.GetMetadata("Filename") + ".s"));
+                AtomicOutput.DeleteQuietly(Path.Combine(AssemblyDirectory, rid, source.GetMetadata("Filename") + ".s"));
         }
     }
 }

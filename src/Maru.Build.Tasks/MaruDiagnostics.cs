@@ -1,4 +1,5 @@
 using Maru.Compiler.Diagnostics;
+using Maru.Compiler.Toolchain;
 using Microsoft.Build.Utilities;
 
 namespace Maru.Build.Tasks;
@@ -28,7 +29,7 @@ internal static class AtomicFile
     {
         if (File.Exists(path) && File.ReadAllText(path) == text) return false;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        string temporary = TemporaryNameFor(path);
+        string temporary = AtomicOutput.TemporaryNameFor(path);
         try
         {
             File.WriteAllText(temporary, text);
@@ -36,28 +37,8 @@ internal static class AtomicFile
         }
         finally
         {
-            DeleteQuietly(temporary);
+            AtomicOutput.DeleteQuietly(temporary);
         }
         return true;
-    }
-
-    public static string TemporaryNameFor(string path)
-    {
-        string full = Path.GetFullPath(path);
-        return Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-    }
-
-    /// <summary>Deletes a file or a directory with its contents; one that cannot be deleted is left alone.</summary>
-    public static void DeleteQuietly(string? path)
-    {
-        if (string.IsNullOrEmpty(path)) return;
-        try
-        {
-            if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
-            else File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-        }
     }
 }

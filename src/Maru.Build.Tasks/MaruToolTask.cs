@@ -101,7 +101,7 @@ public sealed class MaruAssemble : MaruToolTask
     public override bool Execute()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(ObjectFile))!);
-        _temporary = AtomicFile.TemporaryNameFor(ObjectFile);
+        _temporary = AtomicOutput.TemporaryNameFor(ObjectFile);
         try
         {
             if (!base.Execute() || Log.HasLoggedErrors) return false;
@@ -110,7 +110,7 @@ public sealed class MaruAssemble : MaruToolTask
         }
         finally
         {
-            AtomicFile.DeleteQuietly(_temporary);
+            AtomicOutput.DeleteQuietly(_temporary);
         }
     }
 }
@@ -149,7 +149,7 @@ public sealed class MaruLink : MaruToolTask
     public override bool Execute()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(OutputFile))!);
-        _temporary = AtomicFile.TemporaryNameFor(OutputFile);
+        _temporary = AtomicOutput.TemporaryNameFor(OutputFile);
         try
         {
             if (!base.Execute() || Log.HasLoggedErrors) return false;
@@ -158,8 +158,8 @@ public sealed class MaruLink : MaruToolTask
         }
         finally
         {
-            AtomicFile.DeleteQuietly(_temporary);
-            AtomicFile.DeleteQuietly(_supportDirectory);
+            AtomicOutput.DeleteQuietly(_temporary);
+            AtomicOutput.DeleteQuietly(_supportDirectory);
         }
     }
 }

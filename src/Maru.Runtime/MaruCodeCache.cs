@@ -47,7 +47,7 @@ public sealed class MaruCodeCache
     /// <summary>Deletes every entry. Modules already loaded from the cache are not affected.</summary>
     public void Clear()
     {
-        foreach (string file in Files()) MaruModule.DeleteQuietly(file);
+        foreach (string file in Files()) AtomicOutput.DeleteQuietly(file);
     }
 
     /// <summary>
@@ -119,7 +119,7 @@ public sealed class MaruCodeCache
 
     private static void WriteAtomically(string path, Action<string> write)
     {
-        string temporary = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        string temporary = AtomicOutput.TemporaryNameFor(path);
         try
         {
             write(temporary);
@@ -127,7 +127,7 @@ public sealed class MaruCodeCache
         }
         finally
         {
-            MaruModule.DeleteQuietly(temporary);
+            AtomicOutput.DeleteQuietly(temporary);
         }
     }
 
@@ -166,7 +166,7 @@ public sealed class MaruCodeCache
         {
             // The library first, so that no reader finds a library without its exports.
             foreach (string file in entry.Files.OrderBy(f => f.EndsWith(ExportsExtension, StringComparison.Ordinal) ? 1 : 0))
-                MaruModule.DeleteQuietly(file);
+                AtomicOutput.DeleteQuietly(file);
             total -= entry.Size;
             if (total <= MaxSizeBytes) return;
         }

@@ -94,7 +94,7 @@ public sealed class MaruModule : IDisposable
         }
         catch
         {
-            DeleteQuietly(directory);
+            AtomicOutput.DeleteQuietly(directory);
             throw;
         }
     }
@@ -144,7 +144,7 @@ public sealed class MaruModule : IDisposable
         {
             lock (LoadedFromCache) LoadedFromCache.Remove(_cachedLibrary);
         }
-        if (_directory is not null) DeleteQuietly(_directory);
+        if (_directory is not null) AtomicOutput.DeleteQuietly(_directory);
     }
 
     internal void ThrowIfDisposed()
@@ -208,7 +208,7 @@ public sealed class MaruModule : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or MaruCompilationException)
         {
             // Evicted or unreadable between the look-up and the copy: a miss.
-            DeleteQuietly(directory);
+            AtomicOutput.DeleteQuietly(directory);
             return null;
         }
     }
@@ -249,7 +249,7 @@ public sealed class MaruModule : IDisposable
                 string[] parts = Path.GetFileName(directory).Split('-');
                 if (parts.Length < 4 || !int.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid)) continue;
                 if (pid == Environment.ProcessId || IsRunning(pid)) continue;
-                DeleteQuietly(directory);
+                AtomicOutput.DeleteQuietly(directory);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -267,18 +267,6 @@ public sealed class MaruModule : IDisposable
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
             return false;
-        }
-    }
-
-    internal static void DeleteQuietly(string path)
-    {
-        try
-        {
-            if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
-            else File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
         }
     }
 }

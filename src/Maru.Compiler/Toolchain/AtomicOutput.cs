@@ -3,16 +3,16 @@ using Maru.Compiler.Diagnostics;
 namespace Maru.Compiler.Toolchain;
 
 /// <summary>Replaces an output file as a whole, so no reader ever sees half of one, and leaves no temporary file behind.</summary>
-internal static class AtomicOutput
+public static class AtomicOutput
 {
     /// <summary>
     /// Has <paramref name="write"/> produce the output at a temporary path beside <paramref name="outputPath"/>, then renames it
     /// over the output, unless writing added errors to <paramref name="diagnostics"/>; an unwritable output is MARU0904.
     /// </summary>
-    public static void Replace(string outputPath, DiagnosticBag diagnostics, Action<string> write)
+    internal static void Replace(string outputPath, DiagnosticBag diagnostics, Action<string> write)
     {
         string output = Path.GetFullPath(outputPath);
-        string temporary = Path.Combine(Path.GetDirectoryName(output)!, $".{Path.GetFileName(output)}.{Guid.NewGuid():N}.tmp");
+        string temporary = TemporaryNameFor(output);
         int errors = diagnostics.ErrorCount;
         try
         {
@@ -32,9 +32,20 @@ internal static class AtomicOutput
         }
     }
 
-    // Clean-up must not hide the build's own result, so a file or directory that cannot be deleted is left alone.
-    public static void DeleteQuietly(string path)
+    /// <summary>A unique hidden name beside <paramref name="path"/>, in its folder so that renaming over it is atomic.</summary>
+    public static string TemporaryNameFor(string path)
     {
+        string full = Path.GetFullPath(path);
+        return Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+    }
+
+    /// <summary>
+    /// Deletes a file or a directory with its contents. Clean-up must not hide the build's own result, so one that
+    /// cannot be deleted is left alone.
+    /// </summary>
+    public static void DeleteQuietly(string? path)
+    {
+        if (string.IsNullOrEmpty(path)) return;
         try
         {
             if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
