@@ -11,6 +11,12 @@ namespace Maru.Compiler;
 /// <summary>What to compile for. Today: the runtime identifier of the target platform.</summary>
 public sealed record CompileOptions(string RuntimeIdentifier = "linux-x64")
 {
+    /// <summary>
+    /// Reads a file that compile-time code loads (<c>(load "file.l")</c>), or null when there is none; the default reads
+    /// the file system (relative names from the current folder).
+    /// </summary>
+    public Func<string, byte[]?>? ReadFile { get; init; }
+
     /// <summary>Threads that optimise and emit a big file; null: one per processor (tests compare 1 with many).</summary>
     internal int? BackEndThreads { get; init; }
 }
@@ -23,6 +29,10 @@ public sealed record ExportedFunction(string MaruName, string Symbol, int Parame
 {
     /// <summary>The Maru names of the parameters, in order (empty when not known).</summary>
     public IReadOnlyList<string> ParameterNames { get; init; } = [];
+    /// <summary>Where the function is defined: the file (which may be one read by load), line and column.</summary>
+    public string? DefinitionPath { get; init; }
+    public int Line { get; init; }
+    public int Column { get; init; }
 }
 
 public sealed class CompileResult
@@ -34,6 +44,10 @@ public sealed class CompileResult
     public required IReadOnlyList<ExportedFunction> Exports { get; init; }
     /// <summary>The number of parameters of <c>main</c> (0 or 2), or null when the unit has no main.</summary>
     public int? MainParameterCount { get; init; }
+    /// <summary>The files compile-time code read with load (also when there were errors): inputs of an incremental build.</summary>
+    public IReadOnlyList<string> LoadedFiles { get; init; } = [];
+    /// <summary>What compile-time code printed (print, dump, warn ...).</summary>
+    public string CompileTimeOutput { get; init; } = "";
 }
 
 /// <summary>The compiler's entry point: a unit of source files in, assembly text out. Thread-safe: no shared state.</summary>
@@ -80,9 +94,11 @@ public static class MaruCompiler
             return Failed(diagnostics);
         }
 
-        var forms = sources.Select(source => Reader.Read(source, diagnostics)).ToList();
+        var forms = sources.Select(source => (source, Reader.Read(source, diagnostics))).ToList();
         if (diagnostics.HasErrors) return Failed(diagnostics);
-        var unit = Expander.Expand(forms, diagnostics, deferBodies: true);
+        var compileTime = CompileTime.Run(forms, diagnostics, options.ReadFile);
+        if (diagnostics.HasErrors) return Failed(diagnostics, compileTime);
+        var unit = compileTime.Unit;
         var analyzer = Analyzer.Declare(unit, diagnostics);
         var program = analyzer.Program;
 
@@ -110,7 +126,7 @@ public static class MaruCompiler
             target.EndFile(module, functions, program.Globals.Where(g => g.File == source).ToList(), text);
             assembly.Add(new AssemblyFile(source.Path, text.ToString()));
         }
-        if (diagnostics.HasErrors) return Failed(diagnostics);
+        if (diagnostics.HasErrors) return Failed(diagnostics, compileTime);
 
         var main = program.Functions.FirstOrDefault(f => f.Name == "main");
         return new CompileResult
@@ -121,15 +137,22 @@ public static class MaruCompiler
                 .Select(f => new ExportedFunction(f.Name, f.NativeName, f.Parameters.Count, f.Documentation, f.File.Path)
                 {
                     ParameterNames = f.Parameters.Select(p => p.Name).ToList(),
+                    DefinitionPath = f.DefinedAt.File?.Path,
+                    Line = f.DefinedAt.File?.LineColumn(f.DefinedAt.Start).Line ?? 0,
+                    Column = f.DefinedAt.File?.LineColumn(f.DefinedAt.Start).Column ?? 0,
                 }).ToList(),
             MainParameterCount = main?.Parameters.Count,
+            LoadedFiles = compileTime.LoadedFiles,
+            CompileTimeOutput = compileTime.Output,
         };
     }
 
-    private static CompileResult Failed(DiagnosticBag diagnostics) => new()
+    private static CompileResult Failed(DiagnosticBag diagnostics, CompileTimeResult? compileTime = null) => new()
     {
         Diagnostics = diagnostics.Items,
         Assembly = Array.Empty<AssemblyFile>(),
         Exports = Array.Empty<ExportedFunction>(),
+        LoadedFiles = compileTime?.LoadedFiles ?? [],
+        CompileTimeOutput = compileTime?.Output ?? "",
     };
 }

@@ -9,14 +9,15 @@ public static class DiagnosticCodes
     // Reading (lexical): MARU00xx
     public const string InvalidUtf8 = "MARU0001";            // a byte sequence that is not UTF-8
     public const string UnterminatedString = "MARU0002";     // end of file inside "..."
-    public const string UnterminatedList = "MARU0003";       // end of file with a ( still open
-    public const string UnexpectedCloseParen = "MARU0004";   // a ) with no matching (
+    public const string UnterminatedList = "MARU0003";       // end of file with a ( [ or { still open
+    public const string UnexpectedCloseParen = "MARU0004";   // a ) ] or } with no matching opener, or closing a list of another kind: (a]
     public const string MalformedNumber = "MARU0005";        // 08, 12abc, 1+, 0x
     public const string IntegerOutOfRange = "MARU0006";      // literal does not fit in 64 bits
     public const string InvalidEscape = "MARU0007";          // \q, \x4, \400, \uD800 ...
     public const string InvalidCharacterLiteral = "MARU0008";// ? not followed by one character and a delimiter
-    public const string NestingTooDeep = "MARU0009";         // more open parentheses than MaxNestingDepth
-    public const string UnexpectedCharacter = "MARU0010";    // a character that starts no token: [ ] { } , ` and control characters
+    public const string NestingTooDeep = "MARU0009";         // more open lists and prefixes than MaxNestingDepth
+    public const string UnexpectedCharacter = "MARU0010";    // a character that starts no token (control characters ...); a ' ` , ,@ with no form after it
+    public const string MalformedDottedList = "MARU0011";    // a misplaced '.': (. a), (a .), (a . b c), a '.' outside a list, '.
     public const string TooManyErrors = "MARU0099";          // more than 100 errors; the compiler stops reporting
 
     // Meaning (forms, names, arity): MARU01xx
@@ -39,6 +40,17 @@ public static class DiagnosticCodes
     public const string QuoteOutsideExtern = "MARU0116";     // 'name anywhere but (extern 'name)
     public const string InvalidFixedParameterCount = "MARU0117"; // (extern 'name n) where n is not an integer from 0 to 127
     public const string TooFewFixedArguments = "MARU0118";   // a call of an (extern 'name n) with fewer than n arguments
+
+    // Compile time (spec section 10: macros, compile regions, compile-time evaluation): MARU02xx
+    public const string CompileTimeError = "MARU0200";       // an error while expanding or evaluating at compile time (a wrong type, an array bound ...)
+    public const string ErrorCalled = "MARU0201";            // compile-time code called (error ...): its message
+    public const string CompileTimeLimit = "MARU0202";       // a macro or compile-time computation that runs or nests past the documented limits
+    public const string NotCompilable = "MARU0203";          // a compile region's definition whose final value is not a function, integer, string, extern or macro
+    public const string LoadFailed = "MARU0204";             // (load "file") of a file that cannot be found or read, or loads nested too deeply
+    public const string RegionMismatch = "MARU0205";         // (compile-end) without (compile-begin), or (compile-begin) without (compile-end)
+    public const string MachineAtCompileTime = "MARU0206";   // compile-time code that calls a C function, return, address-of, or file/process functions
+    public const string NotAFunction = "MARU0207";           // compile-time code that calls something that is not a function
+    public const string WrongType = "MARU0208";              // a compile-time primitive given a value of the wrong type ((+ "a" 1))
 
     // Tools and outputs: MARU09xx
     public const string CannotReadSource = "MARU0900";       // a source file that cannot be read

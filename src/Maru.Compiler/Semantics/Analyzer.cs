@@ -13,13 +13,11 @@ public sealed class Analyzer
 {
     private readonly DiagnosticBag _diagnostics;
     private readonly Dictionary<string, Symbol> _symbols = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _structureSizes = new(StringComparer.Ordinal);
     private readonly Dictionary<GlobalSymbol, Form?> _globalInitializers = new();
     private readonly Dictionary<GlobalSymbol, bool> _globalEvaluated = new(); // false while being evaluated: a cycle
     /// <summary>Each visible name's bindings, innermost last: lookups stay O(1) however deep lets nest.</summary>
     private readonly Dictionary<string, List<LocalVariable>> _locals = new(StringComparer.Ordinal);
     private int _localCount;
-    private IReadOnlySet<string> _unsupportedDefinitions = new HashSet<string>();
 
     private Analyzer(DiagnosticBag diagnostics) => _diagnostics = diagnostics;
 
@@ -62,7 +60,6 @@ public sealed class Analyzer
 
     private BoundProgram Run(ExpandedUnit unit)
     {
-        _unsupportedDefinitions = unit.UnsupportedDefinitions;
         var functions = new List<(FunctionSymbol Symbol, FunctionDefinition Definition)>();
         var globals = new List<GlobalSymbol>();
         var externs = new List<ExternSymbol>();
@@ -88,19 +85,13 @@ public sealed class Analyzer
         foreach (var definition in unit.Definitions)
         {
             var name = definition.Name;
-            var file = definition.Span.File;
+            var file = definition.File;
             switch (definition)
             {
-                case StructureDefinition structure:
-                    if (!Declare(name, "structure")) break;
-                    _structureSizes[name.Name] = 8L * structure.Fields.Count;
-                    foreach (var accessor in Expander.AccessorNames(structure))
-                        Declare(new SymbolForm(name.Span, accessor), "structure accessor");
-                    break;
                 case FunctionDefinition function:
                     if (!Declare(name, "function")) break;
                     var parameters = BindParameters(function.Parameters);
-                    var symbol = new FunctionSymbol(name.Name, SymbolNames.Mangle(name.Name), file, parameters, function.Documentation);
+                    var symbol = new FunctionSymbol(name.Name, SymbolNames.Mangle(name.Name), file, parameters, function.Documentation) { DefinedAt = name.Span };
                     _symbols[name.Name] = symbol;
                     functions.Add((symbol, function));
                     break;
@@ -187,17 +178,6 @@ public sealed class Analyzer
                 Error(definedAt[ext.Name], DiagnosticCodes.SymbolClash,
                     $"extern '{ext.NativeName}' has the same native symbol as '{owner.Name}' of this unit; rename '{owner.Name}'");
         }
-        var methods = new Dictionary<string, FunctionSymbol>(StringComparer.Ordinal);
-        foreach (var function in defined.OfType<FunctionSymbol>().Where(f => f.IsExported))
-        {
-            string method = SymbolNames.CSharpMethodName(function.Name);
-            if (method.Length == 0)
-                Error(definedAt[function.Name], DiagnosticCodes.BindingNameClash, $"'{function.Name}' has no letters or digits to make a C# method name from");
-            else if (methods.TryGetValue(method, out var other))
-                Error(definedAt[function.Name], DiagnosticCodes.BindingNameClash,
-                    $"'{function.Name}' and '{other.Name}' both give the C# method name '{method}'; rename one");
-            else methods[method] = function;
-        }
     }
 
     private void CheckMain(List<(FunctionSymbol Symbol, FunctionDefinition Definition)> functions)
@@ -252,8 +232,6 @@ public sealed class Analyzer
                 return integer.Value;
             case ListForm { Count: 0 }:
                 return 0;
-            case SymbolForm name when _structureSizes.TryGetValue(name.Name, out long size):
-                return size;
             case SymbolForm name when _symbols.GetValueOrDefault(name.Name) is GlobalSymbol global:
                 if (InitialValueOf(global, name.Span) is ConstantValue value) return value.Value;
                 Error(form, DiagnosticCodes.NotConstant, $"'{name.Name}' holds an address, which is not a constant number here");
@@ -343,15 +321,12 @@ public sealed class Analyzer
     {
         var span = symbol.Span;
         if (LookupLocal(symbol.Name) is { } local) return new BoundLocal(span, local);
-        if (_structureSizes.TryGetValue(symbol.Name, out long size)) return new BoundConstant(span, size);
         switch (_symbols.GetValueOrDefault(symbol.Name))
         {
             case GlobalSymbol global: return new BoundGlobal(span, global);
             case FunctionSymbol function: return new BoundFunctionAddress(span, function);
             case ExternSymbol ext: return new BoundExternAddress(span, ext);
         }
-        if (_unsupportedDefinitions.Contains(symbol.Name))
-            return new BoundConstant(span, 0); // reported where it was defined
         if (Builtins.IsReserved(symbol.Name))
             Error(symbol, DiagnosticCodes.UndefinedName, $"'{symbol.Name}' is a built-in {(Builtins.Operators.ContainsKey(symbol.Name) ? "operator" : "special form")}, not a value");
         else if (Builtins.Unsupported.Contains(symbol.Name))
@@ -403,8 +378,6 @@ public sealed class Analyzer
             return new BoundOperation(span, op.Op, bound);
         }
 
-        if (_unsupportedDefinitions.Contains(head.Name))
-            return new BoundConstant(span, 0); // reported where it was defined
         if (Builtins.Unsupported.Contains(head.Name))
         {
             Error(head, DiagnosticCodes.NotSupported, $"'{head.Name}' is not supported yet");
@@ -433,11 +406,6 @@ public sealed class Analyzer
                 return new BoundCall(span, CallKind.Extern, ext, null, BindAll(list.Items, 1));
             case GlobalSymbol:
                 return new BoundCall(span, CallKind.Indirect, null, BindName(head), BindAll(list.Items, 1));
-        }
-        if (_structureSizes.ContainsKey(head.Name))
-        {
-            Error(head, DiagnosticCodes.UndefinedName, $"'{head.Name}' is a structure size, not a function");
-            return new BoundConstant(span, 0);
         }
         Error(head, DiagnosticCodes.UndefinedName, $"'{head.Name}' is not defined");
         return new BoundConstant(span, 0);
@@ -481,10 +449,7 @@ public sealed class Analyzer
                 Error(name, DiagnosticCodes.NotAssignable, $"'{other.Name}' is a {(other is FunctionSymbol ? "function" : "extern")} and cannot be assigned");
                 return value;
         }
-        if (_structureSizes.ContainsKey(name.Name))
-            Error(name, DiagnosticCodes.NotAssignable, $"'{name.Name}' is a structure size and cannot be assigned");
-        else
-            Error(name, DiagnosticCodes.UndefinedName, $"'{name.Name}' is not defined");
+        Error(name, DiagnosticCodes.UndefinedName, $"'{name.Name}' is not defined");
         return value;
     }
 
@@ -506,7 +471,7 @@ public sealed class Analyzer
             return new BoundAddressOfLocal(list.Span, local);
         }
         if (_symbols.GetValueOrDefault(name.Name) is GlobalSymbol global) return new BoundAddressOfGlobal(list.Span, global);
-        if (_symbols.ContainsKey(name.Name) || _structureSizes.ContainsKey(name.Name))
+        if (_symbols.ContainsKey(name.Name))
             Error(name, DiagnosticCodes.NotAssignable, $"address-of needs a parameter, local or global; '{name.Name}' is not a variable");
         else
             Error(name, DiagnosticCodes.UndefinedName, $"'{name.Name}' is not defined");

@@ -17,6 +17,8 @@ public abstract class Symbol(string name, string nativeName, SourceFile file)
     /// <summary>The symbol in the object file (before any platform prefix).</summary>
     public string NativeName { get; } = nativeName;
     public SourceFile File { get; } = file;
+    /// <summary>Where the name is defined (for diagnostics of later stages, such as the C# bindings).</summary>
+    public SourceSpan DefinedAt { get; init; }
 }
 
 public sealed class FunctionSymbol(string name, string nativeName, SourceFile file, IReadOnlyList<LocalVariable> parameters, string? documentation)

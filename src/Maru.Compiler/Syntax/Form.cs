@@ -29,15 +29,27 @@ public sealed class SymbolForm(SourceSpan span, string name) : Form(span)
     public override string ToString() => Name;
 }
 
-/// <summary>A parenthesised list; <c>()</c> is an empty ListForm. <c>'x</c> is read as <c>(quote x)</c>.</summary>
-public sealed class ListForm(SourceSpan span, IReadOnlyList<Form> items) : Form(span)
+/// <summary>
+/// A list: <c>(...)</c>, <c>[...]</c> or <c>{...}</c>; <c>()</c> is an empty ListForm. A prefix reads as a list of
+/// two: <c>'x</c> is <c>(quote x)</c>, <c>`x</c> <c>(quasiquote x)</c>, <c>,x</c> <c>(unquote x)</c> and
+/// <c>,@x</c> <c>(unquote-splicing x)</c>. A dotted list <c>(a b . c)</c> has the items <c>a b</c> and the
+/// <see cref="Tail"/> <c>c</c>.
+/// </summary>
+public sealed class ListForm(SourceSpan span, IReadOnlyList<Form> items, Form? tail = null) : Form(span)
 {
     public IReadOnlyList<Form> Items { get; } = items;
+
+    /// <summary>
+    /// The form after the <c>.</c> of a dotted list; null for a proper list. The reader keeps the tail as written:
+    /// <c>(a . (b c))</c> has the one item <c>a</c> and the tail <c>(b c)</c>, the same data as <c>(a b c)</c>.
+    /// </summary>
+    public Form? Tail { get; } = tail;
+
     public int Count => Items.Count;
     public Form this[int index] => Items[index];
 
     /// <summary>The head symbol's name, or null when the list is empty or starts with a non-symbol.</summary>
     public string? Head => Items.Count > 0 && Items[0] is SymbolForm s ? s.Name : null;
 
-    public override string ToString() => "(" + string.Join(" ", Items) + ")";
+    public override string ToString() => "(" + string.Join(" ", Items) + (Tail is null ? "" : " . " + Tail) + ")";
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Unicode;
 using Maru.Compiler.Diagnostics;
@@ -17,18 +18,30 @@ namespace Maru.Compiler.Syntax;
 /// (<c>?ab</c> is MARU0008); <c>?</c> may appear later in a symbol (<c>empty?</c>).</item>
 /// <item>As in Maru's reader, <c>?</c> takes whatever code point follows it: <c>?(</c> is 40, <c>? </c> is 32.</item>
 /// <item>A number or symbol is a maximal run of symbol characters, and what follows it is read on its own:
-/// <c>12'x</c> is 12 then <c>'x</c>, <c>a[</c> is <c>a</c> then MARU0010, while <c>12abc</c> is one malformed token.
-/// A non-ASCII code point is a symbol character when it is a letter.</item>
+/// <c>12'x</c> is 12 then <c>'x</c>, <c>a,b</c> is <c>a</c> then <c>,b</c>, <c>a[b]</c> is <c>a</c> then the list
+/// <c>[b]</c>, while <c>12abc</c> is one malformed token. A non-ASCII code point is a symbol character when it is
+/// a letter.</item>
 /// <item>Octal literals have the decimal range. A <c>-</c> before a hexadecimal literal negates the word it
 /// spells, wrapping: <c>-0x8000000000000000</c> is -2^63 and <c>-0xffffffffffffffff</c> is 1.</item>
-/// <item>A quote nests the quoted form, so it counts as one level of nesting, like a parenthesis. A quote with
-/// nothing to quote (<c>')</c>, or at the end of the file) is MARU0010 at the quote.</item>
-/// <item>A file that ends inside lists gets one MARU0003, at the outermost open parenthesis: the start of
+/// <item>A prefix (<c>'</c>, <c>`</c>, <c>,</c>, <c>,@</c>) nests the form after it, so it counts as one level of
+/// nesting, like a parenthesis. A prefix with nothing after it (<c>')</c>, or at the end of the file) is MARU0010
+/// at the prefix.</item>
+/// <item><c>[...]</c> and <c>{...}</c> read exactly as <c>(...)</c> (Maru's C host wrapped them in a symbol; the
+/// spec makes them plain lists). A closer of the wrong kind is MARU0004 at the closer, and it closes the innermost
+/// list anyway.</item>
+/// <item>Only a token that is exactly <c>.</c> is the dot of a dotted list; <c>a.b</c>, <c>...</c> and <c>.5</c> are
+/// symbols. Each malformed dotted list gets one MARU0011 and reads as well as it can: a <c>.</c> outside a list or
+/// first in a list is dropped, <c>(a .)</c> is <c>(a)</c>, forms after the tail are dropped, and a prefixed dot
+/// (<c>'.</c>) is the symbol <c>.</c> so that the prefix still has its form.</item>
+/// <item>A file that ends inside lists gets one MARU0003, at the outermost open bracket: the start of
 /// the top-level form that runs off the end.</item>
 /// <item>A run of characters that start no token is one MARU0010, as a run of bad bytes is one MARU0001.</item>
 /// <item>A malformed number or character literal reads as 0, so one error does not also change the shape
 /// of the list around it.</item>
 /// <item>A UTF-8 byte order mark at the very start of the file is skipped.</item>
+/// <item>As in Maru's reader, <c>\</c> followed by a character that is not an ASCII letter or digit stands for that
+/// character (<c>?\(</c> is 40, <c>"\!"</c> is "!", <c>?\ </c> is 32, <c>?\é</c> is 233); after an ASCII letter or
+/// digit that is not an escape, it is MARU0007.</item>
 /// </list>
 /// </remarks>
 public static class Reader
@@ -50,7 +63,13 @@ public static class Reader
     private static bool IsWhitespace(byte b) =>
         b is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' or (byte)'\f' or (byte)'\v';
 
-    private static bool IsDelimiter(byte b) => IsWhitespace(b) || b is (byte)'(' or (byte)')' or (byte)';' or (byte)'"';
+    private static bool IsDelimiter(byte b) =>
+        IsWhitespace(b) || b is (byte)'(' or (byte)')' or (byte)'[' or (byte)']' or (byte)'{' or (byte)'}' or (byte)';' or (byte)'"';
+
+    private static byte Opener(byte closer) => closer switch { (byte)']' => (byte)'[', (byte)'}' => (byte)'{', _ => (byte)'(' };
+
+    // The symbols that prefixes read as. Interned first, so a symbol read from the text shares the instance.
+    private const string Quote = "quote", Quasiquote = "quasiquote", Unquote = "unquote", UnquoteSplicing = "unquote-splicing";
 
     private static bool IsDigit(byte b) => (uint)(b - '0') <= 9;
 
@@ -64,8 +83,31 @@ public static class Reader
 
     private enum EscapeKind { Byte, CodePoint, Invalid, EndOfFile }
 
-    /// <summary>An open list, or a quote waiting for its form. Items of open lists live in one shared list.</summary>
-    private readonly record struct Frame(int Start, int ItemsStart, bool IsQuote);
+    /// <summary>An open list, or a prefix waiting for its form. Items of open lists live in one shared list.</summary>
+    private struct Frame
+    {
+        /// <summary>Offset of the opening bracket, or of the prefix.</summary>
+        public int Start;
+        public int ItemsStart;
+        /// <summary>The closer that matches a list's opener: ')', ']' or '}'; 0 for a prefix.</summary>
+        public byte Closer;
+        /// <summary>The symbol a prefix reads as (quote, quasiquote, unquote, unquote-splicing); null for a list.</summary>
+        public string? Prefix;
+        /// <summary>After a list's '.': the index in the shared items where its tail goes; -1 before, or without, one.</summary>
+        public int TailIndex;
+        /// <summary>Offset of the list's '.'.</summary>
+        public int Dot;
+        /// <summary>A MARU0011 about this list's tail was reported: report no more for it.</summary>
+        public bool DotReported;
+
+        public readonly bool IsPrefix => Prefix is not null;
+
+        public static Frame List(int start, int itemsStart, byte closer) =>
+            new() { Start = start, ItemsStart = itemsStart, Closer = closer, TailIndex = -1, Dot = -1 };
+
+        public static Frame ForPrefix(int start, int itemsStart, string prefix) =>
+            new() { Start = start, ItemsStart = itemsStart, Prefix = prefix, TailIndex = -1, Dot = -1 };
+    }
 
     /// <summary>The state of one Read call; nothing is shared between calls, so reads may run in parallel.</summary>
     private sealed class Scanner
@@ -103,6 +145,10 @@ public static class Reader
             _diagnostics = diagnostics;
             _source = file.Content;
             _nameLookup = _names.GetAlternateLookup<ReadOnlySpan<char>>();
+            _names.Add(Quote);
+            _names.Add(Quasiquote);
+            _names.Add(Unquote);
+            _names.Add(UnquoteSplicing);
         }
 
         public List<Form> ReadAll()
@@ -114,9 +160,16 @@ public static class Reader
                 if (_pos >= _source.Length || _stopped) break;
                 switch (_source[_pos])
                 {
-                    case (byte)'(': OpenList(); break;
-                    case (byte)')': CloseList(); break;
-                    case (byte)'\'': OpenQuote(); break;
+                    case (byte)'(': OpenList((byte)')'); break;
+                    case (byte)'[': OpenList((byte)']'); break;
+                    case (byte)'{': OpenList((byte)'}'); break;
+                    case (byte)')' or (byte)']' or (byte)'}': CloseList(); break;
+                    case (byte)'\'': OpenPrefix(Quote, 1); break;
+                    case (byte)'`': OpenPrefix(Quasiquote, 1); break;
+                    case (byte)',':
+                        if (_pos + 1 < _source.Length && _source[_pos + 1] == '@') OpenPrefix(UnquoteSplicing, 2);
+                        else OpenPrefix(Unquote, 1);
+                        break;
                     case (byte)'"': ReadString(); break;
                     case (byte)'?': ReadCharacter(); break;
                     default: ReadAtom(); break;
@@ -153,9 +206,9 @@ public static class Reader
             _pos = end;
         }
 
-        // ---- lists and quotes ----
+        // ---- lists and prefixes ----
 
-        private void OpenList()
+        private void OpenList(byte closer)
         {
             if (_skipping)
             {
@@ -168,7 +221,7 @@ public static class Reader
             }
             else
             {
-                _frames.Add(new Frame(_pos, _items.Count, IsQuote: false));
+                _frames.Add(Frame.List(_pos, _items.Count, closer));
             }
             _pos++;
         }
@@ -190,33 +243,62 @@ public static class Reader
             }
 
             int close = _pos++;
-            if (_frames.Count > 0 && _frames[^1].IsQuote) ReportDanglingQuote();
+            byte closer = _source[close];
+            if (_frames.Count > 0 && _frames[^1].IsPrefix) ReportDanglingPrefix();
             if (_frames.Count == 0)
             {
-                Error(close, 1, DiagnosticCodes.UnexpectedCloseParen, "')' has no matching '('");
+                Error(close, 1, DiagnosticCodes.UnexpectedCloseParen, $"'{(char)closer}' has no matching '{(char)Opener(closer)}'");
                 return;
             }
 
             Frame frame = _frames[^1];
+            if (frame.Closer != closer)
+            {
+                // Reported, and the innermost list closed anyway: the likeliest mistake is the kind of the closer.
+                var (line, column) = _file.LineColumn(frame.Start);
+                Error(close, 1, DiagnosticCodes.UnexpectedCloseParen,
+                    $"'{(char)closer}' does not match the '{(char)_source[frame.Start]}' at line {line}, column {column}");
+            }
             _frames.RemoveAt(_frames.Count - 1);
-            int count = _items.Count - frame.ItemsStart;
+
+            int end = _items.Count;
+            Form? tail = null;
+            if (frame.TailIndex >= 0)
+            {
+                if (end > frame.TailIndex)
+                {
+                    // Forms after the tail were never added (see Emit), so the tail is the last item.
+                    tail = _items[frame.TailIndex];
+                    end = frame.TailIndex;
+                }
+                else if (!frame.DotReported)
+                {
+                    Error(frame.Dot, 1, DiagnosticCodes.MalformedDottedList,
+                        $"'.' must be followed by exactly one form before the list's '{(char)frame.Closer}'");
+                }
+            }
+            int count = end - frame.ItemsStart;
             var items = count == 0 ? Array.Empty<Form>() : new Form[count];
             _items.CopyTo(frame.ItemsStart, items, 0, count);
-            _items.RemoveRange(frame.ItemsStart, count);
-            Emit(new ListForm(Span(frame.Start, _pos), items));
+            _items.RemoveRange(frame.ItemsStart, _items.Count - frame.ItemsStart);
+            Emit(new ListForm(Span(frame.Start, _pos), items, tail));
         }
 
-        private void OpenQuote()
+        /// <summary>Starts a prefix (<c>'</c>, <c>`</c>, <c>,</c> or <c>,@</c>) of <paramref name="length"/> bytes, which wraps the next form.</summary>
+        private void OpenPrefix(string prefix, int length)
         {
             if (!_skipping)
             {
                 if (_frames.Count >= MaxNestingDepth) StartSkipping(triggeredByParen: false);
-                else _frames.Add(new Frame(_pos, _items.Count, IsQuote: true));
+                else _frames.Add(Frame.ForPrefix(_pos, _items.Count, prefix));
             }
-            _pos++;
+            _pos += length;
         }
 
-        /// <summary>Adds a completed form to the innermost open list, first wrapping it in any quotes waiting for it.</summary>
+        /// <summary>
+        /// Adds a completed form to the innermost open list, first wrapping it in any prefixes waiting for it.
+        /// A form after a dotted list's tail is reported and dropped.
+        /// </summary>
         private void Emit(Form form)
         {
             if (_skipping)
@@ -224,21 +306,84 @@ public static class Reader
                 if (_skipDepth == 0) StopSkipping();
                 return;
             }
-            while (_frames.Count > 0 && _frames[^1].IsQuote)
+            while (_frames.Count > 0 && _frames[^1].IsPrefix)
             {
-                int quote = _frames[^1].Start;
+                Frame prefix = _frames[^1];
                 _frames.RemoveAt(_frames.Count - 1);
-                var quoteSymbol = new SymbolForm(Span(quote, quote + 1), "quote");
-                form = new ListForm(Span(quote, form.Span.End), new Form[] { quoteSymbol, form });
+                var head = new SymbolForm(Span(prefix.Start, prefix.Start + PrefixLength(prefix.Prefix!)), prefix.Prefix!);
+                form = new ListForm(Span(prefix.Start, form.Span.End), new Form[] { head, form });
+            }
+            if (_frames.Count > 0)
+            {
+                ref Frame list = ref CollectionsMarshal.AsSpan(_frames)[^1];
+                if (list.TailIndex >= 0 && _items.Count > list.TailIndex)
+                {
+                    if (!list.DotReported)
+                    {
+                        list.DotReported = true;
+                        Error(form.Span, DiagnosticCodes.MalformedDottedList,
+                            "a dotted list has exactly one form after its '.', and this is a second one");
+                    }
+                    return;
+                }
             }
             _items.Add(form);
         }
 
-        /// <summary>Reports the innermost quote, which has nothing to quote, and drops the quotes waiting on top of the stack.</summary>
-        private void ReportDanglingQuote()
+        /// <summary>A token that is exactly <c>.</c>: the dot of a dotted list, or a MARU0011.</summary>
+        private void ReadDot(int dot)
         {
-            Error(_frames[^1].Start, 1, DiagnosticCodes.UnexpectedCharacter, "a quote must be followed by a form");
-            while (_frames.Count > 0 && _frames[^1].IsQuote) _frames.RemoveAt(_frames.Count - 1);
+            if (_skipping) return;
+            if (_frames.Count == 0)
+            {
+                Error(dot, 1, DiagnosticCodes.MalformedDottedList, "'.' may appear only inside a list, before the list's last form");
+                return;
+            }
+            ref Frame top = ref CollectionsMarshal.AsSpan(_frames)[^1];
+            if (top.IsPrefix)
+            {
+                Error(dot, 1, DiagnosticCodes.MalformedDottedList,
+                    $"'.' is not a form, so it cannot follow {DescribePrefix(top.Prefix!)}");
+                // Read as the symbol '.', so the prefix has its form and the list around it keeps its shape.
+                Emit(new SymbolForm(Span(dot, dot + 1), Intern(dot, dot + 1)));
+                return;
+            }
+            if (top.TailIndex >= 0)
+            {
+                if (!top.DotReported)
+                {
+                    top.DotReported = true;
+                    Error(dot, 1, DiagnosticCodes.MalformedDottedList, _items.Count > top.TailIndex
+                        ? "a dotted list has exactly one form after its '.', and this is a second one"
+                        : "'.' must be followed by a form, not by another '.'");
+                }
+                return;
+            }
+            if (_items.Count == top.ItemsStart)
+            {
+                Error(dot, 1, DiagnosticCodes.MalformedDottedList, "'.' must follow at least one form of its list");
+                return;
+            }
+            top.TailIndex = _items.Count;
+            top.Dot = dot;
+        }
+
+        private static int PrefixLength(string prefix) => prefix == UnquoteSplicing ? 2 : 1;
+
+        private static string DescribePrefix(string prefix) => prefix switch
+        {
+            Quote => "a quote",
+            Quasiquote => "a backquote",
+            Unquote => "a comma",
+            _ => "',@'",
+        };
+
+        /// <summary>Reports the innermost prefix, which has nothing to wrap, and drops the prefixes waiting on top of the stack.</summary>
+        private void ReportDanglingPrefix()
+        {
+            Frame prefix = _frames[^1];
+            Error(prefix.Start, PrefixLength(prefix.Prefix!), DiagnosticCodes.UnexpectedCharacter, $"{DescribePrefix(prefix.Prefix!)} must be followed by a form");
+            while (_frames.Count > 0 && _frames[^1].IsPrefix) _frames.RemoveAt(_frames.Count - 1);
         }
 
         private void StartSkipping(bool triggeredByParen)
@@ -250,7 +395,7 @@ public static class Reader
             _skipOuterParen = triggeredByParen ? _pos : -1;
             for (int i = _frames.Count - 1; i >= 0; i--)
             {
-                if (_frames[i].IsQuote) continue;
+                if (_frames[i].IsPrefix) continue;
                 _skipDepth++;
                 _skipOuterParen = _frames[i].Start;
             }
@@ -273,8 +418,8 @@ public static class Reader
             }
             else if (_frames.Count > 0)
             {
-                if (_frames[^1].IsQuote) ReportDanglingQuote();
-                int outermostList = _frames.FindIndex(frame => !frame.IsQuote);
+                if (_frames[^1].IsPrefix) ReportDanglingPrefix();
+                int outermostList = _frames.FindIndex(frame => !frame.IsPrefix);
                 if (outermostList >= 0) ReportUnterminatedList(_frames[outermostList].Start);
             }
             if (_frames.Count == 0) return;
@@ -283,8 +428,8 @@ public static class Reader
             _items.RemoveRange(start, _items.Count - start);
         }
 
-        private void ReportUnterminatedList(int paren) =>
-            Error(paren, 1, DiagnosticCodes.UnterminatedList, "'(' is not closed before the end of the file");
+        private void ReportUnterminatedList(int opener) =>
+            Error(opener, 1, DiagnosticCodes.UnterminatedList, $"'{(char)_source[opener]}' is not closed before the end of the file");
 
         // ---- atoms ----
 
@@ -329,7 +474,7 @@ public static class Reader
         {
             byte b = _source[at];
             length = 1;
-            if (b < 0x80) return !(IsDelimiter(b) || b == '\'' || SymbolBytes.Contains(b));
+            if (b < 0x80) return !(IsDelimiter(b) || b is (byte)'\'' or (byte)'`' or (byte)',' || SymbolBytes.Contains(b));
             return Rune.DecodeFromUtf8(_source.AsSpan(at), out Rune rune, out length) == OperationStatus.Done && !Rune.IsLetter(rune);
         }
 
@@ -344,7 +489,9 @@ public static class Reader
             int end = ScanSymbolCharacters(start);
             _pos = end;
             byte first = _source[start];
-            if (IsDigit(first) || (first == '-' && end - start > 1 && IsDigit(_source[start + 1])))
+            if (first == '.' && end - start == 1)
+                ReadDot(start);
+            else if (IsDigit(first) || (first == '-' && end - start > 1 && IsDigit(_source[start + 1])))
                 ReadNumber(start, end);
             else
                 Emit(new SymbolForm(Span(start, end), Intern(start, end)));
@@ -476,7 +623,7 @@ public static class Reader
                 if (valid)
                 {
                     Error(start, _pos - start, DiagnosticCodes.InvalidCharacterLiteral,
-                        "a character literal is '?' and one character or escape, followed by a space, a parenthesis, ';', '\"' or the end of the file");
+                        "a character literal is '?' and one character or escape, followed by a space, a parenthesis or bracket, ';', '\"' or the end of the file");
                 }
                 valid = false;
                 SkipToDelimiter();
@@ -565,16 +712,26 @@ public static class Reader
                 default:
                     if (letter >= 0x80)
                     {
-                        // Leave a non-ASCII character to be read, and checked, as itself.
+                        // As in Maru, any other character stands for itself: its code point, its UTF-8 in a string.
+                        if (Rune.DecodeFromUtf8(_source.AsSpan(backslash + 1), out Rune rune, out int length) == OperationStatus.Done)
+                        {
+                            value = rune.Value;
+                            _pos = backslash + 1 + length;
+                            return EscapeKind.CodePoint;
+                        }
+                        // Leave the bad bytes to be read, and reported, as themselves.
                         _pos--;
-                        Error(backslash, 1, DiagnosticCodes.InvalidEscape, "unknown escape: '\\' must be followed by an escape letter");
+                        Error(backslash, 1, DiagnosticCodes.InvalidEscape, "unknown escape: '\\' must be followed by an escape letter or a character");
+                        return EscapeKind.Invalid;
                     }
-                    else
+                    if (char.IsAsciiLetterOrDigit((char)letter))
                     {
-                        string escape = letter is > 0x20 and < 0x7F ? $"'\\{(char)letter}'" : $"'\\' followed by {Describe(new Rune(letter))}";
-                        Error(backslash, 2, DiagnosticCodes.InvalidEscape, $"unknown escape {escape}");
+                        // Maru's reader rejects these too: a letter or digit is reserved for escapes.
+                        Error(backslash, 2, DiagnosticCodes.InvalidEscape, $"unknown escape '\\{(char)letter}'");
+                        return EscapeKind.Invalid;
                     }
-                    return EscapeKind.Invalid;
+                    value = letter;
+                    return EscapeKind.Byte;
             }
         }
 

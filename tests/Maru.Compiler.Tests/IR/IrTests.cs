@@ -14,9 +14,8 @@ public sealed class IrTests
     /// <summary>The IR of the unit's first function, lowered and, optionally, optimised.</summary>
     internal static IrFunction Lower(string source, bool optimise)
     {
-        var diagnostics = new DiagnosticBag();
-        var forms = Reader.Read(SourceFile.FromText("test.l", source), diagnostics);
-        var program = Analyzer.Analyze(Expander.Expand(new[] { forms }, diagnostics), diagnostics);
+        var (unit, diagnostics) = TestCompiler.Expand(source);
+        var program = Analyzer.Analyze(unit, diagnostics);
         Assert.IsFalse(diagnostics.HasErrors, string.Join("\n", diagnostics.Items));
         var function = Lowering.Lower(new IrModule(), program.Functions[0], program.Functions[0].Body, registerArguments: 6);
         if (optimise) Optimizer.Run(function);

@@ -22,9 +22,7 @@ public sealed class AnalyzerTests
 
     private static Analysis Analyze(string text)
     {
-        var diagnostics = new DiagnosticBag();
-        var forms = Reader.Read(SourceFile.FromText("test.l", text), diagnostics);
-        var unit = Expander.Expand(new[] { forms }, diagnostics);
+        var (unit, diagnostics) = TestCompiler.Expand(text);
         var program = Analyzer.Analyze(unit, diagnostics);
         return new Analysis(program, diagnostics.Items);
     }
@@ -311,9 +309,8 @@ public sealed class AnalyzerTests
     [TestMethod]
     public void ConstantGlobalsAcrossFilesReferToEachOther()
     {
-        var diagnostics = new DiagnosticBag();
-        var files = new[] { SourceFile.FromText("a.l", "(define a (+ b 1))"), SourceFile.FromText("b.l", "(define b 41)") };
-        var program = Analyzer.Analyze(Expander.Expand(files.Select(f => Reader.Read(f, diagnostics)).ToList(), diagnostics), diagnostics);
+        var (unit, diagnostics) = TestCompiler.Expand(SourceFile.FromText("a.l", "(define a (+ b 1))"), SourceFile.FromText("b.l", "(define b 41)"));
+        var program = Analyzer.Analyze(unit, diagnostics);
 
         Assert.IsEmpty(diagnostics.Items);
         Assert.AreEqual(new ConstantValue(42), program.Globals.Single(g => g.Name == "a").InitialValue);

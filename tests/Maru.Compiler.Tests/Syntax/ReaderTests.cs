@@ -40,6 +40,14 @@ public sealed class ReaderTests
         return forms[0];
     }
 
+    private static Form ReadOneFrom(byte[] source)
+    {
+        var forms = Read(source, out var diagnostics);
+        Assert.AreEqual("", Describe(diagnostics), "expected no diagnostics");
+        Assert.AreEqual(1, forms.Count, "expected exactly one form");
+        return forms[0];
+    }
+
     private static T Cast<T>(Form form) where T : Form =>
         form as T ?? throw new AssertFailedException($"expected {typeof(T).Name} but read {form.GetType().Name} {form}");
 
@@ -230,6 +238,7 @@ public sealed class ReaderTests
     public void Character_IsEndedByEveryDelimiter()
     {
         Assert.AreEqual("(97 98) 99 100 (e) 102 \"g\"", Show(ReadClean("(?a ?b)?c;x\n?d(e)?f\"g\"")));
+        Assert.AreEqual("(97) (98) (99 (100))", Show(ReadClean("[?a]{?b}(?c[?d])")));
     }
 
     [TestMethod]
@@ -242,7 +251,6 @@ public sealed class ReaderTests
     [DataRow("?aé", "MARU0008@1,1")]
     [DataRow("?\\", "MARU0008@1,1")]
     [DataRow("?\\q", "MARU0007@1,2")]
-    [DataRow("?\\ ", "MARU0007@1,2")]
     [DataRow("?\\400", "MARU0007@1,2")]
     [DataRow("?\\x", "MARU0007@1,2")]
     [DataRow("?\\x4", "MARU0007@1,2")]
@@ -252,7 +260,6 @@ public sealed class ReaderTests
     [DataRow("?\\uDFFF", "MARU0007@1,2")]
     [DataRow("?\\U0000004", "MARU0007@1,2")]
     [DataRow("?\\U00110000", "MARU0007@1,2")]
-    [DataRow("?\\é", "MARU0007@1,2")]
     public void Character_Errors(string text, string expected)
     {
         Read(text, out var diagnostics);
@@ -390,6 +397,357 @@ public sealed class ReaderTests
         Assert.AreSame(forms[0].Span.File, forms[2].Span.File);
     }
 
+    // ---- quasiquote, unquote, unquote-splicing ----
+
+    [TestMethod]
+    [DataRow("`x", "(quasiquote x)")]
+    [DataRow(",x", "(unquote x)")]
+    [DataRow(",@x", "(unquote-splicing x)")]
+    [DataRow("` x", "(quasiquote x)")]
+    [DataRow(", x", "(unquote x)")]
+    [DataRow(",@ x", "(unquote-splicing x)")]
+    [DataRow(",;c\nx", "(unquote x)")]
+    [DataRow(", @x", "(unquote @x)")]
+    [DataRow(",@@x", "(unquote-splicing @x)")]
+    [DataRow("`x ,y ,@z 'w", "(quasiquote x) (unquote y) (unquote-splicing z) (quote w)")]
+    [DataRow("`(a ,b ,@c)", "(quasiquote (a (unquote b) (unquote-splicing c)))")]
+    [DataRow("`(,@a b ,@c)", "(quasiquote ((unquote-splicing a) b (unquote-splicing c)))")]
+    [DataRow("`(,@a)", "(quasiquote ((unquote-splicing a)))")]
+    [DataRow("(a . ,@b)", "(a . (unquote-splicing b))")]
+    [DataRow("`(a . ,b)", "(quasiquote (a . (unquote b)))")]
+    [DataRow("``(a ,,b ,',c)", "(quasiquote (quasiquote (a (unquote (unquote b)) (unquote (quote (unquote c))))))")]
+    [DataRow(",@'(a)", "(unquote-splicing (quote (a)))")]
+    [DataRow("`()", "(quasiquote ())")]
+    [DataRow("`[a ,b]", "(quasiquote (a (unquote b)))")]
+    [DataRow(",\"s\" ,?a ,12", "(unquote \"s\") (unquote 97) (unquote 12)")]
+    [DataRow("a,b a`b a,@b", "a (unquote b) a (quasiquote b) a (unquote-splicing b)")]
+    [DataRow("12,x -3`y", "12 (unquote x) -3 (quasiquote y)")]
+    [DataRow("(define-form twice (x) `(let ((t ,x)) (+ t t)))", "(define-form twice (x) (quasiquote (let ((t (unquote x))) (+ t t))))")]
+    public void Prefix_IsAListOfItsSymbolAndTheForm(string text, string expected)
+    {
+        Assert.AreEqual(expected, Show(ReadClean(text)));
+    }
+
+    [TestMethod]
+    public void Prefix_HeadSpansThePrefixAndTheListSpansThePrefixedForm()
+    {
+        byte[] source = Encoding.UTF8.GetBytes("(f 'a `b ,c ,@(d e))");
+        var forms = Read(source, out var diagnostics);
+        Assert.AreEqual("", Describe(diagnostics));
+        var list = Cast<ListForm>(forms[0]);
+        string[] heads = ["quote", "quasiquote", "unquote", "unquote-splicing"];
+        string[] headTexts = ["'", "`", ",", ",@"];
+        string[] formTexts = ["'a", "`b", ",c", ",@(d e)"];
+        for (int i = 0; i < 4; i++)
+        {
+            var prefixed = Cast<ListForm>(list[i + 1]);
+            Assert.AreEqual(2, prefixed.Count);
+            Assert.IsNull(prefixed.Tail);
+            Assert.AreEqual(heads[i], prefixed.Head);
+            Assert.AreEqual(headTexts[i], SpanText(source, prefixed[0]));
+            Assert.AreEqual(formTexts[i], SpanText(source, prefixed));
+            Assert.AreEqual(formTexts[i][headTexts[i].Length..], SpanText(source, prefixed[1]));
+        }
+    }
+
+    [TestMethod]
+    public void Prefix_NestedSpans()
+    {
+        byte[] source = Encoding.UTF8.GetBytes("  `(a ,@ ,b)");
+        var outer = Cast<ListForm>(ReadOneFrom(source));
+        Assert.AreEqual("`(a ,@ ,b)", SpanText(source, outer));
+        var splice = Cast<ListForm>(Cast<ListForm>(outer[1])[1]);
+        Assert.AreEqual(",@ ,b", SpanText(source, splice));
+        Assert.AreEqual(",@", SpanText(source, splice[0]));
+        Assert.AreEqual(",b", SpanText(source, splice[1]));
+        Assert.AreEqual(",", SpanText(source, Cast<ListForm>(splice[1])[0]));
+    }
+
+    [TestMethod]
+    public void Prefix_SymbolNamesAreTheInternedNames()
+    {
+        var list = Cast<ListForm>(ReadOne("(quasiquote unquote-splicing `a ,@b)"));
+        Assert.AreSame(Cast<SymbolForm>(list[0]).Name, Cast<ListForm>(list[2]).Head);
+        Assert.AreSame(Cast<SymbolForm>(list[1]).Name, Cast<ListForm>(list[3]).Head);
+    }
+
+    [TestMethod]
+    [DataRow("`", "MARU0010@1,1")]
+    [DataRow(",", "MARU0010@1,1")]
+    [DataRow(",@", "MARU0010@1,1")]
+    [DataRow("x\n  ,@", "MARU0010@2,3")]
+    [DataRow("(a ,)", "MARU0010@1,4")]
+    [DataRow("(a ,@)", "MARU0010@1,4")]
+    [DataRow("(a `)", "MARU0010@1,4")]
+    [DataRow("(a `]", "MARU0010@1,4; MARU0004@1,5")]
+    [DataRow("(a ,@", "MARU0010@1,4; MARU0003@1,1")]
+    [DataRow("`,)", "MARU0010@1,2; MARU0004@1,3")]
+    [DataRow(",@;only a comment", "MARU0010@1,1")]
+    public void Prefix_WithNothingAfterIt_IsMaru0010(string text, string expected)
+    {
+        Read(text, out var diagnostics);
+        Assert.AreEqual(expected, Describe(diagnostics));
+    }
+
+    [TestMethod]
+    [DataRow("'", "a quote must be followed by a form")]
+    [DataRow("`", "a backquote must be followed by a form")]
+    [DataRow(",", "a comma must be followed by a form")]
+    [DataRow(",@", "',@' must be followed by a form")]
+    public void Prefix_WithNothingAfterIt_NamesThePrefix(string text, string message)
+    {
+        Read(text, out var diagnostics);
+        Assert.AreEqual(1, diagnostics.Items.Count);
+        Assert.AreEqual(message, diagnostics.Items[0].Message);
+    }
+
+    [TestMethod]
+    public void Prefix_WithNothingAfterIt_ReadingGoesOn()
+    {
+        var forms = Read("(a ,) `b", out var diagnostics);
+        Assert.AreEqual("MARU0010@1,4", Describe(diagnostics));
+        Assert.AreEqual("(a) (quasiquote b)", Show(forms));
+    }
+
+    // ---- brackets and braces ----
+
+    [TestMethod]
+    [DataRow("[a b]", "(a b)")]
+    [DataRow("{a b}", "(a b)")]
+    [DataRow("[]", "()")]
+    [DataRow("{}", "()")]
+    [DataRow("(a [b {c}] d)", "(a (b (c)) d)")]
+    [DataRow("'[a] `{b}", "(quote (a)) (quasiquote (b))")]
+    [DataRow("[a . b] {c . d}", "(a . b) (c . d)")]
+    [DataRow("a[b]c{d}", "a (b) c (d)")]
+    [DataRow("[12]{-5}[0x1f]", "(12) (-5) (31)")]
+    [DataRow("[?a]{?b}", "(97) (98)")]
+    [DataRow("[?]]{?}}", "(93) (125)")]
+    [DataRow("[\"s\"]{\"t\"}", "(\"s\") (\"t\")")]
+    [DataRow("[a;]\n]", "(a)")]
+    public void Brackets_AreLists(string text, string expected)
+    {
+        Assert.AreEqual(expected, Show(ReadClean(text)));
+    }
+
+    [TestMethod]
+    public void Brackets_SpanFromOpenerToCloser()
+    {
+        byte[] source = Encoding.UTF8.GetBytes(" [a {b}] ");
+        var list = Cast<ListForm>(ReadOneFrom(source));
+        Assert.AreEqual("[a {b}]", SpanText(source, list));
+        Assert.AreEqual("{b}", SpanText(source, list[1]));
+    }
+
+    [TestMethod]
+    [DataRow("(a]", "MARU0004@1,3", "(a)")]
+    [DataRow("[a)", "MARU0004@1,3", "(a)")]
+    [DataRow("{a]", "MARU0004@1,3", "(a)")]
+    [DataRow("[a}", "MARU0004@1,3", "(a)")]
+    [DataRow("(a [b) c]", "MARU0004@1,6; MARU0004@1,9", "(a (b) c)")]
+    [DataRow("(a [b] c} d", "MARU0004@1,9", "(a (b) c) d")]
+    [DataRow("(define x\n  [1 2)\n", "MARU0004@2,7; MARU0003@1,1", "")]
+    [DataRow("]", "MARU0004@1,1", "")]
+    [DataRow("}", "MARU0004@1,1", "")]
+    [DataRow("(a)] b", "MARU0004@1,4", "(a) b")]
+    [DataRow("[", "MARU0003@1,1", "")]
+    [DataRow("{a", "MARU0003@1,1", "")]
+    [DataRow("x [a (b", "MARU0003@1,3", "x")]
+    [DataRow("(a . b]", "MARU0004@1,7", "(a . b)")]
+    public void Brackets_ClosersMustMatch(string text, string expected, string expectedForms)
+    {
+        var forms = Read(text, out var diagnostics);
+        Assert.AreEqual(expected, Describe(diagnostics));
+        Assert.AreEqual(expectedForms, Show(forms));
+    }
+
+    [TestMethod]
+    [DataRow("\n\n    (a]", "']' does not match the '(' at line 3, column 5")]
+    [DataRow("[é}", "'}' does not match the '[' at line 1, column 1")]
+    [DataRow("({a)}", "')' does not match the '{' at line 1, column 2")]
+    [DataRow("]", "']' has no matching '['")]
+    [DataRow("}", "'}' has no matching '{'")]
+    [DataRow(")", "')' has no matching '('")]
+    [DataRow("[", "'[' is not closed before the end of the file")]
+    [DataRow("{", "'{' is not closed before the end of the file")]
+    public void Brackets_MessagesNameTheBrackets(string text, string message)
+    {
+        Read(text, out var diagnostics);
+        Assert.AreEqual(message, diagnostics.Items[0].Message);
+    }
+
+    // ---- dotted lists ----
+
+    [TestMethod]
+    [DataRow("(a . b)", "(a . b)")]
+    [DataRow("(a b . c)", "(a b . c)")]
+    [DataRow("(a . 1) (a . \"s\") (a . ?b)", "(a . 1) (a . \"s\") (a . 98)")]
+    [DataRow("(a . (b c))", "(a . (b c))")]
+    [DataRow("(a . ())", "(a . ())")]
+    [DataRow("((a . b) . (c . d))", "((a . b) . (c . d))")]
+    [DataRow("(lambda (a b . rest) rest)", "(lambda (a b . rest) rest)")]
+    [DataRow("'(a . b)", "(quote (a . b))")]
+    [DataRow("(a . 'b)", "(a . (quote b))")]
+    [DataRow("(a .(b))", "(a . (b))")]
+    [DataRow("(a .;c\n b)", "(a . b)")]
+    [DataRow("(a\n.\nb\n)", "(a . b)")]
+    [DataRow("(a .b)", "(a .b)")]
+    [DataRow("(a. b)", "(a. b)")]
+    [DataRow("(a .. b)", "(a .. b)")]
+    [DataRow("(a ... b)", "(a ... b)")]
+    [DataRow("(self.name .5x a.b)", "(self.name .5x a.b)")]
+    public void DottedList_HasItsItemsAndTail(string text, string expected)
+    {
+        Assert.AreEqual(expected, Show(ReadClean(text)));
+    }
+
+    [TestMethod]
+    public void DottedList_TailIsNotAnItem()
+    {
+        byte[] source = Encoding.UTF8.GetBytes("(a b . c)");
+        var list = Cast<ListForm>(ReadOneFrom(source));
+        Assert.AreEqual(2, list.Count);
+        Assert.AreEqual("a", Cast<SymbolForm>(list[0]).Name);
+        Assert.AreEqual("b", Cast<SymbolForm>(list[1]).Name);
+        Assert.AreEqual("c", Cast<SymbolForm>(list.Tail!).Name);
+        Assert.AreEqual("c", SpanText(source, list.Tail!));
+        Assert.AreEqual("(a b . c)", SpanText(source, list));
+        Assert.IsNull(Cast<ListForm>(ReadOne("(a b c)")).Tail);
+    }
+
+    [TestMethod]
+    public void DottedList_ConstructorDefaultsToAProperList()
+    {
+        var span = new SourceSpan(new SourceFile(Path, []), 0, 0);
+        var proper = new ListForm(span, [new SymbolForm(span, "a")]);
+        Assert.IsNull(proper.Tail);
+        Assert.AreEqual("(a)", proper.ToString());
+        Assert.AreEqual("(a . b)", new ListForm(span, [new SymbolForm(span, "a")], new SymbolForm(span, "b")).ToString());
+    }
+
+    [TestMethod]
+    [DataRow("(. a)", "MARU0011@1,2", "(a)")]
+    [DataRow("[. a]", "MARU0011@1,2", "(a)")]
+    [DataRow("(a .)", "MARU0011@1,4", "(a)")]
+    [DataRow("(a . b c)", "MARU0011@1,8", "(a . b)")]
+    [DataRow("(a . b c d)", "MARU0011@1,8", "(a . b)")]
+    [DataRow("(a . b (c d))", "MARU0011@1,8", "(a . b)")]
+    [DataRow("(a .\n  b c\n  d)", "MARU0011@2,5", "(a . b)")]
+    [DataRow("(a . b . c)", "MARU0011@1,8", "(a . b)")]
+    [DataRow("(a . . b)", "MARU0011@1,6", "(a . b)")]
+    [DataRow(".", "MARU0011@1,1", "")]
+    [DataRow("a . b", "MARU0011@1,3", "a b")]
+    [DataRow("'.", "MARU0011@1,2", "(quote .)")]
+    [DataRow("`.", "MARU0011@1,2", "(quasiquote .)")]
+    [DataRow(",.", "MARU0011@1,2", "(unquote .)")]
+    [DataRow(",@.", "MARU0011@1,3", "(unquote-splicing .)")]
+    [DataRow("(a '.)", "MARU0011@1,5", "(a (quote .))")]
+    [DataRow("(a . ')", "MARU0010@1,6; MARU0011@1,4", "(a)")]
+    [DataRow("(a . (b) (c 08))", "MARU0005@1,13; MARU0011@1,10", "(a . (b))")]
+    [DataRow("(a .]", "MARU0004@1,5; MARU0011@1,4", "(a)")]
+    [DataRow("(a . b", "MARU0003@1,1", "")]
+    [DataRow("((. a) (b .) (c . d e))", "MARU0011@1,3; MARU0011@1,11; MARU0011@1,21", "((a) (b) (c . d))")]
+    public void DottedList_Malformed_IsMaru0011(string text, string expected, string expectedForms)
+    {
+        var forms = Read(text, out var diagnostics);
+        Assert.AreEqual(expected, Describe(diagnostics));
+        Assert.AreEqual(expectedForms, Show(forms));
+    }
+
+    [TestMethod]
+    [DataRow("(. a)", "'.' must follow at least one form of its list")]
+    [DataRow("(a .)", "'.' must be followed by exactly one form before the list's ')'")]
+    [DataRow("[a .]", "'.' must be followed by exactly one form before the list's ']'")]
+    [DataRow("(a . b c)", "a dotted list has exactly one form after its '.', and this is a second one")]
+    [DataRow("(a . b . c)", "a dotted list has exactly one form after its '.', and this is a second one")]
+    [DataRow("(a . . b)", "'.' must be followed by a form, not by another '.'")]
+    [DataRow(".", "'.' may appear only inside a list, before the list's last form")]
+    [DataRow("'.", "'.' is not a form, so it cannot follow a quote")]
+    [DataRow(",@.", "'.' is not a form, so it cannot follow ',@'")]
+    public void DottedList_Messages(string text, string message)
+    {
+        Read(text, out var diagnostics);
+        Assert.AreEqual(1, diagnostics.Items.Count);
+        Assert.AreEqual(DiagnosticCodes.MalformedDottedList, diagnostics.Items[0].Code);
+        Assert.AreEqual(message, diagnostics.Items[0].Message);
+    }
+
+    [TestMethod]
+    public void DottedList_NumbersStillMustBeWhole()
+    {
+        var forms = Read("(1. .5 -1.x 1.2)", out var diagnostics);
+        Assert.AreEqual("MARU0005@1,2; MARU0005@1,8; MARU0005@1,13", Describe(diagnostics));
+        Assert.AreEqual("(0 .5 0 0)", Show(forms));
+    }
+
+    // ---- escapes that stand for their character ----
+
+    [TestMethod]
+    [DataRow("?\\(", 40L)]
+    [DataRow("?\\)", 41L)]
+    [DataRow("?\\;", 59L)]
+    [DataRow("?\\[", 91L)]
+    [DataRow("?\\]", 93L)]
+    [DataRow("?\\{", 123L)]
+    [DataRow("?\\}", 125L)]
+    [DataRow("?\\!", 33L)]
+    [DataRow("?\\?", 63L)]
+    [DataRow("?\\.", 46L)]
+    [DataRow("?\\,", 44L)]
+    [DataRow("?\\`", 96L)]
+    [DataRow("?\\@", 64L)]
+    [DataRow("?\\_", 95L)]
+    [DataRow("?\\ ", 32L)]
+    [DataRow("?\\\t", 9L)]
+    [DataRow("?\\\u0001", 1L)]
+    [DataRow("?\\é", 233L)]
+    [DataRow("?\\€", 0x20ACL)]
+    [DataRow("?\\😀", 0x1F600L)]
+    public void Escape_OfAnotherCharacter_IsThatCharacter(string text, long expected)
+    {
+        var form = Cast<IntegerForm>(ReadOne(text));
+        Assert.AreEqual(expected, form.Value);
+        Assert.AreEqual(Encoding.UTF8.GetByteCount(text), form.Span.Length);
+    }
+
+    [TestMethod]
+    [DataRow("\"\\!\"", "21")]
+    [DataRow("\"\\(\\)\\[\\]\\{\\}\"", "2829 5B5D 7B7D")]
+    [DataRow("\"\\;\\?\\ \"", "3B3F20")]
+    [DataRow("\"a\\\nb\"", "610A62")]
+    [DataRow("\"\\é\"", "C3A9")]
+    [DataRow("\"\\😀!\"", "F09F9880 21")]
+    public void Escape_OfAnotherCharacter_InAString_IsItsBytes(string text, string expectedHex)
+    {
+        var form = Cast<StringForm>(ReadOne(text));
+        Assert.AreEqual(expectedHex.Replace(" ", ""), Convert.ToHexString(form.Bytes));
+    }
+
+    [TestMethod]
+    public void Escape_OfAParenthesis_DoesNotCloseTheList()
+    {
+        Assert.AreEqual("(40 41 \")\") 59", Show(ReadClean("(?\\( ?\\) \"\\)\") ?\\;")));
+    }
+
+    [TestMethod]
+    [DataRow("?\\q", "MARU0007@1,2")]
+    [DataRow("?\\s", "MARU0007@1,2")]
+    [DataRow("?\\z", "MARU0007@1,2")]
+    [DataRow("?\\Q", "MARU0007@1,2")]
+    [DataRow("?\\X", "MARU0007@1,2")]
+    [DataRow("?\\8", "MARU0007@1,2")]
+    [DataRow("?\\9", "MARU0007@1,2")]
+    [DataRow("\"\\q\"", "MARU0007@1,2")]
+    [DataRow("\"\\s\"", "MARU0007@1,2")]
+    [DataRow("\"\\Z\"", "MARU0007@1,2")]
+    [DataRow("\"\\9\"", "MARU0007@1,2")]
+    public void Escape_OfAnotherLetterOrDigit_IsStillMaru0007(string text, string expected)
+    {
+        Read(text, out var diagnostics);
+        Assert.AreEqual(expected, Describe(diagnostics));
+        Assert.AreEqual($"unknown escape '{text.Substring(text.IndexOf('\\'), 2)}'", diagnostics.Items[0].Message);
+    }
+
     // ---- comments, #!, whitespace, byte order mark ----
 
     [TestMethod]
@@ -417,13 +775,15 @@ public sealed class ReaderTests
 
     [TestMethod]
     [DataRow("(a\r\n  b)\r\n)", "MARU0004@3,1")]
-    [DataRow("(a\r\n  [)", "MARU0010@2,3")]
+    [DataRow("(a\r\n  \u0001)", "MARU0010@2,3")]
     [DataRow("\"é\" )", "MARU0004@1,5")]
-    [DataRow("; 日本\r\n  ]", "MARU0010@2,3")]
+    [DataRow("; 日本\r\n  ]", "MARU0004@2,3")]
     [DataRow("é é 1x", "MARU0005@1,5")]
     [DataRow("\"😀\" 08", "MARU0005@1,5")]
     [DataRow("#!/bin/maru\n\n   )", "MARU0004@3,4")]
-    [DataRow("(😀 ])", "MARU0010@1,2; MARU0010@1,4")]
+    [DataRow("(😀 \u0001)", "MARU0010@1,2; MARU0010@1,4")]
+    [DataRow("(😀 ])", "MARU0010@1,2; MARU0004@1,4; MARU0004@1,5")]
+    [DataRow("[é\n é}", "MARU0004@2,3")]
     public void Diagnostics_CountLinesAndCodePointColumns(string text, string expected)
     {
         Read(text, out var diagnostics);
@@ -433,10 +793,11 @@ public sealed class ReaderTests
     [TestMethod]
     public void Diagnostics_NameTheFileAndAreErrors()
     {
-        Read("(a ]", out var diagnostics);
+        Read("(a \u007f", out var diagnostics);
         Assert.AreEqual(2, diagnostics.Items.Count);
         Assert.IsTrue(diagnostics.Items.All(d => d.Path == Path && d.IsError));
-        Assert.AreEqual("test.l(1,4): error MARU0010: unexpected character ']'", diagnostics.Items[0].ToString());
+        Assert.AreEqual("test.l(1,4): error MARU0010: unexpected character U+007F", diagnostics.Items[0].ToString());
+        Assert.AreEqual("test.l(1,1): error MARU0003: '(' is not closed before the end of the file", diagnostics.Items[1].ToString());
     }
 
     // ---- each lexical error code ----
@@ -504,21 +865,18 @@ public sealed class ReaderTests
     }
 
     [TestMethod]
-    [DataRow("[", "MARU0010@1,1")]
-    [DataRow("]", "MARU0010@1,1")]
-    [DataRow("{", "MARU0010@1,1")]
-    [DataRow("}", "MARU0010@1,1")]
-    [DataRow(",", "MARU0010@1,1")]
-    [DataRow("`", "MARU0010@1,1")]
     [DataRow("\u0000", "MARU0010@1,1")]
     [DataRow("\u0001", "MARU0010@1,1")]
     [DataRow("\u001b", "MARU0010@1,1")]
     [DataRow("\u007f", "MARU0010@1,1")]
     [DataRow("\u00a0", "MARU0010@1,1")]
     [DataRow("→", "MARU0010@1,1")]
-    [DataRow("[[[,]", "MARU0010@1,1")]
-    [DataRow("[ [", "MARU0010@1,1; MARU0010@1,3")]
-    [DataRow("a[0]", "MARU0010@1,2; MARU0010@1,4")]
+    [DataRow("\u0001\u0002\u0003\u007f→", "MARU0010@1,1")]
+    [DataRow("\u0001 \u0001", "MARU0010@1,1; MARU0010@1,3")]
+    [DataRow("a\u00010\u0002", "MARU0010@1,2; MARU0010@1,4")]
+    [DataRow("\u0001,x", "MARU0010@1,1")]
+    [DataRow("\u0001`x", "MARU0010@1,1")]
+    [DataRow("\u0001[x]", "MARU0010@1,1")]
     [DataRow("(a ')", "MARU0010@1,4")]
     [DataRow("'", "MARU0010@1,1")]
     [DataRow("(a '", "MARU0010@1,4; MARU0003@1,1")]
@@ -532,7 +890,7 @@ public sealed class ReaderTests
     [TestMethod]
     public void UnexpectedCharacter_IsSkippedAndReadingGoesOn()
     {
-        var forms = Read("(a [b] ,c `d)", out var diagnostics);
+        var forms = Read("(a \u0001b\u0002 \u0003c \u001fd)", out var diagnostics);
         Assert.AreEqual("MARU0010@1,4; MARU0010@1,6; MARU0010@1,8; MARU0010@1,11", Describe(diagnostics));
         Assert.AreEqual("(a b c d)", Show(forms));
     }
@@ -643,7 +1001,7 @@ public sealed class ReaderTests
     public void RandomBytes_NeverThrow_AndGiveSaneResults()
     {
         var random = new Random(20240611);
-        byte[] syntax = Encoding.UTF8.GetBytes("()()'\"\"?\\\\;#!-0123456789xXabué\n \t[]é😀");
+        byte[] syntax = Encoding.UTF8.GetBytes("()()'\"\"?\\\\;#!-0123456789xXabué\n \t[]{}`,@. . é😀");
         for (int iteration = 0; iteration < 5000; iteration++)
         {
             var bytes = new byte[random.Next(0, 300)];
@@ -654,7 +1012,7 @@ public sealed class ReaderTests
 
             foreach (var d in diagnostics.Items)
             {
-                Assert.IsTrue(System.Text.RegularExpressions.Regex.IsMatch(d.Code, "^MARU00(0[1-9]|10|99)$"), d.ToString());
+                Assert.IsTrue(System.Text.RegularExpressions.Regex.IsMatch(d.Code, "^MARU00(0[1-9]|1[01]|99)$"), d.ToString());
                 Assert.IsTrue(d.Line >= 1 && d.Column >= 1, $"bad position {d} in iteration {iteration}");
             }
             AssertSpansNest(forms, bytes.Length);
@@ -687,11 +1045,16 @@ public sealed class ReaderTests
             var (form, start, end) = pending.Pop();
             Assert.IsTrue(form.Span.Length > 0 && form.Span.Start >= start && form.Span.End <= end, $"span {form.Span.Start}+{form.Span.Length} outside {start}..{end}");
             if (form is not ListForm list) continue;
-            int itemStart = form.Span.Start; // a quote's first item, the symbol quote, starts where its list does
+            int itemStart = form.Span.Start; // a prefix's first item, its symbol, starts where its list does
             foreach (var item in list.Items)
             {
                 pending.Push((item, itemStart, form.Span.End));
                 itemStart = item.Span.End;
+            }
+            if (list.Tail is not null)
+            {
+                Assert.IsTrue(list.Count > 0, "a dotted list without items");
+                pending.Push((list.Tail, itemStart, form.Span.End));
             }
         }
     }
@@ -703,8 +1066,9 @@ public sealed class ReaderTests
             "(define-function fib (n)\n" +
             "  ; naive recursion\n" +
             "  (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2)))))\n" +
+            "(define-form twice (x) `(let ((t ,x)) [+ t t . ()] ,@{x} (?\\( . ?\\))))\n" +
             "(define greeting \"hello, world\\n\") (define mask 0xff00) (define c ?a) (define m -42)\n");
-        const int FormsPerUnit = 5;
+        const int FormsPerUnit = 6;
         int units = 50 * 1024 * 1024 / unit.Length + 1;
         var source = new byte[unit.Length * units];
         for (int i = 0; i < units; i++) unit.CopyTo(source, i * unit.Length);

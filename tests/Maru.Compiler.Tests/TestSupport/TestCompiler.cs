@@ -1,3 +1,5 @@
+using Maru.Compiler.Expansion;
+using Maru.Compiler.Syntax;
 using Maru.Compiler.Diagnostics;
 using Maru.Compiler.Toolchain;
 
@@ -6,6 +8,17 @@ namespace Maru.Compiler.Tests;
 /// <summary>Compiles Maru source in tests: to assembly, to diagnostics, or to a loadable library.</summary>
 public static class TestCompiler
 {
+    /// <summary>The front end on its own: the files read and run through compile time, as the analyser gets them.</summary>
+    public static (ExpandedUnit Unit, DiagnosticBag Diagnostics) Expand(params SourceFile[] files)
+    {
+        var diagnostics = new DiagnosticBag();
+        var read = files.Select(f => (f, Reader.Read(f, diagnostics))).ToList();
+        var result = Maru.Compiler.Expansion.CompileTime.Run(read, diagnostics);
+        return (result.Unit, diagnostics);
+    }
+
+    public static (ExpandedUnit Unit, DiagnosticBag Diagnostics) Expand(string text) => Expand(SourceFile.FromText("test.l", text));
+
     public static CompileResult Compile(string text, string path = "test.l") =>
         MaruCompiler.Compile(new[] { SourceFile.FromText(path, text) }, new CompileOptions());
 

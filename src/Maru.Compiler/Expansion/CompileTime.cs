@@ -1,0 +1,388 @@
+using System.Text;
+using Maru.Compiler.Diagnostics;
+using Maru.Compiler.Syntax;
+
+namespace Maru.Compiler.Expansion;
+
+/// <summary>What compile time made of a unit: the definitions to compile, and what it read and printed.</summary>
+/// <param name="LoadedFiles">The paths of the files read by <c>load</c>, as opened (inputs of an incremental build).</param>
+/// <param name="Output">What compile-time code printed.</param>
+public sealed record CompileTimeResult(ExpandedUnit Unit, IReadOnlyList<string> LoadedFiles, string Output);
+
+/// <summary>
+/// Runs compile-time Maru over a unit (spec section 10): every top-level form of every file, in order, is expanded by
+/// Maru's expander and evaluated; at the end of each compile region the region's definitions are classified by their
+/// final values into what the analyser compiles. A file without <c>(compile-begin)</c> is one region (consecutive
+/// such files share one, so their macros and definitions see each other).
+/// </summary>
+public sealed class CompileTime : ICompileTimeHost
+{
+    /// <summary>The most files <c>load</c> may nest (a file that loads itself stops here).</summary>
+    public const int MaxLoadDepth = 64;
+
+    private readonly Interpreter _interpreter;
+    private readonly DiagnosticBag _diagnostics;
+    private readonly Func<string, byte[]?> _readFile;
+    private readonly Action<object?>? _expanded;
+
+    private readonly List<TopLevelDefinition> _definitions = new();
+    private readonly List<SymbolForm> _exports = new();
+    private bool _hasExportForm;
+    private readonly List<string> _loadedFiles = new();
+    private readonly Dictionary<Variable, RegionDefinition> _regionDefinitions = new();
+    private readonly Stack<SourceFile> _loading = new();
+    private SourceFile _unitFile = null!;
+
+    /// <summary>
+    /// Where a region definition was made (the name's place, the whole form's, the unit file it belongs to), the
+    /// expanded value form of its define, and the value that define gave.
+    /// </summary>
+    private sealed record RegionDefinition(SourceSpan Name, SourceSpan Form, SourceFile UnitFile, object? Initializer = null, object? DefinedValue = null);
+
+    private CompileTime(Interpreter interpreter, DiagnosticBag diagnostics, Func<string, byte[]?> readFile, Action<object?>? expanded)
+    {
+        _interpreter = interpreter;
+        _diagnostics = diagnostics;
+        _readFile = readFile;
+        _expanded = expanded;
+        interpreter.DefinitionObserver = ObserveDefinition;
+        interpreter.Host = this;
+    }
+
+    /// <summary>Reads the files from disk for load (the default for <paramref name="readFile"/>).</summary>
+    public static byte[]? ReadFromDisk(string path) => File.Exists(path) ? File.ReadAllBytes(path) : null;
+
+    /// <param name="files">The unit's files, read, in order.</param>
+    /// <param name="readFile">Reads a file for load; null when there is no such file.</param>
+    /// <param name="expanded">Called with every top-level form after expansion (maru expand).</param>
+    public static CompileTimeResult Run(IReadOnlyList<(SourceFile File, IReadOnlyList<Form> Forms)> files, DiagnosticBag diagnostics,
+        Func<string, byte[]?>? readFile = null, Action<object?>? expanded = null)
+    {
+        var interpreter = Prelude.NewInterpreter();
+        var compileTime = new CompileTime(interpreter, diagnostics, readFile ?? ReadFromDisk, expanded);
+        compileTime.RunUnit(files);
+        return new CompileTimeResult(
+            new ExpandedUnit(compileTime._definitions, compileTime._exports, compileTime._hasExportForm),
+            compileTime._loadedFiles, interpreter.Output.ToString());
+    }
+
+    private MaruEnvironment Host => _interpreter.Globals;
+    private bool InRegion => !ReferenceEquals(_interpreter.CurrentGlobals, Host);
+
+    private void RunUnit(IReadOnlyList<(SourceFile File, IReadOnlyList<Form> Forms)> files)
+    {
+        bool implicitRegion = false;
+        foreach (var (file, forms) in files)
+        {
+            _unitFile = file;
+            bool explicitRegion = forms.Any(f => f is ListForm { Head: "compile-begin" });
+            if (explicitRegion && implicitRegion)
+            {
+                CloseRegion();
+                implicitRegion = false;
+            }
+            if (!explicitRegion && !implicitRegion)
+            {
+                _interpreter.GlobalsVariable.Value = new MaruEnvironment(Host);
+                implicitRegion = true;
+            }
+            foreach (var form in forms)
+            {
+                if (_diagnostics.IsFull) return;
+                RunTopLevel(form);
+            }
+            if (explicitRegion && InRegion)
+            {
+                _diagnostics.Error(forms.First(f => f is ListForm { Head: "compile-begin" }).Span, DiagnosticCodes.RegionMismatch,
+                    "(compile-begin) has no (compile-end) in this file: the region's definitions are not compiled");
+                _interpreter.GlobalsVariable.Value = Host;
+            }
+        }
+        if (implicitRegion) CloseRegion();
+    }
+
+    /// <summary>Expands and evaluates one top-level form.</summary>
+    private void RunTopLevel(Form form)
+    {
+        if (form is ListForm { Head: "export" } export && _interpreter.Lookup(_interpreter.CurrentGlobals, _interpreter.Intern("export")) is MaruForm { Function: Primitive })
+        {
+            Export(export);
+            return;
+        }
+        var value = FormConversion.ToValue(form, _interpreter);
+        object? expanded;
+        try
+        {
+            expanded = _interpreter.Expand(value, _interpreter.CurrentGlobals);
+        }
+        catch (MaruError error)
+        {
+            Report(error, form.Span);
+            return;
+        }
+        _expanded?.Invoke(expanded);
+        try
+        {
+            _interpreter.Eval(expanded, _interpreter.CurrentGlobals, form.Span);
+        }
+        catch (MaruError error) when (InRegion && AsDefine(expanded) is var (name, define) && IsDeferrable(error, define))
+        {
+            // A region definition that cannot be evaluated yet (it names something defined later), or a constant
+            // expression that compile time cannot evaluate: the analyser evaluates it as a constant global of
+            // section 2, in any order, or reports why it is not one.
+            DeferDefinition(name, define);
+        }
+        catch (MaruError error)
+        {
+            Report(error, form.Span);
+        }
+    }
+
+    private static bool IsDeferrable(MaruError error, Pair define) =>
+        error.Code == DiagnosticCodes.UndefinedName
+        || (error.Code is DiagnosticCodes.WrongType or DiagnosticCodes.WrongArgumentCount && IsConstantShaped(((Pair)((Pair)define.Tail!).Tail!).Head));
+
+    /// <summary>Whether a form has the shape of a constant expression of section 2 (whatever its names turn out to be).</summary>
+    private static bool IsConstantShaped(object? form) => form switch
+    {
+        null or long or MaruSymbol => true,
+        Pair { Head: MaruSymbol op } application => Semantics.Builtins.Operators.ContainsKey(op.Name) && AllOperands(application, IsConstantShaped),
+        _ => false,
+    };
+
+    private static bool AllOperands(Pair application, Func<object?, bool> test)
+    {
+        object? operands = application.Tail;
+        for (; operands is Pair operand; operands = operand.Tail)
+            if (!test(operand.Head)) return false;
+        return operands is null;
+    }
+
+    /// <summary>The name of an expanded <c>(define name value)</c> and the form, or null.</summary>
+    private (MaruSymbol Name, Pair Form)? AsDefine(object? expanded) =>
+        expanded is Pair { Head: MaruSymbol head, Tail: Pair { Head: MaruSymbol name, Tail: Pair { Tail: null } } } define
+        && head.Name == "define" && _interpreter.Lookup(_interpreter.CurrentGlobals, head) is SpecialForm
+            ? (name, define)
+            : null;
+
+    private void DeferDefinition(MaruSymbol name, Pair define)
+    {
+        try
+        {
+            _interpreter.Define(_interpreter.CurrentGlobals, name, Deferred.Instance, define);
+        }
+        catch (MaruError error)
+        {
+            Report(error, define.Span);
+        }
+    }
+
+    private void Report(MaruError error, SourceSpan fallback)
+    {
+        var span = error.Span.File is not null ? error.Span : fallback;
+        _diagnostics.Error(span, error.Code, error.Message);
+    }
+
+    /// <summary>Records where region definitions are made; a compiled definition made twice in one region is an error.</summary>
+    private void ObserveDefinition(Variable variable, bool isNew, object? previous, Pair form)
+    {
+        if (ReferenceEquals(variable.Environment, Host) || !InRegion) return;
+        var nameSpan = form.Tail is Pair { HeadSpan.File: not null } named ? named.HeadSpan : form.Span;
+        if (!isNew && _regionDefinitions.TryGetValue(variable, out var earlier) && previous is not MaruForm && variable.Value is not MaruForm)
+        {
+            var (line, column) = earlier.Name.File.LineColumn(earlier.Name.Start);
+            throw new MaruError($"'{variable.Name.Name}' is already defined at {earlier.Name.File.Path}({line},{column})", DiagnosticCodes.DuplicateDefinition)
+                { Span = nameSpan };
+        }
+        object? initializer = form.Tail is Pair { Tail: Pair { Head: var value } } ? value : null;
+        _regionDefinitions[variable] = new RegionDefinition(nameSpan, form.Span, _unitFile, initializer, _interpreter.ValueOf(variable));
+    }
+
+    // ---- compile regions ----
+
+    /// <summary>Ends the innermost region: its definitions, in order, become what the analyser compiles.</summary>
+    private void CloseRegion()
+    {
+        var region = _interpreter.CurrentGlobals;
+        foreach (var item in region.Bindings.Items)
+        {
+            if (_diagnostics.IsFull) break;
+            if (item is Variable variable) Classify(variable);
+        }
+        _interpreter.GlobalsVariable.Value = region.Parent ?? Host;
+    }
+
+    private void Classify(Variable variable)
+    {
+        if (!_regionDefinitions.TryGetValue(variable, out var site))
+            site = new RegionDefinition(default, default, _unitFile);
+        var nameSpan = site.Name.File is not null ? site.Name : new SourceSpan(_unitFile, 0, 0);
+        var formSpan = site.Form.File is not null ? site.Form : nameSpan;
+        var name = new SymbolForm(nameSpan, variable.Name.Name);
+        object? value = _interpreter.ValueOf(variable);
+        if (value is not MaruForm && Equals(value, site.DefinedValue) && site.Initializer is Pair or MaruSymbol
+            && IsConstantExpression(site.Initializer, _interpreter.CurrentGlobals))
+        {
+            // A constant global of section 2, still holding the value its define gave: the analyser folds it with the
+            // compiled language's operators (comparisons give 1 and 0 there, not t and nil).
+            Add(new GlobalDefinition(name, formSpan, FormConversion.ToForm(site.Initializer, formSpan, _diagnostics)) { File = site.UnitFile });
+            return;
+        }
+        switch (value)
+        {
+            case MaruForm:
+                return; // a macro: compile time only
+            case Deferred:
+                Add(new GlobalDefinition(name, formSpan, FormConversion.ToForm(site.Initializer, formSpan, _diagnostics)) { File = site.UnitFile });
+                return;
+            case null:
+                Add(new GlobalDefinition(name, formSpan, null) { File = site.UnitFile });
+                return;
+            case long or MaruString:
+                Add(new GlobalDefinition(name, formSpan, FormConversion.ToForm(value, formSpan, _diagnostics)) { File = site.UnitFile });
+                return;
+            case Closure closure:
+                ClassifyFunction(variable, closure, name, site, formSpan);
+                return;
+            case ExternValue external:
+                if (external.Name is null || ReferenceEquals(external.Name, variable.Name))
+                {
+                    external.Name = variable.Name;
+                    Add(new ExternDefinition(name, formSpan, external.CName.Name, external.FixedParameters) { File = site.UnitFile });
+                }
+                else
+                {
+                    Add(new GlobalDefinition(name, formSpan, new SymbolForm(nameSpan, external.Name.Name)) { File = site.UnitFile });
+                }
+                return;
+            default:
+                _diagnostics.Error(nameSpan, DiagnosticCodes.NotCompilable,
+                    $"'{variable.Name.Name}' holds {FormConversion.TypeName(value)} ({Printer.Describe(value)}) at the end of the compile region: only functions, integers, strings, externs and macros can be compiled");
+                return;
+        }
+    }
+
+    private void ClassifyFunction(Variable variable, Closure closure, SymbolForm name, RegionDefinition site, SourceSpan formSpan)
+    {
+        if (closure.Name is MaruSymbol owner && !ReferenceEquals(owner, variable.Name))
+        {
+            // Another name's function: this global holds its address (spec section 2).
+            if (_interpreter.CurrentGlobals.FindLocal(owner) is { } ownerVariable && _interpreter.ValueOf(ownerVariable) == closure)
+            {
+                Add(new GlobalDefinition(name, formSpan, new SymbolForm(name.Span, owner.Name)) { File = site.UnitFile });
+                return;
+            }
+            _diagnostics.Error(name.Span, DiagnosticCodes.NotCompilable,
+                $"'{variable.Name.Name}' holds the compile-time function '{owner.Name}', which is not defined in this compile region");
+            return;
+        }
+        closure.Name = variable.Name;
+        var code = closure.Code;
+        var span = code.Span.File is not null ? code.Span : formSpan;
+        if (closure.Frame is not null)
+        {
+            _diagnostics.Error(name.Span, DiagnosticCodes.NotSupported,
+                $"'{variable.Name.Name}' is a closure over local variables; closures exist only at compile time (spec section 9)");
+            return;
+        }
+        if (code.HasRest)
+        {
+            _diagnostics.Error(name.Span, DiagnosticCodes.NotSupported,
+                $"'{variable.Name.Name}' takes a variable number of arguments, which only compile-time functions can");
+            return;
+        }
+        var parameters = new List<SymbolForm>();
+        var parameterSpan = code.Parameters is Pair { Span.File: not null } list ? list.Span : span;
+        for (object? p = code.Parameters; p is Pair cell; p = cell.Tail)
+            parameters.Add(new SymbolForm(cell.HeadSpan.File is not null ? cell.HeadSpan : parameterSpan, ((MaruSymbol)cell.Head!).Name));
+        var body = new List<Form>();
+        for (object? b = code.BodySource; b is Pair cell; b = cell.Tail)
+        {
+            var itemSpan = cell.Head is Pair { Span.File: not null } inner ? inner.Span : cell.HeadSpan.File is not null ? cell.HeadSpan : span;
+            body.Add(FormConversion.ToForm(cell.Head, itemSpan, _diagnostics));
+        }
+        Add(CoreForms.Function(name, span, parameters, body, site.UnitFile, _diagnostics));
+    }
+
+    private void Add(TopLevelDefinition definition) => _definitions.Add(definition);
+
+    /// <summary>
+    /// Whether a form is a constant expression of spec section 2: integers, nil, names of the region's definitions, and
+    /// the operators of section 4 applied to constant expressions.
+    /// </summary>
+    private static bool IsConstantExpression(object? form, MaruEnvironment region)
+    {
+        switch (form)
+        {
+            case null or long:
+                return true;
+            case MaruSymbol name:
+                return region.FindLocal(name) is not null;
+            case Pair { Head: MaruSymbol op } application when Semantics.Builtins.Operators.ContainsKey(op.Name):
+                return AllOperands(application, operand => IsConstantExpression(operand, region));
+            default:
+                return false;
+        }
+    }
+
+    private void Export(ListForm export)
+    {
+        _hasExportForm = true;
+        foreach (var item in export.Items.Skip(1))
+        {
+            if (item is SymbolForm name) _exports.Add(name);
+            else _diagnostics.Error(item.Span, DiagnosticCodes.MalformedForm, "export takes function names");
+        }
+    }
+
+    // ---- what compile-time primitives ask of the unit ----
+
+    void ICompileTimeHost.CompileEnd()
+    {
+        if (!InRegion) throw new MaruError("(compile-end) without a (compile-begin) before it", DiagnosticCodes.RegionMismatch);
+        CloseRegion();
+    }
+
+    /// <summary>
+    /// Reads a file into the place of the load: each of its forms is expanded and evaluated in turn. A relative name is
+    /// found beside the loading file, then in the current folder.
+    /// </summary>
+    void ICompileTimeHost.Load(string name)
+    {
+        if (_loading.Count >= MaxLoadDepth)
+            throw new MaruError($"load nests more than {MaxLoadDepth} files deep: does a file load itself?", DiagnosticCodes.LoadFailed);
+        string? directory = Path.GetDirectoryName(_loading.Count > 0 ? _loading.Peek().Path : _unitFile.Path);
+        var candidates = Path.IsPathRooted(name) || string.IsNullOrEmpty(directory) ? [name] : new[] { Path.Combine(directory, name), name };
+        foreach (var candidate in candidates)
+        {
+            byte[]? content;
+            try { content = _readFile(candidate); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new MaruError($"cannot read '{candidate}': {e.Message}", DiagnosticCodes.LoadFailed);
+            }
+            if (content is null) continue;
+            _loadedFiles.Add(candidate);
+            var file = new SourceFile(candidate, content);
+            int errors = _diagnostics.ErrorCount;
+            var forms = Reader.Read(file, _diagnostics);
+            if (_diagnostics.ErrorCount > errors) return;
+            _loading.Push(file);
+            try
+            {
+                foreach (var form in forms)
+                {
+                    if (_diagnostics.IsFull) break;
+                    RunTopLevel(form);
+                }
+            }
+            finally
+            {
+                _loading.Pop();
+            }
+            return;
+        }
+        throw new MaruError($"cannot load '{name}': no such file{(candidates.Length > 1 ? $" beside the loading file ({candidates[0]}) or in the current folder" : "")}",
+            DiagnosticCodes.LoadFailed);
+    }
+}

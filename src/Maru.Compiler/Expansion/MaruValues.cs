@@ -1,0 +1,279 @@
+using System.Text;
+using Maru.Compiler.Diagnostics;
+
+namespace Maru.Compiler.Expansion;
+
+// The data of compile-time Maru (spec section 10). A value is a C# object: null is nil, a boxed long is an integer
+// (a word), and the classes below are Maru's other types. Their type numbers and fields are boot.l's, so macros that
+// read them with oop-at (structure accessors compiled with -O) see what they would see in Maru.
+
+/// <summary>The built-in type numbers, as boot.l allocates them.</summary>
+public static class MaruTypes
+{
+    public const int Undefined = 0, Data = 1, Long = 2, Double = 3, String = 4, Symbol = 5, Pair = 6, RawArray = 7, Array = 8,
+        Expr = 9, Form = 10, Fixed = 11, Subr = 12, Variable = 13, Env = 14, Context = 15;
+
+    /// <summary>The built-in types' names and fields, in type-number order (boot.l's define-structure lines).</summary>
+    public static readonly (string Name, string[] Fields)[] BuiltIn =
+    [
+        ("<undefined>", []), ("<data>", []), ("<long>", ["_bits"]), ("<double>", ["_bits"]), ("<string>", ["size", "_bits"]),
+        ("<symbol>", ["_bits"]), ("<pair>", ["head", "tail", "source"]), ("<_array>", []), ("<array>", ["size", "_array"]),
+        ("<expr>", ["name", "defn", "ctx", "profile"]), ("<form>", ["function", "symbol"]), ("<fixed>", ["function"]),
+        ("<subr>", ["_name", "_imp", "_sig", "_profile"]), ("<variable>", ["name", "value", "env", "index", "type"]),
+        ("<env>", ["parent", "level", "offset", "bindings", "stable"]), ("<context>", ["home", "env", "bindings", "callee", "pc"]),
+    ];
+}
+
+/// <summary>An interned name. Two symbols are the same name exactly when they are the same object.</summary>
+public sealed class MaruSymbol
+{
+    internal MaruSymbol(string name) => Name = name;
+    public string Name { get; }
+    public override string ToString() => Name;
+}
+
+/// <summary>
+/// Interns symbols for one compilation. The names the interpreter and its prelude know are interned once per process
+/// in a frozen base table shared by every compilation; a program's own names live only as long as its table.
+/// </summary>
+public sealed class SymbolTable
+{
+    private static readonly Dictionary<string, MaruSymbol> Base = new(StringComparer.Ordinal);
+    private static volatile bool _baseFrozen;
+    private readonly Dictionary<string, MaruSymbol> _own = new(StringComparer.Ordinal);
+
+    /// <summary>A symbol of the frozen base table (for the interpreter's own names); only during type initialisation.</summary>
+    internal static MaruSymbol Known(string name)
+    {
+        lock (Base)
+        {
+            if (Base.TryGetValue(name, out var symbol)) return symbol;
+            if (_baseFrozen) throw new InvalidOperationException($"symbol '{name}' interned after the base table was frozen");
+            return Base[name] = new MaruSymbol(name);
+        }
+    }
+
+    /// <summary>Freezes the base table: from now on it is read without locks.</summary>
+    internal static void FreezeBase()
+    {
+        lock (Base) _baseFrozen = true;
+    }
+
+    public MaruSymbol Intern(string name)
+    {
+        if (_baseFrozen && Base.TryGetValue(name, out var known)) return known;
+        if (!_baseFrozen) return Known(name);
+        if (_own.TryGetValue(name, out var symbol)) return symbol;
+        return _own[name] = new MaruSymbol(name);
+    }
+}
+
+/// <summary>A mutable Maru string: bytes (UTF-8 as read) without a terminating NUL.</summary>
+public sealed class MaruString
+{
+    public MaruString(byte[] bytes) => Bytes = bytes;
+    public MaruString(string text) => Bytes = Encoding.UTF8.GetBytes(text);
+    public byte[] Bytes { get; }
+    public int Length => Bytes.Length;
+    public override string ToString() => Encoding.UTF8.GetString(Bytes);
+}
+
+/// <summary>A cons cell. Cells read from a file remember where they came from; cells a macro makes get the macro call's place.</summary>
+public sealed class Pair(object? head, object? tail)
+{
+    public object? Head = head;
+    public object? Tail = tail;
+    /// <summary>The source of the list that starts at this cell (its opening parenthesis); default when unknown.</summary>
+    public SourceSpan Span;
+    /// <summary>The source of <see cref="Head"/> when it is an atom read from a file (a name's own position).</summary>
+    public SourceSpan HeadSpan;
+    /// <summary>Marks the cell while a walk that must not loop (conversion to compiled forms) is inside it.</summary>
+    internal bool Visiting;
+    /// <summary>A cell of the shared prelude's code: no compilation may change it.</summary>
+    internal bool Frozen;
+}
+
+/// <summary>A growable array of values; setting beyond the end grows it, filling with nil.</summary>
+public sealed class MaruArray
+{
+    public MaruArray(int size)
+    {
+        Items = new List<object?>(Math.Max(size, 0));
+        for (int i = 0; i < size; i++) Items.Add(null);
+    }
+
+    public List<object?> Items { get; }
+    public int Count => Items.Count;
+}
+
+/// <summary>A closure: a lambda's code with the frame it was made in (Maru's &lt;expr&gt;).</summary>
+public sealed class Closure(Lambda code, Frame? frame)
+{
+    public Lambda Code { get; } = code;
+    public Frame? Frame { get; } = frame;
+    /// <summary>The name it was first defined under (Maru's &lt;expr&gt;-name); decides which definition compiles it.</summary>
+    public object? Name;
+}
+
+/// <summary>A macro: a function from forms to a form, and/or a function that expands a symbol (Maru's &lt;form&gt;).</summary>
+public sealed class MaruForm(object? function, object? symbolFunction)
+{
+    public object? Function = function;
+    public object? SymbolFunction = symbolFunction;
+    /// <summary>A form of the shared prelude: no compilation may change it.</summary>
+    internal bool Frozen;
+}
+
+/// <summary>A function applied to its arguments unevaluated (Maru's &lt;fixed&gt;).</summary>
+public sealed class Fixed(object? function)
+{
+    public object? Function = function;
+    /// <summary>A fixed function of the shared prelude: no compilation may change it.</summary>
+    internal bool Frozen;
+}
+
+/// <summary>What compile time does that belongs to the unit being compiled (see <see cref="CompileTime"/>).</summary>
+public interface ICompileTimeHost
+{
+    /// <summary>Reads a file and runs its forms in the place of the load.</summary>
+    void Load(string name);
+    /// <summary>Ends the innermost compile region: its definitions are compiled.</summary>
+    void CompileEnd();
+}
+
+/// <summary>The prelude, loaded once per process: its environment and the values every interpreter starts from.</summary>
+internal sealed class PreludeSnapshot(MaruEnvironment environment, object?[] values)
+{
+    public MaruEnvironment Environment { get; } = environment;
+
+    /// <summary>A copy of the values for one interpreter; arrays (the structure registry, the expander tables) are copied too.</summary>
+    public object?[] CopyValues()
+    {
+        var copy = (object?[])values.Clone();
+        for (int i = 0; i < copy.Length; i++)
+            if (copy[i] is MaruArray array) copy[i] = Clone(array);
+        return copy;
+    }
+
+    private static MaruArray Clone(MaruArray array)
+    {
+        var clone = new MaruArray(0);
+        foreach (var item in array.Items) clone.Items.Add(item is MaruArray inner ? Clone(inner) : item);
+        return clone;
+    }
+}
+
+/// <summary>A function implemented by the interpreter (Maru's &lt;subr&gt;).</summary>
+public sealed class Primitive(string name, Func<Interpreter, object?[], object?> implementation)
+{
+    public string Name { get; } = name;
+    public Func<Interpreter, object?[], object?> Implementation { get; } = implementation;
+}
+
+/// <summary>One of the special forms of the interpreter (quote, define, set, lambda, let, if, while, and, or).</summary>
+public sealed class SpecialForm(string name)
+{
+    public string Name { get; } = name;
+}
+
+/// <summary>A binding of a global environment.</summary>
+public sealed class Variable(MaruSymbol name, object? value, MaruEnvironment? environment, int index)
+{
+    public MaruSymbol Name = name;
+    public object? Value = value;
+    public MaruEnvironment? Environment = environment;
+    public int Index = index;
+    /// <summary>For a variable of the shared prelude: its slot in each interpreter's copy of the prelude's values; else -1.</summary>
+    public int PreludeSlot = -1;
+}
+
+/// <summary>
+/// A global environment: the host's globals, a compile region, or one made by Maru code. Bindings are kept in order
+/// (Maru reads them as an array) and indexed by name.
+/// </summary>
+public sealed class MaruEnvironment
+{
+    private readonly Dictionary<MaruSymbol, Variable> _index = new(ReferenceEqualityComparer.Instance);
+    private int _indexed;
+
+    public MaruEnvironment(MaruEnvironment? parent)
+    {
+        Parent = parent;
+        Level = 0;
+    }
+
+    public MaruEnvironment? Parent { get; set; }
+    public long Level { get; set; }
+    /// <summary>The variables in definition order; Maru code may append to it (boot.l's environment-define).</summary>
+    public MaruArray Bindings { get; set; } = new(0);
+
+    public Variable? FindLocal(MaruSymbol name)
+    {
+        if (_indexed != Bindings.Count) Reindex();
+        return _index.GetValueOrDefault(name);
+    }
+
+    public Variable? Find(MaruSymbol name)
+    {
+        for (var environment = this; environment is not null; environment = environment.Parent)
+            if (environment.FindLocal(name) is { } variable) return variable;
+        return null;
+    }
+
+    /// <summary>Defines or redefines a name in this environment, as Maru's define does.</summary>
+    public Variable Define(MaruSymbol name, object? value)
+    {
+        if (FindLocal(name) is { } existing)
+        {
+            existing.Value = value;
+            return existing;
+        }
+        var variable = new Variable(name, value, this, Bindings.Count);
+        Bindings.Items.Add(variable);
+        _index[name] = variable;
+        _indexed = Bindings.Count;
+        return variable;
+    }
+
+    private void Reindex()
+    {
+        _index.Clear();
+        foreach (var item in Bindings.Items)
+            if (item is Variable { } variable) _index[variable.Name] = variable;
+        _indexed = Bindings.Count;
+    }
+}
+
+/// <summary>An instance of a structure made by <c>allocate</c> (boot.l's <c>new</c>): a type number and word slots.</summary>
+public sealed class StructureInstance(long type, int size)
+{
+    public long Type { get; } = type;
+    public object?[] Slots { get; } = new object?[size];
+}
+
+/// <summary>A C function named by <c>(extern 'name ...)</c>: compiled as an extern, and not callable at compile time.</summary>
+public sealed class ExternValue(MaruSymbol cname, int? fixedParameters)
+{
+    public MaruSymbol CName { get; } = cname;
+    /// <summary>For a variadic C function declared with its number of fixed parameters, that number.</summary>
+    public int? FixedParameters { get; } = fixedParameters;
+    /// <summary>The name it was first defined under; other names holding it are globals holding its address.</summary>
+    public MaruSymbol? Name;
+}
+
+/// <summary>The value of a region definition that refers to a name defined later in the unit: resolved when compiled.</summary>
+public sealed class Deferred
+{
+    public static readonly Deferred Instance = new();
+    private Deferred() { }
+}
+
+/// <summary>An error raised by compile-time Maru; it becomes a diagnostic at the form being expanded or evaluated.</summary>
+public sealed class MaruError(string message, string code = DiagnosticCodes.CompileTimeError) : Exception(message)
+{
+    public string Code { get; } = code;
+    /// <summary>The innermost source place known when the error passed through it.</summary>
+    public SourceSpan Span;
+    /// <summary>Whether the message already names the macro whose expansion raised it.</summary>
+    public bool NamesMacro { get; set; }
+}
