@@ -50,6 +50,12 @@ public sealed class CompileResult
     public string CompileTimeOutput { get; init; } = "";
 }
 
+/// <summary>What <see cref="MaruCompiler.Expand"/> gives: the diagnostics, each top-level form after expansion as Maru prints it, the files load read, and what compile time printed.</summary>
+public sealed record ExpandResult(IReadOnlyList<Diagnostic> Diagnostics, IReadOnlyList<string> Forms, IReadOnlyList<string> LoadedFiles, string CompileTimeOutput)
+{
+    public bool Success => !Diagnostics.Any(d => d.IsError);
+}
+
 /// <summary>The compiler's entry point: a unit of source files in, assembly text out. Thread-safe: no shared state.</summary>
 public static class MaruCompiler
 {
@@ -61,19 +67,45 @@ public static class MaruCompiler
 
     public static CompileResult Compile(IReadOnlyList<SourceFile> sources, CompileOptions options)
     {
-        CompileResult? result = null;
+        ArgumentNullException.ThrowIfNull(sources);
+        ArgumentNullException.ThrowIfNull(options);
+        return OnCompilerThread(() => CompileOnThisThread(sources, options), diagnostics => Failed(diagnostics), sources);
+    }
+
+    /// <summary>
+    /// Runs compile time only and gives every top-level form after expansion, printed as Maru prints it (strings as
+    /// literals): what <c>maru expand</c> shows. Forms of files read by <c>load</c> follow the load form.
+    /// </summary>
+    public static ExpandResult Expand(IReadOnlyList<SourceFile> sources, CompileOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        ArgumentNullException.ThrowIfNull(options);
+        return OnCompilerThread(() =>
+        {
+            var diagnostics = new DiagnosticBag();
+            var forms = sources.Select(source => (source, Reader.Read(source, diagnostics))).ToList();
+            var printed = new List<string>();
+            if (diagnostics.HasErrors) return new ExpandResult(diagnostics.Items, printed, [], "");
+            var compileTime = CompileTime.Run(forms, diagnostics, options.ReadFile, expanded => printed.Add(Printer.ToString(expanded)));
+            return new ExpandResult(diagnostics.Items, printed, compileTime.LoadedFiles, compileTime.Output);
+        }, diagnostics => new ExpandResult(diagnostics.Items, [], [], ""), sources);
+    }
+
+    /// <summary>Runs a stage on a thread with a large stack; input that still nests too deeply is a diagnostic, not a crash.</summary>
+    private static T OnCompilerThread<T>(Func<T> run, Func<DiagnosticBag, T> tooDeep, IReadOnlyList<SourceFile> sources)
+    {
+        T? result = default;
         Exception? failure = null;
         var thread = new Thread(() =>
         {
-            try { result = CompileOnThisThread(sources, options); }
+            try { result = run(); }
             catch (InsufficientExecutionStackException)
             {
-                // Macros such as cond and let* can turn long flat source into deep trees: too deep is a diagnostic.
                 var diagnostics = new DiagnosticBag();
                 diagnostics.Add(Diagnostic.General(DiagnosticCodes.NestingTooDeep,
-                    "the program nests too deeply to compile once cond, let* and the other built-in macros are expanded; split the longest form",
+                    "the program nests too deeply to compile once its macros are expanded; split the longest form",
                     sources.Count > 0 ? sources[0].Path : null));
-                result = Failed(diagnostics);
+                result = tooDeep(diagnostics);
             }
             catch (Exception e) { failure = e; }
         }, StackSize) { Name = "Maru compiler" };
