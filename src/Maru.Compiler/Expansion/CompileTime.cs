@@ -37,7 +37,11 @@ public sealed class CompileTime : ICompileTimeHost
     /// Where a region definition was made (the name's place, the whole form's, the unit file it belongs to), the
     /// expanded value form of its define, and the value that define gave.
     /// </summary>
-    private sealed record RegionDefinition(SourceSpan Name, SourceSpan Form, SourceFile UnitFile, object? Initializer = null, object? DefinedValue = null);
+    private sealed record RegionDefinition(SourceSpan Name, SourceSpan Form, SourceFile UnitFile, object? Initializer = null, object? DefinedValue = null)
+    {
+        /// <summary>Where the value form is written (the define's place when unknown).</summary>
+        public SourceSpan InitializerSpan { get; init; } = Form;
+    }
 
     private CompileTime(Interpreter interpreter, DiagnosticBag diagnostics, Func<string, byte[]?> readFile, Action<object?>? expanded)
     {
@@ -194,8 +198,13 @@ public sealed class CompileTime : ICompileTimeHost
             throw new MaruError($"'{variable.Name.Name}' is already defined at {earlier.Name.File.Path}({line},{column})", DiagnosticCodes.DuplicateDefinition)
                 { Span = nameSpan };
         }
-        object? initializer = form.Tail is Pair { Tail: Pair { Head: var value } } ? value : null;
-        _regionDefinitions[variable] = new RegionDefinition(nameSpan, form.Span, _unitFile, initializer, _interpreter.ValueOf(variable));
+        var valueCell = form.Tail is Pair { Tail: Pair cell } ? cell : null;
+        _regionDefinitions[variable] = new RegionDefinition(nameSpan, form.Span, _unitFile, valueCell?.Head, _interpreter.ValueOf(variable))
+        {
+            InitializerSpan = valueCell?.Head is Pair { Span.File: not null } list ? list.Span
+                : valueCell?.HeadSpan.File is not null ? valueCell.HeadSpan
+                : form.Span,
+        };
     }
 
     // ---- compile regions ----
@@ -203,13 +212,41 @@ public sealed class CompileTime : ICompileTimeHost
     /// <summary>Ends the innermost region: its definitions, in order, become what the analyser compiles.</summary>
     private void CloseRegion()
     {
+        if (!InRegion) return; // an explicit (compile-end) closed it already
         var region = _interpreter.CurrentGlobals;
+        RetryDeferredDefinitions(region);
         foreach (var item in region.Bindings.Items)
         {
             if (_diagnostics.IsFull) break;
             if (item is Variable variable) Classify(variable);
         }
         _interpreter.GlobalsVariable.Value = region.Parent ?? Host;
+    }
+
+    /// <summary>
+    /// Evaluates again, now that the whole region is defined, each definition that named something not defined yet;
+    /// a constant expression stays for the analyser. What still fails is reported.
+    /// </summary>
+    private void RetryDeferredDefinitions(MaruEnvironment region)
+    {
+        foreach (var item in region.Bindings.Items)
+        {
+            if (item is not Variable variable || _interpreter.ValueOf(variable) is not Deferred) continue;
+            var site = _regionDefinitions[variable];
+            if (IsConstantShaped(site.Initializer)) continue;
+            try
+            {
+                var value = _interpreter.Eval(site.Initializer, region, site.InitializerSpan);
+                _interpreter.Assign(variable, value);
+                _regionDefinitions[variable] = site with { DefinedValue = value };
+            }
+            catch (MaruError error)
+            {
+                Report(error, site.InitializerSpan);
+                _interpreter.Assign(variable, null);
+                _regionDefinitions[variable] = site with { DefinedValue = null };
+            }
+        }
     }
 
     private void Classify(Variable variable)
@@ -225,7 +262,7 @@ public sealed class CompileTime : ICompileTimeHost
         {
             // A constant global of section 2, still holding the value its define gave: the analyser folds it with the
             // compiled language's operators (comparisons give 1 and 0 there, not t and nil).
-            Add(new GlobalDefinition(name, formSpan, FormConversion.ToForm(site.Initializer, formSpan, _diagnostics)) { File = site.UnitFile });
+            Add(new GlobalDefinition(name, formSpan, FormConversion.ToForm(site.Initializer, site.InitializerSpan, _diagnostics)) { File = site.UnitFile });
             return;
         }
         switch (value)
@@ -233,7 +270,7 @@ public sealed class CompileTime : ICompileTimeHost
             case MaruForm:
                 return; // a macro: compile time only
             case Deferred:
-                Add(new GlobalDefinition(name, formSpan, FormConversion.ToForm(site.Initializer, formSpan, _diagnostics)) { File = site.UnitFile });
+                Add(new GlobalDefinition(name, formSpan, FormConversion.ToForm(site.Initializer, site.InitializerSpan, _diagnostics)) { File = site.UnitFile });
                 return;
             case null:
                 Add(new GlobalDefinition(name, formSpan, null) { File = site.UnitFile });

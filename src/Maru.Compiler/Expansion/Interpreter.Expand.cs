@@ -18,7 +18,7 @@ public sealed partial class Interpreter
                 return ExpandPair(pair, environment);
             case MaruSymbol symbol:
                 if (Lookup(environment, symbol) is MaruForm { SymbolFunction: { } expander })
-                    return ExpandMacroCall(expander, symbol, [environment, symbol], default, environment);
+                    return ExpandMacroCall(expander, symbol, [environment, symbol], default, environment, null);
                 return symbol;
             case null:
                 return null;
@@ -34,12 +34,7 @@ public sealed partial class Interpreter
     {
         object? head = Expand(pair.Head, environment);
         if (head is MaruSymbol name && Lookup(environment, name) is MaruForm { Function: { } function })
-        {
-            var arguments = new List<object?> { environment };
-            object? rest = pair.Tail;
-            for (; rest is Pair argument; rest = argument.Tail) arguments.Add(argument.Head);
-            return ExpandMacroCall(function, name, arguments.ToArray(), pair.Span, environment, rest, pair);
-        }
+            return ExpandMacroCall(function, name, [environment], pair.Span, environment, pair.Tail, pair);
 
         if (head is MaruSymbol setter && SetterOfAccessor(setter, pair, environment) is { } assignment)
             return Expand(assignment, environment);
@@ -107,12 +102,12 @@ public sealed partial class Interpreter
     /// moved, the place of that name in the call.
     /// </summary>
     private object? ExpandMacroCall(object? function, MaruSymbol name, object?[] arguments, SourceSpan span, MaruEnvironment environment,
-        object? dottedTail = null, Pair? call = null)
+        object? dottedTail, Pair? call = null)
     {
-        if (function is Closure { Code: var code } && dottedTail is null
-            && (arguments.Length < code.FixedCount || (!code.HasRest && arguments.Length > code.FixedCount)))
+        int operands = arguments.Length - 1 + ListToArray(dottedTail).Length;
+        if (function is Closure { Code: var code } && (operands + 1 < code.FixedCount || (!code.HasRest && operands + 1 > code.FixedCount)))
         {
-            int expected = code.FixedCount - 1, given = arguments.Length - 1;
+            int expected = code.FixedCount - 1, given = operands;
             throw new MaruError(
                 $"'{name.Name}' expects {(code.HasRest ? "at least " : "")}{expected} operand{(expected == 1 && !code.HasRest ? "" : "s")} but is given {given}",
                 DiagnosticCodes.WrongOperandCount) { Span = span, NamesMacro = true };
@@ -121,15 +116,13 @@ public sealed partial class Interpreter
         Enter();
         try
         {
-            result = Apply(function, arguments, dottedTail);
+            result = function is Primitive { MacroExpander: { } expander } && arguments.Length == 1
+                ? expander(this, dottedTail)
+                : Apply(function, arguments, dottedTail);
         }
-        catch (MaruError error) when (!error.NamesMacro)
+        catch (MaruError error) when (error.NameMacro(name.Name, span))
         {
-            throw new MaruError($"in macro '{name.Name}': {error.Message}", error.Code)
-            {
-                Span = span.File is not null ? span : error.Span,
-                NamesMacro = true,
-            };
+            throw; // never: NameMacro answers false
         }
         finally
         {
@@ -142,13 +135,14 @@ public sealed partial class Interpreter
     }
 
     /// <summary>
-    /// Gives the cells a macro made (those without a place) the place of the macro call; a cell holding a name that
-    /// the call has near its top (a defined name, a loop variable, a limit) gets that name's place in the call.
+    /// Gives the cells a macro made (those without a place) the place of the macro call. A cell holding a name that
+    /// the call has near its top (a defined name, a loop variable, a limit) gets that name's place in the call: the
+    /// n-th such cell, in reading order, the place of the n-th occurrence of the name (the first when there are fewer).
     /// </summary>
     internal static void GiveSpan(object? value, SourceSpan span, Pair? call = null)
     {
         if (value is not Pair { Span.File: null, Frozen: false }) return;
-        Dictionary<MaruSymbol, SourceSpan>? names = null;
+        Dictionary<MaruSymbol, NamePlace>? names = null;
         var pending = new Stack<Pair>();
         pending.Push((Pair)value);
         while (pending.Count > 0)
@@ -159,32 +153,44 @@ public sealed partial class Interpreter
             if (cell.HeadSpan.File is null)
             {
                 if (cell.Head is MaruSymbol symbol && call is not null)
-                    cell.HeadSpan = (names ??= NamePlaces(call)).TryGetValue(symbol, out var place) ? place : span;
+                    cell.HeadSpan = (names ??= NamePlaces(call)).TryGetValue(symbol, out var place) ? place.Next() : span;
                 else
                     cell.HeadSpan = span;
             }
-            if (cell.Head is Pair { Span.File: null } head) pending.Push(head);
+            // Tail first, so the head is handled first: cells are given places in reading order.
             if (cell.Tail is Pair { Span.File: null } tail) pending.Push(tail);
+            if (cell.Head is Pair { Span.File: null } head) pending.Push(head);
         }
     }
 
-    /// <summary>Where each name in the first three levels of a call is written (its first place; at most 10 000 cells are looked at).</summary>
-    private static Dictionary<MaruSymbol, SourceSpan> NamePlaces(Pair call)
+    /// <summary>The places one name is written at in a macro call, handed out in order.</summary>
+    private sealed class NamePlace(SourceSpan first)
     {
-        var places = new Dictionary<MaruSymbol, SourceSpan>(ReferenceEqualityComparer.Instance);
-        var pending = new Queue<(Pair List, int Depth)>();
-        pending.Enqueue((call, 0));
+        private readonly List<SourceSpan> _places = [first];
+        private int _next;
+        public void Add(SourceSpan place) => _places.Add(place);
+        public SourceSpan Next() => _next < _places.Count ? _places[_next++] : _places[0];
+    }
+
+    /// <summary>Where each name in the first three levels of a call is written, in reading order (at most 10 000 cells are looked at).</summary>
+    private static Dictionary<MaruSymbol, NamePlace> NamePlaces(Pair call)
+    {
+        var places = new Dictionary<MaruSymbol, NamePlace>(ReferenceEqualityComparer.Instance);
         int budget = 10_000;
-        while (pending.Count > 0)
+        void Walk(Pair list, int depth)
         {
-            var (list, depth) = pending.Dequeue();
             for (object? rest = list; rest is Pair cell; rest = cell.Tail)
             {
-                if (--budget < 0) return places;
-                if (cell.Head is MaruSymbol name && cell.HeadSpan.File is not null) places.TryAdd(name, cell.HeadSpan);
-                else if (cell.Head is Pair inner && depth < 2) pending.Enqueue((inner, depth + 1));
+                if (--budget < 0) return;
+                if (cell.Head is MaruSymbol name && cell.HeadSpan.File is not null)
+                {
+                    if (places.TryGetValue(name, out var place)) place.Add(cell.HeadSpan);
+                    else places[name] = new NamePlace(cell.HeadSpan);
+                }
+                else if (cell.Head is Pair inner && depth < 2) Walk(inner, depth + 1);
             }
         }
+        Walk(call.Tail as Pair ?? call, 0);
         return places;
     }
 }

@@ -125,14 +125,7 @@ public sealed partial class Interpreter
         });
         Define("expand", (it, a) => it.Expand(a.Length > 0 ? a[0] : null, a.Length > 1 && a[1] is MaruEnvironment e ? e : it.CurrentGlobals));
         Define("encode", (_, a) => a.Length > 0 ? a[0] : null);
-        Define("apply", (it, a) =>
-        {
-            Arguments("apply", a, 2);
-            var list = a[1];
-            var items = new List<object?>();
-            for (; list is Pair cell; list = cell.Tail) items.Add(cell.Head);
-            return it.Apply(a[0], items.ToArray(), list);
-        });
+        Define("apply", (it, a) => it.Apply(Arguments("apply", a, 2)[0], [], a[1]));
         Define("defined?", (it, a) =>
         {
             if (a.Length == 0 || a[0] is not MaruSymbol name) return null;

@@ -101,20 +101,19 @@ public sealed partial class Interpreter
                 DiagnosticCodes.CompileTimeLimit);
     }
 
+    /// <summary>Counts one more nested call or expansion; every Enter that returns is matched by a <see cref="Leave"/>.</summary>
     private void Enter()
     {
         Step();
-        if (++_depth > MaxDepth)
-        {
-            _depth = 0; // the error unwinds everything; let the handler run
+        if (_depth >= MaxDepth)
             throw new MaruError($"compile-time calls and macro expansions nest more than {MaxDepth:N0} deep: is there a recursion without end?",
                 DiagnosticCodes.CompileTimeLimit);
-        }
         if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
             throw new MaruError("compile-time calls and macro expansions nest too deeply", DiagnosticCodes.CompileTimeLimit);
+        _depth++;
     }
 
-    private void Leave() => _depth = Math.Max(0, _depth - 1);
+    private void Leave() => _depth--;
 
     // ---- evaluation ----
 
@@ -134,7 +133,7 @@ public sealed partial class Interpreter
         return result;
     }
 
-    /// <summary>Applies a function to evaluated arguments; <paramref name="dottedTail"/> is what follows them in a dotted argument list.</summary>
+    /// <summary>Applies a function to evaluated arguments followed by the elements of the list <paramref name="dottedTail"/>.</summary>
     public object? Apply(object? function, object?[] arguments, object? dottedTail = null)
     {
         switch (function)
@@ -163,24 +162,31 @@ public sealed partial class Interpreter
         throw new MaruError($"cannot apply {Printer.Describe(function)}: it is not a function", DiagnosticCodes.NotAFunction);
     }
 
-    private object? Call(Closure closure, object?[] arguments, object? dottedTail)
+    /// <summary>
+    /// Calls a closure. Its parameters take the arguments, then the elements of <paramref name="moreArguments"/> (a
+    /// list); a rest parameter gets what remains, sharing the cells of that list as Maru does (a macro's body
+    /// parameter is the very list of forms the macro call holds).
+    /// </summary>
+    private object? Call(Closure closure, object?[] arguments, object? moreArguments)
     {
         var code = closure.Code;
         if (code.PendingScope is not null) EncodeBody(code);
-        int given = arguments.Length;
-        if (given < code.FixedCount || (!code.HasRest && (given > code.FixedCount || dottedTail is not null)))
+        var frame = new Frame(code.FrameSize, closure.Frame);
+        int bound = Math.Min(arguments.Length, code.FixedCount);
+        Array.Copy(arguments, frame.Slots, bound);
+        object? rest = moreArguments;
+        for (; bound < code.FixedCount && rest is Pair cell; rest = cell.Tail) frame.Slots[bound++] = cell.Head;
+        if (bound < code.FixedCount || (!code.HasRest && (arguments.Length > code.FixedCount || rest is not null)))
         {
+            int given = arguments.Length + ListToArray(moreArguments).Length;
             string name = closure.Name is MaruSymbol s ? $"'{s.Name}'" : "a function";
             string expected = code.HasRest ? $"at least {code.FixedCount}" : code.FixedCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
             throw new MaruError($"{name} expects {expected} argument{(code.FixedCount == 1 && !code.HasRest ? "" : "s")} but is given {given}",
                 DiagnosticCodes.WrongArgumentCount);
         }
-        var frame = new Frame(code.FrameSize, closure.Frame);
-        Array.Copy(arguments, frame.Slots, code.FixedCount);
         if (code.HasRest)
         {
-            object? rest = dottedTail;
-            for (int i = given - 1; i >= code.FixedCount; i--) rest = new Pair(arguments[i], rest);
+            for (int i = arguments.Length - 1; i >= code.FixedCount; i--) rest = new Pair(arguments[i], rest);
             frame.Slots[code.FixedCount] = rest;
         }
         return EvalBody(this, code.Body, frame);

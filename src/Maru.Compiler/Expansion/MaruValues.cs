@@ -168,6 +168,15 @@ public sealed class Primitive(string name, Func<Interpreter, object?[], object?>
 {
     public string Name { get; } = name;
     public Func<Interpreter, object?[], object?> Implementation { get; } = implementation;
+
+    /// <summary>
+    /// For a macro's expander written in C#: the expander over the call's operand list itself, so the cells (and
+    /// source places) of the operands it puts in its expansion are the call's own.
+    /// </summary>
+    public Func<Interpreter, object?, object?>? MacroExpander { get; private init; }
+
+    public static Primitive Macro(string name, Func<Interpreter, object?, object?> expander) =>
+        new(name, (it, a) => expander(it, Interpreter.ArrayToList(a, 1))) { MacroExpander = expander };
 }
 
 /// <summary>One of the special forms of the interpreter (quote, define, set, lambda, let, if, while, and, or).</summary>
@@ -269,11 +278,35 @@ public sealed class Deferred
 }
 
 /// <summary>An error raised by compile-time Maru; it becomes a diagnostic at the form being expanded or evaluated.</summary>
-public sealed class MaruError(string message, string code = DiagnosticCodes.CompileTimeError) : Exception(message)
+/// <remarks>
+/// The places an error passes through are added by exception filters (<see cref="Locate"/>, <see cref="NameMacro"/>),
+/// not by catching and throwing again: a catch that throws runs on top of the stack it unwinds, so thousands of nested
+/// compile-time calls rethrowing one error would overflow the stack.
+/// </remarks>
+public sealed class MaruError(string message, string code = DiagnosticCodes.CompileTimeError) : Exception
 {
+    private string _message = message;
+    public override string Message => _message;
     public string Code { get; } = code;
     /// <summary>The innermost source place known when the error passed through it.</summary>
     public SourceSpan Span;
     /// <summary>Whether the message already names the macro whose expansion raised it.</summary>
     public bool NamesMacro { get; set; }
+
+    /// <summary>Records the place the error passes through if it has none yet; false, for use as an exception filter.</summary>
+    public bool Locate(SourceSpan span)
+    {
+        if (Span.File is null) Span = span;
+        return false;
+    }
+
+    /// <summary>Names the innermost macro whose expansion raised the error and puts it at the macro call; false, for use as an exception filter.</summary>
+    public bool NameMacro(string macro, SourceSpan call)
+    {
+        if (NamesMacro) return false;
+        NamesMacro = true;
+        _message = $"in macro '{macro}': {_message}";
+        if (call.File is not null) Span = call;
+        return false;
+    }
 }

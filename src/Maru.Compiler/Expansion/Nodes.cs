@@ -179,15 +179,14 @@ internal sealed class CallNode(Node callee, Node[] arguments, Pair form) : Node
         try
         {
             object? function = callee.Eval(interpreter, frame);
-            if (function is Fixed fixedFunction) return interpreter.Apply(fixedFunction.Function, Interpreter.ListToArray(form.Tail));
+            if (function is Fixed fixedFunction) return interpreter.Apply(fixedFunction.Function, [], form.Tail);
             var values = arguments.Length == 0 ? [] : new object?[arguments.Length];
             for (int i = 0; i < arguments.Length; i++) values[i] = arguments[i].Eval(interpreter, frame);
             return interpreter.Apply(function, values);
         }
-        catch (MaruError error) when (error.Span.File is null)
+        catch (MaruError error) when (error.Locate(form.Span))
         {
-            error.Span = form.Span;
-            throw;
+            throw; // never: Locate answers false, so the error passes on without being caught and thrown again
         }
     }
 }

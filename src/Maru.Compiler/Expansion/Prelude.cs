@@ -66,8 +66,7 @@ public static class Prelude
 
     private static void DefineNatives(Interpreter interpreter)
     {
-        var globals = interpreter.Globals;
-        globals.Define(interpreter.Intern("quasiquote"), new MaruForm(new Primitive("quasiquote", (it, a) => Quasiquote.Expand(it, a.Length > 1 ? a[1] : null)), null));
+        NativeMacros.Define(interpreter);
         // The operators compiled code has under other names (spec section 4).
         interpreter.Alias("long-at", "oop-at");
         interpreter.Alias("set-long-at", "set-oop-at");
@@ -75,54 +74,5 @@ public static class Prelude
         interpreter.Alias("char-at", "string-at");
         interpreter.Alias("set-byte-at", "set-string-at");
         interpreter.Alias("set-char-at", "set-string-at");
-    }
-}
-
-/// <summary>
-/// Quasiquote as Maru's boot.l expands it, so expansions print the same: a template becomes calls of <c>cons</c>,
-/// <c>concat-list</c> (for <c>,@</c>) and <c>quote</c>; <c>,x</c> is <c>x</c>; nested quasiquotes are not levels.
-/// </summary>
-internal static class Quasiquote
-{
-    public static object? Expand(Interpreter interpreter, object? template) => new Builder(interpreter).Object(template);
-
-    private sealed class Builder(Interpreter interpreter)
-    {
-        private readonly MaruSymbol _quote = interpreter.Intern("quote");
-        private readonly MaruSymbol _unquote = interpreter.Intern("unquote");
-        private readonly MaruSymbol _splice = interpreter.Intern("unquote-splicing");
-        private readonly MaruSymbol _cons = interpreter.Intern("cons");
-        private readonly MaruSymbol _concatList = interpreter.Intern("concat-list");
-
-        public object? Object(object? value) =>
-            value is Pair pair
-                ? ReferenceEquals(pair.Head, _unquote) ? Second(pair) : List(pair)
-                : Call(_quote, value);
-
-        /// <summary>The list from <paramref name="list"/> on, built from its end so a long list does not recurse.</summary>
-        private object? List(Pair list)
-        {
-            var cells = new List<Pair>();
-            object? rest = list;
-            for (; rest is Pair cell; rest = cell.Tail) cells.Add(cell);
-            object? result = Call(_quote, rest);
-            for (int i = cells.Count - 1; i >= 0; i--)
-            {
-                var item = cells[i].Head;
-                bool last = i == cells.Count - 1 && rest is null;
-                if (item is Pair splice && ReferenceEquals(splice.Head, _splice))
-                    result = last ? Second(splice) : Call(_concatList, Second(splice), result);
-                else if (ReferenceEquals(item, _unquote) && i == cells.Count - 2 && rest is null)
-                    result = cells[i + 1].Head; // (a . ,b) reads as (a unquote b)
-                else
-                    result = Call(_cons, Object(item), result);
-            }
-            return result;
-        }
-
-        private static object? Second(Pair pair) => (pair.Tail as Pair)?.Head;
-
-        private static Pair Call(MaruSymbol function, object? a) => new(function, new Pair(a, null));
-        private static Pair Call(MaruSymbol function, object? a, object? b) => new(function, new Pair(a, new Pair(b, null)));
     }
 }

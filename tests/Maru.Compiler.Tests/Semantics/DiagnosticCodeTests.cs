@@ -38,8 +38,6 @@ public sealed class DiagnosticCodeTests
     // ---- MARU0100 MalformedForm ----
 
     [TestMethod]
-    [DataRow("(define-function f x)", 1, 1, "define-function")]
-    [DataRow("(define-function)", 1, 1, "define-function")]
     [DataRow("(define-function 5 ())", 1, 1, "define-function")]
     [DataRow("(define-function f () (let x))", 1, 23, "let")]
     [DataRow("(define-function f () (let))", 1, 23, "let")]
@@ -49,42 +47,51 @@ public sealed class DiagnosticCodeTests
     [DataRow("(define)", 1, 1, "define")]
     [DataRow("(define 5 1)", 1, 1, "define")]
     [DataRow("(define x 1 2)", 1, 1, "define")]
-    [DataRow("(define f (lambda x 1))", 1, 11, "lambda")]
     [DataRow("(define f (lambda))", 1, 11, "lambda")]
     [DataRow("(define f (extern \"puts\"))", 1, 11, "extern")]
     [DataRow("(define f (extern 'puts 1 2))", 1, 11, "extern")]
     [DataRow("(define f (extern))", 1, 11, "extern")]
     [DataRow("(define-function f () (extern 'puts))", 1, 23, "extern")]
-    [DataRow("(define-structure <p>)", 1, 1, "define-structure")]
-    [DataRow("(define-structure (x y))", 1, 1, "define-structure")]
-    [DataRow("(define-structure <p> (x 1))", 1, 26, "field")]
+    // A macro's error is at the macro call (spec section 10).
+    [DataRow("(define-structure (x y) ())", 1, 1, "define-structure")]
+    [DataRow("(define-structure <p> (x 1))", 1, 1, "field")]
     [DataRow("(define-function f () (for (i 0) i))", 1, 23, "for")]
     [DataRow("(define-function f () (for i 10))", 1, 23, "for")]
     [DataRow("(define-function f () (for (1 0 10) 0))", 1, 23, "for")]
-    [DataRow("(define-function f () (loop ((i 0)) 0))", 1, 30, "loop")]
-    [DataRow("(define-function f () (loop))", 1, 23, "loop")]
-    [DataRow("(define-function f () (cond 5))", 1, 29, "cond")]
-    [DataRow("(define-function f () (cond ()))", 1, 29, "cond")]
+    [DataRow("(define-function f () (loop ((i 0)) 0))", 1, 23, "loop")]
+    [DataRow("(define-function f () (cond 5))", 1, 23, "cond")]
+    [DataRow("(define-function f () (cond ()))", 1, 23, "cond")]
     [DataRow("(export 5)", 1, 9, "export")]
     [DataRow("(define-function f ((x)) 0)", 1, 21, "parameter")]
     [DataRow("(define-function f (1) 0)", 1, 21, "parameter")]
     public void MalformedFormIsMaru0100(string source, int line, int column, string named) =>
         AssertSingleError(source, DiagnosticCodes.MalformedForm, line, column, named);
 
-    // ---- MARU0101 InvalidTopLevelForm ----
+    // ---- top-level expressions: compile-time Maru (MARU0101 is no longer reported) ----
 
     [TestMethod]
-    [DataRow("(+ 1 2)", 1, 1, "top level")]
-    [DataRow("42", 1, 1, "top level")]
-    [DataRow("\"text\"", 1, 1, "top level")]
-    [DataRow("foo", 1, 1, "top level")]
-    [DataRow("()", 1, 1, "top level")]
-    [DataRow("(define x 1)\n  (printf \"hi\")", 2, 3, "top level")]
-    [DataRow("((define x 1))", 1, 1, "top level")]
-    // A misspelt definition form: the message should say which head it did not recognise.
-    [DataRow("(define-fuction f () 0)", 1, 1, "define-fuction")]
-    public void AnExpressionAtTopLevelIsMaru0101(string source, int line, int column, string named) =>
-        AssertSingleError(source, DiagnosticCodes.InvalidTopLevelForm, line, column, named);
+    [DataRow("(+ 1 2)")]
+    [DataRow("42")]
+    [DataRow("\"text\"")]
+    [DataRow("()")]
+    [DataRow("(define x 1)\n(set x (+ x 1))")]
+    public void AnExpressionAtTopLevelIsEvaluatedAtCompileTimeAndCompilesNothing(string source)
+    {
+        var result = TestCompiler.Compile(source + "\n(define-function f () 0)");
+        Assert.IsTrue(result.Success, string.Join("\n", result.Diagnostics));
+        CollectionAssert.AreEqual(new[] { "f" }, result.Exports.Select(e => e.MaruName).ToList());
+    }
+
+    [TestMethod]
+    [DataRow("foo", 1, 1, DiagnosticCodes.UndefinedName, "'foo' is not defined")]
+    [DataRow("(define x 1)\n  (printf \"hi\")", 2, 4, DiagnosticCodes.UndefinedName, "'printf'")]
+    [DataRow("(define printf (extern 'printf))\n  (printf \"hi\")", 2, 3, DiagnosticCodes.MachineAtCompileTime, "'printf'")]
+    [DataRow("((define x 1))", 1, 1, DiagnosticCodes.NotAFunction, "1")]
+    // A misspelt definition form: the message says which name it did not know.
+    [DataRow("(define-fuction f () 0)", 1, 2, DiagnosticCodes.UndefinedName, "'define-fuction'")]
+    [DataRow("(+ 1 \"a\")", 1, 1, DiagnosticCodes.WrongType, "'+'")]
+    public void AnErrorInATopLevelExpressionIsACompileTimeDiagnostic(string source, int line, int column, string code, string named) =>
+        AssertSingleError(source, code, line, column, named);
 
     // ---- MARU0102 DuplicateDefinition ----
 
@@ -95,8 +102,6 @@ public sealed class DiagnosticCodeTests
     [DataRow("(define fib (lambda (n) n))\n(define-function fib (n) n)", 2, 18, "'fib'")]
     [DataRow("(define p (extern 'puts))\n(define-function p () 0)", 2, 18, "'p'")]
     [DataRow("(define x)\n(define p (extern 'puts))\n(define x (extern 'printf))", 3, 9, "'x'")]
-    [DataRow("(define-structure <p> (x y))\n(define-function <p>-x (p) 0)", 2, 18, "'<p>-x' is already defined at test.l(1,19)")]
-    [DataRow("(define-structure <p> (x y))\n(define set-<p>-y 0)", 2, 9, "'set-<p>-y'")]
     [DataRow("(define-structure <p> (x))\n(define-structure <p> (y))", 2, 19, "'<p>'")]
     public void ADefinitionTwiceIsMaru0102(string source, int line, int column, string named) =>
         AssertSingleError(source, DiagnosticCodes.DuplicateDefinition, line, column, named);
@@ -119,14 +124,12 @@ public sealed class DiagnosticCodeTests
     }
 
     [TestMethod]
-    public void StructuresWhoseAccessorsClashAreMaru0102ForTheGetterAndTheSetter()
+    public void ACompileTimeDefinitionMayBeRedefinedAsInMaru()
     {
-        // (define-structure a (b-c)) defines a-b-c and set-a-b-c; so does (define-structure a-b (c)).
-        var result = TestCompiler.Compile("(define-structure a (b-c))\n(define-structure a-b (c))");
-
-        Assert.AreEqual("MARU0102@2,19 'a-b-c'|MARU0102@2,19 'set-a-b-c'",
-            string.Join("|", result.Diagnostics.Select(d => $"{d.Code}@{d.Line},{d.Column} {d.Message.Split(' ')[0]}")));
-        AssertNoOutput(result);
+        // Structure accessors are macros; a later definition of the same name replaces the macro (spec section 10).
+        var result = TestCompiler.Compile("(define-structure <p> (x y))\n(define-function <p>-x (p) 7)\n(define-function f (p) (<p>-x p))");
+        Assert.IsTrue(result.Success, string.Join("\n", result.Diagnostics));
+        CollectionAssert.AreEquivalent(new[] { "<p>-x", "f" }, result.Exports.Select(e => e.MaruName).ToList());
     }
 
     // ---- MARU0103 WrongArgumentCount ----
@@ -163,7 +166,7 @@ public sealed class DiagnosticCodeTests
     [DataRow("(define-function f () (return 1 2))", 1, 23, "'return' expects at most 1 operand but is given 2")]
     [DataRow("(define-structure <p> (x y))\n(define-function f (p) (<p>-x p 1))", 2, 24, "'<p>-x' expects 1 operand but is given 2")]
     [DataRow("(define-structure <p> (x y))\n(define-function f (p) (<p>-y))", 2, 24, "'<p>-y' expects 1 operand but is given 0")]
-    [DataRow("(define-structure <p> (x y))\n(define-function f (p) (set-<p>-y p))", 2, 24, "'set-<p>-y' expects 2 operands but is given 1")]
+    [DataRow("(define-structure <p> (x y))\n(define-function f (p) (set-<p>-y p))", 2, 24, "'<p>-y' expects 1 operand but is given 0")]
     [DataRow("(define-function f () (set x))", 1, 23, "set")]
     [DataRow("(define-function f (x) (set x 1 2))", 1, 24, "set")]
     [DataRow("(define-function f () (incr))", 1, 23, "incr")]
@@ -192,7 +195,6 @@ public sealed class DiagnosticCodeTests
     [DataRow("(define-function f () (+ 1 +))", 1, 28, "'+'")]
     [DataRow("(define-function f () (set y 1))", 1, 28, "'y' is not defined")]
     [DataRow("(define-function f () (address-of y))", 1, 35, "'y' is not defined")]
-    [DataRow("(define-structure <p> (x))\n(define-function f () (<p> 1))", 2, 24, "'<p>'")]
     [DataRow("(define-function f (x) (let ((y 1)) y) y)", 1, 40, "'y' is not defined")]
     // let initialisers are evaluated in the outer scope, so b cannot see a.
     [DataRow("(define-function f () (let ((a 1) (b a)) b))", 1, 38, "'a' is not defined")]
@@ -238,7 +240,7 @@ public sealed class DiagnosticCodeTests
     [DataRow("(define-function f () (let (x (x)) x))", 1, 32, "'x'")]
     [DataRow("(define-function f () (let ((x 1)) (let ((y 2) (y 3)) y)))", 1, 49, "'y'")]
     [DataRow("(define-function f () (loop ((i 0 1) (i 0 1)) 0))", 1, 39, "'i'")]
-    [DataRow("(define-structure <p> (x x))", 1, 26, "'x'")]
+    [DataRow("(define-structure <p> (x x))", 1, 1, "'x'")]
     public void OneNameBoundTwiceIsMaru0107(string source, int line, int column, string named) =>
         AssertSingleError(source, DiagnosticCodes.DuplicateBinding, line, column, named);
 
@@ -247,13 +249,8 @@ public sealed class DiagnosticCodeTests
     [TestMethod]
     [DataRow("(define s \"a\")\n(define x (+ s 1))", 2, 14, "'s'")]
     [DataRow("(define p (extern 'puts))\n(define q p)\n(define x (- q 1))", 3, 14, "'q'")]
-    [DataRow("(define x (1 2))", 1, 11, "constant")]
-    [DataRow("(define x (+ 1 \"a\"))", 1, 16, "constant")]
-    // Messages that should name what is not constant (bad diagnostic: today a generic sentence without the name).
-    [DataRow("(define-function three () 3)\n(define x (three))", 2, 11, "three")]
     [DataRow("(define y (oop-at 0 0))", 1, 11, "oop-at")]
     [DataRow("(define-function g () 0)\n(define x (+ g 1))", 2, 14, "'g'")]
-    [DataRow("(define x (if 1 2 3))", 1, 11, "if")]
     public void ANonConstantGlobalInitialiserIsMaru0108(string source, int line, int column, string named) =>
         AssertSingleError(source, DiagnosticCodes.NotConstant, line, column, named);
 
@@ -298,17 +295,6 @@ public sealed class DiagnosticCodeTests
         AssertSingleError(source, DiagnosticCodes.SymbolClash, line, column, named);
 
     [TestMethod]
-    public void NamesThatClashAsSymbolsAndAsMethodsGiveBothErrors()
-    {
-        var result = TestCompiler.Compile("(define-function a-b () 1)\n(define-function a_b () 2)");
-
-        CollectionAssert.AreEquivalent(new[] { DiagnosticCodes.SymbolClash, DiagnosticCodes.BindingNameClash }, result.Diagnostics.Select(d => d.Code).ToList());
-        Assert.IsTrue(result.Diagnostics.All(d => (d.Line, d.Column) == (2, 18)), string.Join("\n", result.Diagnostics));
-        Assert.IsTrue(result.Diagnostics.All(d => d.Message.Contains("'a-b'") && d.Message.Contains("'a_b'")), string.Join("\n", result.Diagnostics));
-        AssertNoOutput(result);
-    }
-
-    [TestMethod]
     public void AnExternWhoseNameIsItsOwnCNameIsNoClash()
     {
         var result = TestCompiler.Compile("(define strlen (extern 'strlen))\n(define puts (extern 'puts))\n(define-function f (s) (strlen s))");
@@ -344,16 +330,16 @@ public sealed class DiagnosticCodeTests
         Assert.Contains($"{cname}@PLT", result.Assembly[0].Text);
     }
 
-    // ---- MARU0112 BindingNameClash ----
+    // ---- MARU0112 BindingNameClash: reported only where C# bindings are generated (the SDK; see the bindings tests) ----
 
     [TestMethod]
-    [DataRow("(define-function set-x (v) v)\n(define-function set-x! (v) v)", 2, 18, "'set-x!' and 'set-x' both give the C# method name 'SetX'")]
-    [DataRow("(define-function foo? () 1)\n(define-function foo! () 2)", 2, 18, "'foo!' and 'foo?' both give the C# method name 'Foo'")]
-    [DataRow("(define-function sum-array () 1)\n(define-function sum.array () 2)", 2, 18, "'SumArray'")]
-    [DataRow("(define-function f1 () 1)\n(define-function f->1 () 2)\n(export f1 f->1)", 2, 18, "'F1'")]
-    [DataRow("(define-function ** () 1)", 1, 18, "'**'")]
-    public void TwoExportedFunctionsWithOneCSharpNameAreMaru0112(string source, int line, int column, string named) =>
-        AssertSingleError(source, DiagnosticCodes.BindingNameClash, line, column, named);
+    [DataRow("(define-function set-x (v) v)\n(define-function set-x! (v) v)")]
+    [DataRow("(define-function ** () 1)")]
+    public void NamesWithoutOneCSharpNameCompileWhereNoBindingsAreMade(string source)
+    {
+        var result = TestCompiler.Compile(source);
+        Assert.IsTrue(result.Success, string.Join("\n", result.Diagnostics));
+    }
 
     [TestMethod]
     [DataRow("(define-function foo? () 1)\n(define-function foo! () 2)\n(export foo?)")]
@@ -388,48 +374,33 @@ public sealed class DiagnosticCodeTests
     // ---- MARU0114 NotSupported ----
 
     [TestMethod]
-    [DataRow("(define-form ignore (x) 0)", 1, 1, "'define-form'")]
-    [DataRow("(define-class point)", 1, 1, "'define-class'")]
-    [DataRow("(define-function f () (lambda (x) x))", 1, 24, "'lambda'")]
-    [DataRow("(define-function f () (+ 1 (lambda () 0)))", 1, 29, "'lambda'")]
-    [DataRow("(define-function f () (let ((g (lambda (x) x))) g))", 1, 33, "'lambda'")]
+    [DataRow("(define-function f () (lambda (x) x))", 1, 23, "lambda")]
+    [DataRow("(define-function f () (+ 1 (lambda () 0)))", 1, 28, "lambda")]
+    [DataRow("(define-function f () (let ((g (lambda (x) x))) g))", 1, 32, "lambda")]
+    [DataRow("(define f (lambda x 1))", 1, 9, "variable number of arguments")]
+    [DataRow("(define-function f (a . rest) a)", 1, 18, "variable number of arguments")]
+    [DataRow("(let ((n 1)) (define-function f () 0))", 1, 31, "closure")]
     [DataRow("(define-function f (p) (car p))", 1, 25, "'car'")]
     [DataRow("(define-function f (p) (cdr p))", 1, 25, "'cdr'")]
     [DataRow("(define-function f (p) (let ((x (cons p p))) x))", 1, 34, "'cons'")]
     [DataRow("(define-function f (p) car)", 1, 24, "'car'")]
-    [DataRow("(define-function f (x) (cond (x => f)))", 1, 33, "=>")]
-    [DataRow("(define-function f (x) (cond ((= x 1) 2) (x => f)))", 1, 45, "=>")]
     public void AnUnsupportedFeatureIsMaru0114ByName(string source, int line, int column, string named) =>
         AssertSingleError(source, DiagnosticCodes.NotSupported, line, column, named);
-
-    [TestMethod]
-    public void AnUnsupportedDefinitionIsNotReportedAgainAsAnUndefinedNameWhereItIsUsed()
-    {
-        // Spec section 9: "reported by name as not supported, never as a confusing error further on".
-        // Compiler bug: today the use of foo is also MARU0105 'foo' is not defined.
-        var result = TestCompiler.Compile("(define-form foo (x) 0)\n(define-function f () (foo 1))");
-
-        Assert.HasCount(1, result.Diagnostics, string.Join("\n", result.Diagnostics));
-        Assert.AreEqual(DiagnosticCodes.NotSupported, result.Diagnostics[0].Code);
-        AssertNoOutput(result);
-    }
 
     // ---- MARU0115 NotAssignable ----
 
     [TestMethod]
     [DataRow("(define-function f () 0)\n(define-function g () (set f 1))", 2, 28, "'f' is a function")]
     [DataRow("(define p (extern 'puts))\n(define-function g () (set p 1))", 2, 28, "'p'")]
-    [DataRow("(define-structure <p> (x))\n(define-function g () (set <p> 1))", 2, 28, "'<p>'")]
     [DataRow("(define-function g () (set 5 1))", 1, 28, "set")]
     [DataRow("(define-function g () (set \"s\" 1))", 1, 28, "set")]
     [DataRow("(define-function g () (set () 1))", 1, 28, "set")]
     [DataRow("(define-function g (p) (set ((p) 1) 1))", 1, 29, "set")]
-    [DataRow("(define-function f () (incr 5))", 1, 29, "incr")]
-    [DataRow("(define-function f () (decr \"s\" 2))", 1, 29, "decr")]
+    [DataRow("(define-function f () (incr 5))", 1, 23, "incr")]
+    [DataRow("(define-function f () (decr \"s\" 2))", 1, 23, "decr")]
     [DataRow("(define-function f () 0)\n(define-function g () (incr f))", 2, 29, "'f'")]
     [DataRow("(define-function f () 0)\n(define-function g () (address-of f))", 2, 35, "'f'")]
     [DataRow("(define p (extern 'puts))\n(define-function g () (address-of p))", 2, 35, "'p'")]
-    [DataRow("(define-structure <p> (x))\n(define-function g () (address-of <p>))", 2, 35, "'<p>'")]
     // Bad diagnostic: the operand count is right, the operand is not a variable (today MARU0104 at the whole form).
     [DataRow("(define-function g () (address-of 5))", 1, 35, "address-of")]
     public void AssigningSomethingThatIsNotAVariableIsMaru0115(string source, int line, int column, string named) =>
@@ -443,19 +414,16 @@ public sealed class DiagnosticCodeTests
     [DataRow("(define-function f () '(1 2))", 1, 23)]
     [DataRow("(define-function f () (let ((a 'x)) a))", 1, 32)]
     [DataRow("(define-function f () (if 1 'a 0))", 1, 29)]
-    [DataRow("(define x 'y)", 1, 11)]
-    [DataRow("(define x (+ 1 'y))", 1, 16)]
     public void AQuoteOutsideExternIsMaru0116(string source, int line, int column) =>
         AssertSingleError(source, DiagnosticCodes.QuoteOutsideExtern, line, column, "quote");
 
     // ---- MARU0117 InvalidFixedParameterCount ----
 
     [TestMethod]
-    [DataRow("(define f (extern 'my_log -1))", 1, 27, "my_log")]
-    [DataRow("(define f (extern 'my_log 128))", 1, 27, "127")]
-    [DataRow("(define f (extern 'my_log x))", 1, 27, "my_log")]
-    [DataRow("(define f (extern 'puts 'printf))", 1, 25, "puts")]
-    [DataRow("(define f\n  (extern 'my_log \"2\"))", 2, 19, "my_log")]
+    [DataRow("(define f (extern 'my_log -1))", 1, 11, "my_log")]
+    [DataRow("(define f (extern 'my_log 128))", 1, 11, "127")]
+    [DataRow("(define f (extern 'puts 'printf))", 1, 11, "puts")]
+    [DataRow("(define f\n  (extern 'my_log \"2\"))", 2, 3, "my_log")]
     public void AnInvalidFixedParameterCountIsMaru0117(string source, int line, int column, string named) =>
         AssertSingleError(source, DiagnosticCodes.InvalidFixedParameterCount, line, column, named);
 
@@ -519,10 +487,9 @@ public sealed class DiagnosticCodeTests
     [TestMethod]
     public void MoreThan100TopLevelErrorsStopWithMaru0099()
     {
-        // Compiler bug (as above): 150 expressions at top level give 100 MARU0101 and no MARU0099.
-        string source = string.Join("\n", Enumerable.Range(0, 150).Select(i => $"(+ {i} 1)"));
+        string source = string.Join("\n", Enumerable.Range(0, 150).Select(i => $"(+ {i} undefined)"));
         var result = TestCompiler.Compile(source);
-        AssertStoppedAfter100Errors(result, 101, 1);
+        AssertStoppedAfter100Errors(result, 101, 8);
     }
 
     [TestMethod]
@@ -608,7 +575,8 @@ public sealed class DiagnosticCodeTests
     {
         var codes = typeof(DiagnosticCodes).GetFields().Select(f => (string)f.GetValue(null)!).ToList();
         CollectionAssert.AllItemsAreUnique(codes);
-        foreach (string code in codes) Assert.MatchesRegex(@"^MARU0(0\d\d|1\d\d|9\d\d)$", code);
+        foreach (string code in codes) Assert.MatchesRegex(@"^MARU0(0\d\d|1\d\d|2\d\d|9\d\d)$", code);
         for (int n = 100; n <= 116; n++) Assert.Contains($"MARU0{n}", codes);
+        for (int n = 200; n <= 208; n++) Assert.Contains($"MARU0{n}", codes);
     }
 }
