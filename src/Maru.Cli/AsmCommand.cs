@@ -8,7 +8,7 @@ internal static class AsmCommand
 {
     public static Command Create()
     {
-        Argument<string[]> files = CommonSymbols.SourceFiles();
+        Argument<string[]> files = CommonSymbols.SourceFilesWithoutOptions();
         Option<string> runtimeIdentifier = CommonSymbols.RuntimeIdentifier();
         var command = new Command("asm", "Print the assembly generated for Maru files") { files, runtimeIdentifier };
         command.SetAction(parse =>

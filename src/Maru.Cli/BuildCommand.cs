@@ -9,7 +9,7 @@ internal static class BuildCommand
 {
     public static Command Create()
     {
-        Argument<string[]> files = CommonSymbols.SourceFiles();
+        Argument<string[]> files = CommonSymbols.SourceFilesWithoutOptions();
         Option<string> output = new("--output", "-o")
         {
             Description = "The shared library to write (e.g. libfib.so)",

@@ -12,6 +12,25 @@ internal static class CommonSymbols
         Arity = ArgumentArity.OneOrMore,
     };
 
+    /// <summary>
+    /// The source files with a check that none looks like an option: System.CommandLine gives an unknown option such as
+    /// <c>--bogus</c> to the files, which would make it an unreadable source (1) instead of a wrong command line (2).
+    /// Not for <c>maru run</c>, whose files also receive the entry's arguments after <c>--</c>, negative numbers included.
+    /// </summary>
+    public static Argument<string[]> SourceFilesWithoutOptions()
+    {
+        Argument<string[]> files = SourceFiles();
+        files.Validators.Add(result =>
+        {
+            if (result.Tokens.FirstOrDefault(token => LooksLikeOption(token.Value)) is { } option)
+                result.AddError($"Unrecognized command or argument '{option.Value}'.");
+        });
+        return files;
+    }
+
+    /// <summary>Whether a command-line token is an option rather than a file: it starts with '-' and is not "-" alone.</summary>
+    public static bool LooksLikeOption(string token) => token.Length > 1 && token[0] == '-';
+
     public static Option<string> RuntimeIdentifier() => new("--rid")
     {
         Description = "The runtime identifier to compile for",

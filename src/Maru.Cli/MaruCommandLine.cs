@@ -9,10 +9,11 @@ internal static class MaruCommandLine
     /// <summary>Runs <c>maru</c> with <paramref name="args"/>, writing to the given writers; returns the exit status.</summary>
     public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
-        var root = new RootCommand("Compile Maru (.l) programs to native code, show their assembly, run them, or explore them in a REPL.")
+        var root = new RootCommand("Compile Maru (.l) programs to native code, show their assembly or their expansion, run them, or explore them in a REPL.")
         {
             BuildCommand.Create(),
             AsmCommand.Create(),
+            ExpandCommand.Create(),
             RunCommand.Create(),
             ReplCommand.Create(),
         };

@@ -3,16 +3,17 @@ using System.CommandLine;
 namespace Maru.Cli;
 
 /// <summary>
-/// <c>maru repl [--history FILE]</c>: an interactive session. Definitions replace earlier ones of the same name;
-/// expressions are compiled and run as they are entered and their value is printed. Input continues over several
-/// lines until its parentheses balance. In a terminal, lines are edited and recalled from the history (saved in FILE);
+/// <c>maru repl [--history FILE]</c>: an interactive session. Definitions replace earlier ones of the same name, and
+/// macros are usable from the next form on; expressions are compiled and run as they are entered and their value is
+/// printed. Input continues over several lines until its parentheses balance. In a terminal, lines are edited and recalled from the history (saved in FILE);
 /// with input piped in, lines are read as they come and no prompt is shown.
 /// </summary>
 internal static class ReplCommand
 {
     public const string Help = """
-        Enter definitions (define-function, define, define-structure) and expressions; an expression's value is printed.
-        A definition replaces any earlier one of the same name; later calls use the new one.
+        Enter definitions (define-function, define, define-structure), macros (define-form, define-constant) and
+        expressions; an expression's value is printed. A definition replaces any earlier one of the same name; later
+        calls use the new one. A redefined macro is used by the inputs after it; a redefined constant or structure by all.
         :defs      list the current definitions
         :history   show the input history
         :help      show this text

@@ -41,6 +41,8 @@ internal static class RunCommand
     private static int Run(string[] files, string[] arguments, string entry, ToolchainChoice toolchain, TextWriter output, TextWriter error)
     {
         if (files.Length == 0) return Fail(error, ExitCodes.Usage, "no source file given before '--'");
+        if (files.FirstOrDefault(CommonSymbols.LooksLikeOption) is { } option)
+            return Fail(error, ExitCodes.Usage, $"unknown option '{option}' (the arguments of the entry go after '--')");
         long[] words = new long[entry == Main ? 0 : arguments.Length];
         for (int i = 0; i < words.Length; i++)
         {

@@ -72,6 +72,112 @@ public sealed class ReplTests
     }
 
     [TestMethod]
+    public void AMacroDefinedAtThePromptIsUsedOnTheNextLineInExpressionsAndInLaterDefinitions()
+    {
+        var session = Repl(
+            "(define-form twice (x) `(+ ,x ,x))",
+            "(twice 21)",
+            "(define-function quadruple (y) (twice (twice y)))",
+            "(quadruple 3)",
+            "(define total (twice 5))",
+            "total");
+        Assert.AreEqual("defined twice\n42\ndefined quadruple\n12\ndefined total\n10\n", session.Output);
+        Assert.AreEqual("", session.Error);
+    }
+
+    [TestMethod]
+    public void ARedefinedMacroIsUsedByTheInputsAfterItWhileEarlierDefinitionsKeepTheirExpansion()
+    {
+        var session = Repl(
+            "(define-form twice (x) `(+ ,x ,x))",
+            "(define-function f (y) (twice y))",
+            "(define-form twice (x) `(* ,x ,x))",
+            "(twice 5)",
+            "(f 5)",
+            "(define-function f (y) (twice y))",
+            "(f 5)",
+            ":defs");
+        Assert.AreEqual("defined twice\ndefined f\nredefined twice\n25\n10\nredefined f\n25\ntwice\nf\n", session.Output);
+        Assert.AreEqual("", session.Error);
+    }
+
+    [TestMethod]
+    public void AConstantIsUsableAndARedefinitionReplacesItEverywhere()
+    {
+        var session = Repl(
+            "(define-constant width 8)",
+            "(* width 2)",
+            "(define-function area (h) (* width h))",
+            "(area 3)",
+            "(define-constant width 10)",
+            "width",
+            "(area 3)");
+        Assert.AreEqual("defined width\n16\ndefined area\n24\nredefined width\n10\n30\n", session.Output);
+        Assert.AreEqual("", session.Error);
+    }
+
+    [TestMethod]
+    public void AStructuresAccessorsAreUsableAndARedefinitionKeepsItsTypeNumberAndAddsFields()
+    {
+        var session = Repl(
+            "(define malloc (extern 'malloc))",
+            "(define-structure point (x y))",
+            "point",
+            "(define-function make-point (x y) (let ((p (malloc (* 3 8)))) (set (point-x p) x) (set (point-y p) y) p))",
+            "(point-y (make-point 3 4))",
+            "(define-structure point (x y z))",
+            "(define-function z-of (p) (set (point-z p) 7) (point-z p))",
+            "(z-of (make-point 1 2))",
+            "(point-x (make-point 5 6))",
+            "point",
+            ":defs");
+        Assert.AreEqual("defined malloc\ndefined point\n18\ndefined make-point\n4\nredefined point\ndefined z-of\n7\n5\n18\n"
+            + "malloc\npoint\nmake-point\nz-of\n", session.Output);
+        Assert.AreEqual("", session.Error);
+    }
+
+    [TestMethod]
+    public void AMacroUseThatExpandsToADefinitionDefinesAsInAFile()
+    {
+        var session = Repl(
+            "(define-form define-square (name) `(define-function ,name (x) (* x x)))",
+            "(define-square sq)",
+            "(sq 7)",
+            "(define-form define-counters names `(let () ,@(map (lambda (n) `(define ,n 0)) names)))",
+            "(define-counters hits misses)",
+            "(set hits 3)",
+            "(+ hits misses)");
+        Assert.AreEqual("defined define-square\ndefined sq\n49\ndefined define-counters\ndefined hits misses\n3\n3\n", session.Output);
+        Assert.AreEqual("", session.Error);
+    }
+
+    [TestMethod]
+    public void AMacroDefinitionAndItsUseInOneInputBehaveAsInAFile()
+    {
+        var session = Repl(
+            "(define-form inc (x) `(+ ,x 1)) (inc 41) (define-function inc2 (x) (inc (inc x))) (inc2 1)");
+        Assert.AreEqual("defined inc\n42\ndefined inc2\n3\n", session.Output);
+        Assert.AreEqual("", session.Error);
+    }
+
+    [TestMethod]
+    public void AMacroThatFailsIsADiagnosticAtItsUseAndChangesNothing()
+    {
+        var session = Repl(
+            "(define-form checked (x) (if (< x 0) (error \"negative: \" x) x))",
+            "(+ 1 (checked 2))",
+            "(+ 1 (checked -2))",
+            "(define-function f ()",
+            "  (checked -5))",
+            ":defs");
+        Assert.AreEqual("defined checked\n3\nchecked\n", session.Output);
+        string[] errors = session.Error.TrimEnd().Split('\n');
+        Assert.HasCount(2, errors, session.Error);
+        StringAssert.StartsWith(errors[0], "repl-3(1,6): error MARU0201: in macro 'checked': negative: -2");
+        StringAssert.StartsWith(errors[1], "repl-4(2,3): error MARU0201: in macro 'checked': negative: -5");
+    }
+
+    [TestMethod]
     public void InputContinuesOverLinesUntilTheParenthesesBalance()
     {
         var session = Repl(

@@ -24,7 +24,7 @@ public sealed class MaruCommandLineTests
         Outcome outcome = Run("--help");
 
         Assert.AreEqual(0, outcome.ExitCode);
-        foreach (string command in new[] { "build", "asm", "run", "repl" }) Assert.Contains(command, outcome.Output);
+        foreach (string command in new[] { "build", "asm", "expand", "run", "repl" }) Assert.Contains(command, outcome.Output);
         Assert.AreEqual("", outcome.Error);
     }
 
@@ -45,6 +45,10 @@ public sealed class MaruCommandLineTests
     [DataRow("build", "a.l")]
     [DataRow("build", "-o", "libx.so")]
     [DataRow("asm", "a.l", "--rid")]
+    [DataRow("expand")]
+    [DataRow("asm", "a.l", "--bogus")]
+    [DataRow("build", "a.l", "-o", "libx.so", "-x")]
+    [DataRow("expand", "--bogus", "a.l")]
     [DataRow("frobnicate", "a.l")]
     public void AWrongCommandLineIsAUsageErrorOnStandardError(params string[] args)
     {
@@ -58,6 +62,7 @@ public sealed class MaruCommandLineTests
     [TestMethod]
     [DataRow("build", "-o", "libx.so")]
     [DataRow("asm")]
+    [DataRow("expand")]
     [DataRow("run")]
     public void AnUnreadableSourceIsMaru0900(params string[] command)
     {
@@ -81,6 +86,15 @@ public sealed class MaruCommandLineTests
 
         Assert.AreEqual(ExitCodes.Usage, outcome.ExitCode);
         Assert.Contains($"'{argument}' is not an integer", outcome.Error);
+    }
+
+    [TestMethod]
+    public void RunWithAnUnknownOptionBeforeTheDoubleDashIsAUsageError()
+    {
+        Outcome outcome = Run("run", "never-read.l", "--bogus", "--entry", "add", "--", "-1", "2");
+
+        Assert.AreEqual(ExitCodes.Usage, outcome.ExitCode);
+        Assert.Contains("unknown option '--bogus'", outcome.Error);
     }
 
     [TestMethod]
