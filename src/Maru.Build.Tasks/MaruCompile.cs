@@ -81,8 +81,12 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
         {
             var options = new BindingOptions(BindingsNamespace, LibraryName,
                 Sources.Select(s => new BindingSource(s.GetMetadata("FullPath"), ClassName(s))).ToList());
-            foreach (var (function, message) in CSharpBindings.Conflicts(exports ?? [], options))
-                Log.LogError(null, DiagnosticCodes.InvalidBindingName, null, function.SourcePath, 0, 0, 0, 0, message);
+            // Names the compiler accepts but C# cannot take, reported at the function's definition (which may be in a loaded file).
+            foreach (BindingConflict conflict in CSharpBindings.Conflicts(exports ?? [], options))
+            {
+                ExportedFunction function = conflict.Function;
+                Log.LogError(null, conflict.Code, null, function.DefinitionPath ?? function.SourcePath, function.Line, function.Column, 0, 0, conflict.Message);
+            }
             if (Log.HasLoggedErrors) return false;
             AtomicFile.WriteIfChanged(BindingsFile, CSharpBindings.Generate(exports ?? [], options));
         }
