@@ -11,9 +11,10 @@ namespace Maru.Build.Tasks;
 /// <summary>
 /// Compiles all the MaruSource items of a project as one unit, once per runtime identifier, into one <c>.s</c> file per source
 /// (<c>AssemblyDirectory/&lt;rid&gt;/&lt;source file name&gt;.s</c>), and generates the C# bindings file. Files are written only when
-/// their text changes, so an edit that does not change the generated code assembles nothing. What compile-time code prints is
-/// a message of normal importance; the files it loads are listed in <see cref="LoadedFilesFile"/> for the next build. After any error, every output
-/// (assembly, bindings, the libraries in <see cref="StaleOutputs"/>) is deleted: a failed build leaves nothing stale behind.
+/// their text changes, so an edit that does not change the generated code assembles nothing. What compile-time code prints
+/// is a message of normal importance; the files its <c>load</c> read are listed in <see cref="LoadedFilesFile"/> for the next
+/// build. After any error, every output (assembly, bindings, the libraries in <see cref="StaleOutputs"/>) is deleted: a failed
+/// build leaves nothing stale behind.
 /// </summary>
 public sealed class MaruCompile : Microsoft.Build.Utilities.Task
 {

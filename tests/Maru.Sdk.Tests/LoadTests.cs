@@ -45,7 +45,8 @@ public sealed class LoadTests
         DotNet.AssertSucceeded(first);
         StringAssert.Contains(first.Output, "LoadingApp: compile time read helpers.l", "what compile time prints is a build message");
         Assert.AreEqual("twice(3) = 6\nscaled(5) = 420\n", RunApp(project));
-        CollectionAssert.AreEqual(new[] { helpers, answer }, File.ReadAllLines(Path.Combine(Obj(project), "maru", "compile.loaded")));
+        string loadedList = Path.Combine(Obj(project), "maru", "compile.loaded");
+        CollectionAssert.AreEqual(new[] { helpers, answer }, File.ReadAllLines(loadedList));
 
         // Nothing changed: no Maru tool runs, and -question agrees.
         DateTime library = File.GetLastWriteTimeUtc(Library(project));
@@ -84,6 +85,14 @@ public sealed class LoadTests
         File.WriteAllText(answer, answerText);
         DotNet.AssertSucceeded(DotNet.Build(project));
         Assert.AreEqual("twice(3) = 9\nscaled(5) = 645\n", RunApp(project));
+        DotNet.AssertSucceeded(DotNet.Build(project, "-question"));
+
+        // A lost list of loaded files compiles again (without it, an edit of a loaded file would go unseen).
+        File.Delete(loadedList);
+        ProcessResult relisted = DotNet.Build(project);
+        DotNet.AssertSucceeded(relisted);
+        Assert.DoesNotContain("Skipping target \"MaruCompile\"", relisted.Output);
+        CollectionAssert.AreEqual(new[] { helpers, answer }, File.ReadAllLines(loadedList));
         DotNet.AssertSucceeded(DotNet.Build(project, "-question"));
     }
 }
