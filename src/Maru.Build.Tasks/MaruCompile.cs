@@ -11,8 +11,10 @@ namespace Maru.Build.Tasks;
 /// <summary>
 /// Compiles all the MaruSource items of a project as one unit, once per runtime identifier, into one <c>.s</c> file per source
 /// (<c>AssemblyDirectory/&lt;rid&gt;/&lt;source file name&gt;.s</c>), and generates the C# bindings file. Files are written only when
-/// their text changes, so an edit that does not change the generated code assembles nothing. After any error, every output
-/// (assembly, bindings, the libraries in <see cref="StaleOutputs"/>) is deleted: a failed build leaves nothing stale behind.
+/// their text changes, so an edit that does not change the generated code assembles nothing. What compile-time code prints
+/// is a message of normal importance; the files its <c>load</c> read are listed in <see cref="LoadedFilesFile"/> for the next
+/// build. After any error, every output (assembly, bindings, the libraries in <see cref="StaleOutputs"/>) is deleted: a failed
+/// build leaves nothing stale behind.
 /// </summary>
 public sealed class MaruCompile : Microsoft.Build.Utilities.Task
 {
@@ -28,6 +30,16 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
     public string DefaultClassName { get; set; } = "Native";
     /// <summary>Touched after every successful run: the target's output when no generated file changed.</summary>
     public string? StampFile { get; set; }
+    /// <summary>
+    /// The folder <c>load</c> finds relative names in after the loading file's folder (the project folder; spec section 10).
+    /// Empty: the current directory.
+    /// </summary>
+    public string? ProjectDirectory { get; set; }
+    /// <summary>
+    /// The file that lists the files <c>load</c> read, one full path a line, written only when the list changes: the build
+    /// reads it back as extra inputs of the compile target (as C builds track headers).
+    /// </summary>
+    public string? LoadedFilesFile { get; set; }
     /// <summary>Files a failed compilation deletes (the libraries this unit linked before, and their copies).</summary>
     public ITaskItem[] StaleOutputs { get; set; } = [];
 
@@ -62,13 +74,27 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
         if (Log.HasLoggedErrors) return false;
 
         IReadOnlyList<ExportedFunction>? exports = null;
+        var loaded = new List<string>();
+        bool compiled = true;
+        var options = new CompileOptions { ReadFile = ReadLoadedFile };
         foreach (string rid in RuntimeIdentifiers.Distinct(StringComparer.Ordinal))
         {
-            CompileResult result = MaruCompiler.Compile(sources, new CompileOptions(rid));
-            // Diagnostics are the same for every runtime identifier: report them once. A later one can only fail in its code generator.
-            if (exports is null) MaruDiagnostics.Log(Log, result.Diagnostics);
-            else MaruDiagnostics.Log(Log, result.Diagnostics.Where(d => d.IsError));
-            if (!result.Success) return false;
+            CompileResult result = MaruCompiler.Compile(sources, options with { RuntimeIdentifier = rid });
+            foreach (string file in result.LoadedFiles.Select(FullPath))
+                if (!loaded.Contains(file, StringComparer.Ordinal)) loaded.Add(file);
+            // Diagnostics and compile-time output are the same for every runtime identifier: report them once. A later one can
+            // only fail in its code generator.
+            if (exports is null)
+            {
+                if (result.CompileTimeOutput.Length > 0) Log.LogMessage(MessageImportance.Normal, result.CompileTimeOutput.TrimEnd('\n', '\r'));
+                MaruDiagnostics.Log(Log, result.Diagnostics.Select(WithFullPath));
+            }
+            else MaruDiagnostics.Log(Log, result.Diagnostics.Where(d => d.IsError).Select(WithFullPath));
+            if (!result.Success)
+            {
+                compiled = false;
+                break;
+            }
             exports ??= result.Exports;
             foreach (AssemblyFile file in result.Assembly)
             {
@@ -76,15 +102,23 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
                 if (AtomicFile.WriteIfChanged(path, file.Text)) Log.LogMessage(MessageImportance.Low, $"Maru: wrote {path}");
             }
         }
+        // Also after an error: the files read so far are what the next build watches (a failed build recompiles anyway).
+        if (!string.IsNullOrEmpty(LoadedFilesFile))
+            AtomicFile.WriteIfChanged(LoadedFilesFile, string.Concat(loaded.Select(file => file + "\n")));
+        if (!compiled) return false;
 
         if (!string.IsNullOrEmpty(BindingsFile))
         {
-            var options = new BindingOptions(BindingsNamespace, LibraryName,
+            var bindings = new BindingOptions(BindingsNamespace, LibraryName,
                 Sources.Select(s => new BindingSource(s.GetMetadata("FullPath"), ClassName(s))).ToList());
-            foreach (var (function, message) in CSharpBindings.Conflicts(exports ?? [], options))
-                Log.LogError(null, DiagnosticCodes.InvalidBindingName, null, function.SourcePath, 0, 0, 0, 0, message);
+            // Names the compiler accepts but C# cannot take, reported at the function's definition (which may be in a loaded file).
+            foreach (BindingConflict conflict in CSharpBindings.Conflicts(exports ?? [], bindings))
+            {
+                ExportedFunction function = conflict.Function;
+                Log.LogError(null, conflict.Code, null, FullPath(function.DefinitionPath ?? function.SourcePath), function.Line, function.Column, 0, 0, conflict.Message);
+            }
             if (Log.HasLoggedErrors) return false;
-            AtomicFile.WriteIfChanged(BindingsFile, CSharpBindings.Generate(exports ?? [], options));
+            AtomicFile.WriteIfChanged(BindingsFile, CSharpBindings.Generate(exports ?? [], bindings));
         }
         if (!string.IsNullOrEmpty(StampFile))
         {
@@ -93,6 +127,24 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
         }
         return true;
     }
+
+    /// <summary>
+    /// Reads a file for <c>(load "file.l")</c>. The compiler asks for the name beside the loading file (a full path, as the
+    /// sources are), then for the name itself: relative to the current folder, which in a build is the project folder.
+    /// </summary>
+    private byte[]? ReadLoadedFile(string path)
+    {
+        string full = FullPath(path);
+        return File.Exists(full) ? File.ReadAllBytes(full) : null;
+    }
+
+    /// <summary>A path as load resolves it: a relative one from the project folder.</summary>
+    private string FullPath(string path) =>
+        Path.GetFullPath(path, string.IsNullOrEmpty(ProjectDirectory) ? Directory.GetCurrentDirectory() : ProjectDirectory);
+
+    // Diagnostics in a file loaded by a relative name carry that name: MSBuild gets the full path, as for the sources.
+    private Diagnostic WithFullPath(Diagnostic diagnostic) =>
+        diagnostic.Path is { Length: > 0 } path && !Path.IsPathRooted(path) ? diagnostic with { Path = FullPath(path) } : diagnostic;
 
     // The .s (and so the object) of a source is named after its file, so two sources with one file name cannot share a unit.
     private bool CheckNames()

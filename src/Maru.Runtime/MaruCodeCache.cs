@@ -10,16 +10,20 @@ namespace Maru.Runtime;
 /// <summary>
 /// A directory of compiled libraries keyed by everything that determines their code: the sources (paths and bytes), the
 /// compiler's build, the platform and the options. A hit loads the stored library and runs neither the compiler nor any tool.
+/// The code also depends on the files compile-time <c>(load "file.l")</c> read, which the key cannot know before compiling:
+/// each entry records them (path and content hash, and the paths load looked for and found missing), and an entry whose
+/// files differ now is a miss, replaced by the new build.
 /// </summary>
 /// <remarks>
 /// Safe for any number of threads and processes sharing one directory: every file is written under a temporary name and
 /// renamed into place, so a reader sees a whole entry or none; an entry whose files vanish under a reader is a miss. The
 /// total size is bounded: after a store, the least recently used entries (by the time of their last hit) are evicted.
-/// Each entry is <c>KEY.exports</c> (the exported functions) and the library <c>KEY.so</c>, written in that order.
+/// Each entry is <c>KEY.exports</c> (the exported functions and the files load read) and the library <c>KEY.so</c>, written in
+/// that order.
 /// </remarks>
 public sealed class MaruCodeCache
 {
-    private const string Format = "maru-code-cache 1";
+    private const string Format = "maru-code-cache 2";
     private const string ExportsExtension = ".exports";
     private static readonly string CompilerIdentity = ComputeCompilerIdentity();
     private static readonly Lazy<MaruCodeCache> DefaultCache = new(() => new MaruCodeCache(DefaultDirectory()));
@@ -78,7 +82,36 @@ public sealed class MaruCodeCache
 
     internal sealed record Entry(string LibraryPath, IReadOnlyList<MaruFunctionInfo> Functions);
 
-    /// <summary>The entry of <paramref name="key"/>, marked as just used, or null when there is none (or it cannot be read).</summary>
+    /// <summary>
+    /// A file compile-time <c>load</c> asked for, by the path the compiler gave (a relative one is relative to the current
+    /// folder): the SHA-256 of what it read, or null when there was no such file (and load looked further).
+    /// </summary>
+    internal sealed record LoadedFile(string Path, string? Hash)
+    {
+        /// <summary>The file as it is now: what reading it for load would give.</summary>
+        public static LoadedFile Read(string path, out byte[]? content)
+        {
+            content = File.Exists(path) ? File.ReadAllBytes(path) : null;
+            return new LoadedFile(path, content is null ? null : Convert.ToHexStringLower(SHA256.HashData(content)));
+        }
+
+        public bool IsUnchanged()
+        {
+            try
+            {
+                return Read(Path, out _) == this;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The entry of <paramref name="key"/>, marked as just used, or null when there is none, it cannot be read, or a file its
+    /// compile loaded has changed since (or one load looked for in vain has appeared).
+    /// </summary>
     internal Entry? TryLoad(string key)
     {
         string library = LibraryPath(key);
@@ -86,8 +119,8 @@ public sealed class MaruCodeCache
         try
         {
             if (!File.Exists(library)) return null;
-            IReadOnlyList<MaruFunctionInfo>? functions = ParseExports(File.ReadAllText(exports));
-            if (functions is null) return null;
+            if (ParseExports(File.ReadAllText(exports)) is not var (functions, loaded)) return null;
+            if (!loaded.All(file => file.IsUnchanged())) return null;
             File.SetLastWriteTimeUtc(exports, DateTime.UtcNow);
             return new Entry(library, functions);
         }
@@ -97,14 +130,17 @@ public sealed class MaruCodeCache
         }
     }
 
-    /// <summary>Stores a freshly built library under <paramref name="key"/>, then evicts down to the size bound. Best effort: a cache that cannot be written is skipped.</summary>
-    internal void Store(string key, string builtLibrary, IReadOnlyList<MaruFunctionInfo> functions)
+    /// <summary>
+    /// Stores a freshly built library under <paramref name="key"/> (replacing an entry whose loaded files changed), with the
+    /// files its compile loaded, then evicts down to the size bound. Best effort: a cache that cannot be written is skipped.
+    /// </summary>
+    internal void Store(string key, string builtLibrary, IReadOnlyList<MaruFunctionInfo> functions, IReadOnlyList<LoadedFile> loaded)
     {
         try
         {
             System.IO.Directory.CreateDirectory(Directory);
             // The exports first and the library last: a library in place means its exports are too.
-            WriteAtomically(ExportsPath(key), temporary => File.WriteAllText(temporary, FormatExports(functions)));
+            WriteAtomically(ExportsPath(key), temporary => File.WriteAllText(temporary, FormatExports(functions, loaded)));
             WriteAtomically(LibraryPath(key), temporary => File.Copy(builtLibrary, temporary));
             Evict();
         }
@@ -190,33 +226,43 @@ public sealed class MaruCodeCache
         }
     }
 
-    // One function a line: symbol, parameter count, name, documentation; the texts escaped so that tabs and newlines survive.
-    private static string FormatExports(IReadOnlyList<MaruFunctionInfo> functions)
+    // One function or loaded file a line: "function", symbol, parameter count, name, documentation; "load", path, hash (or
+    // "-": there was none). Texts are escaped so that tabs and newlines survive.
+    private static string FormatExports(IReadOnlyList<MaruFunctionInfo> functions, IReadOnlyList<LoadedFile> loaded)
     {
         var text = new StringBuilder(Format).Append('\n');
         foreach (MaruFunctionInfo f in functions)
         {
-            text.Append(Uri.EscapeDataString(f.Symbol)).Append('\t')
+            text.Append("function\t").Append(Uri.EscapeDataString(f.Symbol)).Append('\t')
                 .Append(f.ParameterCount.ToString(CultureInfo.InvariantCulture)).Append('\t')
                 .Append(Uri.EscapeDataString(f.Name)).Append('\t')
                 .Append(f.Documentation is null ? "-" : "+" + Uri.EscapeDataString(f.Documentation)).Append('\n');
         }
+        foreach (LoadedFile file in loaded)
+            text.Append("load\t").Append(Uri.EscapeDataString(file.Path)).Append('\t').Append(file.Hash ?? "-").Append('\n');
         return text.ToString();
     }
 
-    private static IReadOnlyList<MaruFunctionInfo>? ParseExports(string text)
+    private static (IReadOnlyList<MaruFunctionInfo> Functions, IReadOnlyList<LoadedFile> Loaded)? ParseExports(string text)
     {
         string[] lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         if (lines.Length == 0 || lines[0] != Format) return null;
         var functions = new List<MaruFunctionInfo>();
+        var loaded = new List<LoadedFile>();
         foreach (string line in lines.Skip(1))
         {
             string[] fields = line.Split('\t');
-            if (fields.Length != 4 || !int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out int count)) return null;
-            string? documentation = fields[3].StartsWith('+') ? Uri.UnescapeDataString(fields[3][1..]) : null;
-            functions.Add(new MaruFunctionInfo(Uri.UnescapeDataString(fields[2]), count, documentation) { Symbol = Uri.UnescapeDataString(fields[0]) });
+            if (fields is ["function", var symbol, var countText, var name, var documentationText]
+                && int.TryParse(countText, NumberStyles.None, CultureInfo.InvariantCulture, out int count))
+            {
+                string? documentation = documentationText.StartsWith('+') ? Uri.UnescapeDataString(documentationText[1..]) : null;
+                functions.Add(new MaruFunctionInfo(Uri.UnescapeDataString(name), count, documentation) { Symbol = Uri.UnescapeDataString(symbol) });
+            }
+            else if (fields is ["load", var path, var hash])
+                loaded.Add(new LoadedFile(Uri.UnescapeDataString(path), hash == "-" ? null : hash));
+            else return null;
         }
-        return functions;
+        return (functions, loaded);
     }
 
     // The compiler's assembly version and module id: a different build of the compiler never reuses another's code.

@@ -78,7 +78,16 @@ public sealed class MaruModule : IDisposable
         }
 
         options.OnBuild?.Invoke();
-        CompileResult result = MaruCompiler.Compile(files, new CompileOptions(rid));
+        // The files compile-time load asks for, as they were read: the cache entry is valid while they stay so.
+        var loaded = new List<MaruCodeCache.LoadedFile>();
+        CompileResult result = MaruCompiler.Compile(files, new CompileOptions(rid)
+        {
+            ReadFile = path =>
+            {
+                loaded.Add(MaruCodeCache.LoadedFile.Read(path, out byte[]? content));
+                return content;
+            },
+        });
         if (!result.Success) throw new MaruCompilationException(result.Diagnostics);
         var functions = result.Exports.Select(e => new MaruFunctionInfo(e.MaruName, e.ParameterCount, e.Documentation) { Symbol = e.Symbol }).ToList();
 
@@ -89,7 +98,7 @@ public sealed class MaruModule : IDisposable
             var toolchain = new ToolchainOptions(rid) { AssemblerPath = options.AssemblerPath, LinkerPath = options.LinkerPath, Integrated = integrated };
             var diagnostics = NativeToolchain.BuildLibrary(result.Assembly, library, toolchain);
             if (diagnostics.Any(d => d.IsError)) throw new MaruCompilationException([.. result.Diagnostics, .. diagnostics]);
-            cache?.Store(key!, library, functions);
+            cache?.Store(key!, library, functions, loaded);
             return Load(library, directory, functions, fromCache: false);
         }
         catch

@@ -171,6 +171,93 @@ public sealed class CacheTests
         Assert.AreEqual(expected, MaruCodeCache.Default.Directory);
         Assert.AreSame(MaruCodeCache.Default, MaruCompileOptions.Default.Cache);
     }
+
+    // ---- Files read by load: part of what an entry's code depends on ----
+
+    [TestMethod]
+    public void AnEditedLoadedFileIsAMissAndTheNewBuildReplacesTheEntry()
+    {
+        using var directory = new TemporaryDirectory();
+        var cache = new MaruCodeCache(directory.File("cache"));
+        string answer = directory.File("answer.l");
+        File.WriteAllText(answer, "(define-function answer () 42)");
+        // The source's path need not exist; load finds answer.l beside it.
+        MaruSource[] unit = [new(directory.File("main.l"), "(load \"answer.l\")\n(define-function twice-answer () (* 2 (answer)))")];
+
+        using (var first = MaruModule.Compile(unit, new MaruCompileOptions { Cache = cache }))
+        {
+            Assert.IsFalse(first.FromCache);
+            Assert.AreEqual(84L, first.Invoke("twice-answer"));
+        }
+        using (var hit = MaruModule.Compile(unit, Sources.CacheOnly(cache)))
+            Assert.AreEqual(84L, hit.Invoke("twice-answer"));
+
+        // The sources are the same, the loaded file is not: a miss, and the new build replaces the entry.
+        File.WriteAllText(answer, "(define-function answer () 50)");
+        Assert.ThrowsExactly<CacheMissException>(() => MaruModule.Compile(unit, Sources.CacheOnly(cache)));
+        using (var rebuilt = MaruModule.Compile(unit, new MaruCompileOptions { Cache = cache }))
+        {
+            Assert.IsFalse(rebuilt.FromCache);
+            Assert.AreEqual(100L, rebuilt.Invoke("twice-answer"));
+        }
+        using (var hit = MaruModule.Compile(unit, Sources.CacheOnly(cache)))
+            Assert.AreEqual(100L, hit.Invoke("twice-answer"));
+        Assert.HasCount(1, Directory.GetFiles(cache.Directory, "*.exports"));
+
+        // A loaded file that is gone is the compile's error, not a stale hit.
+        File.Delete(answer);
+        var e = Assert.ThrowsExactly<MaruCompilationException>(() => MaruModule.Compile(unit, new MaruCompileOptions { Cache = cache }));
+        Assert.AreEqual("MARU0204", e.Diagnostics.Single().Code, e.Message);
+    }
+
+    [TestMethod]
+    public void ALoadedFileEditedWhileAModuleOfItsEntryIsLoadedGivesTheNewCode()
+    {
+        using var directory = new TemporaryDirectory();
+        var cache = new MaruCodeCache(directory.File("cache"));
+        string value = directory.File("value.l");
+        File.WriteAllText(value, "(define-function value () 1)");
+        MaruSource[] unit = [new(directory.File("main.l"), "(load \"value.l\")")];
+        using (MaruModule.Compile(unit, new MaruCompileOptions { Cache = cache })) { }
+
+        // This module has the cached library loaded where it is; replacing the entry must not disturb it.
+        using var old = MaruModule.Compile(unit, Sources.CacheOnly(cache));
+        File.WriteAllText(value, "(define-function value () 2)");
+        using var rebuilt = MaruModule.Compile(unit, new MaruCompileOptions { Cache = cache });
+        using var hit = MaruModule.Compile(unit, Sources.CacheOnly(cache));
+        Assert.AreEqual((1L, 2L, 2L), (old.Invoke("value"), rebuilt.Invoke("value"), hit.Invoke("value")));
+    }
+
+    [TestMethod]
+    [DoNotParallelize]
+    public void AFileThatAppearsWhereLoadLooksFirstIsAMiss()
+    {
+        // src/main.l loads "answer.l": beside itself first (there is none at first), then from the current folder.
+        using var directory = new TemporaryDirectory();
+        var cache = new MaruCodeCache(directory.File("cache"));
+        Directory.CreateDirectory(directory.File("src"));
+        Directory.CreateDirectory(directory.File("current"));
+        File.WriteAllText(directory.File("current/answer.l"), "(define-function answer () 1)");
+        MaruSource[] unit = [new(directory.File("src/main.l"), "(load \"answer.l\")")];
+        string previous = Environment.CurrentDirectory;
+        try
+        {
+            Environment.CurrentDirectory = directory.File("current");
+            using (var first = MaruModule.Compile(unit, new MaruCompileOptions { Cache = cache }))
+                Assert.AreEqual(1L, first.Invoke("answer"));
+            using (var hit = MaruModule.Compile(unit, Sources.CacheOnly(cache)))
+                Assert.AreEqual(1L, hit.Invoke("answer"));
+
+            File.WriteAllText(directory.File("src/answer.l"), "(define-function answer () 2)");
+            Assert.ThrowsExactly<CacheMissException>(() => MaruModule.Compile(unit, Sources.CacheOnly(cache)));
+            using var rebuilt = MaruModule.Compile(unit, new MaruCompileOptions { Cache = cache });
+            Assert.AreEqual(2L, rebuilt.Invoke("answer"));
+        }
+        finally
+        {
+            Environment.CurrentDirectory = previous;
+        }
+    }
 }
 
 [TestClass]

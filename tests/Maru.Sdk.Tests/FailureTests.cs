@@ -1,3 +1,6 @@
+using Maru.Compiler;
+using Maru.Compiler.Diagnostics;
+
 namespace Maru.Sdk.Tests;
 
 [TestClass]
@@ -30,6 +33,24 @@ public sealed class FailureTests
         File.WriteAllText(broken, fixedText);
         DotNet.AssertSucceeded(DotNet.Build(project));
         Assert.IsTrue(File.Exists(library));
+    }
+
+    /// <summary>A C# name clash is an error of the bindings alone: the compiler (maru build, Maru.Runtime) accepts the names.</summary>
+    [TestMethod]
+    public void TwoFunctionsWithOneCSharpNameAreMaru0112AtTheSecond()
+    {
+        string project = SdkFixture.CopyAsset("NameClash");
+        string names = Path.Combine(project, "names.l");
+
+        ProcessResult build = DotNet.Build(project);
+        Assert.AreNotEqual(0, build.ExitCode, build.Output);
+        Assert.AreEqual(1, DotNet.Errors(build).Length, build.Output);
+        StringAssert.Contains(build.Output, $"{names}(3,18): error MARU0112: 'set-x!' and 'set-x' both give the C# method name 'SetX'; rename one");
+        Assert.IsEmpty(Directory.GetFiles(Path.Combine(project, "obj"), "*.Maru.g.cs", SearchOption.AllDirectories), "no bindings");
+
+        CompileResult compiled = MaruCompiler.Compile([SourceFile.FromText(names, File.ReadAllText(names))], new CompileOptions(SdkFixture.HostRid));
+        Assert.IsTrue(compiled.Success, string.Join("\n", compiled.Diagnostics));
+        DotNet.AssertSucceeded(DotNet.Build(project, "-p:MaruGenerateBindings=false"));
     }
 
     [TestMethod]

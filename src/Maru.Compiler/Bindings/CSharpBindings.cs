@@ -1,4 +1,5 @@
 using System.Text;
+using Maru.Compiler.Diagnostics;
 using Maru.Compiler.Semantics;
 
 namespace Maru.Compiler.Bindings;
@@ -12,9 +13,14 @@ public sealed record BindingSource(string SourcePath, string ClassName);
 /// <param name="Sources">The unit's sources in order; exports of a source not listed go into the class of the first one.</param>
 public sealed record BindingOptions(string? Namespace, string LibraryName, IReadOnlyList<BindingSource> Sources);
 
+/// <summary>A binding-name problem of one exported function: its diagnostic code (MARU0112 or MARU0908) and the message.</summary>
+public sealed record BindingConflict(ExportedFunction Function, string Code, string Message);
+
 /// <summary>Exported functions → one C# source file of P/Invoke declarations. A pure function: same input, same text.</summary>
 public static class CSharpBindings
 {
+    private const string DefaultClassName = "Native";
+
     public static string Generate(IReadOnlyList<ExportedFunction> exports, BindingOptions options)
     {
         ArgumentNullException.ThrowIfNull(exports);
@@ -33,7 +39,7 @@ public static class CSharpBindings
         var unlisted = exports.Where(e => !options.Sources.Any(s => SamePath(e.SourcePath, s.SourcePath))).ToList();
         if (unlisted.Count > 0)
         {
-            if (classes.Count == 0) classes.Add(("Native", []));
+            if (classes.Count == 0) classes.Add((DefaultClassName, []));
             classes[0].Sources.Add(("", unlisted));
         }
 
@@ -80,23 +86,42 @@ public static class CSharpBindings
     }
 
     /// <summary>
-    /// Exported functions whose C# method would not compile in its class: one named like the class (CS0542) or like the
-    /// <c>Library</c> constant (CS0102). Each comes with a message for the user.
+    /// Exported functions whose C# method would not compile in its class, each with its diagnostic code and a message for the
+    /// user: a name with no letter or digit, or one that gives the method name of an earlier function of the same class
+    /// (MARU0112, reported at the later one); a method named like its class (CS0542) or like the <c>Library</c> constant
+    /// (CS0102) (MARU0908). These are errors only where bindings are generated: the compiler itself accepts such names.
     /// </summary>
-    public static IReadOnlyList<(ExportedFunction Function, string Message)> Conflicts(IReadOnlyList<ExportedFunction> exports, BindingOptions options)
+    public static IReadOnlyList<BindingConflict> Conflicts(IReadOnlyList<ExportedFunction> exports, BindingOptions options)
     {
-        var conflicts = new List<(ExportedFunction, string)>();
+        ArgumentNullException.ThrowIfNull(exports);
+        ArgumentNullException.ThrowIfNull(options);
+        var conflicts = new List<BindingConflict>();
+        var methods = new Dictionary<(string Class, string Method), ExportedFunction>();
         foreach (ExportedFunction function in exports)
         {
             string method = SymbolNames.CSharpMethodName(function.MaruName);
-            string? className = options.Sources.FirstOrDefault(s => SamePath(s.SourcePath, function.SourcePath))?.ClassName;
-            if (method == className)
-                conflicts.Add((function, $"the C# method '{method}' of '{function.MaruName}' would have the name of its class; give the source another ClassName"));
+            string className = ClassOf(function, options);
+            if (method.Length == 0)
+                conflicts.Add(new(function, DiagnosticCodes.BindingNameClash,
+                    $"'{function.MaruName}' has no letters or digits to make a C# method name from"));
+            else if (methods.TryGetValue((className, method), out ExportedFunction? other))
+                conflicts.Add(new(function, DiagnosticCodes.BindingNameClash,
+                    $"'{function.MaruName}' and '{other.MaruName}' both give the C# method name '{method}'; rename one"));
+            else if (method == className)
+                conflicts.Add(new(function, DiagnosticCodes.InvalidBindingName,
+                    $"the C# method '{method}' of '{function.MaruName}' would have the name of its class; give the source another ClassName"));
             else if (method == "Library")
-                conflicts.Add((function, $"the C# method '{method}' of '{function.MaruName}' would have the name of the class's Library constant; rename the function"));
+                conflicts.Add(new(function, DiagnosticCodes.InvalidBindingName,
+                    $"the C# method '{method}' of '{function.MaruName}' would have the name of the class's Library constant; rename the function"));
+            methods.TryAdd((className, method), function);
         }
         return conflicts;
     }
+
+    /// <summary>The class a function's method goes into: its source's, or the first class's when its source is not listed.</summary>
+    private static string ClassOf(ExportedFunction function, BindingOptions options) =>
+        options.Sources.FirstOrDefault(s => SamePath(s.SourcePath, function.SourcePath))?.ClassName
+        ?? (options.Sources.Count > 0 ? options.Sources[0].ClassName : DefaultClassName);
 
     private static void AppendSummary(StringBuilder text, string indent, ExportedFunction function)
     {
