@@ -31,6 +31,7 @@ public sealed class CompileTime : ICompileTimeHost
     private readonly List<string> _loadedFiles = new();
     private readonly Dictionary<Variable, RegionDefinition> _regionDefinitions = new();
     private readonly Stack<SourceFile> _loading = new();
+    private HashSet<string> _unitPaths = [];
     private SourceFile _unitFile = null!;
 
     /// <summary>
@@ -51,6 +52,12 @@ public sealed class CompileTime : ICompileTimeHost
         _expanded = expanded;
         interpreter.DefinitionObserver = ObserveDefinition;
         interpreter.Host = this;
+    }
+
+    private static string FullPath(string path)
+    {
+        try { return Path.GetFullPath(path); }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException) { return path; }
     }
 
     /// <summary>Reads the files from disk for load (the default for <paramref name="readFile"/>).</summary>
@@ -75,6 +82,7 @@ public sealed class CompileTime : ICompileTimeHost
 
     private void RunUnit(IReadOnlyList<(SourceFile File, IReadOnlyList<Form> Forms)> files)
     {
+        _unitPaths = files.Select(f => FullPath(f.File.Path)).ToHashSet();
         bool implicitRegion = false;
         foreach (var (file, forms) in files)
         {
@@ -399,6 +407,9 @@ public sealed class CompileTime : ICompileTimeHost
                 throw new MaruError($"cannot read '{candidate}': {e.Message}", DiagnosticCodes.LoadFailed);
             }
             if (content is null) continue;
+            if (_unitPaths.Contains(FullPath(candidate)))
+                throw new MaruError($"'{candidate}' is a source file of the unit, so its definitions are made already; loading it would make them twice (remove it from the unit's sources, or do not load it)",
+                    DiagnosticCodes.LoadFailed);
             _loadedFiles.Add(candidate);
             var file = new SourceFile(candidate, content);
             int errors = _diagnostics.ErrorCount;
