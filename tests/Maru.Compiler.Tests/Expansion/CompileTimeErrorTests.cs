@@ -1,0 +1,170 @@
+using Maru.Compiler.Diagnostics;
+
+namespace Maru.Compiler.Tests.Expansion;
+
+/// <summary>
+/// Bad input at compile time (spec section 10): every error of a macro or of compile-time code is one diagnostic with
+/// a code, at the macro call in the user's file, naming the macro; a macro that never stops is stopped at the
+/// documented limits; a macro that returns what compiled code cannot hold is reported. Never an exception, a hang or
+/// a stack overflow, and never any output.
+/// </summary>
+[TestClass]
+public sealed class CompileTimeErrorTests
+{
+    /// <summary>Compiles and checks: the first diagnostic has the code, position and text; no output is made.</summary>
+    private static Diagnostic AssertError(string source, string code, int line, int column, string named)
+    {
+        var result = TestCompiler.Compile(source);
+        string all = string.Join("\n", result.Diagnostics);
+        Assert.IsFalse(result.Success, all);
+        Assert.IsEmpty(result.Assembly, "a unit with an error produces no output");
+        var diagnostic = result.Diagnostics[0];
+        Assert.AreEqual(code, diagnostic.Code, all);
+        Assert.AreEqual(("test.l", line, column), (diagnostic.Path, diagnostic.Line, diagnostic.Column), all);
+        Assert.Contains(named, diagnostic.Message, all);
+        return diagnostic;
+    }
+
+    private const string Define = "(define-function f () ";
+
+    [TestMethod]
+    public void ErrorCalledByAMacroIsADiagnosticWithItsMessageAtTheCall() =>
+        AssertError("(define-form must-be-small (n) (if (< n 10) n (error \"too big: \" n)))\n" + Define + "(must-be-small 12))",
+            DiagnosticCodes.ErrorCalled, 2, 23, "in macro 'must-be-small': too big: 12");
+
+    [TestMethod]
+    [DataRow("(define-form m () (no-such-function 1))", DiagnosticCodes.UndefinedName, "in macro 'm': 'no-such-function' is not defined")]
+    [DataRow("(define-function helper (a b) a)\n(define-form m () (helper 1))", DiagnosticCodes.WrongArgumentCount, "'helper' expects 2 arguments but is given 1")]
+    [DataRow("(define-form m () (5 1))", DiagnosticCodes.NotAFunction, "in macro 'm': cannot apply 5")]
+    [DataRow("(define-form m () (+ 'a 1))", DiagnosticCodes.WrongType, "'+' expects integers, not a")]
+    [DataRow("(define-form m () (array-length 3))", DiagnosticCodes.WrongType, "'array-length'")]
+    [DataRow("(define printf (extern 'printf))\n(define-form m () (printf \"hi\"))", DiagnosticCodes.MachineAtCompileTime, "'printf' cannot be called at compile time")]
+    [DataRow("(define-form m () (open \"/etc/passwd\"))", DiagnosticCodes.MachineAtCompileTime, "'open'")]
+    [DataRow("(define-form m () (return 1))", DiagnosticCodes.MachineAtCompileTime, "return")]
+    [DataRow("(define-form m () (string 100000000000))", DiagnosticCodes.CompileTimeLimit, "'string'")]
+    public void AnErrorInsideAMacroIsReportedAtTheMacroCallNamingTheMacro(string macro, string code, string named)
+    {
+        int line = macro.Count(c => c == '\n') + 2;
+        AssertError(macro + "\n" + Define + "(m))", code, line, 23, named);
+    }
+
+    [TestMethod]
+    [DataRow("(define-form two (a b) a)\n" + Define + "(two 1))", 2, "'two' expects 2 operands but is given 1")]
+    [DataRow("(define-form two (a b) a)\n" + Define + "(two 1 2 3))", 2, "'two' expects 2 operands but is given 3")]
+    [DataRow("(define-form some (a . rest) a)\n" + Define + "(some))", 2, "'some' expects at least 1 operand but is given 0")]
+    public void AMacroCalledWithTheWrongNumberOfOperandsIsMaru0104(string source, int line, string named) =>
+        AssertError(source, DiagnosticCodes.WrongOperandCount, line, 23, named);
+
+    [TestMethod]
+    public void AnErrorInANestedMacroNamesTheInnermostMacroAtTheOutermostCall()
+    {
+        // outer's expansion calls inner, made by outer: the place is the call the user wrote.
+        AssertError("(define-form inner (x) (error \"inner fails on \" x))\n(define-form outer () '(inner 7))\n" + Define + "(outer))",
+            DiagnosticCodes.ErrorCalled, 3, 23, "in macro 'inner': inner fails on 7");
+    }
+
+    // ---- runaway expansion and computation: stopped at the limits, never a hang or a stack overflow ----
+
+    [TestMethod]
+    [DataRow("(define-form forever () '(forever))")]
+    [DataRow("(define-form grow (x) `(grow (,x)))\n(define-form forever () '(grow 1))")]
+    [DataRow("(define-form forever () `(+ 1 (forever)))")]
+    public void AMacroThatExpandsWithoutEndIsStopped(string macro)
+    {
+        var diagnostic = AssertError(macro + "\n" + Define + "(forever))", DiagnosticCodes.CompileTimeLimit, macro.Count(c => c == '\n') + 2, 23, "nest more than 10,000 deep");
+        Assert.Contains("in macro", diagnostic.Message);
+    }
+
+    [TestMethod]
+    public void ARecursionWithoutEndAtCompileTimeIsStopped() =>
+        AssertError("(define-function down (n) (+ 1 (down n)))\n(define-form m () (down 1))\n" + Define + "(m))",
+            DiagnosticCodes.CompileTimeLimit, 3, 23, "nest more than 10,000 deep");
+
+    [TestMethod]
+    public void ALoopWithoutEndAtCompileTimeIsStopped() =>
+        AssertError("(define-form m () (while 1) 0)\n" + Define + "(m))", DiagnosticCodes.CompileTimeLimit, 2, 23, "steps");
+
+    [TestMethod]
+    public void ACyclicListPrintedAtCompileTimeDoesNotHang()
+    {
+        var result = TestCompiler.Compile("(let ((x (cons 1 2))) (set-cdr x x) (print x))\n(define-function f () 0)");
+        Assert.IsTrue(result.Success, string.Join("\n", result.Diagnostics));
+        Assert.StartsWith("(1 1 1 1", result.CompileTimeOutput);
+    }
+
+    // ---- macros that return what compiled code cannot hold ----
+
+    [TestMethod]
+    [DataRow("(define-form m () (lambda () 1))", "a function")]
+    [DataRow("(define-form m () (array 2))", "an array")]
+    [DataRow("(define-form m () (list 'car *env*))", "an environment")]
+    [DataRow("(define-form m () (let ((x (list '+ 1 2))) (set-cdr (cddr x) x) x))", "contains itself")]
+    [DataRow("(define-form m () '(+ 1 . 2))", "dotted list")]
+    public void AMacroThatReturnsGarbageIsReported(string macro, string named)
+    {
+        var result = TestCompiler.Compile(macro + "\n" + Define + "(m))");
+        string all = string.Join("\n", result.Diagnostics);
+        Assert.IsFalse(result.Success, all);
+        Assert.IsTrue(result.Diagnostics.All(d => d.Code is DiagnosticCodes.NotSupported), all);
+        Assert.Contains(named, all);
+        Assert.AreEqual(2, result.Diagnostics[0].Line, all);
+    }
+
+    // ---- compile regions and definitions ----
+
+    [TestMethod]
+    [DataRow("(compile-end)", 1, 1, "without a (compile-begin)")]
+    [DataRow("(define-function g () 0)\n(compile-begin)\n(define-function f () 0)", 2, 1, "has no (compile-end)")]
+    public void ACompileRegionMustBeOpenedAndClosed(string source, int line, int column, string named) =>
+        AssertError(source, DiagnosticCodes.RegionMismatch, line, column, named);
+
+    [TestMethod]
+    [DataRow("(define x '(1 2))", 1, 9, "a list")]
+    [DataRow("(define x 'y)", 1, 9, "a symbol")]
+    [DataRow("(define x (array 3))", 1, 9, "an array")]
+    [DataRow("(define x car)", 1, 9, "built-in function")]
+    [DataRow("(define-function helper () 0)\n(compile-begin)\n(define x helper)\n(compile-end)", 3, 9, "compile-time function 'helper'")]
+    public void ARegionDefinitionWhoseValueCannotBeCompiledIsMaru0203(string source, int line, int column, string named) =>
+        AssertError(source, DiagnosticCodes.NotCompilable, line, column, named);
+
+    [TestMethod]
+    public void ADefinitionMadeTwiceInARegionIsMaru0102EvenWhenAMacroMakesIt() =>
+        AssertError("(define-form def (name) `(define ,name 1))\n(def x)\n(def x)", DiagnosticCodes.DuplicateDefinition, 3, 6, "'x' is already defined at test.l(2,6)");
+
+    [TestMethod]
+    public void AForwardDeclarationSetToALambdaIsAFunction()
+    {
+        var result = TestCompiler.Compile("(define later)\n(define-function main () (later 2))\n(set later (lambda (n) (* n 21)))");
+        Assert.IsTrue(result.Success, string.Join("\n", result.Diagnostics));
+        CollectionAssert.AreEquivalent(new[] { "later", "main" }, result.Exports.Select(e => e.MaruName).ToList());
+    }
+
+    // ---- load ----
+
+    [TestMethod]
+    public void LoadingAFileThatDoesNotExistIsMaru0204() =>
+        AssertError("(load \"no-such-file-anywhere.l\")", DiagnosticCodes.LoadFailed, 1, 1, "no-such-file-anywhere.l");
+
+    [TestMethod]
+    public void AFileThatLoadsItselfIsStopped()
+    {
+        using var directory = new TemporaryDirectory();
+        string path = directory.File("self.l");
+        File.WriteAllText(path, "(load \"self.l\")\n");
+        var result = MaruCompiler.Compile([new SourceFile(Path.Combine(directory.Path, "main.l"), "(load \"self.l\")"u8.ToArray())], new CompileOptions());
+        Assert.IsFalse(result.Success);
+        Assert.AreEqual(DiagnosticCodes.LoadFailed, result.Diagnostics[0].Code, string.Join("\n", result.Diagnostics));
+        Assert.Contains("load nests more than 64 files deep", result.Diagnostics[0].Message);
+    }
+
+    [TestMethod]
+    public void ErrorsInALoadedFileAreReportedInThatFile()
+    {
+        using var directory = new TemporaryDirectory();
+        File.WriteAllText(directory.File("macros.l"), "(define-form twice (x) `(+ ,x ,x))\n\n(define-function broken () (undefined-thing))\n");
+        var result = MaruCompiler.Compile([new SourceFile(Path.Combine(directory.Path, "main.l"), "(load \"macros.l\")\n(define-function f () (twice 2))"u8.ToArray())], new CompileOptions());
+        var diagnostic = result.Diagnostics.Single();
+        Assert.AreEqual((Path.Combine(directory.Path, "macros.l"), 3, 28, DiagnosticCodes.UndefinedName), (diagnostic.Path, diagnostic.Line, diagnostic.Column, diagnostic.Code));
+        CollectionAssert.AreEqual(new[] { Path.Combine(directory.Path, "macros.l") }, result.LoadedFiles.ToList());
+    }
+}
