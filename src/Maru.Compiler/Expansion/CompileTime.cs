@@ -29,7 +29,6 @@ public sealed class CompileTime : ICompileTimeHost
     private readonly List<SymbolForm> _exports = new();
     private bool _hasExportForm;
     private readonly List<string> _loadedFiles = new();
-    private readonly Dictionary<Variable, RegionDefinition> _regionDefinitions = new();
     private readonly Stack<SourceFile> _loading = new();
     private HashSet<string> _unitPaths = [];
     private SourceFile _unitFile = null!;
@@ -200,14 +199,14 @@ public sealed class CompileTime : ICompileTimeHost
     {
         if (ReferenceEquals(variable.Environment, Host) || !InRegion) return;
         var nameSpan = form.Tail is Pair { HeadSpan.File: not null } named ? named.HeadSpan : form.Span;
-        if (!isNew && _regionDefinitions.TryGetValue(variable, out var earlier) && previous is not MaruForm && variable.Value is not MaruForm)
+        if (!isNew && variable.RegionDefinition is RegionDefinition earlier && previous is not MaruForm && variable.Value is not MaruForm)
         {
             var (line, column) = earlier.Name.File.LineColumn(earlier.Name.Start);
             throw new MaruError($"'{variable.Name.Name}' is already defined at {earlier.Name.File.Path}({line},{column})", DiagnosticCodes.DuplicateDefinition)
                 { Span = nameSpan };
         }
         var valueCell = form.Tail is Pair { Tail: Pair cell } ? cell : null;
-        _regionDefinitions[variable] = new RegionDefinition(nameSpan, form.Span, _unitFile, valueCell?.Head, _interpreter.ValueOf(variable))
+        variable.RegionDefinition = new RegionDefinition(nameSpan, form.Span, _unitFile, valueCell?.Head, _interpreter.ValueOf(variable))
         {
             InitializerSpan = valueCell?.Head is Pair { Span.File: not null } list ? list.Span
                 : valueCell?.HeadSpan.File is not null ? valueCell.HeadSpan
@@ -240,27 +239,26 @@ public sealed class CompileTime : ICompileTimeHost
         foreach (var item in region.Bindings.Items)
         {
             if (item is not Variable variable || _interpreter.ValueOf(variable) is not Deferred) continue;
-            var site = _regionDefinitions[variable];
+            var site = (RegionDefinition)variable.RegionDefinition!;
             if (IsConstantShaped(site.Initializer)) continue;
             try
             {
                 var value = _interpreter.Eval(site.Initializer, region, site.InitializerSpan);
                 _interpreter.Assign(variable, value);
-                _regionDefinitions[variable] = site with { DefinedValue = value };
+                variable.RegionDefinition = site with { DefinedValue = value };
             }
             catch (MaruError error)
             {
                 Report(error, site.InitializerSpan);
                 _interpreter.Assign(variable, null);
-                _regionDefinitions[variable] = site with { DefinedValue = null };
+                variable.RegionDefinition = site with { DefinedValue = null };
             }
         }
     }
 
     private void Classify(Variable variable)
     {
-        if (!_regionDefinitions.TryGetValue(variable, out var site))
-            site = new RegionDefinition(default, default, _unitFile);
+        var site = variable.RegionDefinition as RegionDefinition ?? new RegionDefinition(default, default, _unitFile);
         var nameSpan = site.Name.File is not null ? site.Name : new SourceSpan(_unitFile, 0, 0);
         var formSpan = site.Form.File is not null ? site.Form : nameSpan;
         var name = new SymbolForm(nameSpan, variable.Name.Name);
@@ -270,7 +268,7 @@ public sealed class CompileTime : ICompileTimeHost
         {
             // A constant global of section 2, still holding the value its define gave: the analyser folds it with the
             // compiled language's operators (comparisons give 1 and 0 there, not t and nil).
-            Add(new GlobalDefinition(name, formSpan, FormConversion.ToForm(site.Initializer, site.InitializerSpan, _diagnostics)) { File = site.UnitFile });
+            Add(new GlobalDefinition(name, formSpan, FormConversion.ToForm(site.Initializer, site.InitializerSpan, _diagnostics, _interpreter.ReadCellsChanged)) { File = site.UnitFile });
             return;
         }
         switch (value)
@@ -278,13 +276,13 @@ public sealed class CompileTime : ICompileTimeHost
             case MaruForm:
                 return; // a macro: compile time only
             case Deferred:
-                Add(new GlobalDefinition(name, formSpan, FormConversion.ToForm(site.Initializer, site.InitializerSpan, _diagnostics)) { File = site.UnitFile });
+                Add(new GlobalDefinition(name, formSpan, FormConversion.ToForm(site.Initializer, site.InitializerSpan, _diagnostics, _interpreter.ReadCellsChanged)) { File = site.UnitFile });
                 return;
             case null:
                 Add(new GlobalDefinition(name, formSpan, null) { File = site.UnitFile });
                 return;
             case long or MaruString:
-                Add(new GlobalDefinition(name, formSpan, FormConversion.ToForm(value, formSpan, _diagnostics)) { File = site.UnitFile });
+                Add(new GlobalDefinition(name, formSpan, FormConversion.ToForm(value, formSpan, _diagnostics, _interpreter.ReadCellsChanged)) { File = site.UnitFile });
                 return;
             case Closure closure:
                 ClassifyFunction(variable, closure, name, site, formSpan);
@@ -344,7 +342,7 @@ public sealed class CompileTime : ICompileTimeHost
         for (object? b = code.BodySource; b is Pair cell; b = cell.Tail)
         {
             var itemSpan = cell.Head is Pair { Span.File: not null } inner ? inner.Span : cell.HeadSpan.File is not null ? cell.HeadSpan : span;
-            body.Add(FormConversion.ToForm(cell.Head, itemSpan, _diagnostics));
+            body.Add(FormConversion.ToForm(cell.Head, itemSpan, _diagnostics, _interpreter.ReadCellsChanged));
         }
         Add(CoreForms.Function(name, span, parameters, body, site.UnitFile, _diagnostics));
     }

@@ -38,11 +38,15 @@ internal static class Fields
     {
         if (target is Pair { Frozen: true } or Variable { PreludeSlot: >= 0 } or MaruForm { Frozen: true } or Fixed { Frozen: true })
             throw new MaruError($"{Printer.Describe(target)} belongs to the prelude and cannot be changed");
+        if (target is Pair { Read: true }) interpreter.ReadCellsChanged = true;
         switch (target, slot)
         {
             case (Pair p, 0): p.Head = value; break;
             case (Pair p, 1): p.Tail = value; break;
-            case (Variable v, 0) when value is MaruSymbol name: v.Name = name; break;
+            case (Variable v, 0) when value is MaruSymbol name:
+                v.Name = name;
+                name.Holds(interpreter.ValueOf(v));
+                break;
             case (Variable v, 1): interpreter.Assign(v, value); break;
             case (Variable v, 2): v.Environment = value as MaruEnvironment; break;
             case (Variable v, 3) when value is long index: v.Index = (int)index; break;

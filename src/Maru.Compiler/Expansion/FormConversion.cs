@@ -32,6 +32,7 @@ internal static class FormConversion
                     {
                         cell.Span = list.Span;
                         cell.HeadSpan = item.Span;
+                        cell.Read = true;
                     }
                     else
                     {
@@ -39,6 +40,7 @@ internal static class FormConversion
                     }
                     result = cell;
                 }
+                if (keepSpans && list.Tail is null && result is Pair first) first.ReadAs = list;
                 return result;
             default:
                 throw new InvalidOperationException("unknown form " + form.GetType().Name);
@@ -49,15 +51,17 @@ internal static class FormConversion
     /// Expanded Maru data as a form for the analyser. Only integers, strings, symbols and lists can be compiled; any
     /// other value (a closure, an array, a cyclic list, a dotted list) is reported and read as 0.
     /// </summary>
-    public static Form ToForm(object? value, SourceSpan span, DiagnosticBag diagnostics)
+    public static Form ToForm(object? value, SourceSpan span, DiagnosticBag diagnostics, bool readCellsChanged)
     {
         switch (value)
         {
+            case Pair { ReadAs: { } form } when !readCellsChanged:
+                return form;
             case null: return new ListForm(span, Array.Empty<Form>());
             case long number: return new IntegerForm(span, number);
             case MaruString text: return new StringForm(span, (byte[])text.Bytes.Clone());
             case MaruSymbol symbol: return new SymbolForm(span, symbol.Name);
-            case Pair pair: return ListToForm(pair, span, diagnostics);
+            case Pair pair: return ListToForm(pair, span, diagnostics, readCellsChanged);
             default:
                 diagnostics.Error(span, DiagnosticCodes.NotSupported,
                     $"{Printer.Describe(value)} is a compile-time value ({TypeName(value)}) and cannot appear in compiled code");
@@ -65,42 +69,30 @@ internal static class FormConversion
         }
     }
 
-    private static Form ListToForm(Pair list, SourceSpan outer, DiagnosticBag diagnostics)
+    private static Form ListToForm(Pair list, SourceSpan outer, DiagnosticBag diagnostics, bool readCellsChanged)
     {
         var span = list.Span.File is not null ? list.Span : outer;
-        if (list.Visiting)
-        {
-            diagnostics.Error(span, DiagnosticCodes.NotSupported, "a list that contains itself cannot appear in compiled code");
-            return new IntegerForm(span, 0);
-        }
+        // A list that holds itself as an element recurses until the stack runs short: that, too, is this error.
         if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
         {
-            diagnostics.Error(span, DiagnosticCodes.NestingTooDeep, "a form nests too deeply to compile");
+            diagnostics.Error(span, DiagnosticCodes.NestingTooDeep, "a form nests too deeply to compile (or contains itself)");
             return new IntegerForm(span, 0);
         }
         var items = new List<Form>();
-        var visited = new List<Pair>();
         object? rest = list;
-        try
+        object? slow = list; // a list whose tail comes back to it is found when this half-speed walker is met
+        for (int step = 0; rest is Pair cell; rest = cell.Tail, step++)
         {
-            for (; rest is Pair cell; rest = cell.Tail)
+            if (step > 0 && (step & 1) == 0) slow = ((Pair)slow!).Tail; // the cell at half of step
+            if (step > 0 && ReferenceEquals(rest, slow))
             {
-                if (cell.Visiting)
-                {
-                    diagnostics.Error(span, DiagnosticCodes.NotSupported, "a list that contains itself cannot appear in compiled code");
-                    return new IntegerForm(span, 0);
-                }
-                cell.Visiting = true;
-                visited.Add(cell);
-                var itemSpan = cell.Head is Pair { Span.File: not null } inner ? inner.Span
-                    : cell.HeadSpan.File is not null ? cell.HeadSpan
-                    : span;
-                items.Add(ToForm(cell.Head, itemSpan, diagnostics));
+                diagnostics.Error(span, DiagnosticCodes.NotSupported, "a list that contains itself cannot appear in compiled code");
+                return new IntegerForm(span, 0);
             }
-        }
-        finally
-        {
-            foreach (var cell in visited) cell.Visiting = false;
+            var itemSpan = cell.Head is Pair { Span.File: not null } inner ? inner.Span
+                : cell.HeadSpan.File is not null ? cell.HeadSpan
+                : span;
+            items.Add(ToForm(cell.Head, itemSpan, diagnostics, readCellsChanged));
         }
         if (rest is not null)
             diagnostics.Error(span, DiagnosticCodes.NotSupported,

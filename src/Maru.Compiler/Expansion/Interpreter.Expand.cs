@@ -17,13 +17,13 @@ public sealed partial class Interpreter
             case Pair pair:
                 return ExpandPair(pair, environment);
             case MaruSymbol symbol:
-                if (Lookup(environment, symbol) is MaruForm { SymbolFunction: { } expander })
+                if (symbol.MayNameForm && Lookup(environment, symbol) is MaruForm { SymbolFunction: { } expander })
                     return ExpandMacroCall(expander, symbol, [environment, symbol], default, environment, null);
                 return symbol;
             case null:
                 return null;
             default:
-                if (Lookup(Globals, Intern("*expanders*")) is MaruArray expanders
+                if (Lookup(Globals, ExpandersSymbol) is MaruArray expanders
                     && TypeOf(form) is var type && type < expanders.Count && expanders.Items[(int)type] is { } typeExpander)
                     return Apply(typeExpander, [form]);
                 return form;
@@ -33,7 +33,7 @@ public sealed partial class Interpreter
     private object? ExpandPair(Pair pair, MaruEnvironment environment)
     {
         object? head = Expand(pair.Head, environment);
-        if (head is MaruSymbol name && Lookup(environment, name) is MaruForm { Function: { } function })
+        if (head is MaruSymbol { MayNameForm: true } name && Lookup(environment, name) is MaruForm { Function: { } function })
             return ExpandMacroCall(function, name, [environment], pair.Span, environment, pair.Tail, pair);
 
         if (head is MaruSymbol setter && SetterOfAccessor(setter, pair, environment) is { } assignment)
@@ -60,7 +60,7 @@ public sealed partial class Interpreter
     {
         if (!head.Name.StartsWith("set-", StringComparison.Ordinal) || head.Name.Length == 4 || environment.Find(head) is not null) return null;
         var accessor = Intern(head.Name[4..]);
-        if (Lookup(environment, accessor) is not MaruForm { Function: not null }) return null;
+        if (!accessor.MayNameForm || Lookup(environment, accessor) is not MaruForm { Function: not null }) return null;
         var operands = ListToArray(call.Tail);
         if (operands.Length == 0) return null;
         var place = new Pair(accessor, ArrayToList(operands, 0, null, operands.Length - 1)) { Span = call.Span, HeadSpan = call.HeadSpan };
@@ -71,20 +71,35 @@ public sealed partial class Interpreter
     private object? ExpandList(object? list, MaruEnvironment environment)
     {
         if (list is not Pair) return Expand(list, environment);
-        var cells = new List<Pair>();
+        // Most lists come out unchanged: nothing is allocated until an element changes.
+        List<object?>? changedHeads = null;
+        int firstChanged = 0, count = 0;
         object? rest = list;
-        for (; rest is Pair cell; rest = cell.Tail) cells.Add(cell);
-        object? result = Expand(rest, environment);
-        bool changed = !ReferenceEquals(result, rest);
-        var heads = new object?[cells.Count];
-        for (int i = 0; i < cells.Count; i++)
+        for (; rest is Pair cell; rest = cell.Tail, count++)
         {
-            heads[i] = Expand(cells[i].Head, environment);
-            changed |= !ReferenceEquals(heads[i], cells[i].Head);
+            var head = Expand(cell.Head, environment);
+            if (changedHeads is null)
+            {
+                if (ReferenceEquals(head, cell.Head)) continue;
+                changedHeads = [];
+                firstChanged = count;
+            }
+            changedHeads.Add(head);
         }
-        if (!changed) return list;
-        for (int i = cells.Count - 1; i >= 0; i--)
-            result = new Pair(heads[i], result) { Span = cells[i].Span, HeadSpan = cells[i].HeadSpan };
+        object? result = Expand(rest, environment);
+        if (changedHeads is null)
+        {
+            if (ReferenceEquals(result, rest)) return list;
+            firstChanged = count;
+        }
+        var cells = new Pair[count];
+        rest = list;
+        for (int i = 0; i < count; i++, rest = ((Pair)rest!).Tail) cells[i] = (Pair)rest!;
+        for (int i = count - 1; i >= 0; i--)
+        {
+            var head = i >= firstChanged ? changedHeads![i - firstChanged] : cells[i].Head;
+            result = new Pair(head, result) { Span = cells[i].Span, HeadSpan = cells[i].HeadSpan };
+        }
         return result;
     }
 
@@ -97,21 +112,36 @@ public sealed partial class Interpreter
     }
 
     /// <summary>
+    /// Where the macro call being expanded is in the user's file: a call inside another's expansion is placed at that
+    /// other call, unless it was written inside that call (then it is user code, and its own place is the better one).
+    /// A macro call taken from a quoted template in a macro's definition is so placed at the use of that macro.
+    /// </summary>
+    private SourceSpan _expansionSite;
+
+    private SourceSpan SiteOf(SourceSpan call) =>
+        _expansionSite.File is null || call.File is null ? (call.File is not null ? call : _expansionSite)
+        : ReferenceEquals(call.File, _expansionSite.File) && call.Start >= _expansionSite.Start && call.End <= _expansionSite.End ? call
+        : _expansionSite;
+
+    /// <summary>
     /// Applies a macro to a call's operands (after the environment) and expands what it gives. An error is reported
-    /// at the call, naming the innermost macro; the cells the macro made get the call's place, or for a name it
-    /// moved, the place of that name in the call.
+    /// at the call (see <see cref="SiteOf"/>), naming the innermost macro; the cells the macro made get the call's
+    /// place, or for a name it moved, the place of that name in the call.
     /// </summary>
     private object? ExpandMacroCall(object? function, MaruSymbol name, object?[] arguments, SourceSpan span, MaruEnvironment environment,
         object? dottedTail, Pair? call = null)
     {
+        var site = SiteOf(span);
         int operands = arguments.Length - 1 + ListToArray(dottedTail).Length;
         if (function is Closure { Code: var code } && (operands + 1 < code.FixedCount || (!code.HasRest && operands + 1 > code.FixedCount)))
         {
             int expected = code.FixedCount - 1, given = operands;
             throw new MaruError(
-                $"'{name.Name}' expects {(code.HasRest ? "at least " : "")}{expected} operand{(expected == 1 && !code.HasRest ? "" : "s")} but is given {given}",
-                DiagnosticCodes.WrongOperandCount) { Span = span, NamesMacro = true };
+                $"'{name.Name}' expects {(code.HasRest ? "at least " : "")}{expected} operand{(expected == 1 ? "" : "s")} but is given {given}",
+                DiagnosticCodes.WrongOperandCount) { Span = site, NamesMacro = true };
         }
+        var outerSite = _expansionSite;
+        _expansionSite = site;
         object? result;
         Enter();
         try
@@ -119,19 +149,18 @@ public sealed partial class Interpreter
             result = function is Primitive { MacroExpander: { } expander } && arguments.Length == 1
                 ? expander(this, dottedTail)
                 : Apply(function, arguments, dottedTail);
+            if (site.File is not null) GiveSpan(result, site, call);
+            return Expand(result, environment);
         }
-        catch (MaruError error) when (error.NameMacro(name.Name, span))
+        catch (MaruError error) when (error.NameMacro(name.Name, site))
         {
             throw; // never: NameMacro answers false
         }
         finally
         {
             Leave();
+            _expansionSite = outerSite;
         }
-        if (span.File is not null) GiveSpan(result, span, call);
-        Enter();
-        try { return Expand(result, environment); }
-        finally { Leave(); }
     }
 
     /// <summary>
@@ -142,7 +171,7 @@ public sealed partial class Interpreter
     internal static void GiveSpan(object? value, SourceSpan span, Pair? call = null)
     {
         if (value is not Pair { Span.File: null, Frozen: false }) return;
-        Dictionary<MaruSymbol, NamePlace>? names = null;
+        List<(MaruSymbol Name, int Taken)>? taken = null;
         var pending = new Stack<Pair>();
         pending.Push((Pair)value);
         while (pending.Count > 0)
@@ -151,46 +180,38 @@ public sealed partial class Interpreter
             if (cell.Span.File is not null || cell.Frozen) continue;
             cell.Span = span;
             if (cell.HeadSpan.File is null)
-            {
-                if (cell.Head is MaruSymbol symbol && call is not null)
-                    cell.HeadSpan = (names ??= NamePlaces(call)).TryGetValue(symbol, out var place) ? place.Next() : span;
-                else
-                    cell.HeadSpan = span;
-            }
+                cell.HeadSpan = cell.Head is MaruSymbol symbol && call?.Tail is Pair operands ? PlaceOf(symbol, operands, ref taken) ?? span : span;
             // Tail first, so the head is handled first: cells are given places in reading order.
             if (cell.Tail is Pair { Span.File: null } tail) pending.Push(tail);
             if (cell.Head is Pair { Span.File: null } head) pending.Push(head);
         }
     }
 
-    /// <summary>The places one name is written at in a macro call, handed out in order.</summary>
-    private sealed class NamePlace(SourceSpan first)
+    /// <summary>The place of the next occurrence of a name in the first three levels of a call's operands (null when there is none).</summary>
+    private static SourceSpan? PlaceOf(MaruSymbol name, Pair operands, ref List<(MaruSymbol Name, int Taken)>? taken)
     {
-        private readonly List<SourceSpan> _places = [first];
-        private int _next;
-        public void Add(SourceSpan place) => _places.Add(place);
-        public SourceSpan Next() => _next < _places.Count ? _places[_next++] : _places[0];
-    }
-
-    /// <summary>Where each name in the first three levels of a call is written, in reading order (at most 10 000 cells are looked at).</summary>
-    private static Dictionary<MaruSymbol, NamePlace> NamePlaces(Pair call)
-    {
-        var places = new Dictionary<MaruSymbol, NamePlace>(ReferenceEqualityComparer.Instance);
-        int budget = 10_000;
+        taken ??= [];
+        int index = taken.FindIndex(t => ReferenceEquals(t.Name, name));
+        int wanted = index < 0 ? 0 : taken[index].Taken;
+        SourceSpan? first = null, found = null;
+        int seen = 0, budget = 10_000;
         void Walk(Pair list, int depth)
         {
-            for (object? rest = list; rest is Pair cell; rest = cell.Tail)
+            for (object? rest = list; rest is Pair cell && found is null; rest = cell.Tail)
             {
                 if (--budget < 0) return;
-                if (cell.Head is MaruSymbol name && cell.HeadSpan.File is not null)
+                if (ReferenceEquals(cell.Head, name) && cell.HeadSpan.File is not null)
                 {
-                    if (places.TryGetValue(name, out var place)) place.Add(cell.HeadSpan);
-                    else places[name] = new NamePlace(cell.HeadSpan);
+                    first ??= cell.HeadSpan;
+                    if (seen++ == wanted) found = cell.HeadSpan;
                 }
                 else if (cell.Head is Pair inner && depth < 2) Walk(inner, depth + 1);
             }
         }
-        Walk(call.Tail as Pair ?? call, 0);
-        return places;
+        Walk(operands, 0);
+        if (first is null) return null;
+        if (index < 0) taken.Add((name, 1));
+        else taken[index] = (name, wanted + 1);
+        return found ?? first;
     }
 }

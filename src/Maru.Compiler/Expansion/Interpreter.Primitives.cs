@@ -50,8 +50,8 @@ public sealed partial class Interpreter
             : throw new MaruError($"'cons' expects at most 2 arguments but is given {a.Length}", DiagnosticCodes.WrongArgumentCount));
         Define("car", (_, a) => (Arguments("car", a, 1)[0] as Pair)?.Head);
         Define("cdr", (_, a) => (Arguments("cdr", a, 1)[0] as Pair)?.Tail);
-        Define("set-car", (_, a) => Arguments("set-car", a, 2)[0] is Pair p ? Mutable(p).Head = a[1] : null);
-        Define("set-cdr", (_, a) => Arguments("set-cdr", a, 2)[0] is Pair p ? Mutable(p).Tail = a[1] : null);
+        Define("set-car", (it, a) => Arguments("set-car", a, 2)[0] is Pair p ? it.Mutable(p).Head = a[1] : null);
+        Define("set-cdr", (it, a) => Arguments("set-cdr", a, 2)[0] is Pair p ? it.Mutable(p).Tail = a[1] : null);
         Define("list", (_, a) => ArrayToList(a));
         Define("pair?", (_, a) => Truth(Arguments("pair?", a, 1)[0] is Pair));
         Define("symbol?", (_, a) => Truth(Arguments("symbol?", a, 1)[0] is MaruSymbol));
@@ -255,9 +255,12 @@ public sealed partial class Interpreter
 
     internal static object? Truth(bool value) => value ? True : null;
 
-    private static Pair Mutable(Pair pair) => pair.Frozen
-        ? throw new MaruError($"{Printer.Describe(pair)} is a list of the prelude's code and cannot be changed")
-        : pair;
+    private Pair Mutable(Pair pair)
+    {
+        if (pair.Frozen) throw new MaruError($"{Printer.Describe(pair)} is a list of the prelude's code and cannot be changed");
+        if (pair.Read) ReadCellsChanged = true;
+        return pair;
+    }
 
     private static readonly object[] SmallIntegers = Enumerable.Range(-128, 1152).Select(i => (object)(long)i).ToArray();
 

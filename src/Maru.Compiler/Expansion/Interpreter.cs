@@ -27,6 +27,8 @@ public sealed partial class Interpreter
     internal static readonly MaruSymbol QuoteSymbol = SymbolTable.Known("quote");
     internal static readonly MaruSymbol SetSymbol = SymbolTable.Known("set");
     internal static readonly MaruSymbol GlobalsSymbol = SymbolTable.Known("*globals*");
+    private static readonly MaruSymbol ExpandersSymbol = SymbolTable.Known("*expanders*");
+    private static readonly MaruSymbol ApplicatorsSymbol = SymbolTable.Known("*applicators*");
 
     private long _steps;
     private int _depth;
@@ -65,6 +67,7 @@ public sealed partial class Interpreter
 
     public void Assign(Variable variable, object? value)
     {
+        variable.Name.Holds(value);
         if (variable.PreludeSlot >= 0) _preludeValues![variable.PreludeSlot] = value;
         else variable.Value = value;
     }
@@ -86,6 +89,9 @@ public sealed partial class Interpreter
     /// compile region can see what is defined where (and refuse a compiled definition made twice).
     /// </summary>
     public Action<Variable, bool, object?, Pair>? DefinitionObserver { get; set; }
+
+    /// <summary>Whether compile-time code changed a cell read from a file (set-car, set-cdr ...): then read lists are converted anew.</summary>
+    public bool ReadCellsChanged { get; internal set; }
 
     /// <summary>Everything compile-time code printed.</summary>
     public System.Text.StringBuilder Output { get; } = new();
@@ -156,7 +162,7 @@ public sealed partial class Interpreter
         }
         // boot.l's define-apply: the applicator of the callee's type gets the callee and the arguments.
         if (TypeOf(function) is var type and >= 0
-            && Lookup(Globals, Intern("*applicators*")) is MaruArray applicators
+            && Lookup(Globals, ApplicatorsSymbol) is MaruArray applicators
             && type < applicators.Count && applicators.Items[(int)type] is { } applicator)
             return Apply(applicator, [function, .. arguments], dottedTail);
         throw new MaruError($"cannot apply {Printer.Describe(function)}: it is not a function", DiagnosticCodes.NotAFunction);
@@ -181,7 +187,7 @@ public sealed partial class Interpreter
             int given = arguments.Length + ListToArray(moreArguments).Length;
             string name = closure.Name is MaruSymbol s ? $"'{s.Name}'" : "a function";
             string expected = code.HasRest ? $"at least {code.FixedCount}" : code.FixedCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            throw new MaruError($"{name} expects {expected} argument{(code.FixedCount == 1 && !code.HasRest ? "" : "s")} but is given {given}",
+            throw new MaruError($"{name} expects {expected} argument{(code.FixedCount == 1 ? "" : "s")} but is given {given}",
                 DiagnosticCodes.WrongArgumentCount);
         }
         if (code.HasRest)
@@ -271,7 +277,23 @@ public sealed partial class Interpreter
         public MaruEnvironment Definitions { get; }
         public Scope? Outer { get; }
         public LambdaScope Owner { get; }
-        public Dictionary<MaruSymbol, int> Names { get; } = new(ReferenceEqualityComparer.Instance);
+        // A scope has few names (a lambda's parameters, one let's bindings): a list searched from its end is
+        // cheaper to make and to search than a dictionary, and the last of two equal names wins.
+        private readonly List<(MaruSymbol Name, int Slot)> _names = [];
+
+        public void Bind(MaruSymbol name, int slot) => _names.Add((name, slot));
+
+        public bool TryFind(MaruSymbol name, out int slot)
+        {
+            for (int i = _names.Count - 1; i >= 0; i--)
+            {
+                if (!ReferenceEquals(_names[i].Name, name)) continue;
+                slot = _names[i].Slot;
+                return true;
+            }
+            slot = 0;
+            return false;
+        }
     }
 
     /// <summary>One frame's worth of slots: a lambda's parameters and the locals of every let in its body.</summary>
@@ -309,7 +331,7 @@ public sealed partial class Interpreter
         int depth = 0;
         for (Scope? s = scope; s is not null; s = s.Outer)
         {
-            if (s.Names.TryGetValue(symbol, out int index)) return (depth, index);
+            if (s.TryFind(symbol, out int index)) return (depth, index);
             if (s.Outer is not null && s.Outer.Owner != s.Owner) depth++;
         }
         return (-1, 0);
@@ -341,33 +363,31 @@ public sealed partial class Interpreter
 
     private Node EncodeSpecial(string name, Pair form, Scope scope)
     {
-        var operands = ListToArray(form.Tail);
-        Node Operand(int i) => i < operands.Length ? Encode(operands[i], scope, OperandSpan(form, i)) : new ConstantNode(null);
         switch (name)
         {
             case "quote":
-                return new ConstantNode(operands.Length > 0 ? operands[0] : null);
+                return new ConstantNode(Operand(form, 0) is Pair cell ? cell.Head : null);
             case "if":
-                return new IfNode(Operand(0), Operand(1), EncodeSequence(Nth(form.Tail, 2), scope, form));
+                return new IfNode(EncodeOperand(form, 0, scope), EncodeOperand(form, 1, scope), EncodeSequence(Nth(form.Tail, 2), scope, form));
             case "while":
-                return new WhileNode(Operand(0), EncodeSequence(Nth(form.Tail, 1), scope, form));
+                return new WhileNode(EncodeOperand(form, 0, scope), EncodeSequence(Nth(form.Tail, 1), scope, form));
             case "and":
                 return new AndNode(EncodeSequence(form.Tail, scope, form));
             case "or":
                 return new OrNode(EncodeSequence(form.Tail, scope, form));
             case "set":
             {
-                if (operands.Length == 0 || operands[0] is not MaruSymbol target)
+                if (Operand(form, 0) is not Pair { Head: MaruSymbol target })
                     throw new MaruError("set expects a variable name and a value", DiagnosticCodes.MalformedForm) { Span = form.Span };
-                var value = Operand(1);
+                var value = EncodeOperand(form, 1, scope);
                 if (FindLocal(target, scope) is var (depth, index) && depth >= 0) return new SetLocalNode(depth, index, value);
                 return new SetGlobalNode(new GlobalNode(target, scope.Globals, OperandSpan(form, 0)), value);
             }
             case "define":
             {
-                if (operands.Length is 0 or > 2 || operands[0] is not MaruSymbol defined)
+                if (Operand(form, 0) is not Pair { Head: MaruSymbol defined, Tail: var value } || value is Pair { Tail: not null })
                     throw new MaruError("define expects a name and at most one value: (define name value)", DiagnosticCodes.MalformedForm) { Span = form.Span };
-                return new DefineNode(defined, scope.Definitions, operands.Length > 1 ? Operand(1) : null, form);
+                return new DefineNode(defined, scope.Definitions, value is null ? null : EncodeOperand(form, 1, scope), form);
             }
             case "lambda":
                 return new LambdaNode(EncodeLambda(form, scope));
@@ -378,18 +398,25 @@ public sealed partial class Interpreter
         }
     }
 
+    /// <summary>The cell holding a form's operand <paramref name="index"/> (0 is the first after the head), or null.</summary>
+    private static Pair? Operand(Pair form, int index)
+    {
+        object? cell = form.Tail;
+        for (int i = 0; i < index && cell is Pair pair; i++) cell = pair.Tail;
+        return cell as Pair;
+    }
+
+    /// <summary>Operand <paramref name="index"/> encoded; nil when there is none.</summary>
+    private Node EncodeOperand(Pair form, int index, Scope scope) =>
+        Operand(form, index) is Pair cell ? Encode(cell.Head, scope, HeadSpan(cell, form)) : new ConstantNode(null);
+
     private static object? Nth(object? list, int n)
     {
         for (int i = 0; i < n && list is Pair pair; i++) list = pair.Tail;
         return n > 0 && list is not Pair ? null : list;
     }
 
-    private static SourceSpan OperandSpan(Pair form, int index)
-    {
-        object? cell = form.Tail;
-        for (int i = 0; i < index && cell is Pair pair; i++) cell = pair.Tail;
-        return cell is Pair operand ? HeadSpan(operand, form) : form.Span;
-    }
+    private static SourceSpan OperandSpan(Pair form, int index) => Operand(form, index) is Pair cell ? HeadSpan(cell, form) : form.Span;
 
     private Lambda EncodeLambda(Pair form, Scope scope)
     {
@@ -410,8 +437,8 @@ public sealed partial class Interpreter
 
         var code = new Lambda { FixedCount = names.Count, HasRest = rest is not null, Parameters = parameters, BodySource = body, Span = form.Span, Form = form };
         var inner = new Scope(scope, new LambdaScope(scope.Owner, code));
-        foreach (var name in names) inner.Names[name] = inner.Owner.Size++;
-        if (rest is not null) inner.Names[rest] = inner.Owner.Size++;
+        foreach (var name in names) inner.Bind(name, inner.Owner.Size++);
+        if (rest is not null) inner.Bind(rest, inner.Owner.Size++);
         code.PendingScope = inner;
         if (EncodeEagerly) EncodeBody(code);
         return code;
@@ -452,7 +479,7 @@ public sealed partial class Interpreter
                         { Span = HeadSpan(binding, form) };
             }
             int slot = scope.Owner.Size++;
-            inner.Names[name] = slot;
+            inner.Bind(name, slot);
             slots.Add(slot);
             initializers.Add(initializer);
         }

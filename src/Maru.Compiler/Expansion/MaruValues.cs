@@ -27,9 +27,33 @@ public static class MaruTypes
 /// <summary>An interned name. Two symbols are the same name exactly when they are the same object.</summary>
 public sealed class MaruSymbol
 {
-    internal MaruSymbol(string name) => Name = name;
+    private readonly int _hashCode;
+
+    internal MaruSymbol(string name)
+    {
+        Name = name;
+        _hashCode = name.GetHashCode(StringComparison.Ordinal);
+    }
+
     public string Name { get; }
+
+    /// <summary>
+    /// Whether any environment has ever bound this name to a form (a macro). The expander looks a name up only when
+    /// it may be a macro: most names never are, and looking each one up through every environment is what costs.
+    /// </summary>
+    internal bool MayNameForm { get; private set; }
+
+    /// <summary>Notes that a variable of this name holds <paramref name="value"/>.</summary>
+    internal void Holds(object? value)
+    {
+        if (value is MaruForm) MayNameForm = true;
+    }
+
     public override string ToString() => Name;
+    // Symbols are equal only to themselves (object.Equals); the hash code is the name's, computed once, which is
+    // cheaper than the runtime's identity hash for the many environment lookups compile time makes.
+    public override int GetHashCode() => _hashCode;
+    public override bool Equals(object? obj) => ReferenceEquals(this, obj);
 }
 
 /// <summary>
@@ -87,10 +111,16 @@ public sealed class Pair(object? head, object? tail)
     public SourceSpan Span;
     /// <summary>The source of <see cref="Head"/> when it is an atom read from a file (a name's own position).</summary>
     public SourceSpan HeadSpan;
-    /// <summary>Marks the cell while a walk that must not loop (conversion to compiled forms) is inside it.</summary>
-    internal bool Visiting;
     /// <summary>A cell of the shared prelude's code: no compilation may change it.</summary>
     internal bool Frozen;
+    /// <summary>
+    /// For the first cell of a list read from a file: the form it was read as. While no cell read from a file has been
+    /// changed (<see cref="Interpreter.ReadCellsChanged"/>), a list still starting at this cell is that form, and
+    /// turning it back into a form for the analyser can take it as it is.
+    /// </summary>
+    internal Syntax.ListForm? ReadAs;
+    /// <summary>Whether the cell was made from a form read from a file (changing it invalidates <see cref="ReadAs"/>).</summary>
+    internal bool Read;
 }
 
 /// <summary>A growable array of values; setting beyond the end grows it, filling with nil.</summary>
@@ -194,6 +224,8 @@ public sealed class Variable(MaruSymbol name, object? value, MaruEnvironment? en
     public int Index = index;
     /// <summary>For a variable of the shared prelude: its slot in each interpreter's copy of the prelude's values; else -1.</summary>
     public int PreludeSlot = -1;
+    /// <summary>What the compile region that defined the variable knows of its definition (see <see cref="CompileTime"/>).</summary>
+    internal object? RegionDefinition;
 }
 
 /// <summary>
@@ -202,7 +234,7 @@ public sealed class Variable(MaruSymbol name, object? value, MaruEnvironment? en
 /// </summary>
 public sealed class MaruEnvironment
 {
-    private readonly Dictionary<MaruSymbol, Variable> _index = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<MaruSymbol, Variable> _index = new();
     private int _indexed;
 
     public MaruEnvironment(MaruEnvironment? parent)
@@ -232,6 +264,7 @@ public sealed class MaruEnvironment
     /// <summary>Defines or redefines a name in this environment, as Maru's define does.</summary>
     public Variable Define(MaruSymbol name, object? value)
     {
+        name.Holds(value);
         if (FindLocal(name) is { } existing)
         {
             existing.Value = value;

@@ -14,6 +14,19 @@ internal static class NativeMacros
         Form(interpreter, "quasiquote", (it, operands) => new Quasiquote(it).Object((operands as Pair)?.Head));
         Form(interpreter, "cond", Cond);
         Form(interpreter, "let*", LetStar);
+        Form(interpreter, "define-function", DefineFunction);
+    }
+
+    /// <summary><c>(define-function name (p...) body...)</c>: <c>(define name (lambda (p...) body...))</c>.</summary>
+    private static object? DefineFunction(Interpreter it, object? operands)
+    {
+        int count = Interpreter.ListToArray(operands).Length;
+        if (count < 2)
+            throw new MaruError($"'define-function' expects at least 2 operands but is given {count}", DiagnosticCodes.WrongOperandCount);
+        var (name, rest) = ((Pair)operands!, ((Pair)operands!).Tail as Pair);
+        if (name.Head is not MaruSymbol)
+            throw new MaruError("define-function expects a name and a parameter list: (define-function name (p1 p2 ...) body...)", DiagnosticCodes.MalformedForm);
+        return List(it.Intern("define"), name.Head, new Pair(it.Intern("lambda"), rest));
     }
 
     private static void Form(Interpreter interpreter, string name, Func<Interpreter, object?, object?> expander) =>
