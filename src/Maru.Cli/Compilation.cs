@@ -15,7 +15,17 @@ internal static class Compilation
             return null;
         }
         CompileResult result = MaruCompiler.Compile(sources, new CompileOptions(runtimeIdentifier));
+        PrintCompileTimeOutput(result.CompileTimeOutput, error);
         DiagnosticPrinter.Print(result.Diagnostics, error);
         return result.Success ? result : null;
+    }
+
+    /// <summary>What compile-time code printed goes to standard error, before the diagnostics (standard output is the command's own).</summary>
+    public static void PrintCompileTimeOutput(string text, TextWriter error)
+    {
+        if (text.Length == 0) return;
+        error.Write(text);
+        // So that a diagnostic after it starts a line of its own.
+        if (!text.EndsWith('\n')) error.WriteLine();
     }
 }

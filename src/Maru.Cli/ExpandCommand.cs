@@ -37,12 +37,7 @@ internal static class ExpandCommand
 
             ExpandResult result = MaruCompiler.Expand(sources, new CompileOptions(rid));
             foreach (string form in result.Forms) output.WriteLine(form);
-            if (result.CompileTimeOutput.Length > 0)
-            {
-                error.Write(result.CompileTimeOutput);
-                // So that a diagnostic after it starts a line of its own.
-                if (!result.CompileTimeOutput.EndsWith('\n')) error.WriteLine();
-            }
+            Compilation.PrintCompileTimeOutput(result.CompileTimeOutput, error);
             DiagnosticPrinter.Print(result.Diagnostics, error);
             return result.Success ? ExitCodes.Success : ExitCodes.Error;
         });

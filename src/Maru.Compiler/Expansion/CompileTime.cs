@@ -31,6 +31,8 @@ public sealed class CompileTime : ICompileTimeHost
     private readonly List<string> _loadedFiles = new();
     private readonly Stack<SourceFile> _loading = new();
     private HashSet<string> _unitPaths = [];
+    /// <summary>The compile region of consecutive files without (compile-begin), while one is open.</summary>
+    private MaruEnvironment? _implicitRegion;
     private SourceFile _unitFile = null!;
 
     /// <summary>
@@ -94,7 +96,8 @@ public sealed class CompileTime : ICompileTimeHost
             }
             if (!explicitRegion && !implicitRegion)
             {
-                _interpreter.GlobalsVariable.Value = new MaruEnvironment(Host);
+                _implicitRegion = new MaruEnvironment(Host);
+                _interpreter.GlobalsVariable.Value = _implicitRegion;
                 implicitRegion = true;
             }
             foreach (var form in forms)
@@ -115,11 +118,6 @@ public sealed class CompileTime : ICompileTimeHost
     /// <summary>Expands and evaluates one top-level form.</summary>
     private void RunTopLevel(Form form)
     {
-        if (form is ListForm { Head: "export" } export && _interpreter.Lookup(_interpreter.CurrentGlobals, _interpreter.Intern("export")) is MaruForm { Function: Primitive })
-        {
-            Export(export);
-            return;
-        }
         var value = FormConversion.ToValue(form, _interpreter);
         object? expanded;
         try
@@ -263,11 +261,11 @@ public sealed class CompileTime : ICompileTimeHost
         var formSpan = site.Form.File is not null ? site.Form : nameSpan;
         var name = new SymbolForm(nameSpan, variable.Name.Name);
         object? value = _interpreter.ValueOf(variable);
-        if (value is not MaruForm && Equals(value, site.DefinedValue) && site.Initializer is Pair or MaruSymbol
+        if (value is not (MaruForm or long) && Equals(value, site.DefinedValue) && site.Initializer is Pair or MaruSymbol
             && IsConstantExpression(site.Initializer, _interpreter.CurrentGlobals))
         {
-            // A constant global of section 2, still holding the value its define gave: the analyser folds it with the
-            // compiled language's operators (comparisons give 1 and 0 there, not t and nil).
+            // A constant global of section 2 whose value at compile time is not a number (a comparison's t or nil, or
+            // not evaluated yet): the analyser folds it with the compiled language's operators, which give 1 and 0.
             Add(new GlobalDefinition(name, formSpan, FormConversion.ToForm(site.Initializer, site.InitializerSpan, _diagnostics, _interpreter.ReadCellsChanged)) { File = site.UnitFile });
             return;
         }
@@ -368,22 +366,25 @@ public sealed class CompileTime : ICompileTimeHost
         }
     }
 
-    private void Export(ListForm export)
-    {
-        _hasExportForm = true;
-        foreach (var item in export.Items.Skip(1))
-        {
-            if (item is SymbolForm name) _exports.Add(name);
-            else _diagnostics.Error(item.Span, DiagnosticCodes.MalformedForm, "export takes function names");
-        }
-    }
-
     // ---- what compile-time primitives ask of the unit ----
 
     void ICompileTimeHost.CompileEnd()
     {
-        if (!InRegion) throw new MaruError("(compile-end) without a (compile-begin) before it", DiagnosticCodes.RegionMismatch);
+        if (!InRegion || ReferenceEquals(_interpreter.CurrentGlobals, _implicitRegion))
+            throw new MaruError("(compile-end) without a (compile-begin) before it in this file", DiagnosticCodes.RegionMismatch);
         CloseRegion();
+    }
+
+    /// <summary>Tells which compile-time code made an export form: names given by a macro have no place of their own but the call's.</summary>
+    void ICompileTimeHost.Export(object? names, SourceSpan site)
+    {
+        _hasExportForm = true;
+        for (object? rest = names; rest is Pair cell; rest = cell.Tail)
+        {
+            var span = cell.HeadSpan.File is not null ? cell.HeadSpan : site;
+            if (cell.Head is MaruSymbol name) _exports.Add(new SymbolForm(span, name.Name));
+            else _diagnostics.Error(span, DiagnosticCodes.MalformedForm, "export takes function names");
+        }
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Maru.Compiler.Diagnostics;
 
 namespace Maru.Compiler.Expansion;
@@ -32,6 +33,9 @@ public sealed partial class Interpreter
 
     private object? ExpandPair(Pair pair, MaruEnvironment environment)
     {
+        // A list that holds itself (a macro can make one) would be expanded without end.
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            throw new MaruError("a form nests too deeply to expand (or contains itself)", DiagnosticCodes.CompileTimeLimit);
         object? head = Expand(pair.Head, environment);
         if (head is MaruSymbol { MayNameForm: true } name && Lookup(environment, name) is MaruForm { Function: { } function })
             return ExpandMacroCall(function, name, [environment], pair.Span, environment, pair.Tail, pair);
@@ -75,8 +79,12 @@ public sealed partial class Interpreter
         List<object?>? changedHeads = null;
         int firstChanged = 0, count = 0;
         object? rest = list;
+        object? slow = list; // meets rest again only in a list whose tail comes back to it
         for (; rest is Pair cell; rest = cell.Tail, count++)
         {
+            if (count > 0 && (count & 1) == 0) slow = ((Pair)slow!).Tail;
+            if (count > 0 && ReferenceEquals(rest, slow))
+                throw new MaruError("a list that contains itself cannot be expanded", DiagnosticCodes.CompileTimeLimit);
             var head = Expand(cell.Head, environment);
             if (changedHeads is null)
             {
@@ -117,6 +125,9 @@ public sealed partial class Interpreter
     /// A macro call taken from a quoted template in a macro's definition is so placed at the use of that macro.
     /// </summary>
     private SourceSpan _expansionSite;
+
+    /// <summary>The place of the macro call being expanded (for what a C# macro reports).</summary>
+    internal SourceSpan CurrentSite => _expansionSite;
 
     private SourceSpan SiteOf(SourceSpan call) =>
         _expansionSite.File is null || call.File is null ? (call.File is not null ? call : _expansionSite)

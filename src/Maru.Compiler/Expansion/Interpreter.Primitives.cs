@@ -173,8 +173,12 @@ public sealed partial class Interpreter
             (it.Host ?? throw new MaruError("(compile-end) is not available here", DiagnosticCodes.RegionMismatch)).CompileEnd();
             return null;
         }), null));
-        // (export name...) at top level is read by the unit; anywhere else it means nothing.
-        Globals.Define(Intern("export"), new MaruForm(new Primitive("export", (_, _) => null), null));
+        // (export name...) records the names for the unit, wherever it is written or a macro puts it; it expands to nil.
+        Globals.Define(Intern("export"), new MaruForm(Primitive.Macro("export", (it, names) =>
+        {
+            (it.Host ?? throw new MaruError("export is not available here")).Export(names, it.CurrentSite);
+            return null;
+        }), null));
 
         foreach (var name in new[] { "abort", "exit", "open", "close", "getc", "putc", "read" })
             Define(name, (_, _) => throw new MaruError(
@@ -200,6 +204,9 @@ public sealed partial class Interpreter
                 DiagnosticCodes.InvalidFixedParameterCount);
         return new ExternValue(cname, (int)n);
     }
+
+    /// <summary>The most characters compile-time code may print in one compilation.</summary>
+    public const int MaxOutput = 1 << 24;
 
     /// <summary>The largest string or array compile-time code may make.</summary>
     private const long MaxCollectionSize = 1 << 26;
@@ -270,7 +277,7 @@ public sealed partial class Interpreter
     private object? Write(object?[] arguments, bool dump)
     {
         foreach (var item in arguments) Printer.Print(Output, item, dump);
-        if (Output.Length > Printer.MaxLength) throw new MaruError("compile-time code printed more than 16 MB", DiagnosticCodes.CompileTimeLimit);
+        if (Output.Length > MaxOutput) throw new MaruError($"compile-time code printed more than {MaxOutput:N0} characters", DiagnosticCodes.CompileTimeLimit);
         return arguments.Length > 0 ? arguments[0] : null;
     }
 

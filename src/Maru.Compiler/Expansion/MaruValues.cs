@@ -169,6 +169,8 @@ public interface ICompileTimeHost
     void Load(string name);
     /// <summary>Ends the innermost compile region: its definitions are compiled.</summary>
     void CompileEnd();
+    /// <summary>Records <c>(export name...)</c>: the cells of the names, and the place of the export form.</summary>
+    void Export(object? names, SourceSpan site);
 }
 
 /// <summary>The prelude, loaded once per process: its environment and the values every interpreter starts from.</summary>

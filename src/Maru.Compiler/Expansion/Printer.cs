@@ -11,7 +11,9 @@ namespace Maru.Compiler.Expansion;
 public static class Printer
 {
     /// <summary>The most characters one print writes: a cyclic list prints this much, then stops.</summary>
-    public const int MaxLength = 1 << 24;
+    public const int MaxLength = 1 << 20;
+
+    private static readonly Text Space = new(" ");
 
     /// <summary>Appends a value; <paramref name="dump"/> writes strings as literals.</summary>
     public static void Print(StringBuilder output, object? value, bool dump, int maxLength = MaxLength)
@@ -31,7 +33,8 @@ public static class Printer
                 case Pair pair:
                     output.Append('(');
                     pending.Push(new Text(")"));
-                    PushListItems(pending, pair, dump);
+                    // Each element and its space print at least two characters: a list (a cyclic one too) is walked only as far as can print.
+                    PushListItems(pending, pair, dump, (limit - output.Length) / 2 + 1);
                     break;
                 case MaruArray array:
                     output.Append("Array(");
@@ -39,7 +42,7 @@ public static class Printer
                     for (int i = array.Count - 1; i >= 0; i--)
                     {
                         pending.Push(array.Items[i]);
-                        if (i > 0) pending.Push(new Text(" "));
+                        if (i > 0) pending.Push(Space);
                     }
                     break;
                 case MaruForm form:
@@ -83,12 +86,14 @@ public static class Printer
 
     private sealed record Text(string Value);
 
-    private static void PushListItems(Stack<object?> pending, Pair list, bool dump)
+    private static void PushListItems(Stack<object?> pending, Pair list, bool dump, int maxItems)
     {
         var items = new List<object?>();
         object? rest = list;
-        for (; rest is Pair cell; rest = cell.Tail) items.Add(cell.Head);
-        if (rest is not null)
+        for (; rest is Pair cell && items.Count <= maxItems; rest = cell.Tail) items.Add(cell.Head);
+        if (rest is Pair)
+            pending.Push(new Text(" …"));
+        else if (rest is not null)
         {
             // Maru prints a dotted tail with print, not dump.
             pending.Push(dump && rest is MaruString s ? new Text(s.ToString()) : rest);
@@ -97,7 +102,7 @@ public static class Printer
         for (int i = items.Count - 1; i >= 0; i--)
         {
             pending.Push(items[i]);
-            if (i > 0) pending.Push(new Text(" "));
+            if (i > 0) pending.Push(Space);
         }
     }
 

@@ -378,12 +378,6 @@ public sealed class Analyzer
             return new BoundOperation(span, op.Op, bound);
         }
 
-        if (Builtins.Unsupported.Contains(head.Name))
-        {
-            Error(head, DiagnosticCodes.NotSupported, $"'{head.Name}' is not supported yet");
-            return new BoundConstant(span, 0);
-        }
-
         switch (_symbols.GetValueOrDefault(head.Name))
         {
             case FunctionSymbol function:
@@ -406,6 +400,11 @@ public sealed class Analyzer
                 return new BoundCall(span, CallKind.Extern, ext, null, BindAll(list.Items, 1));
             case GlobalSymbol:
                 return new BoundCall(span, CallKind.Indirect, null, BindName(head), BindAll(list.Items, 1));
+        }
+        if (Builtins.Unsupported.Contains(head.Name))
+        {
+            Error(head, DiagnosticCodes.NotSupported, $"'{head.Name}' is not supported yet");
+            return new BoundConstant(span, 0);
         }
         Error(head, DiagnosticCodes.UndefinedName, $"'{head.Name}' is not defined");
         return new BoundConstant(span, 0);

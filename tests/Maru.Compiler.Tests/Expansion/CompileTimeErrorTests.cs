@@ -95,20 +95,25 @@ public sealed class CompileTimeErrorTests
     // ---- macros that return what compiled code cannot hold ----
 
     [TestMethod]
-    [DataRow("(define-form m () (lambda () 1))", "a function")]
-    [DataRow("(define-form m () (array 2))", "an array")]
-    [DataRow("(define-form m () (list 'car *env*))", "an environment")]
-    [DataRow("(define-form m () (let ((x (list '+ 1 2))) (set-cdr (cddr x) x) x))", "contains itself")]
-    [DataRow("(define-form m () '(+ 1 . 2))", "dotted list")]
-    public void AMacroThatReturnsGarbageIsReported(string macro, string named)
+    [DataRow("(define-form m () (lambda () 1))", "a function", 2)]
+    [DataRow("(define-form m () (array 2))", "an array", 2)]
+    [DataRow("(define-form m () (list 'car *env*))", "an environment", 2)]
+    // Code a macro takes from a quoted template in its definition is reported where the template is.
+    [DataRow("(define-form m () '(+ 1 . 2))", "dotted list", 1)]
+    public void AMacroThatReturnsGarbageIsReported(string macro, string named, int line)
     {
         var result = TestCompiler.Compile(macro + "\n" + Define + "(m))");
         string all = string.Join("\n", result.Diagnostics);
         Assert.IsFalse(result.Success, all);
         Assert.IsTrue(result.Diagnostics.All(d => d.Code is DiagnosticCodes.NotSupported), all);
         Assert.Contains(named, all);
-        Assert.AreEqual(2, result.Diagnostics[0].Line, all);
+        Assert.AreEqual(line, result.Diagnostics[0].Line, all);
     }
+
+    [TestMethod]
+    public void AMacroThatReturnsACyclicListIsStopped() =>
+        AssertError("(define-form m () (let ((x (list '+ 1 2))) (set-cdr (cddr x) x) x))\n" + Define + "(m))",
+            DiagnosticCodes.CompileTimeLimit, 2, 23, "a list that contains itself");
 
     // ---- compile regions and definitions ----
 
@@ -164,7 +169,7 @@ public sealed class CompileTimeErrorTests
         File.WriteAllText(directory.File("macros.l"), "(define-form twice (x) `(+ ,x ,x))\n\n(define-function broken () (undefined-thing))\n");
         var result = MaruCompiler.Compile([new SourceFile(Path.Combine(directory.Path, "main.l"), "(load \"macros.l\")\n(define-function f () (twice 2))"u8.ToArray())], new CompileOptions());
         var diagnostic = result.Diagnostics.Single();
-        Assert.AreEqual((Path.Combine(directory.Path, "macros.l"), 3, 28, DiagnosticCodes.UndefinedName), (diagnostic.Path, diagnostic.Line, diagnostic.Column, diagnostic.Code));
+        Assert.AreEqual((Path.Combine(directory.Path, "macros.l"), 3, 29, DiagnosticCodes.UndefinedName), (diagnostic.Path, diagnostic.Line, diagnostic.Column, diagnostic.Code));
         CollectionAssert.AreEqual(new[] { Path.Combine(directory.Path, "macros.l") }, result.LoadedFiles.ToList());
     }
 }

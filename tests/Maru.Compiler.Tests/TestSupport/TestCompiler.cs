@@ -25,9 +25,9 @@ public static class TestCompiler
     public static CompileResult Compile(params SourceFile[] files) => MaruCompiler.Compile(files, new CompileOptions());
 
     /// <summary>The assembly of a program that must compile without errors.</summary>
-    public static string Assembly(string text, string runtimeIdentifier = "linux-x64")
+    public static string Assembly(string text, string runtimeIdentifier = "linux-x64", string path = "test.l")
     {
-        var result = MaruCompiler.Compile(new[] { SourceFile.FromText("test.l", text) }, new CompileOptions(runtimeIdentifier));
+        var result = MaruCompiler.Compile(new[] { SourceFile.FromText(path, text) }, new CompileOptions(runtimeIdentifier));
         Assert.IsTrue(result.Success, string.Join("\n", result.Diagnostics));
         return string.Concat(result.Assembly.Select(a => a.Text));
     }

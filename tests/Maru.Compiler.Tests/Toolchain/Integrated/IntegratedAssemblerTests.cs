@@ -36,7 +36,7 @@ public sealed class IntegratedAssemblerTests
     {
         if (input.StartsWith("snapshot/", StringComparison.Ordinal)) return File.ReadAllText(Path.Combine(SnapshotFolder(), input["snapshot/".Length..]));
         var program = ConformanceProgram.Load(input["conformance/".Length..]);
-        return TestCompiler.Assembly(program.Text);
+        return TestCompiler.Assembly(program.Text, path: program.Path); // its own path, so that load finds files beside it
     }
 
     [TestMethod]
