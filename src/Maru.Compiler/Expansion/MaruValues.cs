@@ -178,20 +178,40 @@ internal sealed class PreludeSnapshot(MaruEnvironment environment, object?[] val
 {
     public MaruEnvironment Environment { get; } = environment;
 
-    /// <summary>A copy of the values for one interpreter; arrays (the structure registry, the expander tables) are copied too.</summary>
+    /// <summary>
+    /// A copy of the values for one interpreter. What Maru code can change in place is copied too, keeping what was
+    /// shared shared: arrays (the structure registry, the expander tables) and structures (selectors and their methods).
+    /// </summary>
     public object?[] CopyValues()
     {
-        var copy = (object?[])values.Clone();
-        for (int i = 0; i < copy.Length; i++)
-            if (copy[i] is MaruArray array) copy[i] = Clone(array);
+        var copies = new Dictionary<object, object>(ReferenceEqualityComparer.Instance);
+        var copy = new object?[values.Length];
+        for (int i = 0; i < copy.Length; i++) copy[i] = Copy(values[i], copies);
         return copy;
     }
 
-    private static MaruArray Clone(MaruArray array)
+    private static object? Copy(object? value, Dictionary<object, object> copies)
     {
-        var clone = new MaruArray(0);
-        foreach (var item in array.Items) clone.Items.Add(item is MaruArray inner ? Clone(inner) : item);
-        return clone;
+        if (value is not (MaruArray or StructureInstance)) return value;
+        if (copies.TryGetValue(value, out var done)) return done;
+        switch (value)
+        {
+            case MaruArray array:
+            {
+                var clone = new MaruArray(0);
+                copies[array] = clone;
+                foreach (var item in array.Items) clone.Items.Add(Copy(item, copies));
+                return clone;
+            }
+            default:
+            {
+                var instance = (StructureInstance)value;
+                var clone = new StructureInstance(instance.Type, instance.Slots.Length);
+                copies[instance] = clone;
+                for (int i = 0; i < clone.Slots.Length; i++) clone.Slots[i] = Copy(instance.Slots[i], copies);
+                return clone;
+            }
+        }
     }
 }
 

@@ -330,7 +330,7 @@ public static class Reader
             _items.Add(form);
         }
 
-        /// <summary>A token that is exactly <c>.</c>: the dot of a dotted list, or a MARU0011.</summary>
+        /// <summary>A token that is exactly <c>.</c>: the dot of a dotted list, the symbol <c>.</c> after a quote, or a MARU0011.</summary>
         private void ReadDot(int dot)
         {
             if (_skipping) return;
@@ -342,9 +342,7 @@ public static class Reader
             ref Frame top = ref CollectionsMarshal.AsSpan(_frames)[^1];
             if (top.IsPrefix)
             {
-                Error(dot, 1, DiagnosticCodes.MalformedDottedList,
-                    $"'.' is not a form, so it cannot follow {DescribePrefix(top.Prefix!)}");
-                // Read as the symbol '.', so the prefix has its form and the list around it keeps its shape.
+                // As in Maru's reader, a prefixed dot is the symbol '.': boot.l makes method names with (concat-symbol '. name).
                 Emit(new SymbolForm(Span(dot, dot + 1), Intern(dot, dot + 1)));
                 return;
             }
