@@ -22,4 +22,4 @@ if (args is ["--breakdown", ..])
     Breakdown.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200);
     return;
 }
-BenchmarkSwitcher.FromTypes([typeof(CompileToCallable), typeof(CallCost), typeof(CompileThroughput)]).Run(args, config);
+BenchmarkSwitcher.FromTypes([typeof(CompileToCallable), typeof(CallCost), typeof(CompileThroughput), typeof(BuildMaruEvaluator)]).Run(args, config);
