@@ -1,3 +1,4 @@
+using Maru.Compiler.Expansion;
 using Maru.Compiler.Diagnostics;
 
 namespace Maru.Compiler.Tests.Expansion;
@@ -119,6 +120,8 @@ public sealed class CompileTimeErrorTests
 
     [TestMethod]
     [DataRow("(compile-end)", 1, 1, "without a (compile-begin)")]
+    // A stray compile-end in a file without compile-begin would end its implicit region, and compile nothing after it.
+    [DataRow("(define x 1)\n(compile-end)\n(define-function main () 0)", 2, 1, "without a (compile-begin)")]
     [DataRow("(define-function g () 0)\n(compile-begin)\n(define-function f () 0)", 2, 1, "has no (compile-end)")]
     public void ACompileRegionMustBeOpenedAndClosed(string source, int line, int column, string named) =>
         AssertError(source, DiagnosticCodes.RegionMismatch, line, column, named);
@@ -135,6 +138,28 @@ public sealed class CompileTimeErrorTests
     [TestMethod]
     public void ADefinitionMadeTwiceInARegionIsMaru0102EvenWhenAMacroMakesIt() =>
         AssertError("(define-form def (name) `(define ,name 1))\n(def x)\n(def x)", DiagnosticCodes.DuplicateDefinition, 3, 6, "'x' is already defined at test.l(2,6)");
+
+    [TestMethod]
+    public void AnIntegerIsCompiledAsItsValueAtTheEndOfTheRegion()
+    {
+        var (unit, diagnostics) = TestCompiler.Expand("(define kb 1024)\n(define mb (* kb kb))\n(set kb 2)\n(define big? (> mb 1000))");
+        Assert.IsEmpty(diagnostics.Items, string.Join("\n", diagnostics.Items));
+        var globals = unit.Definitions.OfType<GlobalDefinition>().ToDictionary(d => d.Name.Name, d => d.Initializer!.ToString());
+        Assert.AreEqual("2", globals["kb"]);
+        Assert.AreEqual("1048576", globals["mb"]);
+        // A comparison is t at compile time: the compiler folds it, with the compiled language's 1.
+        Assert.AreEqual("(> mb 1000)", globals["big?"]);
+    }
+
+    [TestMethod]
+    public void AMacroMayExportWhatItDefines()
+    {
+        var result = TestCompiler.Compile(
+            "(define-form define-exported (name . rest) `(let () (define-function ,name ,@rest) (export ,name)))\n" +
+            "(define-exported visible () 1)\n(define-function hidden () 2)");
+        Assert.IsTrue(result.Success, string.Join("\n", result.Diagnostics));
+        CollectionAssert.AreEqual(new[] { "visible" }, result.Exports.Select(e => e.MaruName).ToList());
+    }
 
     [TestMethod]
     public void AForwardDeclarationSetToALambdaIsAFunction()
