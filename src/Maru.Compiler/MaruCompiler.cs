@@ -69,6 +69,7 @@ public static class MaruCompiler
     {
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(options);
+        if (sources.Any(s => s is null)) throw new ArgumentException("a source file is null", nameof(sources));
         return OnCompilerThread(() => CompileOnThisThread(sources, options), diagnostics => Failed(diagnostics), sources);
     }
 
@@ -80,15 +81,40 @@ public static class MaruCompiler
     {
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(options);
+        if (sources.Any(s => s is null)) throw new ArgumentException("a source file is null", nameof(sources));
         return OnCompilerThread(() =>
         {
             var diagnostics = new DiagnosticBag();
-            var forms = sources.Select(source => (source, Reader.Read(source, diagnostics))).ToList();
+            var forms = ReadUnit(sources, diagnostics);
             var printed = new List<string>();
             if (diagnostics.HasErrors) return new ExpandResult(diagnostics.Items, printed, [], "");
             var compileTime = CompileTime.Run(forms, diagnostics, options.ReadFile, expanded => printed.Add(Printer.ToString(expanded)));
             return new ExpandResult(diagnostics.Items, printed, compileTime.LoadedFiles, compileTime.Output);
         }, diagnostics => new ExpandResult(diagnostics.Items, [], [], ""), sources);
+    }
+
+    /// <summary>Reads the unit's files; a file given twice is one error (its definitions would otherwise all clash with themselves).</summary>
+    private static List<(SourceFile, IReadOnlyList<Form>)> ReadUnit(IReadOnlyList<SourceFile> sources, DiagnosticBag diagnostics)
+    {
+        var paths = new HashSet<string>(StringComparer.Ordinal);
+        var read = new List<(SourceFile, IReadOnlyList<Form>)>();
+        foreach (var source in sources)
+        {
+            if (!paths.Add(FullPath(source.Path)))
+            {
+                diagnostics.Add(Diagnostic.General(DiagnosticCodes.DuplicateSourceName,
+                    "this source file is given twice; a unit holds each file once", source.Path));
+                continue;
+            }
+            read.Add((source, Reader.Read(source, diagnostics)));
+        }
+        return read;
+    }
+
+    private static string FullPath(string path)
+    {
+        try { return Path.GetFullPath(path); }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException) { return path; }
     }
 
     /// <summary>Runs a stage on a thread with a large stack; input that still nests too deeply is a diagnostic, not a crash.</summary>
@@ -126,7 +152,7 @@ public static class MaruCompiler
             return Failed(diagnostics);
         }
 
-        var forms = sources.Select(source => (source, Reader.Read(source, diagnostics))).ToList();
+        var forms = ReadUnit(sources, diagnostics);
         if (diagnostics.HasErrors) return Failed(diagnostics);
         var compileTime = CompileTime.Run(forms, diagnostics, options.ReadFile);
         if (diagnostics.HasErrors) return Failed(diagnostics, compileTime);

@@ -54,7 +54,13 @@ public sealed class DiagnosticBag
         _items.Add(diagnostic);
     }
 
-    public void Error(SourceSpan span, string code, string message) => Add(Diagnostic.At(span, code, message));
+    public void Error(SourceSpan span, string code, string message)
+    {
+        // Past the limit an error is dropped: do not compute its line and column (a scan of its line) first, or
+        // 200 000 errors on one long line would take quadratic time.
+        if (ErrorCount > MaxErrors) return;
+        Add(Diagnostic.At(span, code, message));
+    }
 
     public void AddRange(IEnumerable<Diagnostic> diagnostics)
     {

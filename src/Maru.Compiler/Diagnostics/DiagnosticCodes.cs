@@ -60,7 +60,7 @@ public static class DiagnosticCodes
     public const string CannotWriteOutput = "MARU0904";      // the output library or assembly cannot be written
     public const string UnsupportedRuntime = "MARU0905";     // a runtime identifier this compiler has no target for
     public const string ToolFailed = "MARU0906";             // a tool crashed, timed out or could not be started
-    public const string DuplicateSourceName = "MARU0907";    // Maru.Sdk: two MaruSource items with one file name in a project
+    public const string DuplicateSourceName = "MARU0907";    // one source file given twice to a unit; in Maru.Sdk, two MaruSource items with one file name
     public const string InvalidBindingName = "MARU0908";     // Maru.Sdk: a ClassName or MaruBindingsNamespace that is not a C# name
     public const string InvalidSdkSetting = "MARU0909";      // Maru.Sdk: a property with an unusable value (e.g. MaruLibraryName equal to the AssemblyName)
 }

@@ -13,6 +13,46 @@ public sealed class SourceFile
 
     public static SourceFile FromText(string path, string text) => new(path, System.Text.Encoding.UTF8.GetBytes(text));
 
+    /// <summary>The most bytes a source file may have (the spec's "huge" input is 100 MB: it is read and diagnosed).</summary>
+    public const int MaxBytes = 256 * 1024 * 1024;
+
+    /// <summary>
+    /// Reads a source file from disk, at most <see cref="MaxBytes"/> of it, so that a device such as /dev/zero or an
+    /// endless pipe is an error rather than unbounded memory. Null, with <paramref name="error"/> saying why, when the
+    /// file cannot be read, is a directory, or is too large.
+    /// </summary>
+    public static SourceFile? ReadFromDisk(string path, out string? error)
+    {
+        error = null;
+        try
+        {
+            if (Directory.Exists(path))
+            {
+                error = "it is a directory";
+                return null;
+            }
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1, FileOptions.SequentialScan);
+            var buffer = new MemoryStream();
+            var chunk = new byte[1 << 16];
+            int read;
+            while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
+            {
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > MaxBytes)
+                {
+                    error = $"it is larger than {MaxBytes / (1024 * 1024)} MB, the most a source file may be";
+                    return null;
+                }
+            }
+            return new SourceFile(path, buffer.ToArray());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            error = e.Message;
+            return null;
+        }
+    }
+
     public string Path { get; }
     public byte[] Content { get; }
 

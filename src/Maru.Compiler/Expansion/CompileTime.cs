@@ -61,8 +61,12 @@ public sealed class CompileTime : ICompileTimeHost
         catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException) { return path; }
     }
 
-    /// <summary>Reads the files from disk for load (the default for <paramref name="readFile"/>).</summary>
-    public static byte[]? ReadFromDisk(string path) => File.Exists(path) ? File.ReadAllBytes(path) : null;
+    /// <summary>Reads the files from disk for load (the default for <paramref name="readFile"/>): null when there is no such file.</summary>
+    public static byte[]? ReadFromDisk(string path)
+    {
+        if (!File.Exists(path)) return null;
+        return (SourceFile.ReadFromDisk(path, out string? error) ?? throw new IOException(error)).Content;
+    }
 
     /// <param name="files">The unit's files, read, in order.</param>
     /// <param name="readFile">Reads a file for load; null when there is no such file.</param>

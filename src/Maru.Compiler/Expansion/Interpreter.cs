@@ -21,7 +21,7 @@ public sealed partial class Interpreter
     /// <summary>Calls, macro expansions and loop iterations one compilation may run.</summary>
     public const long MaxSteps = 50_000_000;
     /// <summary>How deeply calls and macro expansions may nest.</summary>
-    public const int MaxDepth = 10_000;
+    public const int MaxDepth = 20_000;
 
     internal static readonly MaruSymbol True = SymbolTable.Known("t");
     internal static readonly MaruSymbol QuoteSymbol = SymbolTable.Known("quote");

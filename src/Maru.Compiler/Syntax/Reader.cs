@@ -46,7 +46,8 @@ namespace Maru.Compiler.Syntax;
 /// </remarks>
 public static class Reader
 {
-    public const int MaxNestingDepth = 1000;
+    /// <summary>How deeply lists and prefixes may nest: valid programs of this depth compile; deeper is MARU0009.</summary>
+    public const int MaxNestingDepth = 10_000;
 
     /// <summary>Reads all top-level forms of a file. Never throws for any input; reports every lexical error to <paramref name="diagnostics"/>.</summary>
     public static IReadOnlyList<Form> Read(SourceFile file, DiagnosticBag diagnostics)

@@ -72,14 +72,14 @@ public sealed class CompileTimeErrorTests
     [DataRow("(define-form forever () `(+ 1 (forever)))")]
     public void AMacroThatExpandsWithoutEndIsStopped(string macro)
     {
-        var diagnostic = AssertError(macro + "\n" + Define + "(forever))", DiagnosticCodes.CompileTimeLimit, macro.Count(c => c == '\n') + 2, 23, "nest more than 10,000 deep");
+        var diagnostic = AssertError(macro + "\n" + Define + "(forever))", DiagnosticCodes.CompileTimeLimit, macro.Count(c => c == '\n') + 2, 23, "nest more than 20,000 deep");
         Assert.Contains("in macro", diagnostic.Message);
     }
 
     [TestMethod]
     public void ARecursionWithoutEndAtCompileTimeIsStopped() =>
         AssertError("(define-function down (n) (+ 1 (down n)))\n(define-form m () (down 1))\n" + Define + "(m))",
-            DiagnosticCodes.CompileTimeLimit, 3, 23, "nest more than 10,000 deep");
+            DiagnosticCodes.CompileTimeLimit, 3, 23, "nest more than 20,000 deep");
 
     [TestMethod]
     public void ALoopWithoutEndAtCompileTimeIsStopped() =>

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Maru.Compiler.Diagnostics;
+using Maru.Compiler.Syntax;
 using Maru.Compiler.Toolchain;
 
 namespace Maru.Compiler.Tests.Semantics;
@@ -273,6 +274,59 @@ public sealed partial class NeverCrashesTests
     }
 
     private static string Function(string body) => $"(define-function f (a) {body})";
+
+    [TestMethod]
+    [DataRow("(+ 1 ", "1", ")")]
+    [DataRow("(let ((x 1)) ", "x", ")")]
+    [DataRow("(when a ", "a", ")")]
+    public void AValidProgramNested10000DeepCompiles(string open, string inner, string close)
+    {
+        // The reader's limit is 10 000 open lists (MARU0009 beyond): everything after it must take that depth, a
+        // macro nested that deep included.
+        int depth = Reader.MaxNestingDepth - 10;
+        var run = CompileInChildProcess(Encoding.UTF8.GetBytes(Function(string.Concat(Enumerable.Repeat(open, depth)) + inner + string.Concat(Enumerable.Repeat(close, depth)))));
+        Assert.AreEqual(0, run.ExitCode, run.StandardError.Length > 2000 ? run.StandardError[..2000] : run.StandardError);
+    }
+
+    [TestMethod]
+    [DataRow(true)]
+    [DataRow(false)]
+    public void TwoHundredThousandUndefinedNamesOnOneLineStopAfter100Errors(bool inAFunction)
+    {
+        // Compiler bug: an error past the limit still had its column computed, by scanning its line: quadratic in the
+        // line's length (200 000 names took two minutes).
+        string names = string.Join(" ", Enumerable.Range(0, 200_000).Select(i => $"u{i}"));
+        var result = TestCompiler.Compile(inAFunction ? Function(names) : names);
+        Assert.HasCount(DiagnosticBag.MaxErrors + 1, result.Diagnostics);
+        Assert.AreEqual(DiagnosticCodes.TooManyErrors, result.Diagnostics[^1].Code);
+    }
+
+    [TestMethod]
+    public void AFileGivenTwiceIsOneDiagnostic()
+    {
+        // Compiler bug: every definition of the file was "already defined" at its own position.
+        var file = SourceFile.FromText("twice.l", "(define-function f () 1)\n(define-function g () 2)");
+        var result = TestCompiler.Compile(file, file);
+        Assert.AreEqual("MARU0907 twice.l", string.Join("|", result.Diagnostics.Select(d => $"{d.Code} {d.Path}")));
+    }
+
+    [TestMethod]
+    public void AnEndlessDeviceIsTooLargeToReadNotUnboundedMemory()
+    {
+        Assert.IsNull(SourceFile.ReadFromDisk("/dev/zero", out string? error));
+        Assert.Contains("larger than 256 MB", error!);
+        Assert.IsNull(SourceFile.ReadFromDisk("/", out error));
+        Assert.Contains("directory", error!);
+    }
+
+    [TestMethod]
+    public void NullArgumentsToTheCompilerAreArgumentErrors()
+    {
+        Assert.ThrowsExactly<ArgumentNullException>(() => MaruCompiler.Compile(null!, new CompileOptions()));
+        Assert.ThrowsExactly<ArgumentNullException>(() => MaruCompiler.Compile([], null!));
+        Assert.ThrowsExactly<ArgumentException>(() => MaruCompiler.Compile([null!], new CompileOptions()));
+        Assert.ThrowsExactly<ArgumentNullException>(() => MaruCompiler.Expand(null!, new CompileOptions()));
+    }
 
     [TestMethod]
     public void ALetStarWith100000BindingsDoesNotOverflowTheStack() =>

@@ -973,8 +973,9 @@ public sealed class ReaderTests
     [TestMethod]
     public void Nesting_SkippedForm_StillReportsItsLexicalErrors()
     {
-        var forms = Read(Repeat("(", 2000) + " 08 \"\\q\" " + Repeat(")", 2000) + " y", out var diagnostics);
-        Assert.AreEqual($"MARU0009@1,{Reader.MaxNestingDepth + 1}; MARU0005@1,2002; MARU0007@1,2006", Describe(diagnostics));
+        int open = 2 * Reader.MaxNestingDepth;
+        var forms = Read(Repeat("(", open) + " 08 \"\\q\" " + Repeat(")", open) + " y", out var diagnostics);
+        Assert.AreEqual($"MARU0009@1,{Reader.MaxNestingDepth + 1}; MARU0005@1,{open + 2}; MARU0007@1,{open + 6}", Describe(diagnostics));
         Assert.AreEqual("y", Show(forms));
     }
 
@@ -997,7 +998,8 @@ public sealed class ReaderTests
     [TestMethod]
     public void Nesting_QuotesAndParensCountTogether()
     {
-        var forms = Read(Repeat("'(", 600) + Repeat(")", 600) + " z", out var diagnostics);
+        int pairs = Reader.MaxNestingDepth * 6 / 10; // each pair is two levels: 1.2 times the limit in all
+        var forms = Read(Repeat("'(", pairs) + Repeat(")", pairs) + " z", out var diagnostics);
         Assert.AreEqual($"MARU0009@1,{Reader.MaxNestingDepth + 1}", Describe(diagnostics));
         Assert.AreEqual("z", Show(forms));
     }
