@@ -78,7 +78,8 @@ public sealed class ImmediateAndFrameTests
 
         string assembly = TestCompiler.Assembly(source.ToString(), "linux-arm64");
         StringAssert.Contains(assembly, ", [sp, x16]", "a slot beyond 32 KiB");
-        StringAssert.Contains(assembly, "\tsub\tsp, sp, #8, lsl #12", "a frame beyond 4 KiB");
+        // (its size depends on the allocator: with more than RegisterAllocator.SpillEverythingAbove registers every value has a slot)
+        Assert.MatchesRegex(@"\tsub\tsp, sp, #\d+, lsl #12", assembly, "a frame beyond 4 KiB");
         Assert.AreEqual((int)expected, TestCompiler.RunOn("linux-arm64", source.ToString()).ExitCode);
     }
 }

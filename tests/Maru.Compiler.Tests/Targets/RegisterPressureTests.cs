@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Maru.Compiler.Semantics;
+using Maru.Compiler.Diagnostics;
 using Maru.Compiler.Toolchain;
 
 namespace Maru.Compiler.Tests.Targets;
@@ -102,5 +103,41 @@ public sealed class RegisterPressureTests
         long expected = Enumerable.Range(0, 30).Sum(i => (long)(i * 7 + 1) * (i + 1)) % 256;
         Assert.AreEqual((int)expected, TestCompiler.RunOn(runtimeIdentifier, source).ExitCode);
         StringAssert.Contains(TestCompiler.Assembly(source, runtimeIdentifier), slotAccess, "spill slots are used");
+    }
+
+    [TestMethod]
+    [DataRow("linux-x64")]
+    [DataRow("linux-arm64")]
+    [DataRow("win-x64")]
+    public void AFunctionWithMoreVirtualRegistersThanTheColouringLimitIsSpilledWholeAndStillRight(string runtimeIdentifier)
+    {
+        // Past RegisterAllocator.SpillEverythingAbove every value lives in a frame slot (colouring 4 000 live values
+        // took 20 s and 2.6 GB): the code must compute the same, values live across calls included.
+        int locals = Maru.Compiler.Targets.RegisterAllocator.SpillEverythingAbove;
+        string bindings = string.Join(" ", Enumerable.Range(0, locals).Select(i => $"(v{i} (id (+ a {i})))"));
+        string sum = string.Join(" ", Enumerable.Range(0, locals).Select(i => $"v{i}"));
+        string source = $"""
+            (define-function id (x) x)
+            (define-function f (a) (let ({bindings}) (+ {sum})))
+            (define-function main () (% (f 3) 251))
+            """;
+        long expected = Enumerable.Range(0, locals).Sum(i => 3L + i) % 251;
+        Assert.AreEqual((int)expected, RunMain(runtimeIdentifier, source));
+        // Windows commits stack pages one guard page at a time (wine does not check it, so the assembly is checked):
+        // a frame of over 20 KB touches its pages in order before the prologue allocates it.
+        if (runtimeIdentifier == "win-x64")
+        {
+            string assembly = TestCompiler.Assembly(source, "win-x64");
+            int probe = assembly.IndexOf("orq\t$0, -4096(%rsp)", StringComparison.Ordinal);
+            Assert.IsTrue(probe >= 0 && probe < assembly.IndexOf("orq\t$0, -8192(%rsp)", StringComparison.Ordinal), "the pages are probed top down");
+        }
+    }
+
+    private static int RunMain(string runtimeIdentifier, string source)
+    {
+        if (runtimeIdentifier != "win-x64") return TestCompiler.RunOn(runtimeIdentifier, source).ExitCode;
+        using var directory = new TemporaryDirectory();
+        string library = TestCompiler.BuildLibrary(directory, "win-x64", SourceFile.FromText("big.l", source));
+        return NativeHarness.RunWindowsLibrary(library, []).ExitCode;
     }
 }

@@ -24,6 +24,7 @@ public sealed class X64Emitter
     private readonly bool _seh;
     private readonly StringBuilder _text;
     private readonly int _frameSize;
+    private const int PageSize = 4096;
     private readonly int _pushBytes;
 
     private X64Emitter(MachineFunction function, X64Abi abi, X64ObjectFormat format, StringBuilder text)
@@ -126,6 +127,10 @@ public sealed class X64Emitter
         }
         if (_frameSize > 0)
         {
+            // Windows commits a thread's stack one guard page at a time: a frame of a page or more must touch its
+            // pages in order, top down, before it is used (what __chkstk does). The probes change no register.
+            if (_seh)
+                for (int page = PageSize; page <= _frameSize; page += PageSize) Line($"\torq\t$0, -{page}(%rsp)");
             Line($"\tsubq\t${_frameSize}, %rsp");
             Line(_seh ? $"\t.seh_stackalloc {_frameSize}" : $"\t.cfi_adjust_cfa_offset {_frameSize}");
         }
