@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -15,16 +16,31 @@ namespace Maru.Runtime;
 /// files differ now is a miss, replaced by the new build.
 /// </summary>
 /// <remarks>
-/// Safe for any number of threads and processes sharing one directory: every file is written under a temporary name and
-/// renamed into place, so a reader sees a whole entry or none; an entry whose files vanish under a reader is a miss. The
-/// total size is bounded: after a store, the least recently used entries (by the time of their last hit) are evicted.
-/// Each entry is <c>KEY.exports</c> (the exported functions and the files load read) and the library <c>KEY.so</c>, written in
-/// that order.
+/// <para>
+/// Each entry is the library <c>libKEY.HASH.so</c>, named after the start of its SHA-256, and <c>KEY.exports</c>: the key, the
+/// library's size and SHA-256, the exported functions and the files load read, sealed by a last line that holds the
+/// SHA-256 of everything before it. Nothing on disk is trusted: a hit checks the seal, the exports' shape and the library's
+/// hash before the library is loaded, so a file that was truncated, changed or copied from another entry is never loaded
+/// (loading a truncated library kills the process with SIGBUS). What fails a check is removed, and the unit is compiled
+/// again and stored anew.
+/// </para>
+/// <para>
+/// Entries are immutable once published and any number of threads and processes can share one directory: every file is
+/// written under a temporary name and renamed into place, the library first and the exports, which publish the entry,
+/// last. A library's name holds its hash, so a file of that name never has other content (short of damage); replacing an
+/// entry renames new exports over the old and then deletes the old library, which processes that have loaded it keep.
+/// An entry whose files vanish under a reader is a miss. The total size is bounded: after a store, the least recently used
+/// entries (by the time of their last hit) are evicted.
+/// </para>
 /// </remarks>
 public sealed class MaruCodeCache
 {
-    private const string Format = "maru-code-cache 2";
+    private const string Format = "maru-code-cache 3";
     private const string ExportsExtension = ".exports";
+    // Far above any real entry's exports; a bigger file is damage, not worth reading.
+    private const int MaxExportsBytes = 16 * 1024 * 1024;
+    // Sanity bound for a parameter count read back from disk; compiled functions have far fewer.
+    private const int MaxParameterCount = 65535;
     private static readonly string CompilerIdentity = ComputeCompilerIdentity();
     private static readonly Lazy<MaruCodeCache> DefaultCache = new(() => new MaruCodeCache(DefaultDirectory()));
 
@@ -80,7 +96,11 @@ public sealed class MaruCodeCache
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    internal sealed record Entry(string LibraryPath, IReadOnlyList<MaruFunctionInfo> Functions);
+    /// <summary>A verified entry: its library, that library's size and SHA-256 (to check a copy of it against), and its functions.</summary>
+    internal sealed record Entry(string LibraryPath, long LibrarySize, string LibraryHash, IReadOnlyList<MaruFunctionInfo> Functions);
+
+    /// <summary>What the exports of an entry say: its library's size and hash, its functions and the files its compile loaded.</summary>
+    private sealed record Exports(long LibrarySize, string LibraryHash, IReadOnlyList<MaruFunctionInfo> Functions, IReadOnlyList<LoadedFile> Loaded);
 
     /// <summary>
     /// A file compile-time <c>load</c> asked for, by the path the compiler gave (a relative one is relative to the current
@@ -109,20 +129,34 @@ public sealed class MaruCodeCache
     }
 
     /// <summary>
-    /// The entry of <paramref name="key"/>, marked as just used, or null when there is none, it cannot be read, or a file its
-    /// compile loaded has changed since (or one load looked for in vain has appeared).
+    /// The entry of <paramref name="key"/>, verified and marked as just used, or null when there is none, it cannot be read,
+    /// a file its compile loaded has changed since (or one load looked for in vain has appeared), or it fails a check: then
+    /// the file at fault is removed, for the new build to replace.
     /// </summary>
     internal Entry? TryLoad(string key)
     {
-        string library = LibraryPath(key);
-        string exports = ExportsPath(key);
+        string exportsPath = ExportsPath(key);
         try
         {
-            if (!File.Exists(library)) return null;
-            if (ParseExports(File.ReadAllText(exports)) is not var (functions, loaded)) return null;
-            if (!loaded.All(file => file.IsUnchanged())) return null;
-            File.SetLastWriteTimeUtc(exports, DateTime.UtcNow);
-            return new Entry(library, functions);
+            if (!File.Exists(exportsPath)) return null;
+            if (ReadExports(exportsPath, key) is not { } exports)
+            {
+                Discard(exportsPath);
+                return null;
+            }
+            // Not damage: the entry is out of date, and the new build replaces it.
+            if (!exports.Loaded.All(file => file.IsUnchanged())) return null;
+            string library = LibraryPath(key, exports.LibraryHash);
+            switch (CheckLibrary(library, exports.LibrarySize, exports.LibraryHash))
+            {
+                case LibraryCheck.Missing:
+                    return null;
+                case LibraryCheck.Damaged:
+                    Discard(library);
+                    return null;
+            }
+            MarkUsed(exportsPath);
+            return new Entry(library, exports.LibrarySize, exports.LibraryHash, exports.Functions);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -131,17 +165,26 @@ public sealed class MaruCodeCache
     }
 
     /// <summary>
-    /// Stores a freshly built library under <paramref name="key"/> (replacing an entry whose loaded files changed), with the
-    /// files its compile loaded, then evicts down to the size bound. Best effort: a cache that cannot be written is skipped.
+    /// Stores a freshly built library under <paramref name="key"/> (replacing an entry whose loaded files changed or that
+    /// failed a check), with the files its compile loaded, then evicts down to the size bound. Best effort: a cache that
+    /// cannot be written is skipped.
     /// </summary>
     internal void Store(string key, string builtLibrary, IReadOnlyList<MaruFunctionInfo> functions, IReadOnlyList<LoadedFile> loaded)
     {
         try
         {
             System.IO.Directory.CreateDirectory(Directory);
-            // The exports first and the library last: a library in place means its exports are too.
-            WriteAtomically(ExportsPath(key), temporary => File.WriteAllText(temporary, FormatExports(functions, loaded)));
-            WriteAtomically(LibraryPath(key), temporary => File.Copy(builtLibrary, temporary));
+            byte[] content = File.ReadAllBytes(builtLibrary);
+            string hash = Convert.ToHexStringLower(SHA256.HashData(content));
+            string library = LibraryPath(key, hash);
+            // A file of this name is this very library unless damaged: one that checks out is left as it is (it may be loaded).
+            if (CheckLibrary(library, content.Length, hash) != LibraryCheck.Verified)
+                WriteAtomically(library, temporary => File.WriteAllBytes(temporary, content));
+            // The exports last: they publish the entry, so a reader finds the old entry or the whole new one.
+            WriteAtomically(ExportsPath(key), temporary => File.WriteAllText(temporary, FormatExports(key, content.Length, hash, functions, loaded)));
+            // The library of the entry just replaced, if any. A reader that was about to load it finds it gone: a miss.
+            foreach (string old in System.IO.Directory.GetFiles(Directory, LibraryFileName($"{key}.*")))
+                if (old != library) AtomicOutput.DeleteQuietly(old);
             Evict();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -149,7 +192,84 @@ public sealed class MaruCodeCache
         }
     }
 
-    private string LibraryPath(string key) => Path.Combine(Directory, NativeToolchain.LibraryFileName(key, NativeToolchain.HostRuntimeIdentifier));
+    internal enum LibraryCheck { Verified, Missing, Damaged }
+
+    /// <summary>
+    /// Whether the file at <paramref name="path"/> is the library of <paramref name="size"/> bytes and SHA-256
+    /// <paramref name="hash"/>, missing, or something else. The whole file is read (into a pooled buffer: a library is
+    /// typically a few KB) and hashed; this is most of what verifying a hit costs.
+    /// </summary>
+    internal static LibraryCheck CheckLibrary(string path, long size, string hash)
+    {
+        Microsoft.Win32.SafeHandles.SafeFileHandle file;
+        try
+        {
+            file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return LibraryCheck.Missing;
+        }
+        using (file)
+        {
+            if (RandomAccess.GetLength(file) != size) return LibraryCheck.Damaged;
+            byte[] buffer = ArrayPool<byte>.Shared.Rent((int)size);
+            try
+            {
+                Span<byte> content = buffer.AsSpan(0, (int)size);
+                for (int read = 0; read < content.Length;)
+                {
+                    int count = RandomAccess.Read(file, content[read..], read);
+                    if (count == 0) return LibraryCheck.Damaged; // shortened while being read
+                    read += count;
+                }
+                Span<byte> actual = stackalloc byte[SHA256.HashSizeInBytes];
+                SHA256.HashData(content, actual);
+                return Convert.ToHexStringLower(actual) == hash ? LibraryCheck.Verified : LibraryCheck.Damaged;
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Removes a file that failed a check. It is renamed aside first: atomic, allowed on Windows for a library another
+    /// process has loaded (where deleting is not), and harmless to processes that have it open or loaded, which keep what
+    /// they have. One that cannot be moved (an unwritable cache) stays, and stays a miss. Should another process have just
+    /// put a good file in its place, that one goes: a miss, rebuilt, never a wrong load.
+    /// </summary>
+    private static void Discard(string path)
+    {
+        string aside = AtomicOutput.TemporaryNameFor(path);
+        try
+        {
+            File.Move(path, aside);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+        // Left in place if it cannot be deleted now; Evict removes hidden temporaries after an hour.
+        AtomicOutput.DeleteQuietly(aside);
+    }
+
+    /// <summary>Records a hit for the least-recently-used order. A cache that cannot be written still gives hits.</summary>
+    private static void MarkUsed(string exportsPath)
+    {
+        try
+        {
+            File.SetLastWriteTimeUtc(exportsPath, DateTime.UtcNow);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private string LibraryPath(string key, string hash) => Path.Combine(Directory, LibraryFileName($"{key}.{hash[..16]}"));
+
+    private static string LibraryFileName(string baseName) => NativeToolchain.LibraryFileName(baseName, NativeToolchain.HostRuntimeIdentifier);
 
     private string ExportsPath(string key) => Path.Combine(Directory, key + ExportsExtension);
 
@@ -208,10 +328,11 @@ public sealed class MaruCodeCache
         }
     }
 
+    // KEY.exports, libKEY.HASH.so, KEY.HASH.dll: the key is the name up to its first dot, without "lib" (a key is hex digits).
     private static string EntryKey(string fileName)
     {
-        string name = Path.GetFileNameWithoutExtension(fileName);
-        return name.StartsWith("lib", StringComparison.Ordinal) && !fileName.EndsWith(ExportsExtension, StringComparison.Ordinal) ? name[3..] : name;
+        string name = fileName.Split('.')[0];
+        return name.StartsWith("lib", StringComparison.Ordinal) ? name[3..] : name;
     }
 
     private IEnumerable<string> Files()
@@ -226,11 +347,14 @@ public sealed class MaruCodeCache
         }
     }
 
-    // One function or loaded file a line: "function", symbol, parameter count, name, documentation; "load", path, hash (or
-    // "-": there was none). Texts are escaped so that tabs and newlines survive.
-    private static string FormatExports(IReadOnlyList<MaruFunctionInfo> functions, IReadOnlyList<LoadedFile> loaded)
+    // The format line; "key" and the key; "library", its size and SHA-256; one function or loaded file a line: "function",
+    // symbol, parameter count, name, documentation; "load", path, hash (or "-": there was none); and the seal. Texts are
+    // escaped so that tabs and newlines survive (the whole file is ASCII).
+    private static string FormatExports(string key, long librarySize, string libraryHash, IReadOnlyList<MaruFunctionInfo> functions, IReadOnlyList<LoadedFile> loaded)
     {
         var text = new StringBuilder(Format).Append('\n');
+        text.Append("key\t").Append(key).Append('\n');
+        text.Append("library\t").Append(librarySize.ToString(CultureInfo.InvariantCulture)).Append('\t').Append(libraryHash).Append('\n');
         foreach (MaruFunctionInfo f in functions)
         {
             text.Append("function\t").Append(Uri.EscapeDataString(f.Symbol)).Append('\t')
@@ -240,30 +364,70 @@ public sealed class MaruCodeCache
         }
         foreach (LoadedFile file in loaded)
             text.Append("load\t").Append(Uri.EscapeDataString(file.Path)).Append('\t').Append(file.Hash ?? "-").Append('\n');
-        return text.ToString();
+        return SealExports(text.ToString());
     }
 
-    private static (IReadOnlyList<MaruFunctionInfo> Functions, IReadOnlyList<LoadedFile> Loaded)? ParseExports(string text)
+    /// <summary>Appends the seal: a line "end" and the SHA-256 of <paramref name="body"/>, so that exports cut short or changed are known.</summary>
+    internal static string SealExports(string body) =>
+        $"{body}end\t{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body)))}\n";
+
+    /// <summary>The exports without their seal, or null when the seal is missing or does not match what it seals.</summary>
+    internal static string? UnsealExports(ReadOnlySpan<byte> exports)
     {
-        string[] lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        if (lines.Length == 0 || lines[0] != Format) return null;
+        ReadOnlySpan<byte> end = "end\t"u8;
+        if (exports is not [.., (byte)'\n']) return null;
+        int sealStart = exports[..^1].LastIndexOf((byte)'\n') + 1;
+        ReadOnlySpan<byte> seal = exports[sealStart..^1], body = exports[..sealStart];
+        if (!seal.StartsWith(end)) return null;
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(body, hash);
+        return Encoding.ASCII.GetString(seal[end.Length..]) == Convert.ToHexStringLower(hash) ? Encoding.UTF8.GetString(body) : null;
+    }
+
+    /// <summary>
+    /// The exports of <paramref name="key"/>'s entry when they are sealed and make sense: the right format and key, one library
+    /// line, and functions and loaded files whose every field is well formed, no name twice; null otherwise.
+    /// </summary>
+    private static Exports? ReadExports(string path, string key)
+    {
+        byte[] bytes;
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0))
+        {
+            if (stream.Length > MaxExportsBytes) return null;
+            bytes = new byte[stream.Length];
+            stream.ReadExactly(bytes);
+        }
+        if (UnsealExports(bytes) is not { } body) return null;
+        string[] lines = body.Split('\n');
+        // The body ends with a newline, so the last of the split lines is empty.
+        if (lines is not [var format, var keyLine, var libraryLine, .. var rest, ""] || format != Format || keyLine != "key\t" + key) return null;
+        if (libraryLine.Split('\t') is not ["library", var sizeText, var libraryHash]
+            || !long.TryParse(sizeText, NumberStyles.None, CultureInfo.InvariantCulture, out long librarySize)
+            || librarySize is 0 or > int.MaxValue || !IsSha256(libraryHash))
+            return null;
         var functions = new List<MaruFunctionInfo>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
         var loaded = new List<LoadedFile>();
-        foreach (string line in lines.Skip(1))
+        foreach (string line in rest)
         {
             string[] fields = line.Split('\t');
-            if (fields is ["function", var symbol, var countText, var name, var documentationText]
-                && int.TryParse(countText, NumberStyles.None, CultureInfo.InvariantCulture, out int count))
+            if (fields is ["function", var symbolText, var countText, var nameText, var documentationText]
+                && int.TryParse(countText, NumberStyles.None, CultureInfo.InvariantCulture, out int count) && count <= MaxParameterCount
+                && Uri.UnescapeDataString(symbolText) is { Length: > 0 } symbol && symbol.All(c => c is > ' ' and <= '~')
+                && Uri.UnescapeDataString(nameText) is { Length: > 0 } name && names.Add(name)
+                && (documentationText == "-" || documentationText.StartsWith('+')))
             {
-                string? documentation = documentationText.StartsWith('+') ? Uri.UnescapeDataString(documentationText[1..]) : null;
-                functions.Add(new MaruFunctionInfo(Uri.UnescapeDataString(name), count, documentation) { Symbol = Uri.UnescapeDataString(symbol) });
+                string? documentation = documentationText == "-" ? null : Uri.UnescapeDataString(documentationText[1..]);
+                functions.Add(new MaruFunctionInfo(name, count, documentation) { Symbol = symbol });
             }
-            else if (fields is ["load", var path, var hash])
-                loaded.Add(new LoadedFile(Uri.UnescapeDataString(path), hash == "-" ? null : hash));
+            else if (fields is ["load", var pathText, var hash] && pathText.Length > 0 && (hash == "-" || IsSha256(hash)))
+                loaded.Add(new LoadedFile(Uri.UnescapeDataString(pathText), hash == "-" ? null : hash));
             else return null;
         }
-        return (functions, loaded);
+        return new Exports(librarySize, libraryHash, functions, loaded);
     }
+
+    private static bool IsSha256(string text) => text.Length == SHA256.HashSizeInBytes * 2 && text.All(char.IsAsciiHexDigitLower);
 
     // The compiler's assembly version and module id: a different build of the compiler never reuses another's code.
     private static string ComputeCompilerIdentity()

@@ -73,7 +73,7 @@ public sealed class MaruModule : IDisposable
         string? key = cache is null ? null : MaruCodeCache.Key(files, rid, integrated);
         if (cache is not null && cache.TryLoad(key!) is { } hit)
         {
-            MaruModule? module = TryLoadFromCache(hit.LibraryPath, hit.Functions) ?? TryLoadCopy(hit.LibraryPath, hit.Functions);
+            MaruModule? module = TryLoadFromCache(hit.LibraryPath, hit.Functions) ?? TryLoadCopy(hit);
             if (module is not null) return module;
         }
 
@@ -191,7 +191,10 @@ public sealed class MaruModule : IDisposable
         }
     }
 
-    /// <summary>Loads a cached library where it is, when no live module of this process has it loaded; null otherwise or if that fails.</summary>
+    /// <summary>
+    /// Loads a cached library where it is, when no live module of this process has it loaded; null otherwise or if that fails.
+    /// The cache has just checked its hash, and a library's name in the cache is its hash's: the file loaded is that one.
+    /// </summary>
     private static MaruModule? TryLoadFromCache(string cachedLibrary, IReadOnlyList<MaruFunctionInfo> functions)
     {
         lock (LoadedFromCache)
@@ -204,15 +207,24 @@ public sealed class MaruModule : IDisposable
         return null;
     }
 
-    /// <summary>Copies a cached library into a directory of the module's own (so each module has its own globals) and loads it; null if that fails.</summary>
-    private static MaruModule? TryLoadCopy(string cachedLibrary, IReadOnlyList<MaruFunctionInfo> functions)
+    /// <summary>
+    /// Copies a cached library into a directory of the module's own (so each module has its own globals) and loads it, when
+    /// the copy checks out against the entry's hash; null otherwise or if that fails.
+    /// </summary>
+    private static MaruModule? TryLoadCopy(MaruCodeCache.Entry entry)
     {
         string directory = CreateModuleDirectory();
-        string library = Path.Combine(directory, Path.GetFileName(cachedLibrary));
+        string library = Path.Combine(directory, Path.GetFileName(entry.LibraryPath));
         try
         {
-            File.Copy(cachedLibrary, library);
-            return Load(library, directory, functions, fromCache: true);
+            File.Copy(entry.LibraryPath, library);
+            // The copy is what gets loaded: checked itself, in case the cache's file changed since the cache checked it.
+            if (MaruCodeCache.CheckLibrary(library, entry.LibrarySize, entry.LibraryHash) != MaruCodeCache.LibraryCheck.Verified)
+            {
+                AtomicOutput.DeleteQuietly(directory);
+                return null;
+            }
+            return Load(library, directory, entry.Functions, fromCache: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or MaruCompilationException)
         {

@@ -203,6 +203,7 @@ public sealed class CacheTests
         using (var hit = MaruModule.Compile(unit, Sources.CacheOnly(cache)))
             Assert.AreEqual(100L, hit.Invoke("twice-answer"));
         Assert.HasCount(1, Directory.GetFiles(cache.Directory, "*.exports"));
+        Assert.HasCount(1, Directory.GetFiles(cache.Directory, "*.so"), "the replaced entry's library is gone");
 
         // A loaded file that is gone is the compile's error, not a stale hit.
         File.Delete(answer);
