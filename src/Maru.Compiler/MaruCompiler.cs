@@ -93,19 +93,25 @@ public static class MaruCompiler
         }, diagnostics => new ExpandResult(diagnostics.Items, [], [], ""), sources);
     }
 
-    /// <summary>Reads the unit's files; a file given twice is one error (its definitions would otherwise all clash with themselves).</summary>
+    /// <summary>
+    /// Reads the unit's files; a file given twice (one path, the same text) is one error, where its definitions would
+    /// all clash with themselves. Sources of one name but other texts (a REPL's inputs) are distinct.
+    /// </summary>
     private static List<(SourceFile, IReadOnlyList<Form>)> ReadUnit(IReadOnlyList<SourceFile> sources, DiagnosticBag diagnostics)
     {
-        var paths = new HashSet<string>(StringComparer.Ordinal);
         var read = new List<(SourceFile, IReadOnlyList<Form>)>();
+        var byPath = new Dictionary<string, List<SourceFile>>(StringComparer.Ordinal);
         foreach (var source in sources)
         {
-            if (!paths.Add(FullPath(source.Path)))
+            string path = FullPath(source.Path);
+            if (!byPath.TryGetValue(path, out var same)) byPath[path] = same = [];
+            if (same.Any(other => other.Content.AsSpan().SequenceEqual(source.Content)))
             {
                 diagnostics.Add(Diagnostic.General(DiagnosticCodes.DuplicateSourceName,
                     "this source file is given twice; a unit holds each file once", source.Path));
                 continue;
             }
+            same.Add(source);
             read.Add((source, Reader.Read(source, diagnostics)));
         }
         return read;
