@@ -72,7 +72,8 @@ internal sealed class LibraryBuild(
         foreach (string source in sources)
         {
             string obj = Path.Combine(workDirectory, Path.GetFileNameWithoutExtension(source) + objectExtension);
-            RunTool(ToolRole.Assembler, assembler, assemblerFlavour.Arguments(source, obj), run => ToolMessages.FromAssembler(run, source));
+            if (RunTool(ToolRole.Assembler, assembler, assemblerFlavour.Arguments(source, obj), run => ToolMessages.FromAssembler(run, source)))
+                CheckOutput(ToolRole.Assembler, assembler, obj, source);
             objects.Add(obj);
         }
         return objects;
@@ -84,17 +85,30 @@ internal sealed class LibraryBuild(
         {
             IReadOnlyList<string>? arguments = linkerFlavour.Arguments(
                 new LinkRequest(objects, temporary, Path.GetFileName(outputPath), workDirectory), diagnostics);
-            if (arguments is not null)
-                RunTool(ToolRole.Linker, linker, arguments, run => ToolMessages.FromLinker(run, linker, outputPath));
+            if (arguments is not null && RunTool(ToolRole.Linker, linker, arguments, run => ToolMessages.FromLinker(run, linker, outputPath)))
+                CheckOutput(ToolRole.Linker, linker, temporary, outputPath);
         });
 
-    private void RunTool(ToolRole role, string path, IReadOnlyList<string> arguments, Func<ToolRun, IReadOnlyList<Diagnostic>> interpret)
+    /// <summary>Runs the tool and reports what it printed; true when it ran and reported no error.</summary>
+    private bool RunTool(ToolRole role, string path, IReadOnlyList<string> arguments, Func<ToolRun, IReadOnlyList<Diagnostic>> interpret)
     {
         ToolRun run = ToolProcess.Run(path, arguments, options.ToolTimeout);
-        if (run.Failure is null)
-            diagnostics.AddRange(interpret(run));
-        else
+        if (run.Failure is not null)
+        {
             diagnostics.Add(Diagnostic.General(DiagnosticCodes.ToolFailed, $"{ToolLocator.RoleName(role)} '{path}' {run.Failure}"));
+            return false;
+        }
+        IReadOnlyList<Diagnostic> messages = interpret(run);
+        diagnostics.AddRange(messages);
+        return !messages.Any(d => d.IsError);
+    }
+
+    /// <summary>A tool that reports success must have written its output: see <see cref="ToolMessages.MissingOutput"/>.</summary>
+    /// <param name="file">The file the tool was to write.</param>
+    /// <param name="reportedAt">What the diagnostic is about: the assembly source, or the library the user asked for.</param>
+    private void CheckOutput(ToolRole role, string tool, string file, string reportedAt)
+    {
+        if (ToolMessages.MissingOutput(options.RuntimeIdentifier, role, tool, file, reportedAt) is { } error) diagnostics.Add(error);
     }
 
     // One file name per source, from its own name, made unique within the unit: a/x.l and b/x.l give x and x-2.
