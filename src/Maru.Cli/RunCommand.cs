@@ -61,7 +61,8 @@ internal static class RunCommand
         if (function.ParameterCount > NativeCall.MaxArguments)
             return Fail(error, ExitCodes.Error, $"'{entry}' expects {Arguments(function.ParameterCount)}; maru run can pass at most {NativeCall.MaxArguments}");
 
-        DirectoryInfo temporary = Directory.CreateTempSubdirectory("maru-run-");
+        // Named after this process, so that the next maru deletes it if this one is killed before it can.
+        var temporary = new DirectoryInfo(ProcessTemporaryDirectory.Create("run"));
         try
         {
             string library = Path.Combine(temporary.FullName, NativeToolchain.LibraryFileName("program", rid));

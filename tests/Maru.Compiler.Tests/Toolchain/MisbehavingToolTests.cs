@@ -93,6 +93,66 @@ public sealed class MisbehavingToolTests
         Assert.Contains("not a shared library", error.Message);
     }
 
+    [TestMethod]
+    public void AnAssemblerWhoseBackgroundChildHoldsItsPipesFailsFast()
+    {
+        // The child inherits the assembler's standard output and error and keeps them open for a minute after it exits.
+        string assembler = HandWrittenAssembly.Script(_directory, "as", $"sleep 60 & echo $! >> '{PidFile}'; exit 0");
+        var options = new ToolchainOptions(Rid) { AssemblerPath = assembler, ToolTimeout = TimeSpan.FromSeconds(10) };
+
+        var clock = Stopwatch.StartNew();
+        var diagnostics = NativeToolchain.BuildLibrary(Answer, _directory.File("libanswer.so"), options);
+        clock.Stop();
+
+        Diagnostic error = diagnostics.Single();
+        Assert.AreEqual(DiagnosticCodes.AssemblerError, error.Code, error.ToString());
+        Assert.Contains($"assembler '{assembler}'", error.Message);
+        Assert.IsLessThan(TimeSpan.FromSeconds(3), clock.Elapsed, "it does not wait for the pipes to close");
+    }
+
+    [TestMethod]
+    public void AHangingToolIsKilledWithItsWholeProcessTreeWithinTheTimeout()
+    {
+        // The script and a child of its own, both holding the pipes, both to be killed.
+        string assembler = HandWrittenAssembly.Script(_directory, "as", $"echo $$ >> '{PidFile}'; sleep 60 & echo $! >> '{PidFile}'; wait");
+        var options = new ToolchainOptions(Rid) { AssemblerPath = assembler, ToolTimeout = TimeSpan.FromSeconds(2) };
+
+        var clock = Stopwatch.StartNew();
+        var diagnostics = NativeToolchain.BuildLibrary(Answer, _directory.File("libanswer.so"), options);
+        clock.Stop();
+
+        Diagnostic error = diagnostics.Single();
+        Assert.AreEqual(DiagnosticCodes.ToolFailed, error.Code, error.ToString());
+        Assert.Contains($"assembler '{assembler}'", error.Message);
+        Assert.Contains("2 s", error.Message);
+        Assert.IsLessThan(TimeSpan.FromSeconds(4), clock.Elapsed);
+        AssertAllGone(RecordedProcesses(expected: 2));
+    }
+
+    [TestMethod]
+    public void ACancelledBuildKillsTheToolsProcessTreeAndThrows()
+    {
+        string linker = HandWrittenAssembly.Script(_directory, "ld", $"echo $$ >> '{PidFile}'; sleep 60 & echo $! >> '{PidFile}'; wait");
+        var options = new ToolchainOptions(Rid) { LinkerPath = linker };
+        using var cancellation = new CancellationTokenSource();
+        Task.Run(() =>
+        {
+            // Cancelled once the linker and its child run.
+            while (RecordedProcesses().Count < 2) Thread.Sleep(20);
+            cancellation.Cancel();
+        });
+
+        var clock = Stopwatch.StartNew();
+        Assert.ThrowsExactly<OperationCanceledException>(() =>
+            NativeToolchain.BuildLibrary(Answer, _directory.File("libanswer.so"), options, cancellation.Token));
+        clock.Stop();
+
+        Assert.IsLessThan(TimeSpan.FromSeconds(10), clock.Elapsed);
+        AssertAllGone(RecordedProcesses(expected: 2));
+        Assert.IsEmpty(Directory.GetFileSystemEntries(_directory.Path).Where(p => p != PidFile && !p.EndsWith("ld", StringComparison.Ordinal)),
+            "no output and no temporary file");
+    }
+
     private string PidFile => _directory.File("pids");
 
     private List<int> RecordedProcesses(int? expected = null)
