@@ -29,7 +29,8 @@ public static class NativeToolchain
     /// <summary>
     /// Assembles each file, links the objects into the shared library <paramref name="outputPath"/> and returns the diagnostics
     /// (errors and warnings of the tools, a missing tool, an unwritable output). The library is replaced atomically:
-    /// after any error, the output path holds what it held before, and no temporary file is left anywhere.
+    /// after any error, the output path holds what it held before, and no temporary file is left anywhere. An output that is
+    /// a symbolic link has its target replaced; one that is a device or a FIFO (<c>/dev/null</c>) is written, not replaced.
     /// </summary>
     /// <exception cref="OperationCanceledException">
     /// <paramref name="cancellationToken"/> was cancelled: the running tool was killed with the processes it started, and
