@@ -4,7 +4,10 @@ using Maru.Compiler.Toolchain;
 
 namespace Maru.Cli;
 
-/// <summary><c>maru build FILE.l... -o LIB [--rid RID] [--emit-asm DIR] [--toolchain auto|integrated|external]</c>: a native shared library.</summary>
+/// <summary>
+/// <c>maru build FILE.l... -o LIB [--rid RID] [--emit-asm DIR] [--toolchain auto|integrated|external] [--tool-timeout SECONDS]</c>:
+/// a native shared library.
+/// </summary>
 internal static class BuildCommand
 {
     public static Command Create()
@@ -23,7 +26,11 @@ internal static class BuildCommand
             HelpName = "DIR",
         };
         Option<ToolchainChoice> toolchain = CommonSymbols.Toolchain();
-        var command = new Command("build", "Compile Maru files to a native shared library") { files, output, runtimeIdentifier, emitAssembly, toolchain };
+        Option<TimeSpan?> toolTimeout = CommonSymbols.ToolTimeout();
+        var command = new Command("build", "Compile Maru files to a native shared library")
+        {
+            files, output, runtimeIdentifier, emitAssembly, toolchain, toolTimeout,
+        };
         command.SetAction(parse =>
         {
             TextWriter error = parse.InvocationConfiguration.Error;
@@ -31,7 +38,8 @@ internal static class BuildCommand
             CompileResult? result = Compilation.Compile(parse.GetRequiredValue(files), rid, error);
             if (result is null) return ExitCodes.Error;
 
-            var options = CommonSymbols.BuildOptions(rid, parse.GetValue(toolchain)) with { AssemblyOutputDirectory = parse.GetValue(emitAssembly) };
+            var options = CommonSymbols.BuildOptions(rid, parse.GetValue(toolchain), parse.GetValue(toolTimeout))
+                with { AssemblyOutputDirectory = parse.GetValue(emitAssembly) };
             var diagnostics = NativeToolchain.BuildLibrary(result.Assembly, parse.GetRequiredValue(output), options);
             DiagnosticPrinter.Print(diagnostics, error);
             return diagnostics.Any(d => d.IsError) ? ExitCodes.Error : ExitCodes.Success;

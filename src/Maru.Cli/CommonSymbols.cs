@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
 using Maru.Compiler.Toolchain;
 
 namespace Maru.Cli;
@@ -45,9 +47,32 @@ internal static class CommonSymbols
         DefaultValueFactory = _ => ToolchainChoice.Auto,
     };
 
-    /// <summary>The toolchain options for <paramref name="runtimeIdentifier"/> with <paramref name="choice"/> applied.</summary>
-    public static ToolchainOptions BuildOptions(string runtimeIdentifier, ToolchainChoice choice) => new(runtimeIdentifier)
+    /// <summary><c>--tool-timeout SECONDS</c>: how long one assembler or linker run may take; null when not given.</summary>
+    public static Option<TimeSpan?> ToolTimeout() => new("--tool-timeout")
     {
+        Description = "Stop an assembler or linker run, with every process it started, after this many seconds "
+            + $"(default {ToolchainOptions.DefaultToolTimeout.TotalSeconds:0})",
+        HelpName = "SECONDS",
+        CustomParser = ParseSeconds,
+    };
+
+    // A positive number of seconds, fractions allowed (0.5); at most about 68 years, past which a TimeSpan overflows anyway.
+    private static TimeSpan? ParseSeconds(ArgumentResult result)
+    {
+        string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+        if (double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double seconds) && seconds > 0 && seconds <= int.MaxValue)
+            return TimeSpan.FromSeconds(seconds);
+        result.AddError($"--tool-timeout takes a positive number of seconds, not '{text}'.");
+        return null;
+    }
+
+    /// <summary>
+    /// The toolchain options for <paramref name="runtimeIdentifier"/> with <paramref name="choice"/> applied, and the tool
+    /// timeout when one is given.
+    /// </summary>
+    public static ToolchainOptions BuildOptions(string runtimeIdentifier, ToolchainChoice choice, TimeSpan? toolTimeout) => new(runtimeIdentifier)
+    {
+        ToolTimeout = toolTimeout ?? ToolchainOptions.DefaultToolTimeout,
         Integrated = choice switch
         {
             ToolchainChoice.Integrated => true,

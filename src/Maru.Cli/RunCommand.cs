@@ -8,7 +8,7 @@ using Maru.Compiler.Toolchain;
 namespace Maru.Cli;
 
 /// <summary>
-/// <c>maru run FILE.l... [--entry NAME] [-- ARG...]</c>: compiles for this machine, loads the library into this process and
+/// <c>maru run FILE.l... [--entry NAME] [--toolchain ...] [--tool-timeout SECONDS] [-- ARG...]</c>: compiles for this machine, loads the library into this process and
 /// calls the entry. <c>main</c> gets argc/argv and its result is the exit status; any other entry gets the ARGs as integers
 /// and its result is printed.
 /// </summary>
@@ -26,19 +26,24 @@ internal static class RunCommand
             DefaultValueFactory = _ => Main,
         };
         Option<ToolchainChoice> toolchain = CommonSymbols.Toolchain();
-        var command = new Command("run", "Compile Maru files for this machine and run them; ARGs after -- go to main's argv, or to the --entry function") { files, entry, toolchain };
+        Option<TimeSpan?> toolTimeout = CommonSymbols.ToolTimeout();
+        var command = new Command("run", "Compile Maru files for this machine and run them; ARGs after -- go to main's argv, or to the --entry function")
+        {
+            files, entry, toolchain, toolTimeout,
+        };
         command.SetAction(parse =>
         {
             // System.CommandLine gives the tokens after "--" to the FILE argument too: those are the entry's arguments.
             string[] tokens = parse.GetRequiredValue(files);
             int argumentCount = parse.Tokens.SkipWhile(t => t.Type != TokenType.DoubleDash).Skip(1).Count();
-            return Run(tokens[..^argumentCount], tokens[^argumentCount..], parse.GetRequiredValue(entry), parse.GetValue(toolchain),
+            ToolchainOptions options = CommonSymbols.BuildOptions(NativeToolchain.HostRuntimeIdentifier, parse.GetValue(toolchain), parse.GetValue(toolTimeout));
+            return Run(tokens[..^argumentCount], tokens[^argumentCount..], parse.GetRequiredValue(entry), options,
                 parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
         });
         return command;
     }
 
-    private static int Run(string[] files, string[] arguments, string entry, ToolchainChoice toolchain, TextWriter output, TextWriter error)
+    private static int Run(string[] files, string[] arguments, string entry, ToolchainOptions options, TextWriter output, TextWriter error)
     {
         if (files.Length == 0) return Fail(error, ExitCodes.Usage, "no source file given before '--'");
         if (files.FirstOrDefault(CommonSymbols.LooksLikeOption) is { } option)
@@ -50,7 +55,7 @@ internal static class RunCommand
                 return Fail(error, ExitCodes.Usage, $"'{arguments[i]}' is not an integer (decimal or 0x hex); the arguments of '{entry}' are integers");
         }
 
-        string rid = NativeToolchain.HostRuntimeIdentifier;
+        string rid = options.RuntimeIdentifier;
         CompileResult? result = Compilation.Compile(files, rid, error);
         if (result is null) return ExitCodes.Error;
 
@@ -61,11 +66,12 @@ internal static class RunCommand
         if (function.ParameterCount > NativeCall.MaxArguments)
             return Fail(error, ExitCodes.Error, $"'{entry}' expects {Arguments(function.ParameterCount)}; maru run can pass at most {NativeCall.MaxArguments}");
 
-        DirectoryInfo temporary = Directory.CreateTempSubdirectory("maru-run-");
+        // Named after this process, so that the next maru deletes it if this one is killed before it can.
+        var temporary = new DirectoryInfo(ProcessTemporaryDirectory.Create("run"));
         try
         {
             string library = Path.Combine(temporary.FullName, NativeToolchain.LibraryFileName("program", rid));
-            var diagnostics = NativeToolchain.BuildLibrary(result.Assembly, library, CommonSymbols.BuildOptions(rid, toolchain));
+            var diagnostics = NativeToolchain.BuildLibrary(result.Assembly, library, options);
             DiagnosticPrinter.Print(diagnostics, error);
             if (diagnostics.Any(d => d.IsError)) return ExitCodes.Error;
             Func<IntPtr, long> call = entry == Main

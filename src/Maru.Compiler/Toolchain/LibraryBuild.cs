@@ -12,7 +12,7 @@ internal sealed class LibraryBuild(
     string objectExtension,
     DiagnosticBag diagnostics)
 {
-    public void Run(IReadOnlyList<AssemblyFile> assembly, string outputPath)
+    public void Run(IReadOnlyList<AssemblyFile> assembly, string outputPath, CancellationToken cancellationToken)
     {
         string? workDirectory = CreateWorkDirectory();
         if (workDirectory is null) return;
@@ -20,8 +20,8 @@ internal sealed class LibraryBuild(
         {
             IReadOnlyList<string>? sources = WriteAssembly(assembly, workDirectory);
             if (sources is null) return;
-            IReadOnlyList<string> objects = Assemble(sources, workDirectory);
-            if (!diagnostics.HasErrors) Link(objects, outputPath, workDirectory);
+            IReadOnlyList<string> objects = Assemble(sources, workDirectory, cancellationToken);
+            if (!diagnostics.HasErrors) Link(objects, outputPath, workDirectory, cancellationToken);
         }
         finally
         {
@@ -33,7 +33,8 @@ internal sealed class LibraryBuild(
     {
         try
         {
-            return Directory.CreateTempSubdirectory("maru-").FullName;
+            // Named after this process, so that the next build deletes it if this one is killed before it can.
+            return ProcessTemporaryDirectory.Create("build");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -66,35 +67,51 @@ internal sealed class LibraryBuild(
         }
     }
 
-    private IReadOnlyList<string> Assemble(IReadOnlyList<string> sources, string workDirectory)
+    private IReadOnlyList<string> Assemble(IReadOnlyList<string> sources, string workDirectory, CancellationToken cancellationToken)
     {
         var objects = new List<string>();
         foreach (string source in sources)
         {
             string obj = Path.Combine(workDirectory, Path.GetFileNameWithoutExtension(source) + objectExtension);
-            RunTool(ToolRole.Assembler, assembler, assemblerFlavour.Arguments(source, obj), run => ToolMessages.FromAssembler(run, source));
+            if (RunTool(ToolRole.Assembler, assembler, assemblerFlavour.Arguments(source, obj), run => ToolMessages.FromAssembler(run, source), cancellationToken))
+                CheckOutput(ToolRole.Assembler, assembler, obj, source);
             objects.Add(obj);
         }
         return objects;
     }
 
     /// <summary>Links to a temporary file beside the output, then renames it over the output, so no reader ever sees half a library.</summary>
-    private void Link(IReadOnlyList<string> objects, string outputPath, string workDirectory) =>
+    private void Link(IReadOnlyList<string> objects, string outputPath, string workDirectory, CancellationToken cancellationToken) =>
         AtomicOutput.Replace(outputPath, diagnostics, temporary =>
         {
             IReadOnlyList<string>? arguments = linkerFlavour.Arguments(
                 new LinkRequest(objects, temporary, Path.GetFileName(outputPath), workDirectory), diagnostics);
-            if (arguments is not null)
-                RunTool(ToolRole.Linker, linker, arguments, run => ToolMessages.FromLinker(run, linker, outputPath));
+            if (arguments is not null
+                && RunTool(ToolRole.Linker, linker, arguments, run => ToolMessages.FromLinker(run, linker, outputPath), cancellationToken))
+                CheckOutput(ToolRole.Linker, linker, temporary, outputPath);
         });
 
-    private void RunTool(ToolRole role, string path, IReadOnlyList<string> arguments, Func<ToolRun, IReadOnlyList<Diagnostic>> interpret)
+    /// <summary>Runs the tool and reports what it printed; true when it ran and reported no error.</summary>
+    private bool RunTool(ToolRole role, string path, IReadOnlyList<string> arguments, Func<ToolRun, IReadOnlyList<Diagnostic>> interpret,
+        CancellationToken cancellationToken)
     {
-        ToolRun run = ToolProcess.Run(path, arguments, options.ToolTimeout);
-        if (run.Failure is null)
-            diagnostics.AddRange(interpret(run));
-        else
+        ToolRun run = ToolProcess.Run(path, arguments, options.ToolTimeout, cancellationToken);
+        if (run.Failure is not null)
+        {
             diagnostics.Add(Diagnostic.General(DiagnosticCodes.ToolFailed, $"{ToolLocator.RoleName(role)} '{path}' {run.Failure}"));
+            return false;
+        }
+        IReadOnlyList<Diagnostic> messages = interpret(run);
+        diagnostics.AddRange(messages);
+        return !messages.Any(d => d.IsError);
+    }
+
+    /// <summary>A tool that reports success must have written its output: see <see cref="ToolMessages.MissingOutput"/>.</summary>
+    /// <param name="file">The file the tool was to write.</param>
+    /// <param name="reportedAt">What the diagnostic is about: the assembly source, or the library the user asked for.</param>
+    private void CheckOutput(ToolRole role, string tool, string file, string reportedAt)
+    {
+        if (ToolMessages.MissingOutput(options.RuntimeIdentifier, role, tool, file, reportedAt) is { } error) diagnostics.Add(error);
     }
 
     // One file name per source, from its own name, made unique within the unit: a/x.l and b/x.l give x and x-2.

@@ -29,13 +29,22 @@ public static class NativeToolchain
     /// <summary>
     /// Assembles each file, links the objects into the shared library <paramref name="outputPath"/> and returns the diagnostics
     /// (errors and warnings of the tools, a missing tool, an unwritable output). The library is replaced atomically:
-    /// after any error, the output path holds what it held before, and no temporary file is left anywhere.
+    /// after any error, the output path holds what it held before, and no temporary file is left anywhere. An output that is
+    /// a symbolic link has its target replaced; one that is a device or a FIFO (<c>/dev/null</c>) is written, not replaced.
     /// </summary>
-    public static IReadOnlyList<Diagnostic> BuildLibrary(IReadOnlyList<AssemblyFile> assembly, string outputPath, ToolchainOptions options)
+    /// <exception cref="OperationCanceledException">
+    /// <paramref name="cancellationToken"/> was cancelled: the running tool was killed with the processes it started, and
+    /// the output is as it was.
+    /// </exception>
+    public static IReadOnlyList<Diagnostic> BuildLibrary(IReadOnlyList<AssemblyFile> assembly, string outputPath, ToolchainOptions options,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(assembly);
         ArgumentException.ThrowIfNullOrEmpty(outputPath);
         ArgumentNullException.ThrowIfNull(options);
+        cancellationToken.ThrowIfCancellationRequested();
+        // Even a build that needs no directory of its own (the integrated toolchain) cleans up after killed ones.
+        ProcessTemporaryDirectory.DeleteAbandonedOnce();
 
         var diagnostics = new DiagnosticBag();
         ToolEnvironment environment = ToolEnvironment.Current;
@@ -62,7 +71,7 @@ public static class NativeToolchain
         if (assembler is null || linker is null) return diagnostics.Items;
 
         new LibraryBuild(options, ToolLocator.Flavour(assembler, target.Assemblers), assembler,
-            ToolLocator.Flavour(linker, target.Linkers), linker, target.ObjectExtension, diagnostics).Run(assembly, outputPath);
+            ToolLocator.Flavour(linker, target.Linkers), linker, target.ObjectExtension, diagnostics).Run(assembly, outputPath, cancellationToken);
         return diagnostics.Items;
     }
 

@@ -75,6 +75,22 @@ internal static partial class ToolMessages
         return diagnostics;
     }
 
+    /// <summary>
+    /// An error when a tool that reported success did not write a valid object file (assembler) or library (linker) at
+    /// <paramref name="file"/>, naming the tool (MARU0902, MARU0903); null when it did. An exit code of 0 alone proves
+    /// nothing (a wrapper script that lost its tool, a tool given arguments it ignores), and a missing or foreign file would
+    /// otherwise be blamed on the next step, or fail only when the library is loaded.
+    /// </summary>
+    /// <param name="reportedAt">What the diagnostic is about: the assembly source, or the library the user asked for.</param>
+    public static Diagnostic? MissingOutput(string runtimeIdentifier, ToolRole role, string toolPath, string file, string reportedAt)
+    {
+        bool library = role == ToolRole.Linker;
+        if (BinaryFormat.Problem(file, runtimeIdentifier, library) is not { } problem) return null;
+        string what = library ? $"the library '{reportedAt}'" : $"the object file '{Path.GetFileName(file)}'";
+        return Diagnostic.General(library ? DiagnosticCodes.LinkerError : DiagnosticCodes.AssemblerError,
+            $"{ToolLocator.RoleName(role)} '{toolPath}' reported success but did not write {what}: {problem}", reportedAt);
+    }
+
     // A tool that failed without an error message we recognised still gives one error, with whatever it printed.
     private static void AddFailure(List<Diagnostic> diagnostics, IReadOnlyList<string> unparsed, ToolRun run, string code, string role, string path)
     {

@@ -57,6 +57,15 @@ public static class ToolchainCommands
     public static IReadOnlyList<Diagnostic> LinkerMessages(int exitCode, string output, string linkerPath, string outputPath) =>
         ToolMessages.FromLinker(new ToolRun(null, exitCode, output), linkerPath, outputPath);
 
+    /// <summary>
+    /// After a tool exited with 0: an error naming it (MARU0902, MARU0903) when <paramref name="outputPath"/> is not the object
+    /// file (assembler) or library (linker) it should have written for <paramref name="runtimeIdentifier"/>, checked by its
+    /// format (empty, missing, foreign, truncated); null when it is.
+    /// </summary>
+    /// <param name="reportedAt">The path the diagnostic is about: the source for the assembler, the library for the linker.</param>
+    public static Diagnostic? MissingOutput(string runtimeIdentifier, ToolRole role, string toolPath, string outputPath, string reportedAt) =>
+        ToolMessages.MissingOutput(runtimeIdentifier, role, toolPath, outputPath, reportedAt);
+
     private static TargetToolchain Require(string runtimeIdentifier, ToolEnvironment? environment = null) =>
         TargetToolchain.For(runtimeIdentifier, environment ?? ToolEnvironment.Current) ?? throw new ArgumentException(
             $"no toolchain for runtime identifier '{runtimeIdentifier}'; supported: {string.Join(", ", TargetToolchain.SupportedRuntimeIdentifiers)}",

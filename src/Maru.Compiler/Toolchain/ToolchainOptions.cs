@@ -22,6 +22,24 @@ public sealed record ToolchainOptions(string RuntimeIdentifier)
     /// </summary>
     public bool Integrated { get; init; }
 
-    /// <summary>How long one assembler or linker run may take before it is killed and reported (MARU0906).</summary>
-    public TimeSpan ToolTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// How long one assembler or linker run may take before it is killed, with every process it started, and reported
+    /// (MARU0906); <see cref="Timeout.InfiniteTimeSpan"/> for no limit.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Zero or negative, other than <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
+    public TimeSpan ToolTimeout
+    {
+        get => _toolTimeout;
+        init
+        {
+            if (value <= TimeSpan.Zero && value != Timeout.InfiniteTimeSpan)
+                throw new ArgumentOutOfRangeException(nameof(ToolTimeout), value, "the tool timeout must be positive, or Timeout.InfiniteTimeSpan");
+            _toolTimeout = value;
+        }
+    }
+
+    private readonly TimeSpan _toolTimeout = DefaultToolTimeout;
+
+    /// <summary>The <see cref="ToolTimeout"/> unless one is given: five minutes.</summary>
+    public static TimeSpan DefaultToolTimeout { get; } = TimeSpan.FromMinutes(5);
 }

@@ -24,9 +24,30 @@ public static partial class MaruTool
 
     /// <summary>
     /// Runs <c>maru</c> in <paramref name="workingDirectory"/> (so relative paths in diagnostics are the ones given), optionally
-    /// with its temporary directory set to <paramref name="temporaryDirectory"/>; fails the test if it takes longer than the timeout.
+    /// with its temporary directory set to <paramref name="temporaryDirectory"/> and more environment variables; fails the test
+    /// if it takes longer than the timeout.
     /// </summary>
-    public static MaruRun Run(string workingDirectory, IEnumerable<string> args, TimeSpan? timeout = null, string? temporaryDirectory = null)
+    public static MaruRun Run(string workingDirectory, IEnumerable<string> args, TimeSpan? timeout = null, string? temporaryDirectory = null,
+        IReadOnlyDictionary<string, string>? environment = null)
+    {
+        TimeSpan limit = timeout ?? TimeSpan.FromSeconds(60);
+        var clock = Stopwatch.StartNew();
+        using Process process = Start(workingDirectory, args, temporaryDirectory, environment);
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(limit))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"maru {string.Join(' ', args)} did not finish within {limit}");
+        }
+        process.WaitForExit();
+        clock.Stop();
+        return new MaruRun(process.ExitCode, output.Result, error.Result, clock.Elapsed);
+    }
+
+    /// <summary>Starts <c>maru</c> as <see cref="Run(string, IEnumerable{string}, TimeSpan?, string?, IReadOnlyDictionary{string, string}?)"/> does, without waiting for it.</summary>
+    public static Process Start(string workingDirectory, IEnumerable<string> args, string? temporaryDirectory = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path && File.Exists(path) ? path : "dotnet";
         var startInfo = new ProcessStartInfo(host)
@@ -43,23 +64,11 @@ public static partial class MaruTool
             // Path.GetTempPath() reads TMPDIR on Unix and TMP/TEMP on Windows.
             foreach (string variable in new[] { "TMPDIR", "TMP", "TEMP" }) startInfo.Environment[variable] = temporaryDirectory;
         }
-
-        TimeSpan limit = timeout ?? TimeSpan.FromSeconds(60);
-        var clock = Stopwatch.StartNew();
-        using Process process = Process.Start(startInfo)!;
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(limit))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"maru {string.Join(' ', args)} did not finish within {limit}");
-        }
-        process.WaitForExit();
-        clock.Stop();
-        return new MaruRun(process.ExitCode, output.Result, error.Result, clock.Elapsed);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) startInfo.Environment[name] = value;
+        return Process.Start(startInfo)!;
     }
 
-    public static MaruRun Run(string workingDirectory, params string[] args) => Run(workingDirectory, args, null, null);
+    public static MaruRun Run(string workingDirectory, params string[] args) => Run(workingDirectory, args, null, null, null);
 
     /// <summary>The lines of a stream, without the empty one after the last newline.</summary>
     public static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
