@@ -62,14 +62,8 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
         foreach (ITaskItem item in Sources)
         {
             string path = item.GetMetadata("FullPath");
-            try
-            {
-                sources.Add(new SourceFile(path, File.ReadAllBytes(path)));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                Log.LogError(null, DiagnosticCodes.CannotReadSource, null, path, 0, 0, 0, 0, $"cannot read the source: {e.Message}");
-            }
+            if (SourceFile.ReadFromDisk(path, out string? error) is { } source) sources.Add(source);
+            else Log.LogError(null, DiagnosticCodes.CannotReadSource, null, path, 0, 0, 0, 0, $"cannot read the source: {error}");
         }
         if (Log.HasLoggedErrors) return false;
 

@@ -29,6 +29,22 @@ public abstract class MaruToolTask : ToolTask
     protected abstract IReadOnlyList<string> Arguments();
     protected abstract IReadOnlyList<Diagnostic> Interpret(int exitCode, string output, string toolPath);
 
+    /// <summary>
+    /// Moves what the tool wrote into place, if it is a valid object or library for the runtime identifier: a tool
+    /// that reports success without writing one is an error naming it, not a half-written output.
+    /// </summary>
+    /// <param name="reportedAt">What a diagnostic is about: the assembly source, or the library.</param>
+    protected bool Publish(string written, string output, string reportedAt)
+    {
+        if (ToolchainCommands.MissingOutput(RuntimeIdentifier, Role, ToolFullPath!, written, reportedAt) is { } missing)
+        {
+            MaruDiagnostics.Log(Log, [missing]);
+            return false;
+        }
+        File.Move(written, output, overwrite: true);
+        return true;
+    }
+
     protected override string ToolName =>
         ToolchainCommands.IsSupported(RuntimeIdentifier) ? ToolchainCommands.DefaultCommand(RuntimeIdentifier, Role) : Role.ToString();
 
@@ -105,8 +121,7 @@ public sealed class MaruAssemble : MaruToolTask
         try
         {
             if (!base.Execute() || Log.HasLoggedErrors) return false;
-            File.Move(_temporary, ObjectFile, overwrite: true);
-            return true;
+            return Publish(_temporary, ObjectFile, Source.GetMetadata("FullPath"));
         }
         finally
         {
@@ -153,8 +168,7 @@ public sealed class MaruLink : MaruToolTask
         try
         {
             if (!base.Execute() || Log.HasLoggedErrors) return false;
-            File.Move(_temporary, OutputFile, overwrite: true);
-            return true;
+            return Publish(_temporary, OutputFile, Path.GetFullPath(OutputFile));
         }
         finally
         {

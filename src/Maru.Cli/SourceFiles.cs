@@ -12,19 +12,9 @@ internal static class SourceFiles
         var errors = new List<Diagnostic>();
         foreach (string path in paths)
         {
-            if (Directory.Exists(path))
-            {
-                errors.Add(Diagnostic.General(DiagnosticCodes.CannotReadSource, "cannot read the source file: it is a directory", path));
-                continue;
-            }
-            try
-            {
-                sources.Add(new SourceFile(path, File.ReadAllBytes(path)));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-            {
-                errors.Add(Diagnostic.General(DiagnosticCodes.CannotReadSource, $"cannot read the source file: {e.Message}", path));
-            }
+            // Read bounded (SourceFile.MaxBytes): a device such as /dev/zero is an error, not unbounded memory.
+            if (SourceFile.ReadFromDisk(path, out string? error) is { } source) sources.Add(source);
+            else errors.Add(Diagnostic.General(DiagnosticCodes.CannotReadSource, $"cannot read the source file: {error}", path));
         }
         return (sources, errors);
     }
