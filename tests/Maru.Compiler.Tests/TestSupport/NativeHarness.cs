@@ -90,10 +90,10 @@ public static class NativeHarness
     }
 
     // The server goes into the background holding the standard streams it was given, so they are redirected but never
-    // read (reading would wait for the server to end). -p60: should the test run end without -k, it stops on its own.
+    // read (reading would wait for the server to end). -p600: should the test run end without -k, it stops on its own ten minutes later.
     private static void StartPersistentWineServer(IReadOnlyDictionary<string, string> environment)
     {
-        var startInfo = new ProcessStartInfo(WineServer, ["-p60"])
+        var startInfo = new ProcessStartInfo(WineServer, ["-p600"])
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -103,7 +103,7 @@ public static class NativeHarness
         foreach (var (name, value) in environment) startInfo.Environment[name] = value;
         using var process = Process.Start(startInfo)!;
         if (!process.WaitForExit(TimeSpan.FromSeconds(30)) || process.ExitCode != 0)
-            throw new InvalidOperationException($"{WineServer} -p60 did not start (exit {(process.HasExited ? process.ExitCode : "none")})");
+            throw new InvalidOperationException($"{WineServer} -p600 did not start (exit {(process.HasExited ? process.ExitCode : "none")})");
     }
 
     /// <summary>Runs the library's main with the given arguments in a new process.</summary>
@@ -134,9 +134,24 @@ public static class NativeHarness
 
     /// <summary>
     /// Runs the Windows harness under wine. Its output goes to files: wine's helper processes inherit the standard
-    /// streams, so reading them through pipes would wait seconds for those processes to let go.
+    /// streams, so reading them through pipes would wait seconds for those processes to let go. The harness creates
+    /// those files before anything else, so when they are missing the harness never ran: wine itself failed to start
+    /// (seen rarely on a loaded machine, as its server restarts), and the run is tried again, up to three times.
     /// </summary>
     private static ProgramRun RunUnderWine(IReadOnlyList<string> harnessArguments)
+    {
+        const int attempts = 3;
+        int wineExitCode = 0;
+        for (int attempt = 1; attempt <= attempts; attempt++)
+        {
+            var run = TryRunUnderWine(harnessArguments, out wineExitCode);
+            if (run is not null) return run;
+        }
+        Assert.Fail($"wine did not start the harness for {string.Join(' ', harnessArguments)} in {attempts} attempts (last exit status {wineExitCode})");
+        return null!;
+    }
+
+    private static ProgramRun? TryRunUnderWine(IReadOnlyList<string> harnessArguments, out int wineExitCode)
     {
         var environment = WineEnvironment.Value;
         string directory = Directory.CreateTempSubdirectory("maru-wine-run-").FullName;
@@ -157,8 +172,9 @@ public static class NativeHarness
                 process.Kill(entireProcessTree: true);
                 Assert.Fail($"{string.Join(' ', harnessArguments)} did not finish under wine within 2 minutes");
             }
-            string Read(string path) => File.Exists(path) ? File.ReadAllText(path) : "";
-            return new ProgramRun(process.ExitCode, Read(output), Read(error));
+            wineExitCode = process.ExitCode;
+            if (!File.Exists(output) || !File.Exists(error)) return null;
+            return new ProgramRun(process.ExitCode, File.ReadAllText(output), File.ReadAllText(error));
         }
         finally
         {
