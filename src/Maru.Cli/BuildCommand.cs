@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.CommandLine;
 using Maru.Compiler;
 using Maru.Compiler.Toolchain;
@@ -40,9 +41,27 @@ internal static class BuildCommand
 
             var options = CommonSymbols.BuildOptions(rid, parse.GetValue(toolchain), parse.GetValue(toolTimeout))
                 with { AssemblyOutputDirectory = parse.GetValue(emitAssembly) };
-            var diagnostics = NativeToolchain.BuildLibrary(result.Assembly, parse.GetRequiredValue(output), options);
-            DiagnosticPrinter.Print(diagnostics, error);
-            return diagnostics.Any(d => d.IsError) ? ExitCodes.Error : ExitCodes.Success;
+            // Ctrl+C or SIGTERM while the tools run: the running tool is killed with its children, the temporary
+            // folder deleted and the output left as it was (without this, maru would end and leave the tool running).
+            using var interrupted = new CancellationTokenSource();
+            void Interrupt(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                interrupted.Cancel();
+            }
+            using var interruptRegistration = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+            using var terminateRegistration = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+            try
+            {
+                var diagnostics = NativeToolchain.BuildLibrary(result.Assembly, parse.GetRequiredValue(output), options, interrupted.Token);
+                DiagnosticPrinter.Print(diagnostics, error);
+                return diagnostics.Any(d => d.IsError) ? ExitCodes.Error : ExitCodes.Success;
+            }
+            catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
+            {
+                error.WriteLine("maru: build cancelled; the output was not changed");
+                return ExitCodes.Cancelled;
+            }
         });
         return command;
     }

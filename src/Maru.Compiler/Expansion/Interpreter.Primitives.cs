@@ -73,6 +73,20 @@ public sealed partial class Interpreter
             }
             return null;
         });
+        // Native because macros that print forms concatenate long strings many times over (quadratic in the Maru code).
+        Define("concat-string", (_, a) => Arguments("concat-string", a, 2) is [MaruString x, MaruString y, ..]
+            ? Concatenate("concat-string", x, y)
+            : throw new MaruError("'concat-string' expects two strings", DiagnosticCodes.WrongType));
+        Define("concat-strings", (_, a) =>
+        {
+            // The first operand, then every string that follows it up to the first operand that is not a string.
+            if (a.Length == 0) return null;
+            object? result = a[0];
+            for (int i = 1; i < a.Length && a[i] is MaruString next; i++)
+                result = result is MaruString text ? Concatenate("concat-strings", text, next)
+                    : throw new MaruError("'concat-strings' expects strings", DiagnosticCodes.WrongType);
+            return result;
+        });
         Define("string->symbol", (it, a) => Arguments("string->symbol", a, 1)[0] switch
         {
             MaruSymbol symbol => symbol,
@@ -247,6 +261,13 @@ public sealed partial class Interpreter
         if (size < 0) return 0;
         if (size > MaxCollectionSize) throw TooBig(name, size);
         return (int)size;
+    }
+
+    private static MaruString Concatenate(string name, MaruString x, MaruString y)
+    {
+        long size = (long)x.Length + y.Length;
+        if (size > MaxCollectionSize) throw TooBig(name, size);
+        return new MaruString([.. x.Bytes, .. y.Bytes]);
     }
 
     private static MaruError TooBig(string name, long size) =>

@@ -141,6 +141,41 @@ public sealed class ToolAndOutputCommandTests
     }
 
     [TestMethod]
+    public void CtrlCStopsTheBuildItsToolAndItsFolderAndLeavesTheOutputAlone()
+    {
+        string temporary = Directory.CreateDirectory(_directory.File("tmp")).FullName;
+        File.WriteAllText(_directory.File("libok.so"), "the previous library");
+        string pidFile = _directory.File("pid");
+        string assembler = HandWrittenAssembly.Script(_directory, "as", $"echo $$ > '{pidFile}'; exec sleep 60");
+        try
+        {
+            using Process build = MaruTool.Start(_directory.Path, ["build", "ok.l", "-o", "libok.so"], temporary, Tools(assembler: assembler));
+            var error = build.StandardError.ReadToEndAsync();
+            var clock = Stopwatch.StartNew();
+            while (!File.Exists(pidFile) && !build.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60)) Thread.Sleep(50);
+            Assert.IsTrue(File.Exists(pidFile), "the build reached its assembler");
+            Thread.Sleep(200); // the pid is written before exec: let sleep take its place
+
+            // What a terminal's Ctrl+C sends to the foreground process (here only to maru, so maru must stop the tool).
+            var signal = NativeHarness.Run("kill", ["-INT", build.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10));
+            Assert.AreEqual(0, signal.ExitCode, signal.StandardError);
+            Assert.IsTrue(build.WaitForExit(TimeSpan.FromSeconds(10)), "maru ends soon after Ctrl+C");
+
+            Assert.AreEqual(130, build.ExitCode, error.Result);
+            Assert.Contains("cancelled", error.Result);
+            Assert.AreEqual("the previous library", File.ReadAllText(_directory.File("libok.so")));
+            Assert.IsEmpty(Directory.GetFileSystemEntries(temporary), "the build's folder is deleted");
+            int tool = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.IsFalse(Directory.Exists($"/proc/{tool}") && !File.ReadAllText($"/proc/{tool}/stat").Contains(") Z ", StringComparison.Ordinal),
+                "the assembler was killed");
+        }
+        finally
+        {
+            KillRecorded(pidFile);
+        }
+    }
+
+    [TestMethod]
     public void TheFolderOfALiveBuildIsLeftAlone()
     {
         string temporary = Directory.CreateDirectory(_directory.File("tmp")).FullName;

@@ -39,6 +39,8 @@ public sealed class CompileTimeErrorTests
     [DataRow("(define-form m () (5 1))", DiagnosticCodes.NotAFunction, "in macro 'm': cannot apply 5")]
     [DataRow("(define-form m () (+ 'a 1))", DiagnosticCodes.WrongType, "'+' expects integers, not a")]
     [DataRow("(define-form m () (array-length 3))", DiagnosticCodes.WrongType, "'array-length'")]
+    [DataRow("(define-form m () (concat-string \"a\" 'b))", DiagnosticCodes.WrongType, "'concat-string' expects two strings")]
+    [DataRow("(define-form m () (concat-strings 'a \"b\"))", DiagnosticCodes.WrongType, "'concat-strings' expects strings")]
     [DataRow("(define printf (extern 'printf))\n(define-form m () (printf \"hi\"))", DiagnosticCodes.MachineAtCompileTime, "'printf' cannot be called at compile time")]
     [DataRow("(define-form m () (open \"/etc/passwd\"))", DiagnosticCodes.MachineAtCompileTime, "'open'")]
     [DataRow("(define-form m () (return 1))", DiagnosticCodes.MachineAtCompileTime, "return")]
