@@ -14,6 +14,7 @@ public sealed class BitSet
     public void Remove(int i) => _words[i >> 6] &= ~(1UL << i);
 
     public void CopyFrom(BitSet other) => Array.Copy(other._words, _words, _words.Length);
+    public void Clear() => Array.Clear(_words);
 
     /// <summary>Adds every member of <paramref name="other"/>; true if that changed this set.</summary>
     public bool UnionWith(BitSet other)
@@ -60,33 +61,5 @@ public sealed class BitSet
                 bits &= bits - 1;
             }
         }
-    }
-}
-
-/// <summary>Backward liveness over any control-flow graph, shared by the IR passes and the register allocator.</summary>
-public static class LivenessSolver
-{
-    /// <summary>
-    /// The registers live at each block's end, given what each block uses before defining (<paramref name="use"/>) and
-    /// defines (<paramref name="def"/>), iterated to the fixed point of out = ∪ in(successors), in = use ∪ (out − def).
-    /// </summary>
-    /// <param name="successors">For each block, the numbers of the blocks it may go to.</param>
-    public static BitSet[] LiveOut(int registers, BitSet[] use, BitSet[] def, int[][] successors)
-    {
-        int blocks = use.Length;
-        var liveIn = new BitSet[blocks];
-        var liveOut = new BitSet[blocks];
-        for (int i = 0; i < blocks; i++) { liveIn[i] = new BitSet(registers); liveOut[i] = new BitSet(registers); }
-        bool changed = true;
-        while (changed)
-        {
-            changed = false;
-            for (int i = blocks - 1; i >= 0; i--)
-            {
-                foreach (int successor in successors[i]) changed |= liveOut[i].UnionWith(liveIn[successor]);
-                liveIn[i].SetLiveIn(use[i], liveOut[i], def[i]);
-            }
-        }
-        return liveOut;
     }
 }

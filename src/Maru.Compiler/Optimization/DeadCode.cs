@@ -7,12 +7,12 @@ public static class DeadCode
 {
     public static bool Run(IrFunction function)
     {
-        var liveOut = Liveness.LiveOut(function);
+        var liveness = Liveness.Of(function);
+        var live = new BitSet(function.RegisterCount);
         bool changed = false;
         foreach (var block in function.Blocks)
         {
-            var live = new BitSet(function.RegisterCount);
-            live.CopyFrom(liveOut[block.Id]);
+            liveness.CopyLiveOut(block.Id, live);
             foreach (var use in block.Terminator.Uses) if (use.IsRegister) live.Add(use.Register);
             for (int i = block.Instructions.Count - 1; i >= 0; i--)
             {
@@ -32,28 +32,22 @@ public static class DeadCode
     }
 }
 
-/// <summary>Which registers are live at the end of each block (classic backward data flow).</summary>
+/// <summary>Which registers are live at the end of each block of an IR function.</summary>
 public static class Liveness
 {
-    public static BitSet[] LiveOut(IrFunction function)
+    public static BlockLiveness Of(IrFunction function)
     {
-        int blocks = function.Blocks.Count, n = function.RegisterCount;
-        var uses = new BitSet[blocks];
-        var defs = new BitSet[blocks];
+        var liveness = new BlockLiveness(function.RegisterCount, function.Blocks.Count);
         foreach (var block in function.Blocks)
         {
-            var use = new BitSet(n);
-            var def = new BitSet(n);
             foreach (var instruction in block.Instructions)
             {
-                foreach (var arg in instruction.Args) if (arg.IsRegister && !def.Contains(arg.Register)) use.Add(arg.Register);
-                if (instruction.Dest >= 0) def.Add(instruction.Dest);
+                foreach (var arg in instruction.Args) if (arg.IsRegister) liveness.Use(block.Id, arg.Register);
+                if (instruction.Dest >= 0) liveness.Def(block.Id, instruction.Dest);
             }
-            foreach (var arg in block.Terminator.Uses) if (arg.IsRegister && !def.Contains(arg.Register)) use.Add(arg.Register);
-            uses[block.Id] = use;
-            defs[block.Id] = def;
+            foreach (var arg in block.Terminator.Uses) if (arg.IsRegister) liveness.Use(block.Id, arg.Register);
         }
-        var successors = new int[blocks][];
+        var successors = new int[function.Blocks.Count][];
         var ids = new List<int>(2);
         foreach (var block in function.Blocks)
         {
@@ -61,6 +55,7 @@ public static class Liveness
             foreach (var successor in block.Terminator.Successors) ids.Add(successor.Id);
             successors[block.Id] = ids.ToArray();
         }
-        return LivenessSolver.LiveOut(n, uses, defs, successors);
+        liveness.Solve(successors);
+        return liveness;
     }
 }

@@ -131,12 +131,12 @@ public sealed class RegisterAllocator
 
     private void Build()
     {
-        var liveOut = LiveOut();
+        var liveness = Liveness();
         int n = _function.RegisterCount;
         var live = new BitSet(n);
         foreach (var block in _function.Blocks)
         {
-            live.CopyFrom(liveOut[block.Id]);
+            liveness.CopyLiveOut(block.Id, live);
             double weight = Math.Pow(10, Math.Min(block.LoopDepth, 6));
             for (int i = block.Instructions.Count - 1; i >= 0; i--)
             {
@@ -161,7 +161,7 @@ public sealed class RegisterAllocator
     }
 
     /// <summary>Live registers at each block's end; also fills the table of every instruction's uses and definitions.</summary>
-    private BitSet[] LiveOut()
+    private BlockLiveness Liveness()
     {
         int blocks = _function.Blocks.Count, n = _function.RegisterCount;
         _registerTable.Clear();
@@ -178,23 +178,19 @@ public sealed class RegisterAllocator
         }
         _registerTableStart.Add(_registerTable.Count);
 
-        var blockUse = new BitSet[blocks];
-        var blockDef = new BitSet[blocks];
+        var liveness = new BlockLiveness(n, blocks);
         foreach (var block in _function.Blocks)
         {
-            var u = new BitSet(n);
-            var d = new BitSet(n);
             foreach (var instruction in block.Instructions)
             {
-                foreach (int r in Uses(instruction)) if (!d.Contains(r)) u.Add(r);
-                foreach (int r in Defs(instruction)) d.Add(r);
+                foreach (int r in Uses(instruction)) liveness.Use(block.Id, r);
+                foreach (int r in Defs(instruction)) liveness.Def(block.Id, r);
             }
-            blockUse[block.Id] = u;
-            blockDef[block.Id] = d;
         }
         var successors = new int[blocks][];
         foreach (var block in _function.Blocks) successors[block.Id] = block.Successors.ConvertAll(s => s.Id).ToArray();
-        return LivenessSolver.LiveOut(n, blockUse, blockDef, successors);
+        liveness.Solve(successors);
+        return liveness;
     }
 
     // The table holds, for the instruction numbered k, its uses from start[2k] and its definitions from start[2k+1].
