@@ -241,53 +241,17 @@ public sealed class MaruModule : IDisposable
         return new MaruModule(handle, directory, null, functions, fromCache);
     }
 
-    private static readonly string ModuleDirectoryPrefix = $"maru-module-{Environment.ProcessId}-";
-    private static readonly Lazy<bool> StaleDirectoriesSwept = new(() => { SweepStaleModuleDirectories(); return true; });
-
+    // Named after this process, so that a process that ends without disposing its modules (killed, crashed) has its
+    // directories deleted by the next one that makes any (a module, or a build of maru or the SDK).
     private static string CreateModuleDirectory()
     {
-        _ = StaleDirectoriesSwept.Value;
         try
         {
-            return Directory.CreateTempSubdirectory(ModuleDirectoryPrefix).FullName;
+            return ProcessTemporaryDirectory.Create("module");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new MaruCompilationException([Diagnostic.General(DiagnosticCodes.CannotWriteOutput, $"cannot create a temporary directory: {e.Message}")]);
-        }
-    }
-
-    /// <summary>
-    /// Deletes the module directories of processes that ended without disposing their modules (killed, crashed). A directory
-    /// is named after its process's id; one whose process still runs (or whose id was reused) is left alone.
-    /// </summary>
-    internal static void SweepStaleModuleDirectories()
-    {
-        try
-        {
-            foreach (string directory in Directory.EnumerateDirectories(Path.GetTempPath(), "maru-module-*"))
-            {
-                string[] parts = Path.GetFileName(directory).Split('-');
-                if (parts.Length < 4 || !int.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid)) continue;
-                if (pid == Environment.ProcessId || IsRunning(pid)) continue;
-                AtomicOutput.DeleteQuietly(directory);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-        }
-    }
-
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            using var process = System.Diagnostics.Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
-        {
-            return false;
         }
     }
 }

@@ -200,7 +200,7 @@ public sealed class DisposeTests
         File.WriteAllText(Path.Combine(dead, "libmaru-module.so"), "");
         try
         {
-            MaruModule.SweepStaleModuleDirectories();
+            Maru.Compiler.Toolchain.ProcessTemporaryDirectory.DeleteAbandoned();
             Assert.IsFalse(Directory.Exists(dead));
             Assert.IsTrue(Directory.Exists(mine));
             Assert.IsTrue(Directory.Exists(other));
