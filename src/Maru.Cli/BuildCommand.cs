@@ -44,9 +44,11 @@ internal static class BuildCommand
             // Ctrl+C or SIGTERM while the tools run: the running tool is killed with its children, the temporary
             // folder deleted and the output left as it was (without this, maru would end and leave the tool running).
             using var interrupted = new CancellationTokenSource();
+            int exitCode = ExitCodes.Interrupted;
             void Interrupt(PosixSignalContext context)
             {
                 context.Cancel = true;
+                if (context.Signal == PosixSignal.SIGTERM) exitCode = ExitCodes.Terminated;
                 interrupted.Cancel();
             }
             using var interruptRegistration = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
@@ -60,7 +62,7 @@ internal static class BuildCommand
             catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
             {
                 error.WriteLine("maru: build cancelled; the output was not changed");
-                return ExitCodes.Cancelled;
+                return exitCode;
             }
         });
         return command;

@@ -7,6 +7,8 @@ internal static class ExitCodes
     public const int Error = 1;
     /// <summary>The command line itself is wrong: an unknown option, a missing argument, a malformed value.</summary>
     public const int Usage = 2;
-    /// <summary>Ctrl+C or SIGTERM stopped a build (128 + SIGINT, as shells report it).</summary>
-    public const int Cancelled = 130;
+    /// <summary>Ctrl+C (SIGINT) stopped a build: 128 + the signal's number, as shells report it.</summary>
+    public const int Interrupted = 130;
+    /// <summary>SIGTERM stopped a build.</summary>
+    public const int Terminated = 143;
 }
