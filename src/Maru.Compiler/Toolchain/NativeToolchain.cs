@@ -64,11 +64,11 @@ public static class NativeToolchain
                     $"no integrated assembler and linker for runtime identifier '{options.RuntimeIdentifier}'; it has one for {Integrated.IntegratedToolchain.RuntimeIdentifier}"));
             return diagnostics.Items;
         }
-        string? assembler = ToolLocator.Find(ToolRole.Assembler, options.RuntimeIdentifier, target.Assemblers, options.AssemblerPath,
-            $"the {nameof(ToolchainOptions.AssemblerPath)} option", environment, diagnostics);
-        string? linker = ToolLocator.Find(ToolRole.Linker, options.RuntimeIdentifier, target.Linkers, options.LinkerPath,
-            $"the {nameof(ToolchainOptions.LinkerPath)} option", environment, diagnostics);
-        if (assembler is null || linker is null) return diagnostics.Items;
+        if (ToolLocator.FindBoth(target, new ToolOverride(options.AssemblerPath, $"the {nameof(ToolchainOptions.AssemblerPath)} option"),
+                new ToolOverride(options.LinkerPath, $"the {nameof(ToolchainOptions.LinkerPath)} option"), environment, diagnostics)
+            is not { } tools)
+            return diagnostics.Items;
+        (string assembler, string linker) = tools;
 
         new LibraryBuild(options, ToolLocator.Flavour(assembler, target.Assemblers), assembler,
             ToolLocator.Flavour(linker, target.Linkers), linker, target.ObjectExtension, diagnostics).Run(assembly, outputPath, cancellationToken);

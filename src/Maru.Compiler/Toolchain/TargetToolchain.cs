@@ -33,7 +33,6 @@ internal sealed record TargetToolchain(
     {
         bool native = environment.HostRuntimeIdentifier == runtimeIdentifier;
         string prefix = native ? "" : triple + "-";
-        string binutils = native ? "binutils" : "binutils-" + triple.Replace('_', '-');
         // -z now: an extern that no loaded library defines fails when the library is loaded, not mid-run.
         // -Bsymbolic: the compiler emits direct calls and address loads of exported (default-visibility) symbols,
         // which the linker accepts in a shared object only when they bind inside it. GNU ld and ld.lld take the same flags.
@@ -43,12 +42,12 @@ internal sealed record TargetToolchain(
              "-soname", request.LibraryFileName, "-o", request.Output, .. request.Objects];
         return new TargetToolchain(runtimeIdentifier, ".o",
             [
-                new AssemblerCandidate(prefix + "as", binutils, (source, obj) => [.. gnuAssemblerFlags, "-o", obj, source]),
-                new AssemblerCandidate("llvm-mc", "llvm", (source, obj) => ["-triple=" + triple, "-filetype=obj", "-o", obj, source]),
+                new AssemblerCandidate(prefix + "as", (source, obj) => [.. gnuAssemblerFlags, "-o", obj, source]),
+                new AssemblerCandidate("llvm-mc", (source, obj) => ["-triple=" + triple, "-filetype=obj", "-o", obj, source]),
             ],
             [
-                new LinkerCandidate(prefix + "ld", binutils, Link),
-                new LinkerCandidate("ld.lld", "lld", Link),
+                new LinkerCandidate(prefix + "ld", Link),
+                new LinkerCandidate("ld.lld", Link),
             ]);
     }
 
@@ -62,10 +61,9 @@ internal sealed record TargetToolchain(
     // --no-insert-timestamp: the same input gives the same DLL.
     private static TargetToolchain WindowsX64(ToolEnvironment environment)
     {
-        const string binutils = "binutils-mingw-w64-x86-64 and mingw-w64-x86-64-dev";
         return new TargetToolchain("win-x64", ".obj",
-            [new AssemblerCandidate("x86_64-w64-mingw32-as", binutils, (source, obj) => ["--64", "-o", obj, source])],
-            [new LinkerCandidate("x86_64-w64-mingw32-ld", binutils, (request, _) =>
+            [new AssemblerCandidate("x86_64-w64-mingw32-as", (source, obj) => ["--64", "-o", obj, source])],
+            [new LinkerCandidate("x86_64-w64-mingw32-ld", (request, _) =>
                 ["-m", "i386pep", "-shared", "--exclude-all-symbols", "--no-insert-timestamp", "-o", request.Output, .. request.Objects,
                  "--start-group", "-lmingwex", "-lmsvcrt", "-lkernel32", "--end-group"])]);
     }

@@ -34,6 +34,31 @@ public static class ToolchainCommands
         return ToolLocator.Find(role, runtimeIdentifier, target.Candidates(role), overridePath, $"the {overrideName} property", environment, diagnostics);
     }
 
+    /// <summary>
+    /// One MARU0901 per runtime identifier whose assembler or linker cannot be found, for all of them at once (each names every
+    /// missing tool, this host's install command and the prerequisites page), so that a build can check before it assembles
+    /// anything and the user installs everything in one go. The overrides apply to every runtime identifier, as the
+    /// MaruAssemblerPath and MaruLinkerPath properties do; runtime identifiers without a toolchain are skipped (MARU0905 is the
+    /// caller's), as should be those built with the integrated toolchain.
+    /// </summary>
+    /// <param name="assemblerOverrideName">How the assembler override is called in messages: "the MaruAssemblerPath property".</param>
+    public static IReadOnlyList<Diagnostic> MissingTools(IEnumerable<string> runtimeIdentifiers, string? assemblerOverride, string assemblerOverrideName,
+        string? linkerOverride, string linkerOverrideName) =>
+        MissingTools(runtimeIdentifiers, assemblerOverride, assemblerOverrideName, linkerOverride, linkerOverrideName, ToolEnvironment.Current);
+
+    internal static IReadOnlyList<Diagnostic> MissingTools(IEnumerable<string> runtimeIdentifiers, string? assemblerOverride, string assemblerOverrideName,
+        string? linkerOverride, string linkerOverrideName, ToolEnvironment environment)
+    {
+        var diagnostics = new DiagnosticBag();
+        foreach (string runtimeIdentifier in runtimeIdentifiers.Distinct(StringComparer.Ordinal))
+        {
+            if (TargetToolchain.For(runtimeIdentifier, environment) is { } target)
+                ToolLocator.FindBoth(target, new ToolOverride(assemblerOverride, assemblerOverrideName), new ToolOverride(linkerOverride, linkerOverrideName),
+                    environment, diagnostics);
+        }
+        return diagnostics.Items;
+    }
+
     /// <summary>The arguments that make the assembler at <paramref name="assemblerPath"/> (as found by <see cref="Locate"/>) assemble a source.</summary>
     public static IReadOnlyList<string> AssemblerArguments(string runtimeIdentifier, string assemblerPath, string sourcePath, string objectPath) =>
         ToolLocator.Flavour(assemblerPath, Require(runtimeIdentifier).Assemblers).Arguments(sourcePath, objectPath);
