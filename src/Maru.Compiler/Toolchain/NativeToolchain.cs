@@ -55,6 +55,10 @@ public static class NativeToolchain
                 $"no toolchain for runtime identifier '{options.RuntimeIdentifier}'; supported: {string.Join(", ", TargetToolchain.SupportedRuntimeIdentifiers)}"));
             return diagnostics.Items;
         }
+        // Externs naming what neither the C library nor the process provides fail here, at their line, on every toolchain.
+        var externs = assembly.SelectMany(file => file.Externs).ToList();
+        CLibrary.Check(options.RuntimeIdentifier, externs, options.ProcessExterns, diagnostics);
+        if (diagnostics.HasErrors) return diagnostics.Items;
         if (options.Integrated)
         {
             if (HasIntegratedToolchain(options.RuntimeIdentifier))
@@ -62,7 +66,7 @@ public static class NativeToolchain
             else
                 diagnostics.Add(Diagnostic.General(DiagnosticCodes.UnsupportedRuntime,
                     $"no integrated assembler and linker for runtime identifier '{options.RuntimeIdentifier}'; it has one for {Integrated.IntegratedToolchain.RuntimeIdentifier}"));
-            return diagnostics.Items;
+            return CLibrary.AtExterns(diagnostics.Items, externs);
         }
         if (ToolLocator.FindBoth(target, new ToolOverride(options.AssemblerPath, $"the {nameof(ToolchainOptions.AssemblerPath)} option"),
                 new ToolOverride(options.LinkerPath, $"the {nameof(ToolchainOptions.LinkerPath)} option"), environment, diagnostics)
@@ -72,7 +76,7 @@ public static class NativeToolchain
 
         new LibraryBuild(options, ToolLocator.Flavour(assembler, target.Assemblers), assembler,
             ToolLocator.Flavour(linker, target.Linkers), linker, target.ObjectExtension, diagnostics).Run(assembly, outputPath, cancellationToken);
-        return diagnostics.Items;
+        return CLibrary.AtExterns(diagnostics.Items, externs);
     }
 
     /// <summary>True when <see cref="ToolchainOptions.Integrated"/> can build for <paramref name="runtimeIdentifier"/>.</summary>

@@ -13,8 +13,8 @@ internal sealed record TargetToolchain(
 {
     private static readonly Dictionary<string, Func<ToolEnvironment, TargetToolchain>> Platforms = new()
     {
-        ["linux-x64"] = environment => Elf("linux-x64", environment, "x86_64-linux-gnu", "elf_x86_64", ["--64"]),
-        ["linux-arm64"] = environment => Elf("linux-arm64", environment, "aarch64-linux-gnu", "aarch64linux", []),
+        ["linux-x64"] = environment => Elf("linux-x64", environment, "x86_64-linux-gnu", "elf_x86_64", ElfNeededStub.X86_64, ["--64"]),
+        ["linux-arm64"] = environment => Elf("linux-arm64", environment, "aarch64-linux-gnu", "aarch64linux", ElfNeededStub.AArch64, []),
         ["osx-x64"] = environment => MachOLink.Toolchain("osx-x64", environment, "x86_64"),
         ["osx-arm64"] = environment => MachOLink.Toolchain("osx-arm64", environment, "arm64"),
         ["win-x64"] = WindowsX64,
@@ -29,7 +29,8 @@ internal sealed record TargetToolchain(
     public IReadOnlyList<ToolCandidate> Candidates(ToolRole role) => role == ToolRole.Assembler ? Assemblers : Linkers;
 
     // The host's binutils when they build for it, else Debian's cross binutils under prefixed names, else LLVM.
-    private static TargetToolchain Elf(string runtimeIdentifier, ToolEnvironment environment, string triple, string emulation, string[] gnuAssemblerFlags)
+    private static TargetToolchain Elf(string runtimeIdentifier, ToolEnvironment environment, string triple, string emulation, ushort machine,
+        string[] gnuAssemblerFlags)
     {
         bool native = environment.HostRuntimeIdentifier == runtimeIdentifier;
         string prefix = native ? "" : triple + "-";
@@ -37,9 +38,15 @@ internal sealed record TargetToolchain(
         // -Bsymbolic: the compiler emits direct calls and address loads of exported (default-visibility) symbols,
         // which the linker accepts in a shared object only when they bind inside it. GNU ld and ld.lld take the same flags.
         // --eh-frame-hdr: without the lookup table unwinders cannot find the CFI, and stack walks stop at a Maru frame.
-        IReadOnlyList<string> Link(LinkRequest request, Diagnostics.DiagnosticBag _) =>
-            ["-m", emulation, "-shared", "-Bsymbolic", "-z", "noexecstack", "-z", "now", "--eh-frame-hdr",
-             "-soname", request.LibraryFileName, "-o", request.Output, .. request.Objects];
+        // Stubs of libc.so.6 and libm.so.6 after the objects: the library records both as DT_NEEDED (as the integrated linker does).
+        IReadOnlyList<string> Link(LinkRequest request, Diagnostics.DiagnosticBag _)
+        {
+            string[] needed = ["libc.so.6", "libm.so.6"];
+            foreach (string soname in needed) ElfNeededStub.Write(Path.Combine(request.SupportDirectory, soname), soname, machine);
+            return ["-m", emulation, "-shared", "-Bsymbolic", "-z", "noexecstack", "-z", "now", "--eh-frame-hdr",
+                "-soname", request.LibraryFileName, "-o", request.Output, .. request.Objects,
+                "--no-as-needed", .. needed.Select(soname => Path.Combine(request.SupportDirectory, soname))];
+        }
         return new TargetToolchain(runtimeIdentifier, ".o",
             [
                 new AssemblerCandidate(prefix + "as", (source, obj) => [.. gnuAssemblerFlags, "-o", obj, source]),

@@ -74,13 +74,39 @@ public static class ToolchainCommands
         ToolLocator.Flavour(linkerPath, Require(runtimeIdentifier).Linkers)
             .Arguments(new LinkRequest(objectPaths, outputPath, libraryFileName, supportDirectory), diagnostics);
 
+    /// <summary>
+    /// One MARU0910 at each extern of <paramref name="assembly"/> whose C function the C library of <paramref name="runtimeIdentifier"/>
+    /// lacks and <paramref name="processExterns"/> does not list (the MaruProcessExterns property): a build reports them after
+    /// compiling, before it assembles anything.
+    /// </summary>
+    public static IReadOnlyList<Diagnostic> UnknownExterns(string runtimeIdentifier, IEnumerable<AssemblyFile> assembly, IReadOnlyCollection<string> processExterns)
+    {
+        var diagnostics = new DiagnosticBag();
+        CLibrary.Check(runtimeIdentifier, assembly.SelectMany(file => file.Externs), processExterns, diagnostics);
+        return diagnostics.Items;
+    }
+
+    /// <summary>Externs as text, one per line (C name, path, line, column, separated by tabs): how a build hands them to its link step.</summary>
+    public static string FormatExterns(IEnumerable<ExternReference> externs) =>
+        string.Concat(externs.Select(e => FormattableString.Invariant($"{e.CName}\t{e.Path}\t{e.Line}\t{e.Column}\n")));
+
+    /// <summary>The externs of a <see cref="FormatExterns"/> text; a line that is not one is skipped.</summary>
+    public static IReadOnlyList<ExternReference> ParseExterns(string text) =>
+        text.Split('\n').Select(line => line.Split('\t')).Where(fields => fields.Length == 4
+                && int.TryParse(fields[2], System.Globalization.CultureInfo.InvariantCulture, out _) && int.TryParse(fields[3], System.Globalization.CultureInfo.InvariantCulture, out _))
+            .Select(fields => new ExternReference(fields[0], fields[1].Length > 0 ? fields[1] : null,
+                int.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture), int.Parse(fields[3], System.Globalization.CultureInfo.InvariantCulture)))
+            .ToList();
+
     /// <summary>What the assembler printed (standard error then output) and its exit code, as diagnostics.</summary>
     public static IReadOnlyList<Diagnostic> AssemblerMessages(int exitCode, string output, string sourcePath) =>
         ToolMessages.FromAssembler(new ToolRun(null, exitCode, output), sourcePath);
 
     /// <summary>What the linker printed and its exit code, as diagnostics about <paramref name="outputPath"/>.</summary>
-    public static IReadOnlyList<Diagnostic> LinkerMessages(int exitCode, string output, string linkerPath, string outputPath) =>
-        ToolMessages.FromLinker(new ToolRun(null, exitCode, output), linkerPath, outputPath);
+    /// <param name="externs">The unit's externs (<see cref="AssemblyFile.Externs"/>): a message that names one is reported at its declaration.</param>
+    public static IReadOnlyList<Diagnostic> LinkerMessages(int exitCode, string output, string linkerPath, string outputPath,
+        IReadOnlyList<ExternReference>? externs = null) =>
+        CLibrary.AtExterns(ToolMessages.FromLinker(new ToolRun(null, exitCode, output), linkerPath, outputPath), externs ?? []);
 
     /// <summary>
     /// After a tool exited with 0: an error naming it (MARU0902, MARU0903) when <paramref name="outputPath"/> is not the object
