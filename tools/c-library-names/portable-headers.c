@@ -1,5 +1,6 @@
-/* The C standard and POSIX headers: with _DEFAULT_SOURCE (POSIX and BSD, no GNU extensions) what they declare is the
-   portable C library that the osx-* list is made of. Input of generate.sh. */
+/* The C standard and POSIX headers, and the BSD ones macOS also has (err.h, execinfo.h, ifaddrs.h, sys/file.h,
+   sys/ioctl.h): with _DEFAULT_SOURCE (POSIX and BSD, no GNU extensions) what they declare is the portable C library
+   that the osx-* list is made of. Input of generate.sh. */
 #include <assert.h>
 #include <complex.h>
 #include <ctype.h>
@@ -20,11 +21,14 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <dlfcn.h>
+#include <err.h>
+#include <execinfo.h>
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <glob.h>
 #include <grp.h>
 #include <iconv.h>
+#include <ifaddrs.h>
 #include <langinfo.h>
 #include <libgen.h>
 #include <monetary.h>
@@ -41,6 +45,8 @@
 #include <semaphore.h>
 #include <spawn.h>
 #include <strings.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/msg.h>
