@@ -39,10 +39,22 @@ internal sealed record TargetToolchain(
         // which the linker accepts in a shared object only when they bind inside it. GNU ld and ld.lld take the same flags.
         // --eh-frame-hdr: without the lookup table unwinders cannot find the CFI, and stack walks stop at a Maru frame.
         // Stubs of libc.so.6 and libm.so.6 after the objects: the library records both as DT_NEEDED (as the integrated linker does).
-        IReadOnlyList<string> Link(LinkRequest request, Diagnostics.DiagnosticBag _)
+        IReadOnlyList<string>? Link(LinkRequest request, Diagnostics.DiagnosticBag diagnostics)
         {
             string[] needed = ["libc.so.6", "libm.so.6"];
-            foreach (string soname in needed) ElfNeededStub.Write(Path.Combine(request.SupportDirectory, soname), soname, machine);
+            foreach (string soname in needed)
+            {
+                string path = Path.Combine(request.SupportDirectory, soname);
+                try
+                {
+                    ElfNeededStub.Write(path, soname, machine);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    diagnostics.Add(Diagnostics.Diagnostic.General(Diagnostics.DiagnosticCodes.CannotWriteOutput, $"cannot write the {soname} stub: {e.Message}", path));
+                    return null;
+                }
+            }
             return ["-m", emulation, "-shared", "-Bsymbolic", "-z", "noexecstack", "-z", "now", "--eh-frame-hdr",
                 "-soname", request.LibraryFileName, "-o", request.Output, .. request.Objects,
                 "--no-as-needed", .. needed.Select(soname => Path.Combine(request.SupportDirectory, soname))];
