@@ -107,9 +107,10 @@ public static class CSharpBindings
                     AppendSummary(text, member, function);
                     for (int i = 0; i < parameters.Count; i++)
                     {
-                        string maruName = function.ParameterNames.Count == parameters.Count ? function.ParameterNames[i] : $"number {i + 1}";
-                        text.Append(member).Append("/// <param name=\"").Append(parameters[i].TrimStart('@')).Append("\">The Maru parameter <c>")
-                            .Append(Escape(maruName)).Append("</c>.</param>\n");
+                        string description = function.ParameterNames.Count == parameters.Count
+                            ? $"The Maru parameter <c>{Escape(function.ParameterNames[i])}</c>."
+                            : $"Argument {i + 1}.";
+                        text.Append(member).Append("/// <param name=\"").Append(parameters[i].TrimStart('@')).Append("\">").Append(description).Append("</param>\n");
                     }
                     text.Append(member).Append("/// <returns>The value <c>").Append(Escape(function.MaruName)).Append("</c> returns.</returns>\n");
                     text.Append(member).Append('[').Append(InteropServices).Append("DllImport(Library, EntryPoint = ")

@@ -1,3 +1,5 @@
+using Maru.Compiler.Diagnostics;
+
 namespace Maru.Compiler.Toolchain;
 
 /// <summary>
@@ -39,7 +41,7 @@ internal sealed record TargetToolchain(
         // which the linker accepts in a shared object only when they bind inside it. GNU ld and ld.lld take the same flags.
         // --eh-frame-hdr: without the lookup table unwinders cannot find the CFI, and stack walks stop at a Maru frame.
         // Stubs of libc.so.6 and libm.so.6 after the objects: the library records both as DT_NEEDED (as the integrated linker does).
-        IReadOnlyList<string>? Link(LinkRequest request, Diagnostics.DiagnosticBag diagnostics)
+        IReadOnlyList<string>? Link(LinkRequest request, DiagnosticBag diagnostics)
         {
             string[] needed = ["libc.so.6", "libm.so.6"];
             foreach (string soname in needed)
@@ -51,7 +53,7 @@ internal sealed record TargetToolchain(
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    diagnostics.Add(Diagnostics.Diagnostic.General(Diagnostics.DiagnosticCodes.CannotWriteOutput, $"cannot write the {soname} stub: {e.Message}", path));
+                    diagnostics.Add(Diagnostic.General(DiagnosticCodes.CannotWriteOutput, $"cannot write the {soname} stub: {e.Message}", path));
                     return null;
                 }
             }

@@ -2,14 +2,14 @@ using Maru.Compiler.Diagnostics;
 
 namespace Maru.Compiler.Toolchain;
 
+/// <summary>A caller's override of a tool: the path given (null or empty for none) and how it is called in messages.</summary>
+internal sealed record ToolOverride(string? Path, string Name);
+
 /// <summary>
 /// Finds a tool of a runtime identifier's toolchain: the path given by the caller (option or MSBuild property), else the
 /// runtime identifier's environment variable (<c>MARU_AS_OSX_ARM64</c>), else the general one (<c>MARU_AS</c>), else the first
 /// of the platform's candidates found on PATH or in the LLVM folders.
 /// </summary>
-/// <summary>A caller's override of a tool: the path given (null or empty for none) and how it is called in messages.</summary>
-internal sealed record ToolOverride(string? Path, string Name);
-
 internal static class ToolLocator
 {
     /// <summary>The full path of the tool, or null after adding one MARU0901 that says how to provide it.</summary>

@@ -147,7 +147,7 @@ public sealed class CSharpBindingsTests
                     /// <returns>The value <c>k</c> returns.</returns>
             """.ReplaceLineEndings("\n"));
         StringAssert.Contains(text, """
-                    /// <param name="a">The Maru parameter <c>number 1</c>.</param>
+                    /// <param name="a">Argument 1.</param>
                     /// <returns>The value <c>u</c> returns.</returns>
             """.ReplaceLineEndings("\n"));
     }
