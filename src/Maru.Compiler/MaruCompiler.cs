@@ -22,7 +22,11 @@ public sealed record CompileOptions(string RuntimeIdentifier = "linux-x64")
 }
 
 /// <summary>The assembly text generated for one source file of the unit.</summary>
-public sealed record AssemblyFile(string SourcePath, string Text);
+public sealed record AssemblyFile(string SourcePath, string Text)
+{
+    /// <summary>The C functions the file's externs name, with where each is declared: checked and reported by the toolchain.</summary>
+    public IReadOnlyList<Toolchain.ExternReference> Externs { get; init; } = [];
+}
 
 /// <summary>An exported function: what the bindings generator and loaders need to know.</summary>
 public sealed record ExportedFunction(string MaruName, string Symbol, int ParameterCount, string? Documentation, string SourcePath)
@@ -188,7 +192,12 @@ public static class MaruCompiler
             target.BeginFile(text);
             backEnd.Complete(text);
             target.EndFile(module, functions, program.Globals.Where(g => g.File == source).ToList(), text);
-            assembly.Add(new AssemblyFile(source.Path, text.ToString()));
+            assembly.Add(new AssemblyFile(source.Path, text.ToString())
+            {
+                Externs = program.Externs.Where(e => e.File == source).Select(e => new Toolchain.ExternReference(e.NativeName,
+                    e.DefinedAt.File?.Path, e.DefinedAt.File?.LineColumn(e.DefinedAt.Start).Line ?? 0,
+                    e.DefinedAt.File?.LineColumn(e.DefinedAt.Start).Column ?? 0)).ToList(),
+            });
         }
         if (diagnostics.HasErrors) return Failed(diagnostics, compileTime);
 

@@ -63,4 +63,5 @@ public static class DiagnosticCodes
     public const string DuplicateSourceName = "MARU0907";    // one source file given twice to a unit; in Maru.Sdk, two MaruSource items with one file name
     public const string InvalidBindingName = "MARU0908";     // Maru.Sdk: a ClassName or MaruBindingsNamespace that is not a C# name
     public const string InvalidSdkSetting = "MARU0909";      // Maru.Sdk: a property with an unusable value (e.g. MaruLibraryName equal to the AssemblyName)
+    public const string UnknownExtern = "MARU0910";          // an extern naming a C function the target's C library lacks, not listed as a process extern
 }

@@ -105,7 +105,8 @@ public sealed class Analyzer
                 case ExternDefinition ext:
                     if (!Declare(name, "extern")) break;
                     var externSymbol = new ExternSymbol(name.Name, ext.CName, file,
-                        ext.FixedParameters ?? VariadicCFunctions.FixedParameters(ext.CName), isDeclaredVariadic: ext.FixedParameters is not null);
+                        ext.FixedParameters ?? VariadicCFunctions.FixedParameters(ext.CName), isDeclaredVariadic: ext.FixedParameters is not null)
+                    { DefinedAt = ext.Span };
                     _symbols[name.Name] = externSymbol;
                     externs.Add(externSymbol);
                     break;

@@ -12,21 +12,20 @@ namespace Maru.Compiler.Toolchain;
 internal static class MachOLink
 {
     public const string MinimumMacOS = "11.0";
-    private const string XcodeTools = "Xcode Command Line Tools (xcode-select --install)";
 
     /// <param name="architecture">The architecture in Apple's spelling: <c>x86_64</c>, <c>arm64</c>.</param>
     public static TargetToolchain Toolchain(string runtimeIdentifier, ToolEnvironment environment, string architecture)
     {
-        var llvmMc = new AssemblerCandidate("llvm-mc", "llvm",
+        var llvmMc = new AssemblerCandidate("llvm-mc",
             (source, obj) => [$"-triple={architecture}-apple-macos{MinimumMacOS}", "-filetype=obj", "-o", obj, source]);
-        var ld64Lld = new LinkerCandidate("ld64.lld", "lld", (request, diagnostics) => LinkerArguments(request, architecture, environment, diagnostics));
+        var ld64Lld = new LinkerCandidate("ld64.lld", (request, diagnostics) => LinkerArguments(request, architecture, environment, diagnostics));
         if (!environment.HostRuntimeIdentifier.StartsWith("osx-", StringComparison.Ordinal))
             return new TargetToolchain(runtimeIdentifier, ".o", [llvmMc], [ld64Lld]);
 
         // On a Mac, Xcode's assembler and linker build for both architectures.
         return new TargetToolchain(runtimeIdentifier, ".o",
-            [new AssemblerCandidate("as", XcodeTools, (source, obj) => ["-arch", architecture, "-o", obj, source]), llvmMc],
-            [new LinkerCandidate("ld", XcodeTools, ld64Lld.Arguments), ld64Lld]);
+            [new AssemblerCandidate("as", (source, obj) => ["-arch", architecture, "-o", obj, source]), llvmMc],
+            [new LinkerCandidate("ld", ld64Lld.Arguments), ld64Lld]);
     }
 
     // Apple's ld and ld64.lld take the same flags. Only the objects' global, non-private-extern symbols are exported.

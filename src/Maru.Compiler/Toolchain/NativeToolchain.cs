@@ -55,6 +55,10 @@ public static class NativeToolchain
                 $"no toolchain for runtime identifier '{options.RuntimeIdentifier}'; supported: {string.Join(", ", TargetToolchain.SupportedRuntimeIdentifiers)}"));
             return diagnostics.Items;
         }
+        // Externs naming what neither the C library nor the process provides fail here, at their line, on every toolchain.
+        var externs = assembly.SelectMany(file => file.Externs).ToList();
+        CLibrary.Check(options.RuntimeIdentifier, externs, options.ProcessExterns, diagnostics);
+        if (diagnostics.HasErrors) return diagnostics.Items;
         if (options.Integrated)
         {
             if (HasIntegratedToolchain(options.RuntimeIdentifier))
@@ -62,17 +66,17 @@ public static class NativeToolchain
             else
                 diagnostics.Add(Diagnostic.General(DiagnosticCodes.UnsupportedRuntime,
                     $"no integrated assembler and linker for runtime identifier '{options.RuntimeIdentifier}'; it has one for {Integrated.IntegratedToolchain.RuntimeIdentifier}"));
-            return diagnostics.Items;
+            return CLibrary.AtExterns(diagnostics.Items, externs);
         }
-        string? assembler = ToolLocator.Find(ToolRole.Assembler, options.RuntimeIdentifier, target.Assemblers, options.AssemblerPath,
-            $"the {nameof(ToolchainOptions.AssemblerPath)} option", environment, diagnostics);
-        string? linker = ToolLocator.Find(ToolRole.Linker, options.RuntimeIdentifier, target.Linkers, options.LinkerPath,
-            $"the {nameof(ToolchainOptions.LinkerPath)} option", environment, diagnostics);
-        if (assembler is null || linker is null) return diagnostics.Items;
+        if (ToolLocator.FindBoth(target, new ToolOverride(options.AssemblerPath, $"the {nameof(ToolchainOptions.AssemblerPath)} option"),
+                new ToolOverride(options.LinkerPath, $"the {nameof(ToolchainOptions.LinkerPath)} option"), environment, diagnostics)
+            is not { } tools)
+            return diagnostics.Items;
+        (string assembler, string linker) = tools;
 
         new LibraryBuild(options, ToolLocator.Flavour(assembler, target.Assemblers), assembler,
             ToolLocator.Flavour(linker, target.Linkers), linker, target.ObjectExtension, diagnostics).Run(assembly, outputPath, cancellationToken);
-        return diagnostics.Items;
+        return CLibrary.AtExterns(diagnostics.Items, externs);
     }
 
     /// <summary>True when <see cref="ToolchainOptions.Integrated"/> can build for <paramref name="runtimeIdentifier"/>.</summary>

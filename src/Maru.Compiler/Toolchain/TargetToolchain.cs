@@ -1,3 +1,5 @@
+using Maru.Compiler.Diagnostics;
+
 namespace Maru.Compiler.Toolchain;
 
 /// <summary>
@@ -13,8 +15,8 @@ internal sealed record TargetToolchain(
 {
     private static readonly Dictionary<string, Func<ToolEnvironment, TargetToolchain>> Platforms = new()
     {
-        ["linux-x64"] = environment => Elf("linux-x64", environment, "x86_64-linux-gnu", "elf_x86_64", ["--64"]),
-        ["linux-arm64"] = environment => Elf("linux-arm64", environment, "aarch64-linux-gnu", "aarch64linux", []),
+        ["linux-x64"] = environment => Elf("linux-x64", environment, "x86_64-linux-gnu", "elf_x86_64", ElfNeededStub.X86_64, ["--64"]),
+        ["linux-arm64"] = environment => Elf("linux-arm64", environment, "aarch64-linux-gnu", "aarch64linux", ElfNeededStub.AArch64, []),
         ["osx-x64"] = environment => MachOLink.Toolchain("osx-x64", environment, "x86_64"),
         ["osx-arm64"] = environment => MachOLink.Toolchain("osx-arm64", environment, "arm64"),
         ["win-x64"] = WindowsX64,
@@ -29,26 +31,44 @@ internal sealed record TargetToolchain(
     public IReadOnlyList<ToolCandidate> Candidates(ToolRole role) => role == ToolRole.Assembler ? Assemblers : Linkers;
 
     // The host's binutils when they build for it, else Debian's cross binutils under prefixed names, else LLVM.
-    private static TargetToolchain Elf(string runtimeIdentifier, ToolEnvironment environment, string triple, string emulation, string[] gnuAssemblerFlags)
+    private static TargetToolchain Elf(string runtimeIdentifier, ToolEnvironment environment, string triple, string emulation, ushort machine,
+        string[] gnuAssemblerFlags)
     {
         bool native = environment.HostRuntimeIdentifier == runtimeIdentifier;
         string prefix = native ? "" : triple + "-";
-        string binutils = native ? "binutils" : "binutils-" + triple.Replace('_', '-');
         // -z now: an extern that no loaded library defines fails when the library is loaded, not mid-run.
         // -Bsymbolic: the compiler emits direct calls and address loads of exported (default-visibility) symbols,
         // which the linker accepts in a shared object only when they bind inside it. GNU ld and ld.lld take the same flags.
         // --eh-frame-hdr: without the lookup table unwinders cannot find the CFI, and stack walks stop at a Maru frame.
-        IReadOnlyList<string> Link(LinkRequest request, Diagnostics.DiagnosticBag _) =>
-            ["-m", emulation, "-shared", "-Bsymbolic", "-z", "noexecstack", "-z", "now", "--eh-frame-hdr",
-             "-soname", request.LibraryFileName, "-o", request.Output, .. request.Objects];
+        // Stubs of libc.so.6 and libm.so.6 after the objects: the library records both as DT_NEEDED (as the integrated linker does).
+        IReadOnlyList<string>? Link(LinkRequest request, DiagnosticBag diagnostics)
+        {
+            string[] needed = ["libc.so.6", "libm.so.6"];
+            foreach (string soname in needed)
+            {
+                string path = Path.Combine(request.SupportDirectory, soname);
+                try
+                {
+                    ElfNeededStub.Write(path, soname, machine);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    diagnostics.Add(Diagnostic.General(DiagnosticCodes.CannotWriteOutput, $"cannot write the {soname} stub: {e.Message}", path));
+                    return null;
+                }
+            }
+            return ["-m", emulation, "-shared", "-Bsymbolic", "-z", "noexecstack", "-z", "now", "--eh-frame-hdr",
+                "-soname", request.LibraryFileName, "-o", request.Output, .. request.Objects,
+                "--no-as-needed", .. needed.Select(soname => Path.Combine(request.SupportDirectory, soname))];
+        }
         return new TargetToolchain(runtimeIdentifier, ".o",
             [
-                new AssemblerCandidate(prefix + "as", binutils, (source, obj) => [.. gnuAssemblerFlags, "-o", obj, source]),
-                new AssemblerCandidate("llvm-mc", "llvm", (source, obj) => ["-triple=" + triple, "-filetype=obj", "-o", obj, source]),
+                new AssemblerCandidate(prefix + "as", (source, obj) => [.. gnuAssemblerFlags, "-o", obj, source]),
+                new AssemblerCandidate("llvm-mc", (source, obj) => ["-triple=" + triple, "-filetype=obj", "-o", obj, source]),
             ],
             [
-                new LinkerCandidate(prefix + "ld", binutils, Link),
-                new LinkerCandidate("ld.lld", "lld", Link),
+                new LinkerCandidate(prefix + "ld", Link),
+                new LinkerCandidate("ld.lld", Link),
             ]);
     }
 
@@ -62,10 +82,9 @@ internal sealed record TargetToolchain(
     // --no-insert-timestamp: the same input gives the same DLL.
     private static TargetToolchain WindowsX64(ToolEnvironment environment)
     {
-        const string binutils = "binutils-mingw-w64-x86-64 and mingw-w64-x86-64-dev";
         return new TargetToolchain("win-x64", ".obj",
-            [new AssemblerCandidate("x86_64-w64-mingw32-as", binutils, (source, obj) => ["--64", "-o", obj, source])],
-            [new LinkerCandidate("x86_64-w64-mingw32-ld", binutils, (request, _) =>
+            [new AssemblerCandidate("x86_64-w64-mingw32-as", (source, obj) => ["--64", "-o", obj, source])],
+            [new LinkerCandidate("x86_64-w64-mingw32-ld", (request, _) =>
                 ["-m", "i386pep", "-shared", "--exclude-all-symbols", "--no-insert-timestamp", "-o", request.Output, .. request.Objects,
                  "--start-group", "-lmingwex", "-lmsvcrt", "-lkernel32", "--end-group"])]);
     }

@@ -2,21 +2,20 @@ using Maru.Compiler.Diagnostics;
 
 namespace Maru.Compiler.Toolchain;
 
-/// <summary>One program that can do a tool's job for a platform, and the package a user installs to get it.</summary>
+/// <summary>One program that can do a tool's job for a platform (how to install it is <see cref="InstallHints"/>'s).</summary>
 /// <param name="Command">The command searched on PATH and in the LLVM folders (<c>as</c>, <c>llvm-mc</c>, <c>ld64.lld</c> ...).</param>
-/// <param name="Package">What provides the command, in messages: a Debian package (<c>binutils</c>, <c>llvm</c>, <c>lld</c>) or the like.</param>
-internal abstract record ToolCandidate(string Command, string Package);
+internal abstract record ToolCandidate(string Command);
 
 /// <param name="Arguments">The argument list that assembles a source (first) into an object file (second).</param>
-internal sealed record AssemblerCandidate(string Command, string Package, Func<string, string, IReadOnlyList<string>> Arguments)
-    : ToolCandidate(Command, Package);
+internal sealed record AssemblerCandidate(string Command, Func<string, string, IReadOnlyList<string>> Arguments)
+    : ToolCandidate(Command);
 
 /// <param name="Arguments">
 /// The argument list of one link; it may write files the linker needs (a Mach-O libSystem stub) into the request's
 /// <see cref="LinkRequest.SupportDirectory"/>. Null after adding the errors that prevent the link.
 /// </param>
-internal sealed record LinkerCandidate(string Command, string Package, Func<LinkRequest, DiagnosticBag, IReadOnlyList<string>?> Arguments)
-    : ToolCandidate(Command, Package);
+internal sealed record LinkerCandidate(string Command, Func<LinkRequest, DiagnosticBag, IReadOnlyList<string>?> Arguments)
+    : ToolCandidate(Command);
 
 /// <summary>What one link is given.</summary>
 /// <param name="Output">The file the linker writes.</param>

@@ -17,7 +17,11 @@ internal sealed record ToolEnvironment(
         LlvmFolders(),
         OperatingSystem.IsMacOS()
             ? ["/Library/Developer/CommandLineTools/SDKs/MacOSX.sdk", "/Applications/Xcode.app/Contents/Developer/Platforms/MacOSX.platform/Developer/SDKs/MacOSX.sdk"]
-            : []);
+            : [])
+    { Host = InstallHints.Current };
+
+    /// <summary>The kind of host, for the install commands of MARU0901; a test gives its own.</summary>
+    public HostKind Host { get; init; } = HostKind.Other;
 
     /// <summary>PATH's directories, then <see cref="ToolFolders"/>.</summary>
     public IEnumerable<string> SearchDirectories =>

@@ -2,6 +2,9 @@ using Maru.Compiler.Diagnostics;
 
 namespace Maru.Compiler.Toolchain;
 
+/// <summary>A caller's override of a tool: the path given (null or empty for none) and how it is called in messages.</summary>
+internal sealed record ToolOverride(string? Path, string Name);
+
 /// <summary>
 /// Finds a tool of a runtime identifier's toolchain: the path given by the caller (option or MSBuild property), else the
 /// runtime identifier's environment variable (<c>MARU_AS_OSX_ARM64</c>), else the general one (<c>MARU_AS</c>), else the first
@@ -14,23 +17,44 @@ internal static class ToolLocator
     public static string? Find(ToolRole role, string runtimeIdentifier, IReadOnlyList<ToolCandidate> candidates, string? overridePath,
         string overrideName, ToolEnvironment environment, DiagnosticBag diagnostics)
     {
-        string name = RoleName(role);
-        string variable = role == ToolRole.Assembler ? "MARU_AS" : "MARU_LD";
-        string ridVariable = variable + "_" + runtimeIdentifier.ToUpperInvariant().Replace('-', '_').Replace('.', '_');
-        IEnumerable<string> packages = candidates.Select(c => c.Package).Distinct();
-        string remedy = $"install {string.Join(" or ", packages.Select(p => $"'{p}'"))} (apt-get install {packages.First()}) " +
-            $"or set {ridVariable}, {variable} or {overrideName} to the {name}'s path";
+        var missing = new List<MissingTool>();
+        string? path = Find(role, runtimeIdentifier, candidates, overridePath, overrideName, environment, missing);
+        if (path is null) diagnostics.Add(NotFound(runtimeIdentifier, missing, environment));
+        return path;
+    }
 
+    /// <summary>
+    /// The assembler and the linker of <paramref name="target"/>; null after adding one MARU0901 for the runtime identifier that
+    /// names every tool missing and how to install them on this host.
+    /// </summary>
+    public static (string Assembler, string Linker)? FindBoth(TargetToolchain target, ToolOverride assembler, ToolOverride linker,
+        ToolEnvironment environment, DiagnosticBag diagnostics)
+    {
+        var missing = new List<MissingTool>();
+        string? assemblerPath = Find(ToolRole.Assembler, target.RuntimeIdentifier, target.Assemblers, assembler.Path, assembler.Name, environment, missing);
+        string? linkerPath = Find(ToolRole.Linker, target.RuntimeIdentifier, target.Linkers, linker.Path, linker.Name, environment, missing);
+        if (assemblerPath is not null && linkerPath is not null) return (assemblerPath, linkerPath);
+        diagnostics.Add(NotFound(target.RuntimeIdentifier, missing, environment));
+        return null;
+    }
+
+    /// <summary>A tool that cannot be used: its role, why (without the remedy), and what could provide it.</summary>
+    private sealed record MissingTool(ToolRole Role, string Problem, string OverrideName, IReadOnlyList<ToolCandidate> Candidates);
+
+    private static string? Find(ToolRole role, string runtimeIdentifier, IReadOnlyList<ToolCandidate> candidates, string? overridePath,
+        string overrideName, ToolEnvironment environment, List<MissingTool> missing)
+    {
+        string name = RoleName(role);
+        (string Variable, string RidVariable) variables = Variables(role, runtimeIdentifier);
         (string Value, string Source)? given =
             !string.IsNullOrEmpty(overridePath) ? (overridePath, overrideName) :
-            environment.Variable(ridVariable) is { Length: > 0 } ridValue ? (ridValue, ridVariable) :
-            environment.Variable(variable) is { Length: > 0 } value ? (value, variable) :
+            environment.Variable(variables.RidVariable) is { Length: > 0 } ridValue ? (ridValue, variables.RidVariable) :
+            environment.Variable(variables.Variable) is { Length: > 0 } value ? (value, variables.Variable) :
             null;
         if (given is { } command)
         {
             string? path = Resolve(command.Value, environment);
-            if (path is null)
-                diagnostics.Add(Diagnostic.General(DiagnosticCodes.ToolNotFound, $"{name} '{command.Value}' not found (set by {command.Source}); {remedy}"));
+            if (path is null) missing.Add(new(role, $"{name} '{command.Value}' not found (set by {command.Source})", overrideName, candidates));
             return path;
         }
 
@@ -38,10 +62,31 @@ internal static class ToolLocator
         {
             if (Resolve(candidate.Command, environment) is { } path) return path;
         }
-        diagnostics.Add(Diagnostic.General(DiagnosticCodes.ToolNotFound,
-            $"no {name} for {runtimeIdentifier}: none of {string.Join(", ", candidates.Select(c => $"'{c.Command}'"))} was found on PATH " +
-            $"or in the usual LLVM folders; {remedy}"));
+        missing.Add(new(role, $"no {name} for {runtimeIdentifier}: none of {string.Join(", ", candidates.Select(c => $"'{c.Command}'"))} " +
+            "was found on PATH or in the usual LLVM folders", overrideName, candidates));
         return null;
+    }
+
+    /// <summary>One MARU0901 for a runtime identifier: what is missing, how to install it on this host, how to point at it, where to read more.</summary>
+    private static Diagnostic NotFound(string runtimeIdentifier, IReadOnlyList<MissingTool> missing, ToolEnvironment environment)
+    {
+        string install = InstallHints.Install(environment.Host, environment.HostRuntimeIdentifier, runtimeIdentifier,
+            missing.SelectMany(m => m.Candidates).Select(c => c.Command));
+        IEnumerable<string> settings = missing.Select((tool, i) =>
+        {
+            (string variable, string ridVariable) = Variables(tool.Role, runtimeIdentifier);
+            string what = i == 0 ? $"the {RoleName(tool.Role)}'s path" : $"the {RoleName(tool.Role)}'s";
+            return $"{ridVariable}, {variable} or {tool.OverrideName} to {what}";
+        });
+        return Diagnostic.General(DiagnosticCodes.ToolNotFound,
+            $"{string.Join("; ", missing.Select(m => m.Problem))}; {install}, or set {string.Join(" and ", settings)}; see {InstallHints.Page(runtimeIdentifier)}");
+    }
+
+    /// <summary>The environment variables that name the tool: MARU_AS or MARU_LD, and the runtime identifier's (MARU_AS_OSX_ARM64).</summary>
+    private static (string Variable, string RidVariable) Variables(ToolRole role, string runtimeIdentifier)
+    {
+        string variable = role == ToolRole.Assembler ? "MARU_AS" : "MARU_LD";
+        return (variable, variable + "_" + runtimeIdentifier.ToUpperInvariant().Replace('-', '_').Replace('.', '_'));
     }
 
     /// <summary>

@@ -13,6 +13,12 @@ public sealed record ToolchainOptions(string RuntimeIdentifier)
     /// <summary>The linker to run; when null or empty, <c>MARU_LD_&lt;RID&gt;</c> or <c>MARU_LD</c>, else the first of the platform's linkers found.</summary>
     public string? LinkerPath { get; init; }
 
+    /// <summary>
+    /// C functions the process that loads the library provides (names the host application exports): externs may name them
+    /// although the target's C library has no such function. Any other unknown name is MARU0910 at its extern.
+    /// </summary>
+    public IReadOnlyCollection<string> ProcessExterns { get; init; } = [];
+
     /// <summary>When set, the generated <c>.s</c> files are written to (and kept in) this directory; else they live in a temporary one.</summary>
     public string? AssemblyOutputDirectory { get; init; }
 

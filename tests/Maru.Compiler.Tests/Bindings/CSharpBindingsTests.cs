@@ -80,6 +80,110 @@ public sealed class CSharpBindingsTests
         Assert.IsTrue(conflicts.All(c => c.Code == DiagnosticCodes.InvalidBindingName));
     }
 
+    [TestMethod]
+    public void ClassesArePublicUnlessInternalIsAsked()
+    {
+        ExportedFunction[] exports = [new("f", "f", 0, null, "/src/f.l")];
+        var options = new BindingOptions("A", "Lib", [new("/src/f.l", "F")]);
+        StringAssert.Contains(CSharpBindings.Generate(exports, options), "    public static partial class F\n");
+        string text = CSharpBindings.Generate(exports, options with { Access = BindingAccess.Internal });
+        StringAssert.Contains(text, "    internal static partial class F\n");
+        Assert.DoesNotContain("public static partial", text);
+    }
+
+    [TestMethod]
+    [DataRow("internal", BindingAccess.Internal)]
+    [DataRow("Public", BindingAccess.Public)]
+    [DataRow(" PUBLIC ", BindingAccess.Public)]
+    [DataRow("private", null)]
+    [DataRow("", null)]
+    [DataRow(null, null)]
+    public void AccessIsParsedFromTheProperty(string? text, BindingAccess? expected) =>
+        Assert.AreEqual(expected, CSharpBindings.ParseAccess(text));
+
+    [TestMethod]
+    public void MethodsThatHideObjectMembersAreNewAndOverloadsAreNot()
+    {
+        ExportedFunction[] exports =
+        [
+            new("to-string", "to_string", 0, null, "/src/o.l"), new("get-type", "get_type", 0, null, "/src/o.l"),
+            new("get-hash-code", "get_hash_code", 0, null, "/src/o.l"), new("memberwise-clone", "memberwise_clone", 0, null, "/src/o.l"),
+            new("finalize", "finalize", 0, null, "/src/o.l"), new("equals", "equals", 1, null, "/src/o.l"),
+            new("reference-equals", "reference_equals", 2, null, "/src/o.l"), new("get-type-of", "get_type_of", 0, null, "/src/o.l"),
+        ];
+        string[] declarations = CSharpBindings.Generate(exports, new BindingOptions("A", "Lib", [new("/src/o.l", "O")]))
+            .Split('\n').Where(line => line.Contains(" extern ", StringComparison.Ordinal)).Select(line => line.Trim()).ToArray();
+        CollectionAssert.AreEqual(new[]
+        {
+            "public static new extern long ToString();", "public static new extern long GetType();",
+            "public static new extern long GetHashCode();", "public static new extern long MemberwiseClone();",
+            "public static extern long Finalize();", "public static extern long Equals(long a);",
+            "public static extern long ReferenceEquals(long a, long b);", "public static extern long GetTypeOf();",
+        }, declarations);
+    }
+
+    [TestMethod]
+    public void EveryImportSearchesTheAssemblyFolderAndSystem32()
+    {
+        string text = Generate("A", new("/src/math.l", "N"), new("/src/util.l", "N"));
+        int imports = text.Split("[global::System.Runtime.InteropServices.DllImport(").Length - 1;
+        Assert.AreEqual(7, imports);
+        Assert.AreEqual(imports, text.Split("[global::System.Runtime.InteropServices.DefaultDllImportSearchPaths(global::System.Runtime.InteropServices.DllImportSearchPath.AssemblyDirectory | global::System.Runtime.InteropServices.DllImportSearchPath.System32)]").Length - 1);
+        StringAssert.Contains(text, "#pragma warning disable CA5393\n");
+    }
+
+    [TestMethod]
+    public void ParametersAndResultAreDocumented()
+    {
+        ExportedFunction[] exports =
+        [
+            new("k", "k", 2, null, "/src/k.l") { ParameterNames = ["int", "byte-count"] },
+            new("u", "u", 1, null, "/src/k.l"),
+        ];
+        string text = CSharpBindings.Generate(exports, new BindingOptions("A", "Lib", [new("/src/k.l", "Kw")]));
+        StringAssert.Contains(text, """
+                    /// <param name="int">The Maru parameter <c>int</c>.</param>
+                    /// <param name="byteCount">The Maru parameter <c>byte-count</c>.</param>
+                    /// <returns>The value <c>k</c> returns.</returns>
+            """.ReplaceLineEndings("\n"));
+        StringAssert.Contains(text, """
+                    /// <param name="a">Argument 1.</param>
+                    /// <returns>The value <c>u</c> returns.</returns>
+            """.ReplaceLineEndings("\n"));
+    }
+
+    [TestMethod]
+    [DataRow("class", "the ClassName 'class' of this MaruSource is a C# keyword")]
+    [DataRow("my-class", "the ClassName 'my-class' of this MaruSource is not a C# identifier")]
+    [DataRow("1st", "the ClassName '1st' of this MaruSource is not a C# identifier")]
+    [DataRow("@Native", "the ClassName '@Native' of this MaruSource is not a C# identifier")]
+    [DataRow("native", "the ClassName 'native' of this MaruSource has only lower-case letters, which C# reserves for keywords (CS8981); capitalise it")]
+    public void AClassNameCSharpCannotTakeIsMaru0908(string className, string message)
+    {
+        var problem = CSharpBindings.NameProblems(new BindingOptions("A", "Lib", [new("/src/ok.l", "Ok"), new("/src/x.l", className)])).Single();
+        Assert.AreEqual(("/src/x.l", message), (problem.SourcePath, problem.Message));
+    }
+
+    [TestMethod]
+    [DataRow("My.class", "MaruBindingsNamespace 'My.class' is not a C# namespace: 'class' is a C# keyword")]
+    [DataRow("My..App", "MaruBindingsNamespace 'My..App' is not a C# namespace: it has an empty part")]
+    [DataRow("My.App-2", "MaruBindingsNamespace 'My.App-2' is not a C# namespace: 'App-2' is not an identifier")]
+    [DataRow("namespace", "MaruBindingsNamespace 'namespace' is not a C# namespace: 'namespace' is a C# keyword")]
+    public void ANamespaceCSharpCannotTakeIsMaru0908(string ns, string message)
+    {
+        var problem = CSharpBindings.NameProblems(new BindingOptions(ns, "Lib", [new("/src/ok.l", "Ok")])).Single();
+        Assert.AreEqual((null, message), (problem.SourcePath, problem.Message));
+    }
+
+    [TestMethod]
+    [DataRow("My.App", "Native")]
+    [DataRow("global.Tools", "_native")]
+    [DataRow(null, "Ünïcode")]
+    [DataRow("", "Native2")]
+    [DataRow("A", "var2")]
+    public void NamesCSharpTakesHaveNoProblem(string? ns, string className) =>
+        Assert.IsEmpty(CSharpBindings.NameProblems(new BindingOptions(ns, "Lib", [new("/src/a.l", className)])));
+
     // ---- MARU0112: the compiler accepts these names; only the bindings cannot take them ----
 
     /// <summary>The binding conflicts of one compiled source, as "line,column: code: message" (the source compiles).</summary>

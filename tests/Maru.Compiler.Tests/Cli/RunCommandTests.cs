@@ -251,7 +251,6 @@ public sealed class RunCommandTests
         File.WriteAllText(directory.File("ends.l"), $"""
             (define exit (extern 'exit))
             (define printf (extern 'printf))
-            (define no-such (extern 'maru_test_no_such_function))
             (define-function main () (printf "before\n") {body})
             """);
 
@@ -263,9 +262,9 @@ public sealed class RunCommandTests
     }
 
     [TestMethod]
-    public void AnExternThatNoLibraryDefinesFailsWhenTheProgramIsLoaded()
+    public void AnExternThatNoLibraryDefinesFailsBeforeTheProgramRuns()
     {
-        // Libraries are linked with -z now: the missing symbol is reported at load, before any of main runs.
+        // The C library has no such function: MARU0910 at the extern, before anything is built or run.
         using var directory = new TemporaryDirectory();
         string temporary = Directory.CreateDirectory(directory.File("tmp")).FullName;
         File.WriteAllText(directory.File("missing.l"), """
@@ -278,7 +277,7 @@ public sealed class RunCommandTests
 
         Assert.AreEqual(1, run.ExitCode, run.ToString());
         Assert.AreEqual("", run.Output, "main never ran");
-        StringAssert.Contains(run.Error, "maru_test_no_such_function");
+        StringAssert.Contains(run.Error, "missing.l(2,1): error MARU0910: the C library of linux-x64 has no 'maru_test_no_such_function'");
         Assert.IsEmpty(Directory.GetFileSystemEntries(temporary, "maru-*"));
     }
 

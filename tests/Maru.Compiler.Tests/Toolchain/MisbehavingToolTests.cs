@@ -82,8 +82,8 @@ public sealed class MisbehavingToolTests
     [TestMethod]
     public void ALinkerThatWritesAnObjectInsteadOfALibraryIsAnError()
     {
-        // The linker's arguments end with -o OUTPUT OBJECT: copying the object is "success" with the wrong kind of file.
-        string linker = HandWrittenAssembly.Script(_directory, "ld", "for last; do :; done; while [ \"$1\" != -o ]; do shift; done; cp \"$last\" \"$2\"");
+        // The linker's arguments have -o OUTPUT OBJECT ...: copying the object is "success" with the wrong kind of file.
+        string linker = HandWrittenAssembly.Script(_directory, "ld", "while [ \"$1\" != -o ]; do shift; done; cp \"$3\" \"$2\"");
 
         var diagnostics = NativeToolchain.BuildLibrary(Answer, _directory.File("libanswer.so"), new ToolchainOptions(Rid) { LinkerPath = linker });
 

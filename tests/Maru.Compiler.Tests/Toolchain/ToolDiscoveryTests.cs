@@ -27,8 +27,8 @@ public sealed class ToolDiscoveryTests
     [TestCleanup]
     public void DeleteFolders() => _directory.Dispose();
 
-    private ToolEnvironment Environment(string host) =>
-        new(host, name => _variables.GetValueOrDefault(name), [_llvm], []);
+    private ToolEnvironment Environment(string host, HostKind kind = HostKind.Debian) =>
+        new(host, name => _variables.GetValueOrDefault(name), [_llvm], []) { Host = kind };
 
     private static string Tool(string folder, string name)
     {
@@ -126,7 +126,7 @@ public sealed class ToolDiscoveryTests
 
         Diagnostic error = diagnostics.Items.Single();
         Assert.AreEqual(DiagnosticCodes.ToolNotFound, error.Code);
-        foreach (string part in new[] { "no linker for osx-arm64", "'ld64.lld'", "'lld'", "MARU_LD_OSX_ARM64", "MARU_LD", "AssemblerPath option" })
+        foreach (string part in new[] { "no linker for osx-arm64", "'ld64.lld'", "sudo apt-get install llvm lld", "MARU_LD_OSX_ARM64", "MARU_LD", "AssemblerPath option" })
             Assert.Contains(part, error.Message);
         Assert.DoesNotContain("'ld'", error.Message, "the host's ELF linker is no candidate for Mach-O");
     }
@@ -158,4 +158,86 @@ public sealed class ToolDiscoveryTests
         CollectionAssert.IsSubsetOf(new[] { "-syslibroot", sdk, "-lSystem", "-install_name", "@rpath/libx.dylib", "arm64" }, arguments);
         Assert.IsEmpty(Directory.GetFileSystemEntries(support), "no stub when there is an SDK");
     }
+
+    // ---- MARU0901: one per runtime identifier, all at once, with this host's install command ----
+
+    private IReadOnlyList<Diagnostic> MissingTools(HostKind kind, string host, params string[] rids) =>
+        ToolchainCommands.MissingTools(rids, null, "the MaruAssemblerPath property", null, "the MaruLinkerPath property", Environment(host, kind));
+
+    [TestMethod]
+    [DataRow("Debian", "linux-x64", "install with 'sudo apt-get install binutils-mingw-w64-x86-64 mingw-w64-x86-64-dev'")]
+    [DataRow("Fedora", "linux-x64", "install with 'sudo dnf install mingw64-binutils mingw64-crt'")]
+    [DataRow("MacOS", "osx-arm64", "install with 'brew install mingw-w64'")]
+    [DataRow("Windows", "win-x64", "install with 'winget install MSYS2.MSYS2'")]
+    [DataRow("Other", "linux-x64", "install a package that provides 'x86_64-w64-mingw32-as' or 'x86_64-w64-mingw32-ld'")]
+    public void AMissingToolchainIsOneErrorWithTheInstallCommandOfThisHost(string kind, string host, string install)
+    {
+        Diagnostic error = MissingTools(Enum.Parse<HostKind>(kind), host, "win-x64").Single();
+
+        Assert.AreEqual(DiagnosticCodes.ToolNotFound, error.Code);
+        Assert.AreEqual(
+            "no assembler for win-x64: none of 'x86_64-w64-mingw32-as' was found on PATH or in the usual LLVM folders; " +
+            "no linker for win-x64: none of 'x86_64-w64-mingw32-ld' was found on PATH or in the usual LLVM folders; " +
+            install + ", or set MARU_AS_WIN_X64, MARU_AS or the MaruAssemblerPath property to the assembler's path " +
+            "and MARU_LD_WIN_X64, MARU_LD or the MaruLinkerPath property to the linker's; see docs/prerequisites.md#win-x64",
+            error.Message);
+    }
+
+    [TestMethod]
+    [DataRow("Debian", "linux-x64", "linux-x64", "'sudo apt-get install binutils' or 'sudo apt-get install llvm lld'")]
+    [DataRow("Debian", "linux-x64", "linux-arm64", "'sudo apt-get install binutils-aarch64-linux-gnu' or 'sudo apt-get install llvm lld'")]
+    [DataRow("Debian", "linux-arm64", "linux-x64", "'sudo apt-get install binutils-x86-64-linux-gnu' or 'sudo apt-get install llvm lld'")]
+    [DataRow("Fedora", "linux-x64", "linux-arm64", "'sudo dnf install binutils-aarch64-linux-gnu' or 'sudo dnf install llvm lld'")]
+    [DataRow("Fedora", "linux-x64", "osx-x64", "'sudo dnf install llvm lld'")]
+    [DataRow("MacOS", "osx-arm64", "osx-x64", "'xcode-select --install' or 'brew install llvm lld'")]
+    [DataRow("MacOS", "osx-arm64", "linux-arm64", "'brew install llvm lld'")]
+    [DataRow("Windows", "win-x64", "linux-x64", "'winget install LLVM.LLVM'")]
+    [DataRow("Windows", "win-x64", "osx-arm64", "'winget install LLVM.LLVM'")]
+    public void EachHostAndTargetHasItsInstallCommand(string kind, string host, string target, string commands)
+    {
+        Diagnostic error = MissingTools(Enum.Parse<HostKind>(kind), host, target).Single();
+
+        StringAssert.Contains(error.Message, $"; install with {commands}, or set ");
+        StringAssert.EndsWith(error.Message, $"; see docs/prerequisites.md#{target}");
+    }
+
+    [TestMethod]
+    public void EveryRuntimeIdentifierMissingATool_IsReportedAtOnce_AndOnlyTheMissingToolIsNamed()
+    {
+        Tool(_path, "as");
+        Tool(_path, "ld");
+        Tool(_path, "llvm-mc");
+
+        var errors = MissingTools(HostKind.Debian, "linux-x64", "linux-x64", "osx-arm64", "win-x64", "osx-arm64", "linux-riscv64");
+
+        CollectionAssert.AreEqual(new[] { "no linker for osx-arm64", "no assembler for win-x64" }, errors.Select(e => e.Message[..e.Message.IndexOf(':')]).ToArray());
+        Assert.IsTrue(errors.All(e => e.Code == DiagnosticCodes.ToolNotFound));
+        StringAssert.Contains(errors[0].Message, "or set MARU_LD_OSX_ARM64, MARU_LD or the MaruLinkerPath property to the linker's path; see");
+        Assert.DoesNotContain("assembler", errors[0].Message);
+    }
+
+    [TestMethod]
+    public void AnOverrideAppliesToEveryRuntimeIdentifier()
+    {
+        string assembler = Tool(_directory.Path, "my-as");
+
+        var errors = ToolchainCommands.MissingTools(["linux-x64", "win-x64"], assembler, "the MaruAssemblerPath property", "/nonexistent/ld",
+            "the MaruLinkerPath property", Environment("linux-x64"));
+
+        Assert.AreEqual(2, errors.Count);
+        Assert.IsTrue(errors.All(e => e.Message.StartsWith("linker '/nonexistent/ld' not found (set by the MaruLinkerPath property); install with", StringComparison.Ordinal)),
+            string.Join("\n", errors));
+    }
+
+    [TestMethod]
+    [DataRow("PRETTY_NAME=\"Debian GNU/Linux 13 (trixie)\"\nNAME=\"Debian GNU/Linux\"\nID=debian\n", "Debian")]
+    [DataRow("NAME=\"Ubuntu\"\nID=ubuntu\nID_LIKE=debian\n", "Debian")]
+    [DataRow("NAME=\"Linux Mint\"\nID=linuxmint\nID_LIKE=\"ubuntu debian\"\n", "Debian")]
+    [DataRow("NAME=\"Fedora Linux\"\nID=fedora\n", "Fedora")]
+    [DataRow("NAME=\"Rocky Linux\"\nID=\"rocky\"\nID_LIKE=\"rhel centos fedora\"\n", "Fedora")]
+    [DataRow("NAME=\"Arch Linux\"\nID=arch\n", "Other")]
+    [DataRow("NAME=Alpine\nID=alpine\nVERSION_ID=3.20\n", "Other")]
+    [DataRow("", "Other")]
+    public void TheLinuxDistributionComesFromOsRelease(string osRelease, string expected) =>
+        Assert.AreEqual(Enum.Parse<HostKind>(expected), InstallHints.FromOsRelease(osRelease));
 }
