@@ -195,10 +195,13 @@ public sealed partial class Interpreter
     private static ExternValue MakeExtern(object?[] a)
     {
         const string usage = "extern expects one quoted C name, and for a variadic C function its number of fixed parameters: (extern 'puts), (extern 'printf 1)";
-        if (a.Length is < 1 or > 2 || a[0] is not MaruSymbol cname) throw new MaruError(usage, DiagnosticCodes.MalformedForm);
+        if (a.Length is < 1 or > 3 || a[0] is not MaruSymbol cname) throw new MaruError(usage, DiagnosticCodes.MalformedForm);
         if (cname.Name.Length == 0 || char.IsAsciiDigit(cname.Name[0]) || !cname.Name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
             throw new MaruError($"'{cname.Name}' is not a C function name (letters, digits and _, not starting with a digit)", DiagnosticCodes.MalformedForm);
         if (a.Length == 1) return new ExternValue(cname, null);
+        if (a.Length == 3)
+            throw new MaruError($"the extern '{cname.Name}' declares a C signature: externs with C signatures (spec section 11) are not supported yet; declare it without one, (extern '{cname.Name}), to pass and return words",
+                DiagnosticCodes.NotSupported);
         if (a[1] is not long n || n < 0 || n > MaxFixedParameters)
             throw new MaruError($"the number of fixed parameters of the variadic C function '{cname.Name}' must be an integer from 0 to {MaxFixedParameters}, not {Printer.Describe(a[1])}",
                 DiagnosticCodes.InvalidFixedParameterCount);
