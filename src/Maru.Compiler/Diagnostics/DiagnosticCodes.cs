@@ -41,6 +41,7 @@ public static class DiagnosticCodes
     public const string QuoteOutsideExtern = "MARU0116";     // 'name anywhere but (extern 'name)
     public const string InvalidFixedParameterCount = "MARU0117"; // (extern 'name n) where n is not an integer from 0 to 127
     public const string TooFewFixedArguments = "MARU0118";   // a call of an (extern 'name n) with fewer than n arguments
+    public const string InvalidCSignature = "MARU0119";      // (extern 'name (T ...) R) with an unknown type, two ..., a float after ..., or no result type
 
     // Compile time (spec section 10: macros, compile regions, compile-time evaluation): MARU02xx
     public const string CompileTimeError = "MARU0200";       // an error while expanding or evaluating at compile time (a wrong type, an array bound ...)
