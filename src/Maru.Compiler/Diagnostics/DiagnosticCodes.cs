@@ -11,13 +11,14 @@ public static class DiagnosticCodes
     public const string UnterminatedString = "MARU0002";     // end of file inside "..."
     public const string UnterminatedList = "MARU0003";       // end of file with a ( [ or { still open
     public const string UnexpectedCloseParen = "MARU0004";   // a ) ] or } with no matching opener, or closing a list of another kind: (a]
-    public const string MalformedNumber = "MARU0005";        // 08, 12abc, 1+, 0x
+    public const string MalformedNumber = "MARU0005";        // 08, 12abc, 1+, 0x, 1., 1.e5, 1e
     public const string IntegerOutOfRange = "MARU0006";      // literal does not fit in 64 bits
     public const string InvalidEscape = "MARU0007";          // \q, \x4, \400, \uD800 ...
     public const string InvalidCharacterLiteral = "MARU0008";// ? not followed by one character and a delimiter
     public const string NestingTooDeep = "MARU0009";         // more open lists and prefixes than MaxNestingDepth
     public const string UnexpectedCharacter = "MARU0010";    // a character that starts no token (control characters ...); a ' ` , ,@ with no form after it
     public const string MalformedDottedList = "MARU0011";    // a misplaced '.': (. a), (a .), (a . b c), a '.' outside a list, '.
+    public const string DoubleOutOfRange = "MARU0012";       // a double literal that rounds to infinity (1e400)
     public const string TooManyErrors = "MARU0099";          // more than 100 errors; the compiler stops reporting
 
     // Meaning (forms, names, arity): MARU01xx
@@ -40,6 +41,7 @@ public static class DiagnosticCodes
     public const string QuoteOutsideExtern = "MARU0116";     // 'name anywhere but (extern 'name)
     public const string InvalidFixedParameterCount = "MARU0117"; // (extern 'name n) where n is not an integer from 0 to 127
     public const string TooFewFixedArguments = "MARU0118";   // a call of an (extern 'name n) with fewer than n arguments
+    public const string InvalidCSignature = "MARU0119";      // (extern 'name (T ...) R) with an unknown type, two ..., a float after ..., or no result type
 
     // Compile time (spec section 10: macros, compile regions, compile-time evaluation): MARU02xx
     public const string CompileTimeError = "MARU0200";       // an error while expanding or evaluating at compile time (a wrong type, an array bound ...)

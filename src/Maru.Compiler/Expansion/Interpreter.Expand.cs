@@ -43,6 +43,14 @@ public sealed partial class Interpreter
         if (head is MaruSymbol setter && SetterOfAccessor(setter, pair, environment) is { } assignment)
             return Expand(assignment, environment);
 
+        if (head is MaruSymbol { Name: "extern" } externHead && Lookup(environment, externHead) is Primitive { Name: "extern" }
+            && ListToArray(pair.Tail) is [var cname, var parameterTypes, var resultType])
+        {
+            // (extern 'cname (T ...) R): the C signature is types, not expressions to evaluate (spec section 11).
+            var quoted = new Pair(cname, new Pair(Quote(parameterTypes, pair.Span), new Pair(Quote(resultType, pair.Span), null)));
+            return new Pair(head, quoted) { Span = pair.Span, HeadSpan = pair.HeadSpan };
+        }
+
         object? tail = ReferenceEquals(head, QuoteSymbol) ? pair.Tail : ExpandList(pair.Tail, environment);
         var headSpan = pair.HeadSpan;
         if (ReferenceEquals(head, SetSymbol) && tail is Pair { Head: Pair { Head: MaruSymbol accessor } place } setTail)
@@ -55,6 +63,8 @@ public sealed partial class Interpreter
         if (ReferenceEquals(head, pair.Head) && ReferenceEquals(tail, pair.Tail)) return pair;
         return new Pair(head, tail) { Span = pair.Span, HeadSpan = headSpan };
     }
+
+    private static Pair Quote(object? form, SourceSpan span) => new(QuoteSymbol, new Pair(form, null)) { Span = span };
 
     /// <summary>
     /// <c>(set-f a... v)</c> where <c>set-f</c> is not defined and <c>f</c> is a macro (a structure accessor) is

@@ -208,15 +208,55 @@ public sealed partial class Interpreter
 
     private static ExternValue MakeExtern(object?[] a)
     {
-        const string usage = "extern expects one quoted C name, and for a variadic C function its number of fixed parameters: (extern 'puts), (extern 'printf 1)";
-        if (a.Length is < 1 or > 2 || a[0] is not MaruSymbol cname) throw new MaruError(usage, DiagnosticCodes.MalformedForm);
+        const string usage = "extern expects one quoted C name, and for a variadic C function its number of fixed parameters or a C signature: (extern 'puts), (extern 'printf 1), (extern 'sin (double) double)";
+        if (a.Length is < 1 or > 3 || a[0] is not MaruSymbol cname || (a.Length == 3 && a[1] is long)) throw new MaruError(usage, DiagnosticCodes.MalformedForm);
         if (cname.Name.Length == 0 || char.IsAsciiDigit(cname.Name[0]) || !cname.Name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
             throw new MaruError($"'{cname.Name}' is not a C function name (letters, digits and _, not starting with a digit)", DiagnosticCodes.MalformedForm);
         if (a.Length == 1) return new ExternValue(cname, null);
+        if (a.Length == 3 && a[1] is not long)
+        {
+            CheckCSignature(cname.Name, a[1], a[2]);
+            throw new MaruError($"the extern '{cname.Name}' declares a C signature: externs with C signatures (spec section 11) are not supported yet; declare it without one, (extern '{cname.Name}), to pass and return words",
+                DiagnosticCodes.NotSupported);
+        }
         if (a[1] is not long n || n < 0 || n > MaxFixedParameters)
             throw new MaruError($"the number of fixed parameters of the variadic C function '{cname.Name}' must be an integer from 0 to {MaxFixedParameters}, not {Printer.Describe(a[1])}",
                 DiagnosticCodes.InvalidFixedParameterCount);
         return new ExternValue(cname, (int)n);
+    }
+
+    private static readonly HashSet<string> CParameterTypes = ["long", "int", "double", "float"];
+
+    /// <summary>
+    /// Checks <c>(extern 'cname (T ...) R)</c> as spec section 11 defines it: parameter types long, int, double or float,
+    /// at most one <c>...</c>, after which float is not allowed (C promotes it to double); result one of those or void.
+    /// </summary>
+    private static void CheckCSignature(string cname, object? parameters, object? result)
+    {
+        string Malformed(string what) =>
+            $"the C signature of extern '{cname}' {what}; it is (extern '{cname} (T ...) R) with types long, int, double or float, an optional ... before the variable arguments, and a result type or void";
+        if (parameters is not (null or Pair)) throw new MaruError(Malformed($"must list its parameter types, not {Printer.Describe(parameters)}"), DiagnosticCodes.InvalidCSignature);
+        bool variadic = false;
+        for (object? rest = parameters; rest is not null; rest = ((Pair)rest).Tail)
+        {
+            if (rest is not Pair cell) throw new MaruError(Malformed("has a dotted parameter list"), DiagnosticCodes.InvalidCSignature);
+            switch (cell.Head)
+            {
+                case MaruSymbol { Name: "..." } when variadic:
+                    throw new MaruError(Malformed("has more than one ..."), DiagnosticCodes.InvalidCSignature);
+                case MaruSymbol { Name: "..." }:
+                    variadic = true;
+                    break;
+                case MaruSymbol { Name: "float" } when variadic:
+                    throw new MaruError(Malformed("passes a float as a variable argument, which C promotes to double: write double"), DiagnosticCodes.InvalidCSignature);
+                case MaruSymbol type when CParameterTypes.Contains(type.Name):
+                    break;
+                default:
+                    throw new MaruError(Malformed($"has the parameter type {Printer.Describe(cell.Head)}"), DiagnosticCodes.InvalidCSignature);
+            }
+        }
+        if (result is not MaruSymbol resultType || !(CParameterTypes.Contains(resultType.Name) || resultType.Name == "void"))
+            throw new MaruError(Malformed($"has the result type {Printer.Describe(result)}"), DiagnosticCodes.InvalidCSignature);
     }
 
     /// <summary>The most characters compile-time code may print in one compilation.</summary>

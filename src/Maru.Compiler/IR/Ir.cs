@@ -15,10 +15,10 @@ public readonly record struct Value(bool IsConstant, long Constant, int Register
 public enum Opcode
 {
     Copy,            // Dest = A
-    Binary,          // Dest = A op B (Operator: arithmetic, bitwise, shift, comparison)
-    Unary,           // Dest = op A (Neg, Not, BitNot)
-    Load,            // Dest = memory at A + B*scale (Operator LoadWord: scale 8, LoadByte: scale 1, zero-extended)
-    Store,           // memory at A + B*scale = C (Operator StoreWord / StoreByte)
+    Binary,          // Dest = A op B (Operator: arithmetic, bitwise, shift, comparison, and the binary fl operators)
+    Unary,           // Dest = op A (Neg, Not, BitNot, and the unary fl operators and conversions but FNeg and FAbs)
+    Load,            // Dest = memory at A + B*size (Operator: the width, WordArithmetic.ElementSize), sign- or zero-extended, float-at widened to a double
+    Store,           // memory at A + B*size = C (Operator: the width; the low bits of C, set-float-at: C rounded to binary32)
     LoadGlobal,      // Dest = global Symbol
     StoreGlobal,     // global Symbol = A
     AddressOf,       // Dest = address of Symbol (a function, global or extern: SymbolKind)

@@ -553,11 +553,16 @@ public sealed class Lowering
         var args = LowerOperands(o.Operands);
         switch (o.Operator)
         {
-            case Operator.Neg or Operator.Not or Operator.BitNot:
+            // A double's sign is its word's top bit: negation and absolute value are bit operations (NaN included).
+            case Operator.FNeg:
+                return Value.Reg(Define(new Instruction { Opcode = Opcode.Binary, Operator = Operator.Xor, Args = [args[0], Value.Const(long.MinValue)] }));
+            case Operator.FAbs:
+                return Value.Reg(Define(new Instruction { Opcode = Opcode.Binary, Operator = Operator.And, Args = [args[0], Value.Const(long.MaxValue)] }));
+            case Operator.Neg or Operator.Not or Operator.BitNot or >= Operator.FSqrt and <= Operator.DoubleToLong:
                 return Value.Reg(Define(new Instruction { Opcode = Opcode.Unary, Operator = o.Operator, Args = args }));
-            case Operator.LoadWord or Operator.LoadByte:
+            case var load when WordArithmetic.IsLoad(load):
                 return Value.Reg(Define(new Instruction { Opcode = Opcode.Load, Operator = o.Operator, Args = args }));
-            case Operator.StoreWord or Operator.StoreByte:
+            case var store when WordArithmetic.IsStore(store):
                 Emit(new Instruction { Opcode = Opcode.Store, Operator = o.Operator, Args = args });
                 return args[2];
             default:

@@ -245,14 +245,14 @@ public sealed class Analyzer
                 Error(form, DiagnosticCodes.UndefinedName, $"'{name.Name}' is not defined");
                 return 0;
             case ListForm { Head: string head } list when Builtins.Operators.TryGetValue(head, out var op):
-                if (op.Op is Operator.LoadWord or Operator.StoreWord or Operator.LoadByte or Operator.StoreByte)
+                if (WordArithmetic.IsMemoryAccess(op.Op))
                 {
                     Error(form, DiagnosticCodes.NotConstant, $"'{head}' reads or writes memory, which a global's initial value cannot do");
                     return 0;
                 }
                 var operands = list.Items.Skip(1).Select(EvaluateConstant).ToList();
                 if (!CheckOperandCount(list, head, op.Arity, operands.Count)) return 0;
-                return FoldOperator(op.Op, operands);
+                return FoldOperator(op.Op, op.Arity, operands);
             case ListForm { Head: string head }:
                 Error(form, DiagnosticCodes.NotConstant,
                     $"'{head}' cannot be evaluated when the library is built: a global's initial value may use only literals, constant globals and operators");
@@ -264,12 +264,15 @@ public sealed class Analyzer
         }
     }
 
-    private static long FoldOperator(Operator op, List<long> operands)
+    private static long FoldOperator(Operator op, int arity, List<long> operands)
     {
-        if (operands.Count == 1)
-            return op switch { Operator.Sub => WordArithmetic.Unary(Operator.Neg, operands[0]), Operator.Not or Operator.BitNot => WordArithmetic.Unary(op, operands[0]), _ => operands[0] };
+        if (arity == 1) return WordArithmetic.Unary(op, operands[0]);
+        if (operands.Count == 1) return NegationOf(op) is { } negation ? WordArithmetic.Unary(negation, operands[0]) : operands[0];
         return operands.Skip(1).Aggregate(operands[0], (a, b) => WordArithmetic.Binary(op, a, b));
     }
+
+    /// <summary>What <c>(- a)</c> and <c>(fl- a)</c> mean: the negation; null for the other variadic operators (one operand is itself).</summary>
+    private static Operator? NegationOf(Operator op) => op switch { Operator.Sub => Operator.Neg, Operator.FSub => Operator.FNeg, _ => null };
 
     private bool CheckOperandCount(ListForm list, string name, int arity, int count)
     {
@@ -374,7 +377,7 @@ public sealed class Analyzer
             if (!CheckOperandCount(list, head.Name, op.Arity, operandCount)) return new BoundConstant(span, 0);
             var bound = BindAll(list.Items, 1);
             if (op.Arity != -1) return new BoundOperation(span, op.Op, bound);
-            if (bound.Count == 1) return op.Op == Operator.Sub ? new BoundOperation(span, Operator.Neg, bound) : bound[0];
+            if (bound.Count == 1) return NegationOf(op.Op) is { } negation ? new BoundOperation(span, negation, bound) : bound[0];
             // (- a b c) is (- (- a b) c): kept as one flat operation, folded left when lowered, so long operand lists stay shallow.
             return new BoundOperation(span, op.Op, bound);
         }

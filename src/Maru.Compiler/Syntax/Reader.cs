@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Unicode;
@@ -534,6 +535,11 @@ public static class Reader
             // C's strtol with base 0, which Maru's reader uses: 0x is hexadecimal, another leading 0 octal.
             int radix = hex ? 16 : _source[i] == '0' ? 8 : 10;
             if (hex) i += 2;
+            else if (LooksLikeDouble(i, end))
+            {
+                ReadDouble(start, end);
+                return;
+            }
 
             int digitsStart = i;
             ulong magnitude = 0;
@@ -580,13 +586,62 @@ public static class Reader
             Emit(new IntegerForm(span, value));
         }
 
+        /// <summary>Whether the decimal digits from <paramref name="i"/> are followed by a '.' or an exponent: a double literal or an error.</summary>
+        private bool LooksLikeDouble(int i, int end)
+        {
+            while (i < end && IsDigit(_source[i])) i++;
+            return i < end && _source[i] is (byte)'.' or (byte)'e' or (byte)'E';
+        }
+
+        /// <summary>
+        /// A double literal of spec section 11: digits, then '.' and digits and/or an exponent; the word holds the bits of
+        /// the nearest binary64 (.NET parses correctly rounded, ties to even, underflowing to subnormals and zero).
+        /// </summary>
+        private void ReadDouble(int start, int end)
+        {
+            var span = Span(start, end);
+            int i = start;
+            if (_source[i] == '-') i++;
+            i = SkipDigits(i, end, out _);
+            bool wellFormed = true;
+            if (i < end && _source[i] == '.') i = SkipDigits(i + 1, end, out wellFormed);
+            if (wellFormed && i < end && (_source[i] | 0x20) == 'e')
+            {
+                i++;
+                if (i < end && _source[i] is (byte)'+' or (byte)'-') i++;
+                i = SkipDigits(i, end, out wellFormed);
+            }
+            if (!wellFormed || i < end)
+            {
+                Error(span, DiagnosticCodes.MalformedNumber,
+                    $"'{Excerpt(start, end)}' is not a number: a double literal is digits, then '.' and digits and/or an exponent (e, an optional sign, digits), as in 1.5, 2e10 or 1.5e-3");
+                Emit(new IntegerForm(span, 0));
+                return;
+            }
+            double value = double.Parse(Encoding.ASCII.GetString(_source, start, end - start), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture);
+            if (double.IsInfinity(value))
+            {
+                Error(span, DiagnosticCodes.DoubleOutOfRange, $"'{Excerpt(start, end)}' is too large for a double: it rounds to infinity (the largest double is about 1.7976931348623157e308)");
+                value = 0;
+            }
+            Emit(new IntegerForm(span, BitConverter.DoubleToInt64Bits(value)));
+        }
+
+        /// <summary>Skips decimal digits; <paramref name="any"/> says whether there was at least one.</summary>
+        private int SkipDigits(int i, int end, out bool any)
+        {
+            int from = i;
+            while (i < end && IsDigit(_source[i])) i++;
+            any = i > from;
+            return i;
+        }
+
         private string MalformedNumberMessage(int start, int end, int bad, int radix)
         {
             string token = Excerpt(start, end);
             if (bad == end) return $"'{token}' has no digits after its '0x'";
             byte c = _source[bad];
             if (radix == 8 && IsDigit(c)) return $"'{token}' is not a number: a leading 0 makes it octal, which has no digit {(char)c}";
-            if (c == '.') return $"'{token}' is not an integer (floating point is not supported)";
             return $"'{token}' is not a number: a token that starts with a digit must be a whole number";
         }
 

@@ -51,6 +51,25 @@ public sealed class CompileTimeErrorTests
         AssertError(macro + "\n" + Define + "(m))", code, line, 23, named);
     }
 
+    /// <summary>Spec 11's typed externs are read as a signature, not evaluated, and reported as not supported yet.</summary>
+    [TestMethod]
+    [DataRow("(define sin (extern 'sin (double) double))")]
+    [DataRow("(define rand (extern 'rand () int))")]
+    [DataRow("(define printf-2f (extern 'printf (long ... double double) int))")]
+    public void AnExternWithACSignatureIsNotSupportedYet(string source) =>
+        AssertError(source, DiagnosticCodes.NotSupported, 1, source.IndexOf("(extern", StringComparison.Ordinal) + 1, "C signature");
+
+    [TestMethod]
+    [DataRow("(define f (extern 'f (long string) void))", "parameter type string")]
+    [DataRow("(define f (extern 'f (long ... double ... int) void))", "more than one ...")]
+    [DataRow("(define f (extern 'f (long ... float) int))", "promotes to double")]
+    [DataRow("(define f (extern 'f (double) real))", "result type real")]
+    [DataRow("(define f (extern 'f (double) (int)))", "result type (int)")]
+    [DataRow("(define f (extern 'f double double))", "must list its parameter types")]
+    [DataRow("(define f (extern 'f (long . int) int))", "dotted parameter list")]
+    public void AMalformedCSignatureIsMaru0119(string source, string named) =>
+        AssertError(source, DiagnosticCodes.InvalidCSignature, 1, source.IndexOf("(extern", StringComparison.Ordinal) + 1, named);
+
     [TestMethod]
     [DataRow("(define-form two (a b) a)\n" + Define + "(two 1))", 2, "'two' expects 2 operands but is given 1")]
     [DataRow("(define-form two (a b) a)\n" + Define + "(two 1 2 3))", 2, "'two' expects 2 operands but is given 3")]

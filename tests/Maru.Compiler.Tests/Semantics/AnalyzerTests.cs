@@ -216,12 +216,31 @@ public sealed class AnalyzerTests
     [DataRow("byte-at", Operator.LoadByte)]
     [DataRow("char-at", Operator.LoadByte)]
     [DataRow("string-at", Operator.LoadByte)]
+    [DataRow("uint8-at", Operator.LoadByte)]
+    [DataRow("int64-at", Operator.LoadWord)]
+    [DataRow("double-at", Operator.LoadWord)]
     public void AccessorAliasesAreTheSameOperator(string name, Operator expected)
     {
         var a = AnalyzeClean($"(define-function f (p) ({name} p 1) (set-{name} p 1 2))");
         var e = Is<BoundSequence>(a.Body("f")).Expressions;
         Assert.AreEqual(expected, Is<BoundOperation>(e[0]).Operator);
         Assert.AreEqual(expected == Operator.LoadWord ? Operator.StoreWord : Operator.StoreByte, Is<BoundOperation>(e[1]).Operator);
+    }
+
+    [TestMethod]
+    [DataRow("int8-at", Operator.LoadInt8, Operator.StoreByte)]
+    [DataRow("int16-at", Operator.LoadInt16, Operator.StoreInt16)]
+    [DataRow("uint16-at", Operator.LoadUInt16, Operator.StoreInt16)]
+    [DataRow("int32-at", Operator.LoadInt32, Operator.StoreInt32)]
+    [DataRow("uint32-at", Operator.LoadUInt32, Operator.StoreInt32)]
+    [DataRow("float-at", Operator.LoadFloat, Operator.StoreFloat)]
+    public void EveryWidthHasItsLoadAndItsStore(string name, Operator load, Operator store)
+    {
+        var a = AnalyzeClean($"(define-function f (p) ({name} p 1) (set-{name} p 1 2) (set ({name} p 3) 4))");
+        var e = Is<BoundSequence>(a.Body("f")).Expressions;
+        Assert.AreEqual(load, Is<BoundOperation>(e[0]).Operator);
+        Assert.AreEqual(store, Is<BoundOperation>(e[1]).Operator);
+        Assert.AreEqual(store, Is<BoundOperation>(e[2]).Operator);
     }
 
     [TestMethod]
@@ -294,6 +313,81 @@ public sealed class AnalyzerTests
     [DataRow("(define x (>> -8 64))", -8L)]
     public void ConstantGlobalsAreEvaluatedWithWordArithmetic(string source, long expected) =>
         Assert.AreEqual(expected, ConstantOf(source, "x"));
+
+    /// <summary>Spec 11: the fl operators and conversions fold with IEEE binary64 rules on the words' bits.</summary>
+    [TestMethod]
+    [DataRow("(define x (fl+ 0.1 0.2))", 0x3FD3333333333334)]
+    [DataRow("(define x (fl+ 1.0 2.0 4.0))", 0x401C000000000000)]
+    [DataRow("(define x (fl+ 0x7ff0000000000001))", 0x7FF0000000000001)] // one operand is itself, bits unchanged
+    [DataRow("(define x (fl- 0.0))", long.MinValue)]
+    [DataRow("(define x (fl- 0x7ff8000000000000))", unchecked((long)0xFFF8000000000000))]
+    [DataRow("(define x (fl- 1.0 0.25 0.5))", 0x3FD0000000000000)]
+    [DataRow("(define x (fl* 1e308 10.0))", 0x7FF0000000000000)]
+    [DataRow("(define x (fl/ -1.0 0.0))", unchecked((long)0xFFF0000000000000))]
+    [DataRow("(define x (fl/ 1.0 -0.0))", unchecked((long)0xFFF0000000000000))]
+    [DataRow("(define x (fl< 1.0 2.0))", 1L)]
+    [DataRow("(define x (fl= 0.0 -0.0))", 1L)]
+    [DataRow("(define x (fl= 0x7ff8000000000000 0x7ff8000000000000))", 0L)]
+    [DataRow("(define x (fl!= 0x7ff8000000000000 0x7ff8000000000000))", 1L)]
+    [DataRow("(define x (fl>= 0x7ff8000000000000 1.0))", 0L)]
+    [DataRow("(define x (flabs -0.0))", 0L)]
+    [DataRow("(define x (flabs 0xfff8000000000000))", 0x7FF8000000000000)]
+    [DataRow("(define x (flsqrt 4.0))", 0x4000000000000000)]
+    [DataRow("(define x (flmin 0.0 -0.0))", long.MinValue)]
+    [DataRow("(define x (flmax -0.0 0.0))", 0L)]
+    [DataRow("(define x (flmin 0x7ff8000000000000 3.0))", 0x4008000000000000)]
+    [DataRow("(define x (flmax 3.0 0x7ff8000000000000))", 0x4008000000000000)]
+    [DataRow("(define x (flfloor -0.5))", unchecked((long)0xBFF0000000000000))]
+    [DataRow("(define x (flceiling -0.5))", long.MinValue)]
+    [DataRow("(define x (flround 2.5))", 0x4000000000000000)]
+    [DataRow("(define x (flround -0.5))", long.MinValue)]
+    [DataRow("(define x (fltruncate -2.7))", unchecked((long)0xC000000000000000))]
+    [DataRow("(define x (long->double 9007199254740993))", 0x4340000000000000)]
+    [DataRow("(define x (long->double -1))", unchecked((long)0xBFF0000000000000))]
+    [DataRow("(define x (double->long -2.9))", -2L)]
+    [DataRow("(define x (double->long 0x7ff8000000000000))", 0L)]
+    [DataRow("(define x (double->long 1e19))", long.MaxValue)]
+    [DataRow("(define x (double->long -1e19))", long.MinValue)]
+    [DataRow("(define x (double->long (fl* y 4.0)))\n(define y 2.5)", 10L)]
+    public void ConstantGlobalsFoldTheFlOperators(string source, long expected) =>
+        Assert.AreEqual(expected, ConstantOf(source, "x"));
+
+    [TestMethod]
+    [DataRow("(define x (int32-at 0 0))")]
+    [DataRow("(define x (set-float-at 0 0 1.0))")]
+    [DataRow("(define x (double-at 0 1))")]
+    public void ConstantGlobalsCannotUseTheMemoryOfAnyWidth(string source) =>
+        Assert.AreEqual("MARU0108", Analyze(source).Codes);
+
+    [TestMethod]
+    [DataRow("(fl+)", "MARU0104")]
+    [DataRow("(fl/ 1.0)", "MARU0104")]
+    [DataRow("(fl< 1.0)", "MARU0104")]
+    [DataRow("(flsqrt 1.0 2.0)", "MARU0104")]
+    [DataRow("(int16-at p)", "MARU0104")]
+    [DataRow("(set-uint32-at p 1)", "MARU0104")]
+    [DataRow("(fl+ 1.0)", "")]
+    [DataRow("(set (float-at p 1) 2.0)", "")]
+    [DataRow("(incr (uint16-at p 1) 3)", "")]
+    public void FlOperatorsAndAccessorsAreCheckedForTheirOperandCount(string body, string codes) =>
+        Assert.AreEqual(codes, Analyze($"(define-function f (p) {body})").Codes);
+
+    [TestMethod]
+    public void OneOperandFlMinusIsNegation()
+    {
+        var a = AnalyzeClean("(define-function f (x) (fl- x) (fl* x))");
+        var e = Is<BoundSequence>(a.Body("f")).Expressions;
+        Assert.AreEqual(Operator.FNeg, Is<BoundOperation>(e[0]).Operator);
+        Assert.IsInstanceOfType<BoundLocal>(e[1]);
+    }
+
+    [TestMethod]
+    [DataRow("flsqrt")]
+    [DataRow("int32-at")]
+    [DataRow("set-double-at")]
+    [DataRow("long->double")]
+    public void FlOperatorsAndAccessorsAreReservedNames(string name) =>
+        Assert.AreEqual("MARU0106", Analyze($"(define-function {name} (x) x)").Codes);
 
     [TestMethod]
     public void ConstantGlobalsMayReferToLaterGlobalsAndStructures()

@@ -122,8 +122,18 @@ public sealed class ReaderTests
     [DataRow("0xg")]
     [DataRow("0x1g")]
     [DataRow("0x-1")]
-    [DataRow("1.5")]
-    [DataRow("1e5")]
+    [DataRow("1.")]
+    [DataRow("1.e5")]
+    [DataRow("-1.")]
+    [DataRow("1e")]
+    [DataRow("1e+")]
+    [DataRow("1.5e")]
+    [DataRow("1.5.2")]
+    [DataRow("1e5.0")]
+    [DataRow("1.5x")]
+    [DataRow("0x1.5")]
+    [DataRow("1..5")]
+    [DataRow("1e5e5")]
     [DataRow("-1a")]
     [DataRow("1é")]
     [DataRow("99999999999999999999x")]
@@ -131,6 +141,55 @@ public sealed class ReaderTests
     {
         Read(text, out var diagnostics);
         Assert.AreEqual("MARU0005@1,1", Describe(diagnostics));
+    }
+
+    /// <summary>Spec 11: the word holds the bits of the nearest binary64, ties to even, subnormals and zero on underflow.</summary>
+    [TestMethod]
+    [DataRow("1.5", 0x3FF8000000000000)]
+    [DataRow("-0.25", unchecked((long)0xBFD0000000000000))]
+    [DataRow("6.02e23", 0x44DFDE9F10A8D361)]
+    [DataRow("1e-3", 0x3F50624DD2F1A9FC)]
+    [DataRow("2E10", 0x4212A05F20000000)]
+    [DataRow("2e+10", 0x4212A05F20000000)]
+    [DataRow("010.5", 0x4025000000000000)]
+    [DataRow("-0.0", long.MinValue)]
+    [DataRow("0.0", 0L)]
+    [DataRow("0e0", 0L)]
+    [DataRow("0.1", 0x3FB999999999999A)]
+    [DataRow("1e23", 0x44B52D02C7E14AF6)]
+    [DataRow("9007199254740993.0", 0x4340000000000000)] // a tie between 2^53 and 2^53 + 2: the even one
+    [DataRow("9007199254740995.0", 0x4340000000000002)]
+    [DataRow("4.9406564584124654e-324", 1L)]            // the smallest subnormal
+    [DataRow("2.4703282292062328e-324", 1L)]            // just above half of it rounds up
+    [DataRow("2.4703282292062327e-324", 0L)]            // just below half underflows to zero
+    [DataRow("-1e-400", long.MinValue)]
+    [DataRow("1.7976931348623157e308", 0x7FEFFFFFFFFFFFFF)]
+    [DataRow("1.797693134862315807e308", 0x7FEFFFFFFFFFFFFF)] // still below the point where it would round to infinity
+    public void Double_IsTheBitsOfTheNearestBinary64(string text, long bits)
+    {
+        var form = (IntegerForm)ReadOne(text);
+        Assert.AreEqual(bits, form.Value, $"{text}: {form.Value:x16}");
+    }
+
+    [TestMethod]
+    [DataRow("1e309")]
+    [DataRow("-1e309")]
+    [DataRow("1.7976931348623159e308")]
+    [DataRow("17976931348623159" + "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+        + "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+        + "000000000000000000000000000000000000000000000000000000000000000000000000000000000000.0")]
+    public void Double_ThatRoundsToInfinity_IsMaru0012(string text)
+    {
+        var forms = Read(text, out var diagnostics);
+        Assert.AreEqual("MARU0012@1,1", Describe(diagnostics));
+        Assert.AreEqual("0", Show(forms));
+    }
+
+    [TestMethod]
+    public void Double_StartingWithADot_IsASymbol()
+    {
+        Assert.IsInstanceOfType<SymbolForm>(ReadOne(".5"));
+        Assert.IsInstanceOfType<SymbolForm>(ReadOne("-.5"));
     }
 
     [TestMethod]
@@ -680,9 +739,9 @@ public sealed class ReaderTests
     }
 
     [TestMethod]
-    public void DottedList_NumbersStillMustBeWhole()
+    public void DottedList_NumbersStillMustBeWellFormed()
     {
-        var forms = Read("(1. .5 -1.x 1.2)", out var diagnostics);
+        var forms = Read("(1. .5 -1.x 1.2.3)", out var diagnostics);
         Assert.AreEqual("MARU0005@1,2; MARU0005@1,8; MARU0005@1,13", Describe(diagnostics));
         Assert.AreEqual("(0 .5 0 0)", Show(forms));
     }

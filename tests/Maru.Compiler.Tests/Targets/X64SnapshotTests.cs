@@ -105,4 +105,17 @@ public sealed class X64SnapshotTests
         (define-function f (x) x)
         (define-function keep (a b c) (+ (f a) b c (f b) a))
         """);
+
+    /// <summary>Spec 11: doubles are words moved through scratch floating-point registers per operation; narrow memory widths.</summary>
+    [TestMethod]
+    [DataRow("linux-x64")]
+    [DataRow("win-x64")]
+    [DataRow("osx-x64")]
+    public void DoublesAndNarrowWidths(string rid) => Verify(rid, """
+        (define-function dot (p q n)
+          (let ((sum 0.0)) (for (i 0 n) (set sum (fl+ sum (fl* (double-at p i) (float-at q i))))) sum))
+        (define-function clamp-to-int16 (d) (double->long (flmin (flmax d -32768.0) 32767.0)))
+        (define-function halves (p n) (for (i 0 n) (set (int16-at p i) (double->long (flfloor (fl/ (long->double (int16-at p i)) 2.0))))))
+        (define-function less? (a b) (fl< a b))
+        """);
 }

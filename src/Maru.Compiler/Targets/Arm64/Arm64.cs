@@ -32,6 +32,19 @@ public enum Arm64Op
     Bl,         // [symbol or register]
     Ret,        // epilogue and return
     TailB,      // [symbol]: epilogue and branch
+    // Memory of every width, as Ldr/Str: ldrsb, ldrsh, ldrsw sign-extend; ldrh and ldr of a w register zero-extend.
+    Ldrsb, Ldrh, Ldrsh, Ldrsw, LdrW,
+    Strh, StrW,
+    // Doubles (section 11): operands are words holding the bits, moved through the scratch registers d16–d18 (which
+    // the ABI lets any code destroy and nothing else uses).
+    FAdd, FSub, FMul, FDiv, // [dst, a, b]
+    FCompare,   // [dst, a, b]: 1 or 0; Condition after fcmp (unordered fails all but ne)
+    FMin, FMax, // [dst, a, b]
+    FSqrt, Frintm, Frintp, Frintn, Frintz, // [dst, a]
+    Scvtf,      // [dst, a]: long->double
+    Fcvtzs,     // [dst, a]: double->long, saturating with NaN 0 as the language says
+    LdrFloat,   // [dst, memory]: a binary32 widened to a double
+    StrFloat,   // [memory, src]: rounded to binary32
 }
 
 /// <summary>Condition codes, numbered as the hardware encodes them: flipping bit 0 inverts one.</summary>

@@ -305,8 +305,83 @@ public sealed class Arm64Emitter
             case Arm64Op.TailB:
                 EmitEpilogue(isLastOfFunction, $"\tb\t{o[0].Symbol}");
                 break;
+            case Arm64Op.Ldrsb or Arm64Op.Ldrsh or Arm64Op.Ldrsw:
+                EmitMemoryAccess(Mnemonic(op), Reg(o[0]), o[1], op == Arm64Op.Ldrsb ? 1 : op == Arm64Op.Ldrsh ? 2 : 4);
+                break;
+            case Arm64Op.Ldrh:
+                EmitMemoryAccess("ldrh", Reg(o[0], word32: true), o[1], 2);
+                break;
+            case Arm64Op.LdrW:
+                EmitMemoryAccess("ldr", Reg(o[0], word32: true), o[1], 4);
+                break;
+            case Arm64Op.Strh:
+                EmitMemoryAccess("strh", Reg(o[1], word32: true), o[0], 2);
+                break;
+            case Arm64Op.StrW:
+                EmitMemoryAccess("str", Reg(o[1], word32: true), o[0], 4);
+                break;
+            case >= Arm64Op.FAdd and <= Arm64Op.StrFloat:
+                EmitFloat(instruction);
+                break;
             default:
                 throw new InvalidOperationException($"cannot emit {op}");
+        }
+    }
+
+    private void EmitFloat(MachineInstruction instruction)
+    {
+        var o = instruction.Operands;
+        var op = (Arm64Op)instruction.Opcode;
+        switch (op)
+        {
+            case Arm64Op.FAdd or Arm64Op.FSub or Arm64Op.FMul or Arm64Op.FDiv:
+                Line($"\tfmov\td16, {Reg(o[1])}");
+                Line($"\tfmov\td17, {Reg(o[2])}");
+                Line($"\t{Mnemonic(op)}\td16, d16, d17");
+                Line($"\tfmov\t{Reg(o[0])}, d16");
+                break;
+            case Arm64Op.FCompare:
+                Line($"\tfmov\td16, {Reg(o[1])}");
+                Line($"\tfmov\td17, {Reg(o[2])}");
+                Line("\tfcmp\td16, d17");
+                Line($"\tcset\t{Reg(o[0])}, {ConditionName(instruction.Condition)}");
+                break;
+            case Arm64Op.FMin or Arm64Op.FMax:
+                // fminnm/fmaxnm order -0.0 below +0.0 and prefer a number to a quiet NaN; a signalling NaN would give a
+                // NaN, so a NaN operand then selects the other one explicitly.
+                Line($"\tfmov\td16, {Reg(o[1])}");
+                Line($"\tfmov\td17, {Reg(o[2])}");
+                Line($"\t{(op == Arm64Op.FMin ? "fminnm" : "fmaxnm")}\td18, d16, d17");
+                Line("\tfcmp\td16, d16");
+                Line("\tfcsel\td18, d17, d18, vs");
+                Line("\tfcmp\td17, d17");
+                Line("\tfcsel\td18, d16, d18, vs");
+                Line($"\tfmov\t{Reg(o[0])}, d18");
+                break;
+            case Arm64Op.FSqrt or Arm64Op.Frintm or Arm64Op.Frintp or Arm64Op.Frintn or Arm64Op.Frintz:
+                Line($"\tfmov\td16, {Reg(o[1])}");
+                Line($"\t{Mnemonic(op)}\td16, d16");
+                Line($"\tfmov\t{Reg(o[0])}, d16");
+                break;
+            case Arm64Op.Scvtf:
+                Line($"\tscvtf\td16, {Reg(o[1])}");
+                Line($"\tfmov\t{Reg(o[0])}, d16");
+                break;
+            case Arm64Op.Fcvtzs:
+                // fcvtzs saturates and gives 0 for NaN: the language's rule without a fix-up.
+                Line($"\tfmov\td16, {Reg(o[1])}");
+                Line($"\tfcvtzs\t{Reg(o[0])}, d16");
+                break;
+            case Arm64Op.LdrFloat:
+                EmitMemoryAccess("ldr", "s16", o[1], 4);
+                Line("\tfcvt\td16, s16");
+                Line($"\tfmov\t{Reg(o[0])}, d16");
+                break;
+            case Arm64Op.StrFloat:
+                Line($"\tfmov\td16, {Reg(o[1])}");
+                Line("\tfcvt\ts16, d16");
+                EmitMemoryAccess("str", "s16", o[0], 4);
+                break;
         }
     }
 
@@ -394,7 +469,7 @@ public sealed class Arm64Emitter
     {
         if (address.Kind == OperandKind.Memory && address.Index >= 0)
         {
-            string index = size == 1 || address.Scale == 1 ? Name(address.Index) : $"{Name(address.Index)}, lsl #3";
+            string index = size == 1 || address.Scale == 1 ? Name(address.Index) : $"{Name(address.Index)}, lsl #{System.Numerics.BitOperations.Log2((uint)size)}";
             Line($"\t{mnemonic}\t{register}, [{Name(address.Reg)}, {index}]");
             return;
         }

@@ -225,16 +225,27 @@ public sealed class Arm64InstructionSelector
                 break;
             case Opcode.Load:
             {
-                bool word = instruction.Operator == Operator.LoadWord;
-                Add(word ? Arm64Op.Ldr : Arm64Op.Ldrb, Def(dest), Address(args[0], args[1], word ? 8 : 1));
+                var load = instruction.Operator switch
+                {
+                    Operator.LoadWord => Arm64Op.Ldr, Operator.LoadByte => Arm64Op.Ldrb, Operator.LoadInt8 => Arm64Op.Ldrsb,
+                    Operator.LoadInt16 => Arm64Op.Ldrsh, Operator.LoadUInt16 => Arm64Op.Ldrh,
+                    Operator.LoadInt32 => Arm64Op.Ldrsw, Operator.LoadUInt32 => Arm64Op.LdrW, _ => Arm64Op.LdrFloat,
+                };
+                Add(load, Def(dest), Address(args[0], args[1], WordArithmetic.ElementSize(instruction.Operator)));
                 break;
             }
             case Opcode.Store:
             {
-                bool word = instruction.Operator == Operator.StoreWord;
-                var address = Address(args[0], args[1], word ? 8 : 1);
-                var value = args[2].IsConstant && !word ? Value.Const((byte)args[2].Constant) : args[2];
-                Add(word ? Arm64Op.Str : Arm64Op.Strb, address, RegisterOrZero(value));
+                int size = WordArithmetic.ElementSize(instruction.Operator);
+                var address = Address(args[0], args[1], size);
+                if (instruction.Operator == Operator.StoreFloat)
+                {
+                    Add(Arm64Op.StrFloat, address, Use(InRegister(args[2])));
+                    break;
+                }
+                // A narrow store keeps the constant's low bits (so a small constant, or zero's xzr, stays cheap).
+                var value = args[2].IsConstant && size < 8 ? Value.Const(args[2].Constant & (long)((1UL << (8 * size)) - 1)) : args[2];
+                Add(size switch { 8 => Arm64Op.Str, 4 => Arm64Op.StrW, 2 => Arm64Op.Strh, _ => Arm64Op.Strb }, address, RegisterOrZero(value));
                 break;
             }
             case Opcode.LoadGlobal:
@@ -282,10 +293,42 @@ public sealed class Arm64InstructionSelector
         return MachineOperand.Mem(InRegister(@base), 0, V(index.Register), size);
     }
 
+    private void SelectFloatBinary(Operator op, int dest, Value a, Value b)
+    {
+        var x = Use(InRegister(a));
+        var y = Use(InRegister(b));
+        if (op is >= Operator.FLt and <= Operator.FGt)
+        {
+            // After fcmp an unordered pair sets C and V: mi, ls, eq, ge and gt are then false and ne true.
+            var condition = op switch
+            {
+                Operator.FLt => Arm64Condition.Mi, Operator.FLe => Arm64Condition.Ls, Operator.FEq => Arm64Condition.Eq,
+                Operator.FNe => Arm64Condition.Ne, Operator.FGe => Arm64Condition.Ge, _ => Arm64Condition.Gt,
+            };
+            AddConditional(Arm64Op.FCompare, condition, Def(dest), x, y);
+            return;
+        }
+        var instruction = op switch
+        {
+            Operator.FAdd => Arm64Op.FAdd, Operator.FSub => Arm64Op.FSub, Operator.FMul => Arm64Op.FMul, Operator.FDiv => Arm64Op.FDiv,
+            Operator.FMin => Arm64Op.FMin, _ => Arm64Op.FMax,
+        };
+        Add(instruction, Def(dest), x, y);
+    }
+
     private void SelectUnary(Operator op, int dest, Value a)
     {
         switch (op)
         {
+            case >= Operator.FSqrt and <= Operator.DoubleToLong:
+                var instruction = op switch
+                {
+                    Operator.FSqrt => Arm64Op.FSqrt, Operator.FFloor => Arm64Op.Frintm, Operator.FCeiling => Arm64Op.Frintp,
+                    Operator.FRound => Arm64Op.Frintn, Operator.FTruncate => Arm64Op.Frintz, Operator.LongToDouble => Arm64Op.Scvtf,
+                    _ => Arm64Op.Fcvtzs,
+                };
+                Add(instruction, Def(dest), Use(InRegister(a)));
+                break;
             case Operator.Not:
                 Add(Arm64Op.Cmp, Use(InRegister(a)), Imm(0));
                 AddConditional(Arm64Op.Cset, Arm64Condition.Eq, Def(dest));
@@ -301,6 +344,11 @@ public sealed class Arm64InstructionSelector
 
     private void SelectBinary(Operator op, int dest, Value a, Value b)
     {
+        if (op is >= Operator.FAdd and <= Operator.FGt)
+        {
+            SelectFloatBinary(op, dest, a, b);
+            return;
+        }
         if (WordArithmetic.IsComparison(op))
         {
             AddConditional(Arm64Op.Cset, Compare(op, a, b), Def(dest));

@@ -23,6 +23,20 @@ public enum X64Op
     Call,       // [symbol or register]
     Ret,        // epilogue and return
     TailJmp,    // [symbol]: epilogue and jump
+    // Memory of every width: loads [dst reg, src memory], stores [dst memory, src reg or imm].
+    MovSxByte, MovSxWord, MovZxWord, MovSxLong, MovLong, // movsbq, movswq, movzwl, movslq, movl (zero-extends)
+    StoreWord16, StoreLong, // movw, movl
+    // Doubles (section 11), each a short SSE2 sequence over scratch xmm0–xmm3, which nothing else uses: operands are
+    // words holding the bits. Every operand is read into an xmm register before any destination or temporary is written.
+    FAdd, FSub, FMul, FDiv, // [dst, a, b]
+    FCompare,   // [dst, a, b]: 1 or 0; Condition is the cmpsd predicate (0 eq, 1 lt, 2 le, 4 neq)
+    FMin, FMax, // [dst, a, b, temp, temp]
+    FSqrt,      // [dst, a]
+    FRoundIntegral, // [dst, a, temp, temp]; Condition is the Operator (FFloor, FCeiling, FRound, FTruncate)
+    LongToDouble,   // [dst, a]
+    DoubleToLong,   // [dst, a, temp]: saturating, NaN is 0
+    LoadFloat,      // [dst, memory]: a binary32 widened to a double
+    StoreFloat,     // [memory, src reg]: rounded to binary32
 }
 
 public enum X64Condition { E, NE, L, LE, G, GE, B, BE, A, AE }
@@ -35,9 +49,12 @@ public static class X64Registers
 
     private static readonly string[] Names64 = { "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15" };
     private static readonly string[] Names32 = { "eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi", "r8d", "r9d", "r10d", "r11d", "r12d", "r13d", "r14d", "r15d" };
+    private static readonly string[] Names16 = { "ax", "cx", "dx", "bx", "sp", "bp", "si", "di", "r8w", "r9w", "r10w", "r11w", "r12w", "r13w", "r14w", "r15w" };
     private static readonly string[] Names8 = { "al", "cl", "dl", "bl", "spl", "bpl", "sil", "dil", "r8b", "r9b", "r10b", "r11b", "r12b", "r13b", "r14b", "r15b" };
 
-    public static string Name(int register, int size = 8) => "%" + (size switch { 8 => Names64, 4 => Names32, _ => Names8 })[register];
+    /// <summary>A general register's name for an operand of <paramref name="size"/> bytes; size 16 names the xmm register of that number.</summary>
+    public static string Name(int register, int size = 8) =>
+        size == 16 ? $"%xmm{register}" : "%" + (size switch { 8 => Names64, 4 => Names32, 2 => Names16, _ => Names8 })[register];
 }
 
 /// <summary>A calling convention on x86-64: SysV (Linux, macOS) or Microsoft x64 (Windows).</summary>

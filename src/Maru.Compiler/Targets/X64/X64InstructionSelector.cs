@@ -171,18 +171,19 @@ public sealed class X64InstructionSelector
                 break;
             case Opcode.Load:
             {
-                var address = Address(args[0], args[1], instruction.Operator == Operator.LoadWord ? 8 : 1);
-                Add(instruction.Operator == Operator.LoadWord ? X64Op.Mov : X64Op.MovZxByte, MachineOperand.Def(dest), address);
+                var address = Address(args[0], args[1], WordArithmetic.ElementSize(instruction.Operator));
+                var load = instruction.Operator switch
+                {
+                    Operator.LoadWord => X64Op.Mov, Operator.LoadByte => X64Op.MovZxByte, Operator.LoadInt8 => X64Op.MovSxByte,
+                    Operator.LoadInt16 => X64Op.MovSxWord, Operator.LoadUInt16 => X64Op.MovZxWord,
+                    Operator.LoadInt32 => X64Op.MovSxLong, Operator.LoadUInt32 => X64Op.MovLong, _ => X64Op.LoadFloat,
+                };
+                Add(load, MachineOperand.Def(dest), address);
                 break;
             }
             case Opcode.Store:
-            {
-                bool word = instruction.Operator == Operator.StoreWord;
-                var address = Address(args[0], args[1], word ? 8 : 1);
-                var value = word ? Operand(args[2]) : args[2].IsConstant ? MachineOperand.Imm((byte)args[2].Constant) : MachineOperand.Use(InRegister(args[2]));
-                Add(word ? X64Op.Mov : X64Op.StoreByte, address, value);
+                SelectStore(instruction.Operator, args);
                 break;
-            }
             case Opcode.LoadGlobal:
                 Add(X64Op.Mov, MachineOperand.Def(dest), MachineOperand.SymbolMem(_format.Symbol(instruction.Symbol!)));
                 break;
@@ -215,6 +216,64 @@ public sealed class X64InstructionSelector
         }
     }
 
+    private void SelectStore(Operator op, Value[] args)
+    {
+        int size = WordArithmetic.ElementSize(op);
+        var address = Address(args[0], args[1], size);
+        if (op == Operator.StoreFloat)
+        {
+            Add(X64Op.StoreFloat, address, MachineOperand.Use(InRegister(args[2])));
+            return;
+        }
+        // A narrow store takes the constant's low bits (sign-extended by the CPU from the instruction's immediate).
+        var value = size == 8 ? Operand(args[2])
+            : args[2].IsConstant ? MachineOperand.Imm(size switch { 1 => (byte)args[2].Constant, 2 => (short)args[2].Constant, _ => (int)args[2].Constant })
+            : MachineOperand.Use(InRegister(args[2]));
+        Add(size switch { 8 => X64Op.Mov, 4 => X64Op.StoreLong, 2 => X64Op.StoreWord16, _ => X64Op.StoreByte }, address, value);
+    }
+
+    /// <summary>The unary fl operators and conversions (negation and absolute value are integer operations by now).</summary>
+    private void SelectFloatUnary(Operator op, int dest, Value a)
+    {
+        var operand = MachineOperand.Use(InRegister(a));
+        switch (op)
+        {
+            case Operator.FSqrt: Add(X64Op.FSqrt, MachineOperand.Def(dest), operand); break;
+            case Operator.LongToDouble: Add(X64Op.LongToDouble, MachineOperand.Def(dest), operand); break;
+            case Operator.DoubleToLong: Add(X64Op.DoubleToLong, MachineOperand.Def(dest), operand, MachineOperand.Def(NewRegister())); break;
+            default:
+                _code.Add(new MachineInstruction((int)X64Op.FRoundIntegral, MachineOperand.Def(dest), operand,
+                    MachineOperand.Def(NewRegister()), MachineOperand.Def(NewRegister())) { Condition = (int)op });
+                break;
+        }
+    }
+
+    private void SelectFloatBinary(Operator op, int dest, Value a, Value b)
+    {
+        if (op is Operator.FGt or Operator.FGe)
+        {
+            // a > b is b < a: cmpsd has only the less-than predicates.
+            (a, b) = (b, a);
+            op = op == Operator.FGt ? Operator.FLt : Operator.FLe;
+        }
+        var x = MachineOperand.Use(InRegister(a));
+        var y = MachineOperand.Use(InRegister(b));
+        switch (op)
+        {
+            case Operator.FLt or Operator.FLe or Operator.FEq or Operator.FNe:
+                int predicate = op switch { Operator.FEq => 0, Operator.FLt => 1, Operator.FLe => 2, _ => 4 };
+                _code.Add(new MachineInstruction((int)X64Op.FCompare, MachineOperand.Def(dest), x, y) { Condition = predicate });
+                return;
+            case Operator.FMin or Operator.FMax:
+                Add(op == Operator.FMin ? X64Op.FMin : X64Op.FMax, MachineOperand.Def(dest), x, y, MachineOperand.Def(NewRegister()), MachineOperand.Def(NewRegister()));
+                return;
+            default:
+                var arithmetic = op switch { Operator.FAdd => X64Op.FAdd, Operator.FSub => X64Op.FSub, Operator.FMul => X64Op.FMul, _ => X64Op.FDiv };
+                Add(arithmetic, MachineOperand.Def(dest), x, y);
+                return;
+        }
+    }
+
     /// <summary>The memory operand for <c>base + index*scale</c>.</summary>
     private MachineOperand Address(Value @base, Value index, int scale)
     {
@@ -229,6 +288,11 @@ public sealed class X64InstructionSelector
 
     private void SelectUnary(Operator op, int dest, Value a)
     {
+        if (op >= Operator.FNeg)
+        {
+            SelectFloatUnary(op, dest, a);
+            return;
+        }
         if (op == Operator.Not)
         {
             Add(X64Op.Test, MachineOperand.Use(InRegister(a)), MachineOperand.Use(InRegister(a)));
@@ -243,6 +307,11 @@ public sealed class X64InstructionSelector
 
     private void SelectBinary(Operator op, int dest, Value a, Value b)
     {
+        if (op is >= Operator.FAdd and <= Operator.FGt)
+        {
+            SelectFloatBinary(op, dest, a, b);
+            return;
+        }
         if (WordArithmetic.IsComparison(op))
         {
             var condition = Compare(op, a, b);

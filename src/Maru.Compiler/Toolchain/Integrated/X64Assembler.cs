@@ -431,7 +431,7 @@ internal sealed partial class X64Assembler
 
     // Every register name the X64 target can print, with its number and size in bytes.
     private static readonly Dictionary<string, (int Number, int Size)> RegisterNames =
-        (from number in Enumerable.Range(0, 16) from size in new[] { 8, 4, 1 } select (Name: X64Registers.Name(number, size), number, size))
+        (from number in Enumerable.Range(0, 16) from size in new[] { 8, 4, 2, 1, 16 } select (Name: X64Registers.Name(number, size), number, size))
         .ToDictionary(r => r.Name, r => (r.number, r.size), StringComparer.Ordinal);
 
     private static (int Number, int Size)? Register(string text) => RegisterNames.TryGetValue(text, out var register) ? register : null;

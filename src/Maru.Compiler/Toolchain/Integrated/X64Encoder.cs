@@ -44,6 +44,19 @@ internal sealed class X64Encoder(List<byte> bytes, List<Fixup> fixups)
     private static readonly Dictionary<string, int> UnaryExtension = new() { ["notq"] = 2, ["negq"] = 3, ["imulq"] = 5, ["idivq"] = 7 };
     private static readonly Dictionary<string, int> ShiftExtension = new() { ["shlq"] = 4, ["salq"] = 4, ["shrq"] = 5, ["sarq"] = 7 };
 
+    /// <summary>Scalar double instructions xmm → xmm: the mandatory prefix and the opcode after 0F.</summary>
+    private static readonly Dictionary<string, (byte Prefix, byte Opcode)> ScalarDouble = new()
+    {
+        ["addsd"] = (0xF2, 0x58), ["subsd"] = (0xF2, 0x5C), ["mulsd"] = (0xF2, 0x59), ["divsd"] = (0xF2, 0x5E), ["sqrtsd"] = (0xF2, 0x51),
+        ["ucomisd"] = (0x66, 0x2E), ["cvtss2sd"] = (0xF3, 0x5A), ["cvtsd2ss"] = (0xF2, 0x5A),
+    };
+
+    /// <summary>The cmpsd predicates GNU as spells as mnemonics (cmpltsd is cmpsd with predicate 1).</summary>
+    private static readonly Dictionary<string, int> CompareDoublePredicates = new()
+    {
+        ["cmpeqsd"] = 0, ["cmpltsd"] = 1, ["cmplesd"] = 2, ["cmpunordsd"] = 3, ["cmpneqsd"] = 4, ["cmpnltsd"] = 5, ["cmpnlesd"] = 6, ["cmpordsd"] = 7,
+    };
+
     /// <summary>The condition codes by suffix, with the aliases GNU as accepts.</summary>
     public static readonly Dictionary<string, int> Conditions = new()
     {
@@ -67,7 +80,54 @@ internal sealed class X64Encoder(List<byte> bytes, List<Fixup> fixups)
                 fixups.Add(new Fixup(bytes.Count, RelocationKind.Plt32, s.Name, -4));
                 Zeros(4);
                 return true;
+            case ("movq", 2) when o[0] is RegisterOperand { Size: 8 } s && o[1] is RegisterOperand { Size: 16 } x:
+                Sse(0x66, true, 0x6E, x.Number, s);
+                return true;
+            case ("movq", 2) when o[0] is RegisterOperand { Size: 16 } x && o[1] is RegisterOperand { Size: 8 } d:
+                Sse(0x66, true, 0x7E, x.Number, d);
+                return true;
             case ("movq", 2): return Move(o[0], o[1]);
+            case ("cvtsi2sdq", 2) when o[0] is RegisterOperand { Size: 8 } s && o[1] is RegisterOperand { Size: 16 } x:
+                Sse(0xF2, true, 0x2A, x.Number, s);
+                return true;
+            case ("cvttsd2si", 2) when o[0] is RegisterOperand { Size: 16 } x && o[1] is RegisterOperand { Size: 8 } d:
+                Sse(0xF2, true, 0x2C, d.Number, x);
+                return true;
+            case ("movss", 2) when o[0] is MemoryOperand { ThroughGot: false } m && o[1] is RegisterOperand { Size: 16 } x:
+                Sse(0xF3, false, 0x10, x.Number, m);
+                return true;
+            case ("movss", 2) when o[0] is RegisterOperand { Size: 16 } x && o[1] is MemoryOperand { ThroughGot: false } m:
+                Sse(0xF3, false, 0x11, x.Number, m);
+                return true;
+            case ("movsbq", 2) when IsByteSource(o[0]) && o[1] is RegisterOperand { Size: 8 } r:
+                ModRm(true, [0x0F, 0xBE], r.Number, o[0]);
+                return true;
+            case ("movswq", 2) when o[0] is MemoryOperand { ThroughGot: false } && o[1] is RegisterOperand { Size: 8 } r:
+                ModRm(true, [0x0F, 0xBF], r.Number, o[0]);
+                return true;
+            case ("movzwl", 2) when o[0] is MemoryOperand { ThroughGot: false } && o[1] is RegisterOperand { Size: 4 } r:
+                ModRm(false, [0x0F, 0xB7], r.Number, o[0]);
+                return true;
+            case ("movslq", 2) when o[0] is MemoryOperand { ThroughGot: false } && o[1] is RegisterOperand { Size: 8 } r:
+                ModRm(true, [0x63], r.Number, o[0]);
+                return true;
+            case ("movl", 2) when o[0] is MemoryOperand { ThroughGot: false } && o[1] is RegisterOperand { Size: 4 } r:
+                ModRm(false, [0x8B], r.Number, o[0]);
+                return true;
+            case ("movl", 2) when o[0] is RegisterOperand { Size: 4 } r && o[1] is MemoryOperand { ThroughGot: false }:
+                ModRm(false, [0x89], r.Number, o[1]);
+                return true;
+            case ("movl", 2) when o[0] is ImmediateOperand { Value: >= int.MinValue and <= uint.MaxValue } i && o[1] is MemoryOperand { ThroughGot: false }:
+                ModRm(false, [0xC7], 0, o[1], immediateSize: 4, immediate: i.Value);
+                return true;
+            case ("movw", 2) when o[0] is RegisterOperand { Size: 2 } r && o[1] is MemoryOperand { ThroughGot: false }:
+                bytes.Add(0x66);
+                ModRm(false, [0x89], r.Number, o[1]);
+                return true;
+            case ("movw", 2) when o[0] is ImmediateOperand { Value: >= short.MinValue and <= ushort.MaxValue } i && o[1] is MemoryOperand { ThroughGot: false }:
+                bytes.Add(0x66);
+                ModRm(false, [0xC7], 0, o[1], immediateSize: 2, immediate: i.Value);
+                return true;
             case ("movl", 2) when o[0] is ImmediateOperand { Value: >= 0 and <= uint.MaxValue } word && o[1] is RegisterOperand { Size: 4 } r:
                 ShortRegister(0xB8, r.Number);
                 Immediate(word.Value, 4);
@@ -97,6 +157,16 @@ internal sealed class X64Encoder(List<byte> bytes, List<Fixup> fixups)
                 return true;
             case ("imulq", 3) when o[0] is ImmediateOperand multiplier && IsQuad(o[1]) && o[2] is RegisterOperand { Size: 8 } r:
                 return MultiplyImmediate(multiplier.Value, o[1], r);
+        }
+        if (ScalarDouble.TryGetValue(mnemonic, out var scalar) && o is [RegisterOperand { Size: 16 } source, RegisterOperand { Size: 16 } target])
+        {
+            Sse(scalar.Prefix, false, scalar.Opcode, target.Number, source);
+            return true;
+        }
+        if (CompareDoublePredicates.TryGetValue(mnemonic, out int predicate) && o is [RegisterOperand { Size: 16 } right, RegisterOperand { Size: 16 } left])
+        {
+            Sse(0xF2, false, 0xC2, left.Number, right, immediateSize: 1, immediate: predicate);
+            return true;
         }
         if (Arithmetic.TryGetValue(mnemonic, out var arithmetic) && o.Count == 2) return ArithmeticOperation(arithmetic.Base, arithmetic.Extension, o[0], o[1]);
         if (UnaryExtension.TryGetValue(mnemonic, out int unary) && o.Count == 1 && IsQuad(o[0]))
@@ -214,6 +284,13 @@ internal sealed class X64Encoder(List<byte> bytes, List<Fixup> fixups)
     /// <summary>A 64-bit register or a memory operand: what ModRM's r/m field can name for a quadword instruction.</summary>
     private static bool IsQuad(AsmOperand operand) => operand is RegisterOperand { Size: 8 } or MemoryOperand { ThroughGot: false };
     private static bool IsByteSource(AsmOperand operand) => operand is RegisterOperand { Size: 1 } or MemoryOperand { ThroughGot: false };
+
+    /// <summary>An SSE instruction: its mandatory prefix goes before any REX prefix, then 0F and the opcode.</summary>
+    private void Sse(byte prefix, bool wide, byte opcode, int reg, AsmOperand rm, int immediateSize = 0, long immediate = 0)
+    {
+        bytes.Add(prefix);
+        ModRm(wide, [0x0F, opcode], reg, rm, immediateSize, immediate);
+    }
 
     private void ShortRegister(byte opcode, int register)
     {
