@@ -52,6 +52,9 @@ public sealed class ConsoleAppTests
     public void IsIncrementalAndCleans()
     {
         string project = SdkFixture.CopyAsset("ConsoleApp");
+        // The platform's tools: one object per source, so that an edit reassembles one file (the integrated toolchain relinks all).
+        string csproj = Path.Combine(project, "ConsoleApp.csproj");
+        File.WriteAllText(csproj, File.ReadAllText(csproj).Replace("</PropertyGroup>", "<MaruToolchain>external</MaruToolchain></PropertyGroup>"));
         DotNet.AssertSucceeded(DotNet.Build(project));
         string rid = SdkFixture.HostRid;
         string mathObject = Path.Combine(Obj(project), "maru", rid, "math.o");
