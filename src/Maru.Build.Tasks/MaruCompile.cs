@@ -177,8 +177,7 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
             bool generator = Targets.SupportedRuntimeIdentifiers.Contains(target);
             bool toolchain = ToolchainCommands.IsSupported(target);
             if (generator && toolchain) continue;
-            string missing = generator ? "no assembler and linker are known for it" : toolchain ? "the compiler has no code generator for it yet"
-                : "it is not a known runtime identifier, nor one that falls back to a known one in the .NET RID graph";
+            string missing = generator ? "no assembler and linker are known for it" : toolchain ? "the compiler has no code generator for it yet" : "it is not a known runtime identifier";
             Log.LogError(null, DiagnosticCodes.UnsupportedRuntime, null, null, 0, 0, 0, 0,
                 $"MaruRuntimeIdentifiers: cannot build for '{rid}': {missing}; runtime identifiers that build: {string.Join(", ", buildable)}");
         }

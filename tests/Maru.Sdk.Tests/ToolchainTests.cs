@@ -29,7 +29,7 @@ public sealed class ToolchainTests
         ProcessResult build = hidden.Run(project, environment, "dotnet", "build", "-nodeReuse:false", "-v:n");
 
         DotNet.AssertSucceeded(build);
-        string obj = Path.Combine(project, "obj", "Debug", "net10.0", "maru", "linux-x64");
+        string obj = Path.Combine(project, "obj", "Debug", "maru", "linux-x64");
         Assert.AreEqual(0, Directory.GetFiles(obj, "*.o").Length, "linked in process from the .s files");
         ProcessResult run = DotNet.Start("dotnet", project, [Path.Combine(project, "bin", "Debug", "net10.0", "ConsoleApp.dll")], environment);
         DotNet.AssertSucceeded(run);
