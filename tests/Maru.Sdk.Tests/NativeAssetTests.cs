@@ -106,4 +106,28 @@ public sealed class NativeAssetTests
         DotNet.AssertSucceeded(run);
         StringAssert.Contains(run.Output, "gcd(84, 36) = 12");
     }
+
+    [TestMethod]
+    public void ANativeAotPublishLinksTheMaruCodeIntoTheExecutable()
+    {
+        string project = SdkFixture.CopyAsset("ConsoleApp");
+        string output = Path.Combine(project, "aot");
+
+        DotNet.AssertSucceeded(DotNet.Run(project, "publish", "-r", "linux-x64", "-p:PublishAot=true", "-o", output, "-nodeReuse:false"));
+
+        string[] libraries = Directory.GetFiles(output, "*.so", SearchOption.AllDirectories);
+        Assert.AreEqual(0, libraries.Length, "no shared library is published: " + string.Join(", ", libraries));
+        ProcessResult run = DotNet.Start(Path.Combine(output, "ConsoleApp"), output, []);
+        DotNet.AssertSucceeded(run);
+        StringAssert.Contains(run.Output, "fib(20) = 6765");
+        StringAssert.Contains(run.Output, "squares = 173");
+
+        // The archive makes only the exported functions global: the names of the shared library's dynamic symbols.
+        string maru = Path.Combine(project, "obj", "Release", "linux-x64", "maru", "linux-x64");
+        ProcessResult symbols = DotNet.Start("llvm-nm", maru, ["--extern-only", "--defined-only", "--format=just-symbols", Path.Combine(maru, "static", "libConsoleApp.Native.a")]);
+        DotNet.AssertSucceeded(symbols);
+        string[] global = symbols.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(l => !l.EndsWith(':')).Order(StringComparer.Ordinal).ToArray();
+        CollectionAssert.AreEqual(NativeFormat.ExportedFunctions(Path.Combine(maru, "native", "libConsoleApp.Native.so")), global);
+    }
 }
