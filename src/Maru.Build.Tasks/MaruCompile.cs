@@ -19,7 +19,11 @@ namespace Maru.Build.Tasks;
 public sealed class MaruCompile : Microsoft.Build.Utilities.Task
 {
     [Required] public ITaskItem[] Sources { get; set; } = [];
-    [Required] public string[] RuntimeIdentifiers { get; set; } = [];
+    /// <summary>
+    /// The runtime identifiers to build for, each compiled as its <c>TargetRuntimeIdentifier</c> metadata says (the RID of ours it
+    /// falls back to, e.g. <c>linux-x64</c> for <c>linux-musl-x64</c>; the item itself when absent) and written to its own folder.
+    /// </summary>
+    [Required] public ITaskItem[] RuntimeIdentifiers { get; set; } = [];
     /// <summary>The directory that gets one subdirectory of <c>.s</c> files per runtime identifier.</summary>
     [Required] public string AssemblyDirectory { get; set; } = "";
     /// <summary>The C# file to generate; none when empty.</summary>
@@ -71,9 +75,9 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
         var loaded = new List<string>();
         bool compiled = true;
         var options = new CompileOptions { ReadFile = ReadLoadedFile };
-        foreach (string rid in RuntimeIdentifiers.Distinct(StringComparer.Ordinal))
+        foreach (var group in RuntimeIdentifiers.GroupBy(TargetOf, StringComparer.Ordinal))
         {
-            CompileResult result = MaruCompiler.Compile(sources, options with { RuntimeIdentifier = rid });
+            CompileResult result = MaruCompiler.Compile(sources, options with { RuntimeIdentifier = group.Key });
             foreach (string file in result.LoadedFiles.Select(FullPath))
                 if (!loaded.Contains(file, StringComparer.Ordinal)) loaded.Add(file);
             // Diagnostics and compile-time output are the same for every runtime identifier: report them once. A later one can
@@ -90,10 +94,13 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
                 break;
             }
             exports ??= result.Exports;
-            foreach (AssemblyFile file in result.Assembly)
+            foreach (string rid in group.Select(r => r.ItemSpec).Distinct(StringComparer.Ordinal))
             {
-                string path = Path.Combine(AssemblyDirectory, rid, Path.GetFileNameWithoutExtension(file.SourcePath) + ".s");
-                if (AtomicFile.WriteIfChanged(path, file.Text)) Log.LogMessage(MessageImportance.Low, $"Maru: wrote {path}");
+                foreach (AssemblyFile file in result.Assembly)
+                {
+                    string path = Path.Combine(AssemblyDirectory, rid, Path.GetFileNameWithoutExtension(file.SourcePath) + ".s");
+                    if (AtomicFile.WriteIfChanged(path, file.Text)) Log.LogMessage(MessageImportance.Low, $"Maru: wrote {path}");
+                }
             }
         }
         // Also after an error: the files read so far are what the next build watches (a failed build recompiles anyway).
@@ -164,10 +171,11 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
     private bool CheckRuntimeIdentifiers()
     {
         var buildable = Targets.SupportedRuntimeIdentifiers.Where(ToolchainCommands.IsSupported).ToList();
-        foreach (string rid in RuntimeIdentifiers.Distinct(StringComparer.Ordinal))
+        foreach (ITaskItem item in RuntimeIdentifiers.DistinctBy(r => r.ItemSpec, StringComparer.Ordinal))
         {
-            bool generator = Targets.SupportedRuntimeIdentifiers.Contains(rid);
-            bool toolchain = ToolchainCommands.IsSupported(rid);
+            string rid = item.ItemSpec, target = TargetOf(item);
+            bool generator = Targets.SupportedRuntimeIdentifiers.Contains(target);
+            bool toolchain = ToolchainCommands.IsSupported(target);
             if (generator && toolchain) continue;
             string missing = generator ? "no assembler and linker are known for it" : toolchain ? "the compiler has no code generator for it yet" : "it is not a known runtime identifier";
             Log.LogError(null, DiagnosticCodes.UnsupportedRuntime, null, null, 0, 0, 0, 0,
@@ -175,6 +183,8 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
         }
         return !Log.HasLoggedErrors;
     }
+
+    private static string TargetOf(ITaskItem rid) => rid.GetMetadata("TargetRuntimeIdentifier") is { Length: > 0 } target ? target : rid.ItemSpec;
 
     private string ClassName(ITaskItem source)
     {
@@ -190,10 +200,10 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
         AtomicOutput.DeleteQuietly(BindingsFile);
         AtomicOutput.DeleteQuietly(StampFile);
         foreach (ITaskItem stale in StaleOutputs) AtomicOutput.DeleteQuietly(stale.ItemSpec);
-        foreach (string rid in RuntimeIdentifiers)
+        foreach (ITaskItem rid in RuntimeIdentifiers)
         {
             foreach (ITaskItem source in Sources)
-                AtomicOutput.DeleteQuietly(Path.Combine(AssemblyDirectory, rid, source.GetMetadata("Filename") + ".s"));
+                AtomicOutput.DeleteQuietly(Path.Combine(AssemblyDirectory, rid.ItemSpec, source.GetMetadata("Filename") + ".s"));
         }
     }
 }

@@ -19,7 +19,9 @@ public sealed class ConsoleAppTests
     private static string Obj(string project) => Path.Combine(project, "obj", "Debug", "net10.0");
     private static string Bin(string project) => Path.Combine(project, "bin", "Debug", "net10.0");
     private static string Library(string project, string name = "ConsoleApp.Native") => Path.Combine(Bin(project), $"lib{name}.so");
-    private static string Bindings(string project) => Path.Combine(Obj(project), "maru", "ConsoleApp.Maru.g.cs");
+    // The native build is shared by every target framework: obj/<configuration>/maru/.
+    private static string Maru(string project) => Path.Combine(project, "obj", "Debug", "maru");
+    private static string Bindings(string project) => Path.Combine(Maru(project), "ConsoleApp.Maru.g.cs");
 
     private static ProcessResult RunApp(string project) => DotNet.Run(project, Path.Combine(Bin(project), "ConsoleApp.dll"));
 
@@ -33,8 +35,8 @@ public sealed class ConsoleAppTests
             "-p:SkipCompilerExecution=true", "-p:ProvideCommandLineArgs=true");
         DotNet.AssertSucceeded(designTime);
         Assert.IsTrue(File.Exists(Bindings(project)), designTime.Output);
-        Assert.AreEqual(0, Directory.GetFiles(Obj(project), "*.o", SearchOption.AllDirectories).Length, "no object file in a design-time build");
-        Assert.AreEqual(0, Directory.GetFiles(Obj(project), "*.so", SearchOption.AllDirectories).Length, "no library in a design-time build");
+        Assert.AreEqual(0, Directory.GetFiles(Path.Combine(project, "obj"), "*.o", SearchOption.AllDirectories).Length, "no object file in a design-time build");
+        Assert.AreEqual(0, Directory.GetFiles(Path.Combine(project, "obj"), "*.so", SearchOption.AllDirectories).Length, "no library in a design-time build");
 
         ProcessResult build = DotNet.Build(project);
         DotNet.AssertSucceeded(build);
@@ -52,10 +54,13 @@ public sealed class ConsoleAppTests
     public void IsIncrementalAndCleans()
     {
         string project = SdkFixture.CopyAsset("ConsoleApp");
+        // The platform's tools: one object per source, so that an edit reassembles one file (the integrated toolchain relinks all).
+        string csproj = Path.Combine(project, "ConsoleApp.csproj");
+        File.WriteAllText(csproj, File.ReadAllText(csproj).Replace("</PropertyGroup>", "<MaruToolchain>external</MaruToolchain></PropertyGroup>"));
         DotNet.AssertSucceeded(DotNet.Build(project));
         string rid = SdkFixture.HostRid;
-        string mathObject = Path.Combine(Obj(project), "maru", rid, "math.o");
-        string arraysObject = Path.Combine(Obj(project), "maru", rid, "arrays.o");
+        string mathObject = Path.Combine(Maru(project), rid, "math.o");
+        string arraysObject = Path.Combine(Maru(project), rid, "arrays.o");
         DateTime library = File.GetLastWriteTimeUtc(Library(project));
         DateTime arrays = File.GetLastWriteTimeUtc(arraysObject);
 
@@ -80,7 +85,7 @@ public sealed class ConsoleAppTests
         File.WriteAllText(Path.Combine(project, "extra.l"), "(define-function cube (x) (* x (square x)))\n");
         DotNet.AssertSucceeded(DotNet.Build(project));
         StringAssert.Contains(File.ReadAllText(Bindings(project)), "public static extern long Cube(long x);");
-        Assert.IsTrue(File.Exists(Path.Combine(Obj(project), "maru", rid, "extra.o")));
+        Assert.IsTrue(File.Exists(Path.Combine(Maru(project), rid, "extra.o")));
         File.Delete(Path.Combine(project, "extra.l"));
         DotNet.AssertSucceeded(DotNet.Build(project));
         Assert.IsFalse(File.ReadAllText(Bindings(project)).Contains("Cube"));
@@ -99,7 +104,7 @@ public sealed class ConsoleAppTests
         Assert.IsFalse(File.Exists(Library(project, "Renamed")));
         Assert.IsFalse(Directory.Exists(Path.Combine(Bin(project), "runtimes")) &&
                        Directory.GetFiles(Path.Combine(Bin(project), "runtimes"), "*", SearchOption.AllDirectories).Length > 0);
-        string[] left = Directory.GetFiles(Path.Combine(Obj(project), "maru"), "*", SearchOption.AllDirectories);
+        string[] left = Directory.Exists(Maru(project)) ? Directory.GetFiles(Maru(project), "*", SearchOption.AllDirectories) : [];
         Assert.AreEqual(0, left.Length, "left after clean: " + string.Join(", ", left));
     }
 
@@ -110,6 +115,7 @@ public sealed class ConsoleAppTests
         string output = Path.Combine(project, "published");
         DotNet.AssertSucceeded(DotNet.Run(project, "publish", "-r", SdkFixture.HostRid, "--self-contained", "false", "-o", output, "-nodeReuse:false"));
         Assert.IsTrue(File.Exists(Path.Combine(output, "libConsoleApp.Native.so")));
+        Assert.IsFalse(Directory.Exists(Path.Combine(output, "runtimes")), "a RID-specific publish carries its library once, at the root");
         ProcessResult run = DotNet.Start(Path.Combine(output, "ConsoleApp"), output, []);
         DotNet.AssertSucceeded(run);
         Assert.AreEqual(ExpectedOutput, run.Output.ReplaceLineEndings("\n"));

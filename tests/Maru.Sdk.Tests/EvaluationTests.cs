@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Xml.Linq;
 
 namespace Maru.Sdk.Tests;
 
@@ -66,5 +67,24 @@ public sealed class EvaluationTests
         Directory.CreateDirectory(Path.Combine(project, "more"));
         File.WriteAllText(Path.Combine(project, "more", "extra.l"), "(define-function extra () 1)\n");
         CollectionAssert.AreEqual(new[] { "extra.l", "gcd.l" }, Items(Evaluate(project), "MaruSource"));
+    }
+
+    [TestMethod]
+    public void TheTasksRunOnDotNetInProcessAndInTheDotNetTaskHostOfMSBuildOnNetFramework()
+    {
+        // Visual Studio's MSBuild runs on .NET Framework: each task declares Runtime="NET", and there the task host factory.
+        XNamespace none = "";
+        var usingTasks = Directory.GetFiles(Path.Combine(SdkFixture.RepositoryRoot, "sdk", "Maru.Sdk", "build"), "*.targets")
+            .SelectMany(f => XDocument.Load(f).Descendants(none + "UsingTask")).ToList();
+        Assert.IsNotEmpty(usingTasks);
+        foreach (XElement task in usingTasks)
+        {
+            Assert.AreEqual("NET", (string?)task.Attribute("Runtime"), task.ToString());
+            Assert.AreEqual("$(_MaruTaskFactory)", (string?)task.Attribute("TaskFactory"), task.ToString());
+        }
+        string project = SdkFixture.CopyAsset("NoBindings");
+        JsonElement evaluation = Evaluate(project, "-getProperty:_MaruTaskFactory", "-getProperty:MSBuildRuntimeType");
+        Assert.AreEqual("Core", Property(evaluation, "MSBuildRuntimeType"));
+        Assert.AreEqual("AssemblyTaskFactory", Property(evaluation, "_MaruTaskFactory"), "in the dotnet build process, not a task host");
     }
 }

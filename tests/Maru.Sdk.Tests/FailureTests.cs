@@ -10,7 +10,7 @@ public sealed class FailureTests
     public void ASourceErrorFailsWithItsDiagnosticAndLeavesNoLibraryOrBindings()
     {
         string project = SdkFixture.CopyAsset("Broken");
-        string obj = Path.Combine(project, "obj", "Debug", "net10.0");
+        string obj = Path.Combine(project, "obj", "Debug");
         string broken = Path.Combine(project, "broken.l");
         string fixedText = File.ReadAllText(broken).Replace("(+ x y)", "(+ x 2)");
         string brokenText = File.ReadAllText(broken);
@@ -92,7 +92,7 @@ public sealed class FailureTests
         string[] errors = DotNet.Errors(build);
         Assert.AreEqual(1, errors.Length, build.Output);
         StringAssert.Contains(build.Output, $"gcd.s(3): error MARU0902: no such instruction: `frob'");
-        Assert.IsFalse(File.Exists(Path.Combine(project, "obj", "Debug", "net10.0", "maru", SdkFixture.HostRid, "gcd.o")), "no object after an assembler error");
+        Assert.IsFalse(File.Exists(Path.Combine(project, "obj", "Debug", "maru", SdkFixture.HostRid, "gcd.o")), "no object after an assembler error");
     }
 
     [TestMethod]

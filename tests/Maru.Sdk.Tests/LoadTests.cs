@@ -7,7 +7,7 @@ namespace Maru.Sdk.Tests;
 [TestClass]
 public sealed class LoadTests
 {
-    private static string Obj(string project) => Path.Combine(project, "obj", "Debug", "net10.0");
+    private static string Obj(string project) => Path.Combine(project, "obj", "Debug");
     private static string Bin(string project) => Path.Combine(project, "bin", "Debug", "net10.0");
     private static string Library(string project) => Path.Combine(Bin(project), "libLoadingApp.Native.so");
 

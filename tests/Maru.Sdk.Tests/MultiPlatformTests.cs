@@ -47,6 +47,49 @@ public sealed class MultiPlatformTests
     }
 
     [TestMethod]
+    public void RuntimeIdentifiersThatFallBackToOursBuildAsTheirTarget()
+    {
+        // musl and distro RIDs of the .NET RID graph, each built by the code generator of the RID it falls back to.
+        var rids = new Dictionary<string, string>
+        {
+            ["linux-musl-x64"] = "linux-x64", ["linux-musl-arm64"] = "linux-arm64", ["ubuntu.22.04-x64"] = "linux-x64", ["win10-x64"] = "win-x64",
+        };
+        string project = SdkFixture.CopyAsset("MathLib");
+
+        DotNet.AssertSucceeded(DotNet.Build(project, $"-p:MaruRuntimeIdentifiers={string.Join("%3B", rids.Keys)}"));
+
+        string bin = Path.Combine(project, "bin", "Debug", "net10.0");
+        foreach (var (rid, target) in rids)
+        {
+            string library = Path.Combine(bin, "runtimes", rid, "native", NativeToolchain.LibraryFileName("MathLib.Native", rid));
+            Assert.IsTrue(File.Exists(library), library);
+            Assert.AreEqual(NativeFormat.Expected(target), NativeFormat.Of(library), library);
+            CollectionAssert.AreEqual(new[] { "gcd" }, NativeFormat.ExportedFunctions(library), library);
+        }
+        // A musl library must not need glibc: no libc.so.6, no symbol version of glibc's.
+        foreach (string rid in rids.Keys.Where(r => r.StartsWith("linux-musl-", StringComparison.Ordinal)))
+        {
+            string library = Path.Combine(bin, "runtimes", rid, "native", "libMathLib.Native.so");
+            ProcessResult needed = DotNet.Start("llvm-readobj", bin, ["--needed-libs", "--dyn-syms", library]);
+            DotNet.AssertSucceeded(needed);
+            Assert.IsFalse(needed.Output.Contains("libc.so.6", StringComparison.Ordinal) || needed.Output.Contains("GLIBC_", StringComparison.Ordinal), needed.Output);
+        }
+    }
+
+    [TestMethod]
+    public void ARuntimeIdentifierThatFallsBackToNoneOfOursIsAnErrorNamingThoseThatBuild()
+    {
+        string project = SdkFixture.CopyAsset("MathLib");
+
+        ProcessResult build = DotNet.Build(project, "-p:MaruRuntimeIdentifiers=freebsd-x64");
+
+        Assert.AreNotEqual(0, build.ExitCode, build.Output);
+        string error = DotNet.Errors(build).Single();
+        StringAssert.StartsWith(error, "error MARU0905: MaruRuntimeIdentifiers: cannot build for 'freebsd-x64'");
+        foreach (string rid in Buildable) StringAssert.Contains(error, rid);
+    }
+
+    [TestMethod]
     public void AnUnknownRuntimeIdentifierIsOneErrorAndNothingIsBuilt()
     {
         const string rid = "linux-riscv64";
@@ -57,7 +100,7 @@ public sealed class MultiPlatformTests
         Assert.AreNotEqual(0, build.ExitCode, build.Output);
         string error = DotNet.Errors(build).Single();
         StringAssert.StartsWith(error, $"error MARU0905: MaruRuntimeIdentifiers: cannot build for '{rid}': it is not a known runtime identifier");
-        Assert.IsFalse(Directory.Exists(Path.Combine(project, "obj", "Debug", "net10.0", "maru", SdkFixture.HostRid)), "nothing is compiled");
+        Assert.IsFalse(Directory.Exists(Path.Combine(project, "obj", "Debug", "maru", SdkFixture.HostRid)), "nothing is compiled");
     }
 
     [TestMethod]

@@ -1,0 +1,133 @@
+using System.IO.Compression;
+using System.Text.Json;
+using Maru.Compiler.Toolchain;
+
+namespace Maru.Sdk.Tests;
+
+/// <summary>
+/// Native libraries laid out as NuGet lays out a package's: runtimeTargets in a portable app's deps.json, one library at the
+/// root of a RID-specific output, the referencing app's RID through a ProjectReference, one native build for all target frameworks.
+/// </summary>
+[TestClass]
+public sealed class NativeAssetTests
+{
+    private static readonly string[] FiveRids = ["linux-x64", "linux-arm64", "osx-x64", "osx-arm64", "win-x64"];
+
+    private static void SetProperty(string project, string name, string value)
+    {
+        string text = File.ReadAllText(project);
+        File.WriteAllText(project, text.Replace("</PropertyGroup>", $"<{name}>{value}</{name}></PropertyGroup>"));
+    }
+
+    private static int Count(string log, string line) => log.Split('\n').Count(l => l.Contains(line, StringComparison.Ordinal));
+
+    [TestMethod]
+    public void APortableAppFindsItsLibraryThroughDepsJsonWithoutTheRootCopy()
+    {
+        string project = SdkFixture.CopyAsset("ConsoleApp");
+        DotNet.AssertSucceeded(DotNet.Build(project, "-p:MaruRuntimeIdentifiers=linux-x64%3Bwin-x64"));
+        string bin = Path.Combine(project, "bin", "Debug", "net10.0");
+
+        using (JsonDocument deps = JsonDocument.Parse(File.ReadAllText(Path.Combine(bin, "ConsoleApp.deps.json"))))
+        {
+            JsonElement runtimeTargets = deps.RootElement.GetProperty("targets").EnumerateObject().Single().Value.GetProperty("ConsoleApp/1.0.0").GetProperty("runtimeTargets");
+            Assert.AreEqual("linux-x64", runtimeTargets.GetProperty("runtimes/linux-x64/native/libConsoleApp.Native.so").GetProperty("rid").GetString());
+            Assert.AreEqual("native", runtimeTargets.GetProperty("runtimes/win-x64/native/ConsoleApp.Native.dll").GetProperty("assetType").GetString());
+        }
+        // A second build, up to date, keeps the list.
+        DotNet.AssertSucceeded(DotNet.Build(project, "-p:MaruRuntimeIdentifiers=linux-x64%3Bwin-x64", "-question"));
+        File.Delete(Path.Combine(bin, "libConsoleApp.Native.so"));
+
+        ProcessResult run = DotNet.Run(project, Path.Combine(bin, "ConsoleApp.dll"));
+
+        DotNet.AssertSucceeded(run);
+        StringAssert.Contains(run.Output, "fib(20) = 6765");
+    }
+
+    [TestMethod]
+    public void AWinX64PublishOfAnAppReferencingAFiveRidLibraryCarriesTheWindowsLibraryAlone()
+    {
+        string folder = SdkFixture.NewFolder();
+        string library = SdkFixture.CopyAsset("MathLib", folder);
+        string app = SdkFixture.CopyAsset("LibConsumer", folder);
+        SetProperty(Path.Combine(library, "MathLib.csproj"), "MaruRuntimeIdentifiers", string.Join(';', FiveRids));
+        string output = Path.Combine(app, "published");
+
+        DotNet.AssertSucceeded(DotNet.Run(app, "publish", "-r", "win-x64", "--self-contained", "false", "-o", output, "-nodeReuse:false"));
+
+        // The app's RID reached the library (IsRidAgnostic=false): the Windows DLL at the root, no other platform's library anywhere.
+        string dll = Path.Combine(output, "MathLib.Native.dll");
+        Assert.AreEqual("PE x86-64", NativeFormat.Of(dll));
+        CollectionAssert.AreEqual(new[] { "gcd" }, NativeFormat.ExportedFunctions(dll));
+        string[] native = Directory.GetFiles(output, "*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".so", StringComparison.Ordinal) || f.EndsWith(".dylib", StringComparison.Ordinal) || f.EndsWith(".Native.dll", StringComparison.Ordinal))
+            .Select(f => Path.GetRelativePath(output, f)).ToArray();
+        CollectionAssert.AreEqual(new[] { "MathLib.Native.dll" }, native, string.Join(", ", native));
+    }
+
+    [TestMethod]
+    public void AMultiTargetedLibraryBuildsItsNativeCodeOncePacksAndIsConsumed()
+    {
+        string folder = SdkFixture.NewFolder();
+        string library = SdkFixture.CopyAsset("MathLib", folder);
+        string csproj = Path.Combine(library, "MathLib.csproj");
+        File.WriteAllText(csproj, File.ReadAllText(csproj).Replace("<TargetFramework>net10.0</TargetFramework>", "<TargetFrameworks>net8.0;net10.0</TargetFrameworks>"));
+        SetProperty(csproj, "MaruRuntimeIdentifiers", "linux-x64;win-x64");
+        string packages = Path.Combine(folder, "packages");
+
+        ProcessResult pack = DotNet.Run(library, "pack", "-o", packages, "-nodeReuse:false", "-v:d");
+
+        DotNet.AssertSucceeded(pack);
+        // One compile and one link of each library for both target frameworks, in obj/Release/maru/.
+        Assert.AreEqual(1, Count(pack.Output, "Task \"MaruCompile\""), "compiled once");
+        Assert.AreEqual(1, Count(pack.Output, "Task \"MaruLinkIntegrated\""), "linux-x64 linked once");
+        Assert.AreEqual(1, Count(pack.Output, "Task \"MaruLink\""), "win-x64 linked once");
+        Assert.IsFalse(Directory.Exists(Path.Combine(library, "obj", "Release", "net8.0", "maru")));
+        Assert.IsFalse(Directory.Exists(Path.Combine(library, "obj", "Release", "net10.0", "maru")));
+        using (ZipArchive zip = ZipFile.OpenRead(Path.Combine(packages, "MathLib.1.0.0.nupkg")))
+        {
+            string[] entries = zip.Entries.Select(e => e.FullName).ToArray();
+            foreach (string expected in new[] { "lib/net8.0/MathLib.dll", "lib/net10.0/MathLib.dll",
+                         "runtimes/linux-x64/native/libMathLib.Native.so", "runtimes/win-x64/native/MathLib.Native.dll" })
+                CollectionAssert.Contains(entries, expected, string.Join(", ", entries));
+        }
+
+        string app = SdkFixture.CopyAsset("PackageConsumer", folder);
+        File.WriteAllText(Path.Combine(folder, "NuGet.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="mathlib" value="{packages}" />
+              </packageSources>
+            </configuration>
+            """);
+        DotNet.AssertSucceeded(DotNet.Build(app));
+        ProcessResult run = DotNet.Run(app, Path.Combine(app, "bin", "Debug", "net10.0", "PackageConsumer.dll"));
+        DotNet.AssertSucceeded(run);
+        StringAssert.Contains(run.Output, "gcd(84, 36) = 12");
+    }
+
+    [TestMethod]
+    public void ANativeAotPublishLinksTheMaruCodeIntoTheExecutable()
+    {
+        string project = SdkFixture.CopyAsset("ConsoleApp");
+        string output = Path.Combine(project, "aot");
+
+        DotNet.AssertSucceeded(DotNet.Run(project, "publish", "-r", "linux-x64", "-p:PublishAot=true", "-o", output, "-nodeReuse:false"));
+
+        string[] libraries = Directory.GetFiles(output, "*.so", SearchOption.AllDirectories);
+        Assert.AreEqual(0, libraries.Length, "no shared library is published: " + string.Join(", ", libraries));
+        ProcessResult run = DotNet.Start(Path.Combine(output, "ConsoleApp"), output, []);
+        DotNet.AssertSucceeded(run);
+        StringAssert.Contains(run.Output, "fib(20) = 6765");
+        StringAssert.Contains(run.Output, "squares = 173");
+
+        // The archive makes only the exported functions global: the names of the shared library's dynamic symbols.
+        string maru = Path.Combine(project, "obj", "Release", "linux-x64", "maru", "linux-x64");
+        ProcessResult symbols = DotNet.Start("llvm-nm", maru, ["--extern-only", "--defined-only", "--format=just-symbols", Path.Combine(maru, "static", "libConsoleApp.Native.a")]);
+        DotNet.AssertSucceeded(symbols);
+        string[] global = symbols.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(l => !l.EndsWith(':')).Order(StringComparer.Ordinal).ToArray();
+        CollectionAssert.AreEqual(NativeFormat.ExportedFunctions(Path.Combine(maru, "native", "libConsoleApp.Native.so")), global);
+    }
+}
