@@ -28,9 +28,10 @@ internal static class BuildCommand
         };
         Option<ToolchainChoice> toolchain = CommonSymbols.Toolchain();
         Option<TimeSpan?> toolTimeout = CommonSymbols.ToolTimeout();
+        Option<string[]> processExterns = CommonSymbols.ProcessExterns();
         var command = new Command("build", "Compile Maru files to a native shared library")
         {
-            files, output, runtimeIdentifier, emitAssembly, toolchain, toolTimeout,
+            files, output, runtimeIdentifier, emitAssembly, toolchain, toolTimeout, processExterns,
         };
         command.SetAction(parse =>
         {
@@ -39,7 +40,7 @@ internal static class BuildCommand
             CompileResult? result = Compilation.Compile(parse.GetRequiredValue(files), rid, error);
             if (result is null) return ExitCodes.Error;
 
-            var options = CommonSymbols.BuildOptions(rid, parse.GetValue(toolchain), parse.GetValue(toolTimeout))
+            var options = CommonSymbols.BuildOptions(rid, parse.GetValue(toolchain), parse.GetValue(toolTimeout), parse.GetValue(processExterns))
                 with { AssemblyOutputDirectory = parse.GetValue(emitAssembly) };
             // Ctrl+C or SIGTERM while the tools run: the running tool is killed with its children, the temporary
             // folder deleted and the output left as it was (without this, maru would end and leave the tool running).

@@ -56,6 +56,16 @@ internal static class CommonSymbols
         CustomParser = ParseSeconds,
     };
 
+    /// <summary><c>--process-extern NAME</c>, repeatable: a C function the process that loads the library provides.</summary>
+    public static Option<string[]> ProcessExterns() => new("--process-extern")
+    {
+        Description = "A C function that the process loading the library provides (the host application exports it), "
+            + "so that an extern may name it although the C library has no such function; repeat for more",
+        HelpName = "NAME",
+        Arity = ArgumentArity.ZeroOrMore,
+        DefaultValueFactory = _ => [],
+    };
+
     // A positive number of seconds, fractions allowed (0.5); at most about 68 years, past which a TimeSpan overflows anyway.
     private static TimeSpan? ParseSeconds(ArgumentResult result)
     {
@@ -67,11 +77,12 @@ internal static class CommonSymbols
     }
 
     /// <summary>
-    /// The toolchain options for <paramref name="runtimeIdentifier"/> with <paramref name="choice"/> applied, and the tool
-    /// timeout when one is given.
+    /// The toolchain options for <paramref name="runtimeIdentifier"/> with <paramref name="choice"/> applied, the tool
+    /// timeout when one is given and the process externs.
     /// </summary>
-    public static ToolchainOptions BuildOptions(string runtimeIdentifier, ToolchainChoice choice, TimeSpan? toolTimeout) => new(runtimeIdentifier)
+    public static ToolchainOptions BuildOptions(string runtimeIdentifier, ToolchainChoice choice, TimeSpan? toolTimeout, string[]? processExterns) => new(runtimeIdentifier)
     {
+        ProcessExterns = processExterns ?? [],
         ToolTimeout = toolTimeout ?? ToolchainOptions.DefaultToolTimeout,
         Integrated = choice switch
         {

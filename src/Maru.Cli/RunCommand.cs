@@ -36,7 +36,7 @@ internal static class RunCommand
             // System.CommandLine gives the tokens after "--" to the FILE argument too: those are the entry's arguments.
             string[] tokens = parse.GetRequiredValue(files);
             int argumentCount = parse.Tokens.SkipWhile(t => t.Type != TokenType.DoubleDash).Skip(1).Count();
-            ToolchainOptions options = CommonSymbols.BuildOptions(NativeToolchain.HostRuntimeIdentifier, parse.GetValue(toolchain), parse.GetValue(toolTimeout));
+            ToolchainOptions options = CommonSymbols.BuildOptions(NativeToolchain.HostRuntimeIdentifier, parse.GetValue(toolchain), parse.GetValue(toolTimeout), processExterns: []);
             return Run(tokens[..^argumentCount], tokens[^argumentCount..], parse.GetRequiredValue(entry), options,
                 parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
         });

@@ -31,6 +31,13 @@ public sealed record MaruCompileOptions
     /// <summary>The external linker to run on a cache miss; null: <c>MARU_LD</c>, else <c>ld</c> on PATH. Setting it asks for the external tools.</summary>
     public string? LinkerPath { get; init; }
 
+    /// <summary>
+    /// C functions this process provides (exported by the host executable or a library it loaded globally): externs may
+    /// name them although the C library has no such function; any other unknown name is MARU0910. Checked when a
+    /// library is built, not on a cache hit.
+    /// </summary>
+    public IReadOnlyCollection<string> ProcessExterns { get; init; } = [];
+
     /// <summary>The compiled-code cache to look in and store to; null disables caching. Default: <see cref="MaruCodeCache.Default"/>.</summary>
     public MaruCodeCache? Cache { get; init; } = MaruCodeCache.Default;
 

@@ -95,7 +95,13 @@ public sealed class MaruModule : IDisposable
         string library = Path.Combine(directory, NativeToolchain.LibraryFileName("maru-module", rid));
         try
         {
-            var toolchain = new ToolchainOptions(rid) { AssemblerPath = options.AssemblerPath, LinkerPath = options.LinkerPath, Integrated = integrated };
+            var toolchain = new ToolchainOptions(rid)
+            {
+                AssemblerPath = options.AssemblerPath,
+                LinkerPath = options.LinkerPath,
+                Integrated = integrated,
+                ProcessExterns = options.ProcessExterns,
+            };
             var diagnostics = NativeToolchain.BuildLibrary(result.Assembly, library, toolchain);
             if (diagnostics.Any(d => d.IsError)) throw new MaruCompilationException([.. result.Diagnostics, .. diagnostics]);
             cache?.Store(key!, library, functions, loaded);

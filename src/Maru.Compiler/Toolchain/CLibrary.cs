@@ -35,7 +35,7 @@ internal static partial class CLibrary
             string suggestion = Nearest(runtimeIdentifier, extern_.CName) is { } near ? $" (did you mean '{near}'?)" : "";
             diagnostics.Add(new Diagnostic(DiagnosticCodes.UnknownExtern, Severity.Error, extern_.Path, extern_.Line, extern_.Column,
                 $"the C library of {runtimeIdentifier} has no '{extern_.CName}'{suggestion}; if the process that loads the library " +
-                "provides it, list it as a process extern (MaruProcessExterns)"));
+                "provides it, list it as a process extern (MaruProcessExterns in a project, --process-extern for maru build)"));
         }
     }
 

@@ -50,7 +50,7 @@ public sealed class ExternCheckTests
         Diagnostic error = diagnostics.Single();
         Assert.AreEqual((DiagnosticCodes.UnknownExtern, _directory.File("a.l"), 2, 1), (error.Code, error.Path, error.Line, error.Column));
         Assert.AreEqual($"the C library of {rid} has no 'strlenn' (did you mean 'strlen'?); if the process that loads the library provides it, " +
-            "list it as a process extern (MaruProcessExterns)", error.Message);
+            "list it as a process extern (MaruProcessExterns in a project, --process-extern for maru build)", error.Message);
         Assert.IsEmpty(Directory.GetFileSystemEntries(_directory.Path, "liba*"), "nothing is built");
     }
 
