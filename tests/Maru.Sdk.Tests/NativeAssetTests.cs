@@ -130,4 +130,19 @@ public sealed class NativeAssetTests
             .Where(l => !l.EndsWith(':')).Order(StringComparer.Ordinal).ToArray();
         CollectionAssert.AreEqual(NativeFormat.ExportedFunctions(Path.Combine(maru, "native", "libConsoleApp.Native.so")), global);
     }
+
+    [TestMethod]
+    public void ASingleFilePublishKeepsTheLibraryBesideTheExecutable()
+    {
+        string project = SdkFixture.CopyAsset("ConsoleApp");
+        string output = Path.Combine(project, "single");
+
+        DotNet.AssertSucceeded(DotNet.Run(project, "publish", "-r", "linux-x64", "--self-contained", "false", "-p:PublishSingleFile=true", "-o", output, "-nodeReuse:false"));
+
+        CollectionAssert.AreEquivalent(new[] { "ConsoleApp", "libConsoleApp.Native.so" },
+            Directory.GetFiles(output).Select(Path.GetFileName).Where(f => !f!.EndsWith(".pdb", StringComparison.Ordinal) && !f.EndsWith(".xml", StringComparison.Ordinal)).ToArray());
+        ProcessResult run = DotNet.Start(Path.Combine(output, "ConsoleApp"), output, []);
+        DotNet.AssertSucceeded(run);
+        StringAssert.Contains(run.Output, "fib(20) = 6765");
+    }
 }
