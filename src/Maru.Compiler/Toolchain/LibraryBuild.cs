@@ -85,7 +85,7 @@ internal sealed class LibraryBuild(
         AtomicOutput.Replace(outputPath, diagnostics, temporary =>
         {
             IReadOnlyList<string>? arguments = linkerFlavour.Arguments(
-                new LinkRequest(objects, temporary, Path.GetFileName(outputPath), workDirectory), diagnostics);
+                new LinkRequest(objects, temporary, Path.GetFileName(outputPath), workDirectory, options.RecordsCLibrary), diagnostics);
             if (arguments is not null
                 && RunTool(ToolRole.Linker, linker, arguments, run => ToolMessages.FromLinker(run, linker, outputPath), cancellationToken))
                 CheckOutput(ToolRole.Linker, linker, temporary, outputPath);

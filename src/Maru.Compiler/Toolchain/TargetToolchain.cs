@@ -40,10 +40,11 @@ internal sealed record TargetToolchain(
         // -Bsymbolic: the compiler emits direct calls and address loads of exported (default-visibility) symbols,
         // which the linker accepts in a shared object only when they bind inside it. GNU ld and ld.lld take the same flags.
         // --eh-frame-hdr: without the lookup table unwinders cannot find the CFI, and stack walks stop at a Maru frame.
-        // Stubs of libc.so.6 and libm.so.6 after the objects: the library records both as DT_NEEDED (as the integrated linker does).
+        // Stubs of libc.so.6 and libm.so.6 after the objects: the library records both as DT_NEEDED (the integrated linker
+        // records none yet), unless the target is musl (RecordsCLibrary).
         IReadOnlyList<string>? Link(LinkRequest request, DiagnosticBag diagnostics)
         {
-            string[] needed = ["libc.so.6", "libm.so.6"];
+            string[] needed = request.RecordsCLibrary ? ["libc.so.6", "libm.so.6"] : [];
             foreach (string soname in needed)
             {
                 string path = Path.Combine(request.SupportDirectory, soname);
@@ -59,7 +60,7 @@ internal sealed record TargetToolchain(
             }
             return ["-m", emulation, "-shared", "-Bsymbolic", "-z", "noexecstack", "-z", "now", "--eh-frame-hdr",
                 "-soname", request.LibraryFileName, "-o", request.Output, .. request.Objects,
-                "--no-as-needed", .. needed.Select(soname => Path.Combine(request.SupportDirectory, soname))];
+                .. needed.Length > 0 ? ["--no-as-needed"] : Array.Empty<string>(), .. needed.Select(soname => Path.Combine(request.SupportDirectory, soname))];
         }
         return new TargetToolchain(runtimeIdentifier, ".o",
             [

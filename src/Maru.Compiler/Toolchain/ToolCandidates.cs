@@ -21,4 +21,5 @@ internal sealed record LinkerCandidate(string Command, Func<LinkRequest, Diagnos
 /// <param name="Output">The file the linker writes.</param>
 /// <param name="LibraryFileName">The library's own file name, recorded in it (ELF soname, Mach-O install name).</param>
 /// <param name="SupportDirectory">A directory of the caller's, deleted after the link, for files the linker needs.</param>
-internal sealed record LinkRequest(IReadOnlyList<string> Objects, string Output, string LibraryFileName, string SupportDirectory);
+/// <param name="RecordsCLibrary">Whether an ELF library records glibc (libc.so.6, libm.so.6) as DT_NEEDED: not for a musl target.</param>
+internal sealed record LinkRequest(IReadOnlyList<string> Objects, string Output, string LibraryFileName, string SupportDirectory, bool RecordsCLibrary = true);

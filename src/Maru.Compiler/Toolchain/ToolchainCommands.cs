@@ -69,10 +69,11 @@ public static class ToolchainCommands
     /// link. Null after adding errors to <paramref name="diagnostics"/>.
     /// </summary>
     /// <param name="libraryFileName">The library's own file name, recorded in it (ELF soname, Mach-O install name).</param>
+    /// <param name="recordsCLibrary">As <see cref="ToolchainOptions.RecordsCLibrary"/>.</param>
     public static IReadOnlyList<string>? LinkerArguments(string runtimeIdentifier, string linkerPath, IReadOnlyList<string> objectPaths,
-        string outputPath, string libraryFileName, string supportDirectory, DiagnosticBag diagnostics) =>
+        string outputPath, string libraryFileName, string supportDirectory, DiagnosticBag diagnostics, bool recordsCLibrary = true) =>
         ToolLocator.Flavour(linkerPath, Require(runtimeIdentifier).Linkers)
-            .Arguments(new LinkRequest(objectPaths, outputPath, libraryFileName, supportDirectory), diagnostics);
+            .Arguments(new LinkRequest(objectPaths, outputPath, libraryFileName, supportDirectory, recordsCLibrary), diagnostics);
 
     /// <summary>
     /// One MARU0910 at each extern of <paramref name="assembly"/> whose C function the C library of <paramref name="runtimeIdentifier"/>

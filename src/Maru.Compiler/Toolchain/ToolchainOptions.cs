@@ -19,6 +19,13 @@ public sealed record ToolchainOptions(string RuntimeIdentifier)
     /// </summary>
     public IReadOnlyCollection<string> ProcessExterns { get; init; } = [];
 
+    /// <summary>
+    /// Whether a Linux library records the glibc it was checked against (<c>libc.so.6</c>, <c>libm.so.6</c>) as DT_NEEDED,
+    /// when the external linker makes it. False for a musl target (<c>linux-musl-x64</c> builds as <c>linux-x64</c>), whose C
+    /// library has other names: the library then records none and takes its C functions from the process.
+    /// </summary>
+    public bool RecordsCLibrary { get; init; } = true;
+
     /// <summary>When set, the generated <c>.s</c> files are written to (and kept in) this directory; else they live in a temporary one.</summary>
     public string? AssemblyOutputDirectory { get; init; }
 

@@ -147,6 +147,17 @@ public sealed class ExternCheckTests
         Assert.IsEmpty(Directory.GetFileSystemEntries(_directory.Path, "*.so.6"), "the stubs stay in the build's own folder");
     }
 
+    [TestMethod]
+    [DataRow("linux-x64")]
+    [DataRow("linux-arm64")]
+    public void AMuslLibraryRecordsNoGlibc(string rid)
+    {
+        const string source = "(define printf (extern 'printf))\n(define-function f (x) (printf \"%d\" x))\n";
+        Assert.IsEmpty(Build(rid, source, new ToolchainOptions(rid) { Integrated = false, RecordsCLibrary = false }));
+
+        Assert.DoesNotContain("(NEEDED)", Tool("readelf", "-d", _directory.File("liba.so")), "musl's C library is not libc.so.6");
+    }
+
     private static string Tool(string program, params string[] arguments)
     {
         var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
