@@ -44,8 +44,12 @@ check() { # name, command...: prints ok or FAILED
   if "$@"; then echo "ok: $name"; else echo "FAILED: $name"; failed=1; fi
 }
 
+# The floating-point helpers eval.l declares as externs are doubles.c's, linked into the interpreter: process externs.
+process_externs=()
+for name in $(sed -n 's/^int64_t \([a-z0-9]*\)(.*/\1/p' "$here/doubles.c"); do process_externs+=(--process-extern "$name"); done
+
 # 1. The unfixed eval.l: exactly the two bugs, at their lines.
-errors=$(cd "$checkout" && "$maru" build src/eval.l -o "$work/unfixed.so" 2>&1 || true)
+errors=$(cd "$checkout" && "$maru" build src/eval.l -o "$work/unfixed.so" "${process_externs[@]}" 2>&1 || true)
 expected_errors() {
   [ "$(grep -c 'error MARU' <<<"$errors")" = 2 ] \
     && grep -q '^src/eval.l(432,[0-9]*): error MARU0103' <<<"$errors" \
@@ -56,7 +60,7 @@ check "eval.l as published: MARU0103 at line 432 and MARU0104 at line 1222, noth
 
 # 2. The fixed eval.l builds, from the checkout's root (it loads src/gc-marksweep.l from there).
 start=$(date +%s%N)
-(cd "$work/fixed" && "$maru" build src/eval.l -o "$work/libeval.so")
+(cd "$work/fixed" && "$maru" build src/eval.l -o "$work/libeval.so" "${process_externs[@]}")
 echo "maru build src/eval.l: $(( ($(date +%s%N) - start) / 1000000 )) ms (a new process, the compiler not yet compiled by .NET)"
 
 # The interpreter: eval.l's main, with the floating-point helpers emit-x64.l would have appended (doubles.c).
