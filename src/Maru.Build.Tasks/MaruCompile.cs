@@ -71,7 +71,7 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
 
     private bool Run()
     {
-        BindingAccess? access = CSharpBindings.ParseAccess(string.IsNullOrWhiteSpace(BindingsAccess) ? "internal" : BindingsAccess);
+        BindingAccess? access = string.IsNullOrWhiteSpace(BindingsAccess) ? BindingAccess.Internal : CSharpBindings.ParseAccess(BindingsAccess);
         if (access is null)
             Log.LogError(null, DiagnosticCodes.InvalidSdkSetting, null, null, 0, 0, 0, 0, $"MaruBindingsAccess '{BindingsAccess}' is not internal or public");
         BindingOptions bindings = new(BindingsNamespace, LibraryName,
@@ -89,7 +89,7 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
 
         IReadOnlyList<ExportedFunction>? exports = null;
         var loaded = new List<string>();
-        bool compiled = true;
+        bool compiled = true, reported = false;
         var options = new CompileOptions { ReadFile = ReadLoadedFile };
         foreach (var group in RuntimeIdentifiers.GroupBy(TargetOf, StringComparer.Ordinal))
         {
@@ -98,10 +98,11 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
                 if (!loaded.Contains(file, StringComparer.Ordinal)) loaded.Add(file);
             // Diagnostics and compile-time output are the same for every runtime identifier: report them once. A later one can
             // only fail in its code generator.
-            if (exports is null)
+            if (!reported)
             {
                 if (result.CompileTimeOutput.Length > 0) Log.LogMessage(MessageImportance.Normal, result.CompileTimeOutput.TrimEnd('\n', '\r'));
                 MaruDiagnostics.Log(Log, result.Diagnostics.Select(WithFullPath));
+                reported = true;
             }
             else MaruDiagnostics.Log(Log, result.Diagnostics.Where(d => d.IsError).Select(WithFullPath));
             if (!result.Success)
@@ -110,12 +111,13 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
                 break;
             }
             // An extern the target's C library lacks would fail only when the library is loaded (or link without a .l line).
+            // C libraries differ, so every runtime identifier is checked before the build fails.
             IReadOnlyList<Diagnostic> unknownExterns = ToolchainCommands.UnknownExterns(group.Key, result.Assembly, processExterns);
             MaruDiagnostics.Log(Log, unknownExterns.Select(WithFullPath));
             if (unknownExterns.Any(d => d.IsError))
             {
                 compiled = false;
-                break;
+                continue;
             }
             exports ??= result.Exports;
             string externs = ToolchainCommands.FormatExterns(result.Assembly.SelectMany(a => a.Externs)
