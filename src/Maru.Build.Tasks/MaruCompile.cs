@@ -46,6 +46,16 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
     public string? LoadedFilesFile { get; set; }
     /// <summary>Files a failed compilation deletes (the libraries this unit linked before, and their copies).</summary>
     public ITaskItem[] StaleOutputs { get; set; } = [];
+    /// <summary>MaruBindingsAccess: <c>internal</c> (the default, so raw P/Invokes stay out of the public API) or <c>public</c>.</summary>
+    public string? BindingsAccess { get; set; }
+    /// <summary>
+    /// MaruProcessExterns: C functions the process that loads the library provides, separated by <c>;</c>. Externs naming them
+    /// pass the check against the target's C library.
+    /// </summary>
+    public string? ProcessExterns { get; set; }
+
+    /// <summary>The file beside each runtime identifier's <c>.s</c> files that lists the unit's externs for the link step (<see cref="MaruLink.ExternsFile"/>).</summary>
+    public const string ExternsFileName = "externs.txt";
 
     public override bool Execute()
     {
@@ -61,7 +71,13 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
 
     private bool Run()
     {
-        if (!CheckNames() || !CheckRuntimeIdentifiers()) return false;
+        BindingAccess? access = string.IsNullOrWhiteSpace(BindingsAccess) ? BindingAccess.Internal : CSharpBindings.ParseAccess(BindingsAccess);
+        if (access is null)
+            Log.LogError(null, DiagnosticCodes.InvalidSdkSetting, null, null, 0, 0, 0, 0, $"MaruBindingsAccess '{BindingsAccess}' is not internal or public");
+        BindingOptions bindings = new(BindingsNamespace, LibraryName,
+            Sources.Select(s => new BindingSource(s.GetMetadata("FullPath"), ClassName(s))).ToList()) { Access = access ?? BindingAccess.Internal };
+        if (!CheckNames(bindings) || !CheckRuntimeIdentifiers()) return false;
+        string[] processExterns = (ProcessExterns ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var sources = new List<SourceFile>();
         foreach (ITaskItem item in Sources)
         {
@@ -73,7 +89,7 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
 
         IReadOnlyList<ExportedFunction>? exports = null;
         var loaded = new List<string>();
-        bool compiled = true;
+        bool compiled = true, reported = false;
         var options = new CompileOptions { ReadFile = ReadLoadedFile };
         foreach (var group in RuntimeIdentifiers.GroupBy(TargetOf, StringComparer.Ordinal))
         {
@@ -82,10 +98,11 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
                 if (!loaded.Contains(file, StringComparer.Ordinal)) loaded.Add(file);
             // Diagnostics and compile-time output are the same for every runtime identifier: report them once. A later one can
             // only fail in its code generator.
-            if (exports is null)
+            if (!reported)
             {
                 if (result.CompileTimeOutput.Length > 0) Log.LogMessage(MessageImportance.Normal, result.CompileTimeOutput.TrimEnd('\n', '\r'));
                 MaruDiagnostics.Log(Log, result.Diagnostics.Select(WithFullPath));
+                reported = true;
             }
             else MaruDiagnostics.Log(Log, result.Diagnostics.Where(d => d.IsError).Select(WithFullPath));
             if (!result.Success)
@@ -93,7 +110,18 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
                 compiled = false;
                 break;
             }
+            // An extern the target's C library lacks would fail only when the library is loaded (or link without a .l line).
+            // C libraries differ, so every runtime identifier is checked before the build fails.
+            IReadOnlyList<Diagnostic> unknownExterns = ToolchainCommands.UnknownExterns(group.Key, result.Assembly, processExterns);
+            MaruDiagnostics.Log(Log, unknownExterns.Select(WithFullPath));
+            if (unknownExterns.Any(d => d.IsError))
+            {
+                compiled = false;
+                continue;
+            }
             exports ??= result.Exports;
+            string externs = ToolchainCommands.FormatExterns(result.Assembly.SelectMany(a => a.Externs)
+                .Select(e => e.Path is { Length: > 0 } path ? e with { Path = FullPath(path) } : e));
             foreach (string rid in group.Select(r => r.ItemSpec).Distinct(StringComparer.Ordinal))
             {
                 foreach (AssemblyFile file in result.Assembly)
@@ -101,6 +129,7 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
                     string path = Path.Combine(AssemblyDirectory, rid, Path.GetFileNameWithoutExtension(file.SourcePath) + ".s");
                     if (AtomicFile.WriteIfChanged(path, file.Text)) Log.LogMessage(MessageImportance.Low, $"Maru: wrote {path}");
                 }
+                AtomicFile.WriteIfChanged(Path.Combine(AssemblyDirectory, rid, ExternsFileName), externs);
             }
         }
         // Also after an error: the files read so far are what the next build watches (a failed build recompiles anyway).
@@ -110,8 +139,6 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
 
         if (!string.IsNullOrEmpty(BindingsFile))
         {
-            var bindings = new BindingOptions(BindingsNamespace, LibraryName,
-                Sources.Select(s => new BindingSource(s.GetMetadata("FullPath"), ClassName(s))).ToList());
             // Names the compiler accepts but C# cannot take, reported at the function's definition (which may be in a loaded file).
             foreach (BindingConflict conflict in CSharpBindings.Conflicts(exports ?? [], bindings))
             {
@@ -148,22 +175,15 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
         diagnostic.Path is { Length: > 0 } path && !Path.IsPathRooted(path) ? diagnostic with { Path = FullPath(path) } : diagnostic;
 
     // The .s (and so the object) of a source is named after its file, so two sources with one file name cannot share a unit.
-    private bool CheckNames()
+    private bool CheckNames(BindingOptions bindings)
     {
         foreach (var group in Sources.GroupBy(s => s.GetMetadata("Filename"), StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
         {
             Log.LogError(null, DiagnosticCodes.DuplicateSourceName, null, group.Last().GetMetadata("FullPath"), 0, 0, 0, 0,
                 $"two MaruSource items have the file name '{group.Key}' ({string.Join(", ", group.Select(s => s.ItemSpec))}); give them different names");
         }
-        foreach (ITaskItem source in Sources)
-        {
-            string name = ClassName(source);
-            if (!IsIdentifier(name))
-                Log.LogError(null, DiagnosticCodes.InvalidBindingName, null, source.GetMetadata("FullPath"), 0, 0, 0, 0,
-                    $"the ClassName '{name}' of this MaruSource is not a C# identifier");
-        }
-        if (!string.IsNullOrEmpty(BindingsNamespace) && !BindingsNamespace.Split('.').All(IsIdentifier))
-            Log.LogError(null, DiagnosticCodes.InvalidBindingName, null, null, 0, 0, 0, 0, $"MaruBindingsNamespace '{BindingsNamespace}' is not a C# namespace");
+        foreach (BindingNameProblem problem in CSharpBindings.NameProblems(bindings))
+            Log.LogError(null, DiagnosticCodes.InvalidBindingName, null, problem.SourcePath, 0, 0, 0, 0, problem.Message);
         return !Log.HasLoggedErrors;
     }
 
@@ -192,9 +212,6 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
         return string.IsNullOrWhiteSpace(name) ? DefaultClassName : name.Trim();
     }
 
-    private static bool IsIdentifier(string name) =>
-        name.Length > 0 && (char.IsLetter(name[0]) || name[0] == '_') && name.All(c => char.IsLetterOrDigit(c) || c == '_');
-
     private void DeleteOutputs()
     {
         AtomicOutput.DeleteQuietly(BindingsFile);
@@ -204,6 +221,7 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
         {
             foreach (ITaskItem source in Sources)
                 AtomicOutput.DeleteQuietly(Path.Combine(AssemblyDirectory, rid.ItemSpec, source.GetMetadata("Filename") + ".s"));
+            AtomicOutput.DeleteQuietly(Path.Combine(AssemblyDirectory, rid.ItemSpec, ExternsFileName));
         }
     }
 }

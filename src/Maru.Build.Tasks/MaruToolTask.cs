@@ -139,6 +139,8 @@ public sealed class MaruLink : MaruToolTask
 
     [Required] public ITaskItem[] ObjectFiles { get; set; } = [];
     [Required] public string OutputFile { get; set; } = "";
+    /// <summary>The unit's externs as <see cref="MaruCompile"/> listed them: a linker message naming one is reported at its <c>.l</c> line.</summary>
+    public string? ExternsFile { get; set; }
 
     protected override ToolRole Role => ToolRole.Linker;
     protected override string OverridePropertyName => "MaruLinkerPath";
@@ -159,7 +161,8 @@ public sealed class MaruLink : MaruToolTask
     }
 
     protected override IReadOnlyList<Diagnostic> Interpret(int exitCode, string output, string toolPath) =>
-        ToolchainCommands.LinkerMessages(exitCode, output, toolPath, Path.GetFullPath(OutputFile));
+        ToolchainCommands.LinkerMessages(exitCode, output, toolPath, Path.GetFullPath(OutputFile),
+            !string.IsNullOrEmpty(ExternsFile) && File.Exists(ExternsFile) ? ToolchainCommands.ParseExterns(File.ReadAllText(ExternsFile)) : null);
 
     public override bool Execute()
     {
