@@ -16,6 +16,8 @@ public sealed class MaruLinkIntegrated : Microsoft.Build.Utilities.Task
     [Required] public string OutputFile { get; set; } = "";
     /// <summary>The compiler's runtime identifier the assembly was generated for (e.g. <c>linux-x64</c>).</summary>
     [Required] public string RuntimeIdentifier { get; set; } = "";
+    /// <summary>False for a musl RID's library: it records no glibc DT_NEEDED (<see cref="ToolchainOptions.RecordsCLibrary"/>).</summary>
+    public bool RecordsCLibrary { get; set; } = true;
 
     public override bool Execute()
     {
@@ -35,7 +37,7 @@ public sealed class MaruLinkIntegrated : Microsoft.Build.Utilities.Task
         if (Log.HasLoggedErrors) return false;
         string output = Path.GetFullPath(OutputFile);
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
-        IReadOnlyList<Diagnostic> diagnostics = NativeToolchain.BuildLibrary(assembly, output, new ToolchainOptions(RuntimeIdentifier) { Integrated = true });
+        IReadOnlyList<Diagnostic> diagnostics = NativeToolchain.BuildLibrary(assembly, output, new ToolchainOptions(RuntimeIdentifier) { Integrated = true, RecordsCLibrary = RecordsCLibrary });
         // The integrated assembler names a .s by its file name alone: MSBuild gets the full path, which the user can open.
         var byName = assembly.GroupBy(a => Path.GetFileName(a.SourcePath), StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().SourcePath, StringComparer.Ordinal);
         MaruDiagnostics.Log(Log, diagnostics.Select(d => d.Path is { } p && byName.TryGetValue(p, out string? full) ? d with { Path = full } : d));

@@ -62,6 +62,8 @@ public sealed class MaruResolveRuntimeIdentifiers : Microsoft.Build.Utilities.Ta
             bool integrated = choice == "integrated"
                 || (choice is "" or "auto" && !Static && target.Length > 0 && NativeToolchain.HasIntegratedToolchain(target) && !NamesATool(rid.ItemSpec, target));
             item.SetMetadata("Integrated", integrated ? "true" : "false");
+            // A musl RID (linux-musl-x64, alpine.3.18-x64) builds as linux-x64, but its library must not record glibc.
+            item.SetMetadata("RecordsCLibrary", IsMusl(rid.ItemSpec, () => graph ??= ReadGraph()) ? "false" : "true");
             return (ITaskItem)item;
         }).ToArray();
         return !Log.HasLoggedErrors;
@@ -76,6 +78,21 @@ public sealed class MaruResolveRuntimeIdentifiers : Microsoft.Build.Utilities.Ta
     private static string Variable(string rid) => rid.ToUpperInvariant().Replace('-', '_').Replace('.', '_');
 
     private static bool IsOurs(string rid) => Targets.SupportedRuntimeIdentifiers.Contains(rid) && ToolchainCommands.IsSupported(rid);
+
+    /// <summary>Whether <paramref name="rid"/> is a musl RID: linux-musl-* itself, or one that imports it.</summary>
+    private static bool IsMusl(string rid, Func<Dictionary<string, string[]>> graph)
+    {
+        if (IsOurs(rid)) return false;
+        var seen = new HashSet<string>(StringComparer.Ordinal) { rid };
+        var queue = new Queue<string>([rid]);
+        while (queue.TryDequeue(out string? current))
+        {
+            if (current.StartsWith("linux-musl", StringComparison.Ordinal)) return true;
+            foreach (string imported in graph().GetValueOrDefault(current) ?? [])
+                if (seen.Add(imported)) queue.Enqueue(imported);
+        }
+        return false;
+    }
 
     /// <summary>The first of our RIDs that <paramref name="rid"/> imports, nearest first (as NuGet walks the graph).</summary>
     private static string? FallBack(string rid, Dictionary<string, string[]> graph)

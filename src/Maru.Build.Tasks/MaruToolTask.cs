@@ -141,6 +141,8 @@ public sealed class MaruLink : MaruToolTask
     [Required] public string OutputFile { get; set; } = "";
     /// <summary>The unit's externs as <see cref="MaruCompile"/> listed them: a linker message naming one is reported at its <c>.l</c> line.</summary>
     public string? ExternsFile { get; set; }
+    /// <summary>False for a musl RID's library: it records no glibc DT_NEEDED (<see cref="ToolchainOptions.RecordsCLibrary"/>).</summary>
+    public bool RecordsCLibrary { get; set; } = true;
 
     protected override ToolRole Role => ToolRole.Linker;
     protected override string OverridePropertyName => "MaruLinkerPath";
@@ -154,7 +156,7 @@ public sealed class MaruLink : MaruToolTask
         var diagnostics = new DiagnosticBag();
         _supportDirectory = Directory.CreateTempSubdirectory("maru-link-").FullName;
         IReadOnlyList<string>? arguments = ToolchainCommands.LinkerArguments(RuntimeIdentifier, ToolFullPath!,
-            ObjectFiles.Select(o => o.GetMetadata("FullPath")).ToList(), _temporary!, Path.GetFileName(OutputFile), _supportDirectory, diagnostics);
+            ObjectFiles.Select(o => o.GetMetadata("FullPath")).ToList(), _temporary!, Path.GetFileName(OutputFile), _supportDirectory, diagnostics, RecordsCLibrary);
         MaruDiagnostics.Log(Log, diagnostics.Items);
         _arguments = arguments ?? [];
         return arguments is not null;
