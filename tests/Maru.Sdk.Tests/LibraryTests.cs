@@ -48,18 +48,7 @@ public sealed class LibraryTests
         }
 
         // The consumer restores MathLib from this test's own folder, next to the SDK feed.
-        string app = SdkFixture.CopyAsset("PackageConsumer", folder);
-        File.WriteAllText(Path.Combine(folder, "NuGet.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <add key="mathlib" value="{packages}" />
-              </packageSources>
-            </configuration>
-            """);
-        DotNet.AssertSucceeded(DotNet.Build(app));
-        ProcessResult run = DotNet.Run(app, Path.Combine(app, "bin", "Debug", "net10.0", "PackageConsumer.dll"));
-        DotNet.AssertSucceeded(run);
+        ProcessResult run = SdkFixture.RunPackageConsumer(folder, packages);
         Assert.AreEqual(ExpectedOutput, run.Output.ReplaceLineEndings("\n"));
     }
 }

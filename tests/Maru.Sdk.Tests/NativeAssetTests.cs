@@ -92,18 +92,7 @@ public sealed class NativeAssetTests
                 CollectionAssert.Contains(entries, expected, string.Join(", ", entries));
         }
 
-        string app = SdkFixture.CopyAsset("PackageConsumer", folder);
-        File.WriteAllText(Path.Combine(folder, "NuGet.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <add key="mathlib" value="{packages}" />
-              </packageSources>
-            </configuration>
-            """);
-        DotNet.AssertSucceeded(DotNet.Build(app));
-        ProcessResult run = DotNet.Run(app, Path.Combine(app, "bin", "Debug", "net10.0", "PackageConsumer.dll"));
-        DotNet.AssertSucceeded(run);
+        ProcessResult run = SdkFixture.RunPackageConsumer(folder, packages);
         StringAssert.Contains(run.Output, "gcd(84, 36) = 12");
     }
 

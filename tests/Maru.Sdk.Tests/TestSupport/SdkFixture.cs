@@ -67,6 +67,27 @@ public static class SdkFixture
         return target;
     }
 
+    /// <summary>
+    /// Builds and runs the PackageConsumer app in <paramref name="folder"/>, restoring MathLib from the packages in
+    /// <paramref name="packages"/> (next to the SDK's feed); returns the app's run.
+    /// </summary>
+    public static ProcessResult RunPackageConsumer(string folder, string packages)
+    {
+        string app = CopyAsset("PackageConsumer", folder);
+        File.WriteAllText(Path.Combine(folder, "NuGet.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="mathlib" value="{packages}" />
+              </packageSources>
+            </configuration>
+            """);
+        DotNet.AssertSucceeded(DotNet.Build(app));
+        ProcessResult run = DotNet.Run(app, Path.Combine(app, "bin", "Debug", "net10.0", "PackageConsumer.dll"));
+        DotNet.AssertSucceeded(run);
+        return run;
+    }
+
     public static string NewFolder() => Directory.CreateDirectory(Path.Combine(Root, "t" + Guid.NewGuid().ToString("N")[..8])).FullName;
 
     private static void CopyDirectory(string from, string to)
