@@ -121,7 +121,7 @@ public sealed class X64SnapshotTests
 
     /// <summary>
     /// Externs with C signatures (spec 11): doubles in floating-point registers, floats rounded to binary32, int results
-    /// sign-extended, void results 0, variable doubles as each ABI passes them, and more arguments than registers.
+    /// sign-extended, void results 0, variable doubles as each ABI passes them, and more arguments than registers (which Apple arm64 packs).
     /// </summary>
     [TestMethod]
     [DataRow("linux-x64")]
@@ -142,5 +142,7 @@ public sealed class X64SnapshotTests
         (define-function release (p) (free p))
         (define-function show (n a b) (printf-i2f "%d %f %f" n a b))
         (define-function spill (a b) (many a 1 b 2 a 3 b 4 a 5 b a b a b 6 7 8 9))
+        (define packed (extern 'packed (int int int int int int int int int float float float float float float float float float long) void))
+        (define-function pack (n x) (packed n n n n n n n n -1 x x x x x x x x 0.5 n))
         """);
 }

@@ -474,7 +474,7 @@ public sealed class Arm64Emitter
     private long StackOffset(MachineOperand operand) => operand.Kind switch
     {
         OperandKind.Slot => _outgoingBytes + 8 * operand.Value,
-        OperandKind.OutgoingArgument => 8 * operand.Value,
+        OperandKind.OutgoingArgument => operand.Value,
         OperandKind.IncomingArgument => _localBytes + _saveBytes + 8 * operand.Value,
         _ => throw new InvalidOperationException($"{operand.Kind} is not on the stack"),
     };

@@ -587,7 +587,7 @@ public sealed class Arm64InstructionSelector
 
     /// <summary>
     /// A call of an extern with a C signature: stack arguments first, then d0–d7, then x0–x7; the result as its C type
-    /// says. Stack slots are 8 bytes each.
+    /// says.
     /// </summary>
     private void SelectCCall(CSignature signature, MachineOperand target, ReadOnlySpan<Value> args, int dest)
     {
@@ -599,15 +599,14 @@ public sealed class Arm64InstructionSelector
             floatBits[i] = NewRegister();
             Add(Arm64Op.FloatBits, Def(floatBits[i]), Use(InRegister(args[i])));
         }
-        var places = (_variadicArgumentsOnStack ? CCallConvention.AppleArm64 : CCallConvention.Aapcs64).Place(signature);
-        int stackArguments = 0;
+        var (places, stackSlots) = (_variadicArgumentsOnStack ? CCallConvention.AppleArm64 : CCallConvention.Aapcs64).Place(signature);
         for (int i = 0; i < args.Length; i++)
         {
-            if (places[i].StackSlot < 0) continue;
-            Add(Arm64Op.Str, MachineOperand.Outgoing(places[i].StackSlot), floatBits[i] >= 0 ? Use(floatBits[i]) : RegisterOrZero(args[i]));
-            stackArguments++;
+            if (places[i].StackOffset < 0) continue;
+            Add(places[i].StackSize == 4 ? Arm64Op.StrW : Arm64Op.Str, MachineOperand.OutgoingAt(places[i].StackOffset),
+                floatBits[i] >= 0 ? Use(floatBits[i]) : RegisterOrZero(args[i]));
         }
-        _function.OutgoingArguments = Math.Max(_function.OutgoingArguments, stackArguments);
+        _function.OutgoingArguments = Math.Max(_function.OutgoingArguments, stackSlots);
         for (int i = 0; i < args.Length; i++)
             if (places[i].VectorRegister >= 0)
                 Add(Arm64Op.DArgument, Imm(places[i].VectorRegister), floatBits[i] >= 0 ? Use(floatBits[i]) : RegisterOrZero(args[i]));

@@ -536,7 +536,7 @@ public sealed class X64Emitter
         OperandKind.Memory => FormatMemory(operand),
         OperandKind.SymbolMemory => $"{operand.Symbol}(%rip)",
         OperandKind.Slot => $"{_outgoingBytes + 8 * operand.Value}(%rsp)",
-        OperandKind.OutgoingArgument => $"{_abi.ShadowSpace + 8 * operand.Value}(%rsp)",
+        OperandKind.OutgoingArgument => $"{_abi.ShadowSpace + operand.Value}(%rsp)",
         OperandKind.IncomingArgument => $"{_frameSize + _pushBytes + 8 + _abi.ShadowSpace + 8 * operand.Value}(%rsp)",
         OperandKind.Symbol => operand.Symbol!,
         _ => throw new InvalidOperationException($"cannot format {operand.Kind}"),

@@ -569,15 +569,14 @@ public sealed class X64InstructionSelector
             floatBits[i] = NewRegister();
             Add(X64Op.FloatBits, MachineOperand.Def(floatBits[i]), MachineOperand.Use(InRegister(args[i])));
         }
-        var places = _abi.CCalls.Place(signature);
-        int stackArguments = 0, vectorRegisters = 0;
+        var (places, stackSlots) = _abi.CCalls.Place(signature);
         for (int i = 0; i < args.Length; i++)
         {
-            if (places[i].StackSlot < 0) continue;
-            Add(X64Op.Mov, MachineOperand.Outgoing(places[i].StackSlot), floatBits[i] >= 0 ? MachineOperand.Use(floatBits[i]) : Operand(args[i]));
-            stackArguments++;
+            if (places[i].StackOffset < 0) continue;
+            Add(X64Op.Mov, MachineOperand.OutgoingAt(places[i].StackOffset), floatBits[i] >= 0 ? MachineOperand.Use(floatBits[i]) : Operand(args[i]));
         }
-        _function.OutgoingArguments = Math.Max(_function.OutgoingArguments, stackArguments);
+        _function.OutgoingArguments = Math.Max(_function.OutgoingArguments, stackSlots);
+        int vectorRegisters = 0;
         for (int i = 0; i < args.Length; i++)
         {
             if (places[i].VectorRegister < 0) continue;
