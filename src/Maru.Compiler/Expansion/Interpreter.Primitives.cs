@@ -235,21 +235,19 @@ public sealed partial class Interpreter
         string Malformed(string what) =>
             $"the C signature of extern '{cname}' {what}; it is (extern '{cname} (T ...) R) with types long, int, double or float, an optional ... before the variable arguments, and a result type or void";
         if (parameters is not (null or Pair)) throw new MaruError(Malformed($"must list its parameter types, not {Printer.Describe(parameters)}"), DiagnosticCodes.InvalidCSignature);
-        bool variadic = false;
         var types = new List<CType>();
-        int? variadicFrom = null;
+        int? variadicFrom = null; // the index of the first variable argument, after a ...
         for (object? rest = parameters; rest is not null; rest = ((Pair)rest).Tail)
         {
             if (rest is not Pair cell) throw new MaruError(Malformed("has a dotted parameter list"), DiagnosticCodes.InvalidCSignature);
             switch (cell.Head)
             {
-                case MaruSymbol { Name: "..." } when variadic:
+                case MaruSymbol { Name: "..." } when variadicFrom is not null:
                     throw new MaruError(Malformed("has more than one ..."), DiagnosticCodes.InvalidCSignature);
                 case MaruSymbol { Name: "..." }:
-                    variadic = true;
                     variadicFrom = types.Count;
                     break;
-                case MaruSymbol { Name: "float" } when variadic:
+                case MaruSymbol { Name: "float" } when variadicFrom is not null:
                     throw new MaruError(Malformed("passes a float as a variable argument, which C promotes to double: write double"), DiagnosticCodes.InvalidCSignature);
                 case MaruSymbol type when CParameterTypes.Contains(type.Name):
                     types.Add(CSignature.Parse(type.Name));
