@@ -25,7 +25,7 @@ public static class DiagnosticCodes
     public const string MalformedForm = "MARU0100";          // a special form with the wrong shape, e.g. (let x) or (define-function f x)
     public const string InvalidTopLevelForm = "MARU0101";    // an expression or unknown form at top level
     public const string DuplicateDefinition = "MARU0102";    // a top-level name defined twice in the unit
-    public const string WrongArgumentCount = "MARU0103";     // a call of a unit function with the wrong number of arguments
+    public const string WrongArgumentCount = "MARU0103";     // a call of a unit function or of an extern with a C signature with the wrong number of arguments
     public const string WrongOperandCount = "MARU0104";      // an operator or special form with the wrong number of operands
     public const string UndefinedName = "MARU0105";          // a name that is no parameter, local, global, function or extern
     public const string ReservedName = "MARU0106";           // binding or defining a special form or operator name (if, +, oop-at ...)

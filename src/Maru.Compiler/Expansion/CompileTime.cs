@@ -293,7 +293,7 @@ public sealed class CompileTime : ICompileTimeHost
                 if (external.Name is null || ReferenceEquals(external.Name, variable.Name))
                 {
                     external.Name = variable.Name;
-                    Add(new ExternDefinition(name, formSpan, external.CName.Name, external.FixedParameters) { File = site.UnitFile });
+                    Add(new ExternDefinition(name, formSpan, external.CName.Name, external.FixedParameters, external.Signature) { File = site.UnitFile });
                 }
                 else
                 {

@@ -27,7 +27,8 @@ public sealed record FunctionDefinition(SymbolForm Name, SourceSpan Span, IReadO
 public sealed record GlobalDefinition(SymbolForm Name, SourceSpan Span, Form? Initializer) : TopLevelDefinition(Name, Span);
 
 /// <param name="FixedParameters">For <c>(extern 'cname n)</c>, a variadic C function: its number of fixed parameters.</param>
-public sealed record ExternDefinition(SymbolForm Name, SourceSpan Span, string CName, int? FixedParameters = null) : TopLevelDefinition(Name, Span);
+/// <param name="Signature">For <c>(extern 'cname (T ...) R)</c>, its C signature.</param>
+public sealed record ExternDefinition(SymbolForm Name, SourceSpan Span, string CName, int? FixedParameters = null, CSignature? Signature = null) : TopLevelDefinition(Name, Span);
 
 public sealed record ExpandedUnit(IReadOnlyList<TopLevelDefinition> Definitions, IReadOnlyList<SymbolForm> Exports, bool HasExportForm);
 

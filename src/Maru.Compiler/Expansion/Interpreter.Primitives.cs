@@ -215,9 +215,8 @@ public sealed partial class Interpreter
         if (a.Length == 1) return new ExternValue(cname, null);
         if (a.Length == 3 && a[1] is not long)
         {
-            CheckCSignature(cname.Name, a[1], a[2]);
-            throw new MaruError($"the extern '{cname.Name}' declares a C signature: externs with C signatures (spec section 11) are not supported yet; declare it without one, (extern '{cname.Name}), to pass and return words",
-                DiagnosticCodes.NotSupported);
+            var signature = ReadCSignature(cname.Name, a[1], a[2]);
+            return new ExternValue(cname, signature.VariadicFrom) { Signature = signature };
         }
         if (a[1] is not long n || n < 0 || n > MaxFixedParameters)
             throw new MaruError($"the number of fixed parameters of the variadic C function '{cname.Name}' must be an integer from 0 to {MaxFixedParameters}, not {Printer.Describe(a[1])}",
@@ -228,28 +227,30 @@ public sealed partial class Interpreter
     private static readonly HashSet<string> CParameterTypes = ["long", "int", "double", "float"];
 
     /// <summary>
-    /// Checks <c>(extern 'cname (T ...) R)</c> as spec section 11 defines it: parameter types long, int, double or float,
+    /// Reads <c>(extern 'cname (T ...) R)</c> as spec section 11 defines it: parameter types long, int, double or float,
     /// at most one <c>...</c>, after which float is not allowed (C promotes it to double); result one of those or void.
     /// </summary>
-    private static void CheckCSignature(string cname, object? parameters, object? result)
+    private static CSignature ReadCSignature(string cname, object? parameters, object? result)
     {
         string Malformed(string what) =>
             $"the C signature of extern '{cname}' {what}; it is (extern '{cname} (T ...) R) with types long, int, double or float, an optional ... before the variable arguments, and a result type or void";
         if (parameters is not (null or Pair)) throw new MaruError(Malformed($"must list its parameter types, not {Printer.Describe(parameters)}"), DiagnosticCodes.InvalidCSignature);
-        bool variadic = false;
+        var types = new List<CType>();
+        int? variadicFrom = null; // the index of the first variable argument, after a ...
         for (object? rest = parameters; rest is not null; rest = ((Pair)rest).Tail)
         {
             if (rest is not Pair cell) throw new MaruError(Malformed("has a dotted parameter list"), DiagnosticCodes.InvalidCSignature);
             switch (cell.Head)
             {
-                case MaruSymbol { Name: "..." } when variadic:
+                case MaruSymbol { Name: "..." } when variadicFrom is not null:
                     throw new MaruError(Malformed("has more than one ..."), DiagnosticCodes.InvalidCSignature);
                 case MaruSymbol { Name: "..." }:
-                    variadic = true;
+                    variadicFrom = types.Count;
                     break;
-                case MaruSymbol { Name: "float" } when variadic:
+                case MaruSymbol { Name: "float" } when variadicFrom is not null:
                     throw new MaruError(Malformed("passes a float as a variable argument, which C promotes to double: write double"), DiagnosticCodes.InvalidCSignature);
                 case MaruSymbol type when CParameterTypes.Contains(type.Name):
+                    types.Add(CSignature.Parse(type.Name));
                     break;
                 default:
                     throw new MaruError(Malformed($"has the parameter type {Printer.Describe(cell.Head)}"), DiagnosticCodes.InvalidCSignature);
@@ -257,6 +258,7 @@ public sealed partial class Interpreter
         }
         if (result is not MaruSymbol resultType || !(CParameterTypes.Contains(resultType.Name) || resultType.Name == "void"))
             throw new MaruError(Malformed($"has the result type {Printer.Describe(result)}"), DiagnosticCodes.InvalidCSignature);
+        return new CSignature(types, variadicFrom, CSignature.Parse(resultType.Name));
     }
 
     /// <summary>The most characters compile-time code may print in one compilation.</summary>

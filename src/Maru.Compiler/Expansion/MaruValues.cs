@@ -1,5 +1,6 @@
 using System.Text;
 using Maru.Compiler.Diagnostics;
+using Maru.Compiler.Semantics;
 
 namespace Maru.Compiler.Expansion;
 
@@ -321,6 +322,8 @@ public sealed class ExternValue(MaruSymbol cname, int? fixedParameters)
     public MaruSymbol CName { get; } = cname;
     /// <summary>For a variadic C function declared with its number of fixed parameters, that number.</summary>
     public int? FixedParameters { get; } = fixedParameters;
+    /// <summary>For <c>(extern 'cname (T ...) R)</c>, its C signature.</summary>
+    public CSignature? Signature { get; init; }
     /// <summary>The name it was first defined under; other names holding it are globals holding its address.</summary>
     public MaruSymbol? Name;
 }

@@ -43,6 +43,8 @@ public sealed class Instruction
     public int Index { get; init; }
     /// <summary>For a call of a variadic C function: how many of its arguments are fixed (the rest are variadic); else -1.</summary>
     public int FixedArguments { get; init; } = -1;
+    /// <summary>For a call of an extern with a C signature, that signature (how each argument and the result cross).</summary>
+    public CSignature? Signature { get; init; }
 
     public bool HasSideEffects => Opcode is Opcode.Store or Opcode.StoreGlobal or Opcode.StoreSlot or Opcode.Call;
 

@@ -587,6 +587,7 @@ public sealed class Lowering
             Symbol = call.Target?.NativeName,
             Args = args,
             FixedArguments = (call.Target as ExternSymbol)?.FixedParameters ?? -1,
+            Signature = (call.Target as ExternSymbol)?.Signature,
         }));
     }
 }

@@ -105,7 +105,8 @@ public sealed class Analyzer
                 case ExternDefinition ext:
                     if (!Declare(name, "extern")) break;
                     var externSymbol = new ExternSymbol(name.Name, ext.CName, file,
-                        ext.FixedParameters ?? VariadicCFunctions.FixedParameters(ext.CName), isDeclaredVariadic: ext.FixedParameters is not null)
+                        ext.FixedParameters ?? (ext.Signature is null ? VariadicCFunctions.FixedParameters(ext.CName) : null),
+                        isDeclaredVariadic: ext.FixedParameters is not null, ext.Signature)
                     { DefinedAt = ext.Span };
                     _symbols[name.Name] = externSymbol;
                     externs.Add(externSymbol);
@@ -393,6 +394,13 @@ public sealed class Analyzer
                     return new BoundConstant(span, 0);
                 }
                 return new BoundCall(span, CallKind.Direct, function, null, BindAll(list.Items, 1));
+            case ExternSymbol { Signature: { } signature } ext when signature.Parameters.Count != operandCount:
+            {
+                int n = signature.Parameters.Count;
+                Error(list, DiagnosticCodes.WrongArgumentCount,
+                    $"'{head.Name}' is the C function {ext.NativeName} declared {signature} with {n} argument{(n == 1 ? "" : "s")} but is given {operandCount}");
+                return new BoundConstant(span, 0);
+            }
             case ExternSymbol ext:
                 // Only a declared count is checked: calls of C externs are otherwise unchecked (spec section 5).
                 if (ext is { IsDeclaredVariadic: true, FixedParameters: int fixedCount } && operandCount < fixedCount)

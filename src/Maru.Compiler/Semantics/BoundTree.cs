@@ -33,8 +33,11 @@ public sealed class FunctionSymbol(string name, string nativeName, SourceFile fi
 
 /// <param name="fixedParameters">For a variadic C function, its number of fixed parameters; null for any other.</param>
 /// <param name="isDeclaredVariadic">The program declared the count, <c>(extern 'cname n)</c>, rather than taking the C library's.</param>
-public sealed class ExternSymbol(string name, string cName, SourceFile file, int? fixedParameters, bool isDeclaredVariadic) : Symbol(name, cName, file)
+public sealed class ExternSymbol(string name, string cName, SourceFile file, int? fixedParameters, bool isDeclaredVariadic, CSignature? signature = null)
+    : Symbol(name, cName, file)
 {
+    /// <summary>Its C signature when it declares one; else every argument and the result are words.</summary>
+    public CSignature? Signature { get; } = signature;
     /// <summary>For a variadic C function, its number of fixed parameters (Apple's arm64 ABI passes the rest on the stack).</summary>
     public int? FixedParameters { get; } = fixedParameters;
     public bool IsDeclaredVariadic { get; } = isDeclaredVariadic;

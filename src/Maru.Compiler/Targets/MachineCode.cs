@@ -11,7 +11,7 @@ public enum OperandKind
     SymbolMemory,    // the word at Symbol, addressed relative to the program counter
     Slot,            // frame slot number Value (spills and variables whose address is taken)
     IncomingArgument,// the caller's stack argument number Value
-    OutgoingArgument,// this function's stack argument number Value for the call being made
+    OutgoingArgument,// the stack argument at byte offset Value of the argument area of the call being made
     Symbol,          // a code or data symbol (call targets, address loads)
     Block,           // a branch target: block number Value
 }
@@ -36,7 +36,9 @@ public struct MachineOperand
     public static MachineOperand SymbolMem(string symbol) => new() { Kind = OperandKind.SymbolMemory, Symbol = symbol };
     public static MachineOperand Slot(int slot) => new() { Kind = OperandKind.Slot, Value = slot };
     public static MachineOperand Incoming(int index) => new() { Kind = OperandKind.IncomingArgument, Value = index };
-    public static MachineOperand Outgoing(int index) => new() { Kind = OperandKind.OutgoingArgument, Value = index };
+    public static MachineOperand Outgoing(int index) => OutgoingAt(8 * index);
+    /// <summary>A stack argument at a byte offset of the argument area (Apple arm64 packs 4-byte C arguments).</summary>
+    public static MachineOperand OutgoingAt(int byteOffset) => new() { Kind = OperandKind.OutgoingArgument, Value = byteOffset };
     public static MachineOperand Sym(string symbol) => new() { Kind = OperandKind.Symbol, Symbol = symbol };
     public static MachineOperand Target(int block) => new() { Kind = OperandKind.Block, Value = block };
 

@@ -77,7 +77,8 @@ internal sealed record TargetToolchain(
     // .drectve directives the compiler writes, and link against the import libraries of the Windows C runtime
     // (msvcrt.dll, present on every Windows) and kernel32 from mingw-w64-x86-64-dev, on the linker's default search path.
     // C99 functions that msvcrt.dll lacks or gets wrong (snprintf) come from MinGW's static libmingwex, which calls back
-    // into msvcrt: hence the group.
+    // into msvcrt: hence the group. The maths functions (sin, sqrt, pow ...) come from libmingwex too, and report
+    // domain errors through __mingw_raise_matherr of libmingw32.
     // --exclude-all-symbols: only the functions the .drectve sections export are exported, even when there is none.
     // No entry point: there is no C runtime start-up to run, and the loader calls none when the entry is 0.
     // --no-insert-timestamp: the same input gives the same DLL.
@@ -87,6 +88,6 @@ internal sealed record TargetToolchain(
             [new AssemblerCandidate("x86_64-w64-mingw32-as", (source, obj) => ["--64", "-o", obj, source])],
             [new LinkerCandidate("x86_64-w64-mingw32-ld", (request, _) =>
                 ["-m", "i386pep", "-shared", "--exclude-all-symbols", "--no-insert-timestamp", "-o", request.Output, .. request.Objects,
-                 "--start-group", "-lmingwex", "-lmsvcrt", "-lkernel32", "--end-group"])]);
+                 "--start-group", "-lmingwex", "-lmsvcrt", "-lkernel32", "-lmingw32", "--end-group"])]);
     }
 }

@@ -145,6 +145,16 @@ public sealed class DiagnosticCodeTests
     public void AUnitFunctionCalledWithTheWrongArgumentCountIsMaru0103(string source, int line, int column, string named) =>
         AssertSingleError(source, DiagnosticCodes.WrongArgumentCount, line, column, named);
 
+    /// <summary>An extern with a C signature takes exactly the arguments it declares, variable ones included (spec 11).</summary>
+    [TestMethod]
+    [DataRow("(define sin (extern 'sin (double) double))\n(define-function g () (sin))", 2, 23, "'sin' is the C function sin declared (double) double with 1 argument but is given 0")]
+    [DataRow("(define pow (extern 'pow (double double) double))\n(define-function g () (pow 1.0 2.0 3.0))", 2, 23, "with 2 arguments but is given 3")]
+    [DataRow("(define p (extern 'printf (long ... double) int))\n(define-function g () (p \"%f\"))", 2, 23, "declared (long ... double) int with 2 arguments but is given 1")]
+    [DataRow("(define p (extern 'printf (long ... double) int))\n(define-function g () (p \"%f\" 1.0 2.0))", 2, 23, "'p'")]
+    [DataRow("(define rand (extern 'rand () int))\n(define-function g () (rand 1))", 2, 23, "with 0 arguments but is given 1")]
+    public void AnExternWithACSignatureCalledWithAnotherArgumentCountIsMaru0103(string source, int line, int column, string named) =>
+        AssertSingleError(source, DiagnosticCodes.WrongArgumentCount, line, column, named);
+
     // ---- MARU0104 WrongOperandCount ----
 
     [TestMethod]

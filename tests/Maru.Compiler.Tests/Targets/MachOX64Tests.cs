@@ -46,6 +46,6 @@ public sealed partial class MachOX64Tests
     [GeneratedRegex(@"^\s*(?:[0-9a-f]+ )?\(([^)]*)\) (external|private external) (\S+)$", RegexOptions.Multiline)]
     private static partial Regex SymbolLine();
 
-    [GeneratedRegex(@"\(extern '([^\s()]+)\)")]
+    [GeneratedRegex(@"\(extern '([^\s()]+)")]
     private static partial Regex Extern();
 }

@@ -45,6 +45,13 @@ public enum Arm64Op
     Fcvtzs,     // [dst, a]: double->long, saturating with NaN 0 as the language says
     LdrFloat,   // [dst, memory]: a binary32 widened to a double
     StrFloat,   // [memory, src]: rounded to binary32
+    // Calls of externs with C signatures: the argument and result registers d0–d7 are set right before the call and
+    // read right after it.
+    FloatBits,  // [dst, src]: the double src rounded to binary32, whose bits are dst's low 32 bits (the rest are zero)
+    DArgument,  // [d number imm, src]: the word's bits to an argument register
+    DResult,    // [dst]: the double result's bits from d0
+    FloatResult,// [dst]: the binary32 result in s0 widened to a double
+    Sxtw,       // [dst, src]: the low 32 bits of src sign-extended (an int result)
 }
 
 /// <summary>Condition codes, numbered as the hardware encodes them: flipping bit 0 inverts one.</summary>

@@ -320,7 +320,7 @@ public sealed class Arm64Emitter
             case Arm64Op.StrW:
                 EmitMemoryAccess("str", Reg(o[1], word32: true), o[0], 4);
                 break;
-            case >= Arm64Op.FAdd and <= Arm64Op.StrFloat:
+            case >= Arm64Op.FAdd and <= Arm64Op.Sxtw:
                 EmitFloat(instruction);
                 break;
             default:
@@ -381,6 +381,24 @@ public sealed class Arm64Emitter
                 Line($"\tfmov\td16, {Reg(o[1])}");
                 Line("\tfcvt\ts16, d16");
                 EmitMemoryAccess("str", "s16", o[0], 4);
+                break;
+            case Arm64Op.FloatBits:
+                Line($"\tfmov\td16, {Reg(o[1])}");
+                Line("\tfcvt\ts16, d16");
+                Line($"\tfmov\t{Reg(o[0], word32: true)}, s16");
+                break;
+            case Arm64Op.DArgument:
+                Line($"\tfmov\td{o[0].Value}, {Reg(o[1])}");
+                break;
+            case Arm64Op.DResult:
+                Line($"\tfmov\t{Reg(o[0])}, d0");
+                break;
+            case Arm64Op.FloatResult:
+                Line("\tfcvt\td0, s0");
+                Line($"\tfmov\t{Reg(o[0])}, d0");
+                break;
+            case Arm64Op.Sxtw:
+                Line($"\tsxtw\t{Reg(o[0])}, {Reg(o[1], word32: true)}");
                 break;
         }
     }
@@ -456,7 +474,7 @@ public sealed class Arm64Emitter
     private long StackOffset(MachineOperand operand) => operand.Kind switch
     {
         OperandKind.Slot => _outgoingBytes + 8 * operand.Value,
-        OperandKind.OutgoingArgument => 8 * operand.Value,
+        OperandKind.OutgoingArgument => operand.Value,
         OperandKind.IncomingArgument => _localBytes + _saveBytes + 8 * operand.Value,
         _ => throw new InvalidOperationException($"{operand.Kind} is not on the stack"),
     };

@@ -571,6 +571,11 @@ public sealed class Arm64InstructionSelector
             args = args[1..];
         }
         else target = MachineOperand.Sym(_symbolName(instruction.Symbol!, instruction.CallKind == CallKind.Extern));
+        if (instruction.Signature is { } signature)
+        {
+            SelectCCall(signature, target, args, dest);
+            return;
+        }
         int registerArguments = _variadicArgumentsOnStack && instruction.FixedArguments >= 0
             ? Math.Min(instruction.FixedArguments, _abi.ArgumentRegisters.Count)
             : _abi.ArgumentRegisters.Count;
@@ -578,6 +583,52 @@ public sealed class Arm64InstructionSelector
         _code.Add(new MachineInstruction((int)Arm64Op.Bl, target) { ImplicitUses = usedRegisters.ToArray(), ImplicitDefs = _abi.CallClobbers });
         _function.HasCalls = true;
         if (dest >= 0) Copy(dest, X0);
+    }
+
+    /// <summary>
+    /// A call of an extern with a C signature: stack arguments first, then d0–d7, then x0–x7; the result as its C type
+    /// says.
+    /// </summary>
+    private void SelectCCall(CSignature signature, MachineOperand target, ReadOnlySpan<Value> args, int dest)
+    {
+        var floatBits = new int[args.Length]; // the machine registers holding the rounded floats, else -1
+        for (int i = 0; i < args.Length; i++)
+        {
+            floatBits[i] = -1;
+            if (signature.Parameters[i] != CType.Float) continue;
+            floatBits[i] = NewRegister();
+            Add(Arm64Op.FloatBits, Def(floatBits[i]), Use(InRegister(args[i])));
+        }
+        var (places, stackSlots) = (_variadicArgumentsOnStack ? CCallConvention.AppleArm64 : CCallConvention.Aapcs64).Place(signature);
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (places[i].StackOffset < 0) continue;
+            Add(places[i].StackSize == 4 ? Arm64Op.StrW : Arm64Op.Str, MachineOperand.OutgoingAt(places[i].StackOffset),
+                floatBits[i] >= 0 ? Use(floatBits[i]) : RegisterOrZero(args[i]));
+        }
+        _function.OutgoingArguments = Math.Max(_function.OutgoingArguments, stackSlots);
+        for (int i = 0; i < args.Length; i++)
+            if (places[i].VectorRegister >= 0)
+                Add(Arm64Op.DArgument, Imm(places[i].VectorRegister), floatBits[i] >= 0 ? Use(floatBits[i]) : RegisterOrZero(args[i]));
+        var usedRegisters = new List<int>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (places[i].GeneralRegister < 0) continue;
+            int register = _abi.ArgumentRegisters[places[i].GeneralRegister];
+            Move(register, args[i]); // a float never goes to a general register
+            usedRegisters.Add(register);
+        }
+        _code.Add(new MachineInstruction((int)Arm64Op.Bl, target) { ImplicitUses = usedRegisters.ToArray(), ImplicitDefs = _abi.CallClobbers });
+        _function.HasCalls = true;
+        if (dest < 0) return;
+        switch (signature.Result)
+        {
+            case CType.Long: Copy(dest, X0); break;
+            case CType.Int: Add(Arm64Op.Sxtw, Def(dest), Use(X0)); break;
+            case CType.Double: Add(Arm64Op.DResult, Def(dest)); break;
+            case CType.Float: Add(Arm64Op.FloatResult, Def(dest)); break;
+            case CType.Void: Move(dest, Value.Const(0)); break;
+        }
     }
 
     /// <summary>

@@ -37,6 +37,13 @@ public enum X64Op
     DoubleToLong,   // [dst, a, temp]: saturating, NaN is 0
     LoadFloat,      // [dst, memory]: a binary32 widened to a double
     StoreFloat,     // [memory, src reg]: rounded to binary32
+    // Calls of externs with C signatures: the argument and result registers xmm0–xmm7 are set right before the call
+    // and read right after it, so they never meet the scratch uses above.
+    FloatBits,      // [dst, src]: the double src rounded to binary32, whose bits are dst's low 32 bits (the rest are not defined)
+    XmmArgument,    // [xmm number imm, src]: the word's bits to an argument register
+    XmmResult,      // [dst]: the double result's bits from xmm0
+    FloatResult,    // [dst]: the binary32 result in xmm0 widened to a double
+    SignExtendInt,  // [dst, src]: the low 32 bits of src sign-extended (an int result)
 }
 
 public enum X64Condition { E, NE, L, LE, G, GE, B, BE, A, AE }
@@ -63,22 +70,23 @@ public sealed class X64Abi : IRegisterInfo
     public static readonly X64Abi SysV = new(
         arguments: new[] { X64Registers.Rdi, X64Registers.Rsi, X64Registers.Rdx, X64Registers.Rcx, X64Registers.R8, X64Registers.R9 },
         calleeSaved: new[] { X64Registers.Rbx, X64Registers.Rbp, X64Registers.R12, X64Registers.R13, X64Registers.R14, X64Registers.R15 },
-        shadowSpace: 0, passesVectorCountInAl: true);
+        shadowSpace: 0, passesVectorCountInAl: true, CCallConvention.SysV);
 
     /// <summary>
     /// Microsoft x64: four register arguments, then the stack above the 32-byte shadow space the caller reserves for every
-    /// call. xmm6–xmm15 are callee-saved too, but code of this target never touches vector registers. Variadic C
+    /// call. xmm6–xmm15 are callee-saved too, but code of this target touches only xmm0–xmm7. Variadic C
     /// functions take word arguments in the same registers and slots as any other.
     /// </summary>
     public static readonly X64Abi Windows = new(
         arguments: new[] { X64Registers.Rcx, X64Registers.Rdx, X64Registers.R8, X64Registers.R9 },
         calleeSaved: new[] { X64Registers.Rbx, X64Registers.Rbp, X64Registers.Rdi, X64Registers.Rsi, X64Registers.R12, X64Registers.R13, X64Registers.R14, X64Registers.R15 },
-        shadowSpace: 32, passesVectorCountInAl: false);
+        shadowSpace: 32, passesVectorCountInAl: false, CCallConvention.Windows);
 
     private readonly HashSet<int> _calleeSaved;
 
-    private X64Abi(int[] arguments, int[] calleeSaved, int shadowSpace, bool passesVectorCountInAl)
+    private X64Abi(int[] arguments, int[] calleeSaved, int shadowSpace, bool passesVectorCountInAl, CCallConvention cCalls)
     {
+        CCalls = cCalls;
         PassesVectorCountInAl = passesVectorCountInAl;
         ArgumentRegisters = arguments;
         _calleeSaved = new HashSet<int>(calleeSaved);
@@ -94,6 +102,8 @@ public sealed class X64Abi : IRegisterInfo
     public IReadOnlyList<int> AllocatableRegisters { get; }
     /// <summary>Whether variadic callees read %al as the number of vector registers used (SysV); Windows passes nothing.</summary>
     public bool PassesVectorCountInAl { get; }
+    /// <summary>Where the arguments of a call with a C signature go.</summary>
+    public CCallConvention CCalls { get; }
 
     public bool IsCalleeSaved(int register) => _calleeSaved.Contains(register);
 

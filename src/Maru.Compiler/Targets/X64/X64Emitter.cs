@@ -290,7 +290,7 @@ public sealed class X64Emitter
             case X64Op.StoreLong:
                 Line($"\tmovl\t{(o[1].IsRegister ? Name(o[1].Reg, 4) : Format(o[1]))}, {Format(o[0])}");
                 break;
-            case >= X64Op.FAdd and <= X64Op.StoreFloat:
+            case >= X64Op.FAdd and <= X64Op.SignExtendInt:
                 EmitFloat(instruction);
                 break;
             default:
@@ -367,6 +367,24 @@ public sealed class X64Emitter
                 Line($"\tmovq\t{Name(o[1].Reg)}, %xmm0");
                 Line("\tcvtsd2ss\t%xmm0, %xmm0");
                 Line($"\tmovss\t%xmm0, {Format(o[0])}");
+                break;
+            case X64Op.FloatBits:
+                Line($"\tmovq\t{Name(o[1].Reg)}, %xmm0");
+                Line("\tcvtsd2ss\t%xmm0, %xmm0");
+                Line($"\tmovq\t%xmm0, {d}");
+                break;
+            case X64Op.XmmArgument:
+                Line($"\tmovq\t{Name(o[1].Reg)}, %xmm{o[0].Value}");
+                break;
+            case X64Op.XmmResult:
+                Line($"\tmovq\t%xmm0, {d}");
+                break;
+            case X64Op.FloatResult:
+                Line("\tcvtss2sd\t%xmm0, %xmm0");
+                Line($"\tmovq\t%xmm0, {d}");
+                break;
+            case X64Op.SignExtendInt:
+                Line($"\tmovslq\t{X64Registers.Name(o[1].Reg, 4)}, {d}");
                 break;
         }
     }
@@ -518,7 +536,7 @@ public sealed class X64Emitter
         OperandKind.Memory => FormatMemory(operand),
         OperandKind.SymbolMemory => $"{operand.Symbol}(%rip)",
         OperandKind.Slot => $"{_outgoingBytes + 8 * operand.Value}(%rsp)",
-        OperandKind.OutgoingArgument => $"{_abi.ShadowSpace + 8 * operand.Value}(%rsp)",
+        OperandKind.OutgoingArgument => $"{_abi.ShadowSpace + operand.Value}(%rsp)",
         OperandKind.IncomingArgument => $"{_frameSize + _pushBytes + 8 + _abi.ShadowSpace + 8 * operand.Value}(%rsp)",
         OperandKind.Symbol => operand.Symbol!,
         _ => throw new InvalidOperationException($"cannot format {operand.Kind}"),

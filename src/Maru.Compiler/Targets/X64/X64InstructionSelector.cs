@@ -536,6 +536,11 @@ public sealed class X64InstructionSelector
             string symbol = _format.Symbol(instruction.Symbol!);
             target = MachineOperand.Sym(instruction.CallKind == CallKind.Extern ? _format.ExternCallTarget(symbol) : symbol);
         }
+        if (instruction.Signature is { } signature)
+        {
+            SelectCCall(signature, target, args, dest);
+            return;
+        }
         var usedRegisters = PassArguments(args, isTailCall: false);
         // Variadic C functions read %al as the number of vector registers used: always none.
         bool mayBeVariadic = instruction.CallKind != CallKind.Direct && _abi.PassesVectorCountInAl;
@@ -547,6 +552,61 @@ public sealed class X64InstructionSelector
         _code.Add(new MachineInstruction((int)X64Op.Call, target) { ImplicitUses = usedRegisters.ToArray(), ImplicitDefs = _abi.CallerSaved });
         _function.HasCalls = true;
         if (dest >= 0) Copy(dest, Rax);
+    }
+
+    /// <summary>
+    /// A call of an extern with a C signature: stack arguments first, then the xmm registers, then the general ones;
+    /// the result as its C type says.
+    /// </summary>
+    private void SelectCCall(CSignature signature, MachineOperand target, ReadOnlySpan<Value> args, int dest)
+    {
+        // Floats are rounded before any argument register is set: the rounding goes through xmm0.
+        var floatBits = new int[args.Length]; // the machine registers holding the rounded floats, else -1
+        for (int i = 0; i < args.Length; i++)
+        {
+            floatBits[i] = -1;
+            if (signature.Parameters[i] != CType.Float) continue;
+            floatBits[i] = NewRegister();
+            Add(X64Op.FloatBits, MachineOperand.Def(floatBits[i]), MachineOperand.Use(InRegister(args[i])));
+        }
+        var (places, stackSlots) = _abi.CCalls.Place(signature);
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (places[i].StackOffset < 0) continue;
+            Add(X64Op.Mov, MachineOperand.OutgoingAt(places[i].StackOffset), floatBits[i] >= 0 ? MachineOperand.Use(floatBits[i]) : Operand(args[i]));
+        }
+        _function.OutgoingArguments = Math.Max(_function.OutgoingArguments, stackSlots);
+        int vectorRegisters = 0;
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (places[i].VectorRegister < 0) continue;
+            Add(X64Op.XmmArgument, MachineOperand.Imm(places[i].VectorRegister), MachineOperand.Use(floatBits[i] >= 0 ? floatBits[i] : InRegister(args[i])));
+            vectorRegisters++;
+        }
+        var usedRegisters = new List<int>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (places[i].GeneralRegister < 0) continue;
+            int register = _abi.ArgumentRegisters[places[i].GeneralRegister];
+            Move(register, args[i]); // a float never goes to a general register
+            usedRegisters.Add(register);
+        }
+        if (signature.VariadicFrom is not null && _abi.PassesVectorCountInAl)
+        {
+            Add(X64Op.Mov, MachineOperand.Def(Rax), MachineOperand.Imm(vectorRegisters));
+            usedRegisters.Add(Rax);
+        }
+        _code.Add(new MachineInstruction((int)X64Op.Call, target) { ImplicitUses = usedRegisters.ToArray(), ImplicitDefs = _abi.CallerSaved });
+        _function.HasCalls = true;
+        if (dest < 0) return;
+        switch (signature.Result)
+        {
+            case CType.Long: Copy(dest, Rax); break;
+            case CType.Int: Add(X64Op.SignExtendInt, MachineOperand.Def(dest), MachineOperand.Use(Rax)); break;
+            case CType.Double: Add(X64Op.XmmResult, MachineOperand.Def(dest)); break;
+            case CType.Float: Add(X64Op.FloatResult, MachineOperand.Def(dest)); break;
+            case CType.Void: Move(dest, Value.Const(0)); break;
+        }
     }
 
     /// <summary>Places arguments: stack arguments first (outgoing area, or the incoming one for a tail call), then registers.</summary>

@@ -42,11 +42,14 @@ internal sealed class ElfSharedObjectWriter
         _diagnostics = diagnostics;
     }
 
-    /// <summary>The bytes of the shared object named <paramref name="soname"/>; null after MARU0903 diagnostics (a duplicate or unusable symbol).</summary>
-    public static byte[]? Link(IReadOnlyList<ObjectFile> objects, string soname, DiagnosticBag diagnostics) =>
-        new ElfSharedObjectWriter(objects, diagnostics).Write(soname);
+    /// <summary>
+    /// The bytes of the shared object named <paramref name="soname"/>, which records the libraries <paramref name="needed"/>
+    /// as DT_NEEDED; null after MARU0903 diagnostics (a duplicate or unusable symbol).
+    /// </summary>
+    public static byte[]? Link(IReadOnlyList<ObjectFile> objects, string soname, IReadOnlyList<string> needed, DiagnosticBag diagnostics) =>
+        new ElfSharedObjectWriter(objects, diagnostics).Write(soname, needed);
 
-    private byte[]? Write(string soname)
+    private byte[]? Write(string soname, IReadOnlyList<string> needed)
     {
         int errors = _diagnostics.ErrorCount;
         CollectGlobals();
@@ -58,6 +61,7 @@ internal sealed class ElfSharedObjectWriter
             .OrderBy(e => e.Symbol.Name, StringComparer.Ordinal).ToList();
         var dynamicNames = _imports.Concat(exports.Select(e => e.Symbol.Name)).ToList();
         var dynstr = new StringTable();
+        var neededOffsets = needed.Select(dynstr.Add).ToList();
         int sonameOffset = dynstr.Add(soname);
         foreach (string name in dynamicNames) dynstr.Add(name);
         int symbolCount = 1 + dynamicNames.Count;
@@ -84,7 +88,7 @@ internal sealed class ElfSharedObjectWriter
         layout.NewPage();
         // .dynamic and .got are read-only once relocated (PT_GNU_RELRO): they end on a page boundary, so that the loader
         // can protect their pages without touching .data, which starts on the next page.
-        const int dynamicEntries = 13;
+        int dynamicEntries = 13 + needed.Count;
         long writableStart = layout.End;
         long relroSize = DynamicSize * dynamicEntries + 8 * _got.Count;
         long relroStart = writableStart + (relroSize + PageSize - 1) / PageSize * PageSize - relroSize;
@@ -145,12 +149,12 @@ internal sealed class ElfSharedObjectWriter
 
         int relativeCount = relocations.Count(r => r.Type == RelocationRelative);
         writer.At(dynamic);
-        foreach (var (tag, value) in new (long, long)[]
+        foreach (var (tag, value) in neededOffsets.Select(offset => (1L /* DT_NEEDED */, (long)offset)).Concat(new (long, long)[]
         {
             (14, sonameOffset), (4, hash), (5, dynstrAddress), (6, dynsym), (10, dynstr.Length), (11, SymbolSize),
             (7, rela), (8, RelocationSize * relocationCount), (9, RelocationSize), (0x6ffffff9, relativeCount),
             (30, 0x8 /* DF_BIND_NOW */), (0x6ffffffb, 0x1 /* DF_1_NOW */), (0 /* DT_NULL */, 0),
-        })
+        }))
             writer.I64(tag).I64(value);
 
         // ELF header and program headers.

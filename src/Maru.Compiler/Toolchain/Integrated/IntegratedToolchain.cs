@@ -24,7 +24,10 @@ internal static class IntegratedToolchain
             if (X64Assembler.Assemble(names[i], assembly[i].Text, diagnostics) is { } assembled) objects.Add(assembled);
         }
         if (diagnostics.HasErrors) return;
-        if (ElfSharedObjectWriter.Link(objects, Path.GetFileName(outputPath), diagnostics) is not { } library) return;
+        // Externs resolve from the C and maths libraries wherever the library is loaded (spec section 11), unless the
+        // target's C library is not glibc.
+        string[] needed = options.RecordsCLibrary ? ["libc.so.6", "libm.so.6"] : [];
+        if (ElfSharedObjectWriter.Link(objects, Path.GetFileName(outputPath), needed, diagnostics) is not { } library) return;
         AtomicOutput.Replace(outputPath, diagnostics, temporary => File.WriteAllBytes(temporary, library));
     }
 }

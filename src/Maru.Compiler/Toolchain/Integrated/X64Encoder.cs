@@ -108,7 +108,7 @@ internal sealed class X64Encoder(List<byte> bytes, List<Fixup> fixups)
             case ("movzwl", 2) when o[0] is MemoryOperand { ThroughGot: false } && o[1] is RegisterOperand { Size: 4 } r:
                 ModRm(false, [0x0F, 0xB7], r.Number, o[0]);
                 return true;
-            case ("movslq", 2) when o[0] is MemoryOperand { ThroughGot: false } && o[1] is RegisterOperand { Size: 8 } r:
+            case ("movslq", 2) when o[0] is MemoryOperand { ThroughGot: false } or RegisterOperand { Size: 4 } && o[1] is RegisterOperand { Size: 8 } r:
                 ModRm(true, [0x63], r.Number, o[0]);
                 return true;
             case ("movl", 2) when o[0] is MemoryOperand { ThroughGot: false } && o[1] is RegisterOperand { Size: 4 } r:

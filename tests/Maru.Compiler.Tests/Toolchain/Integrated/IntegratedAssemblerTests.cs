@@ -161,7 +161,7 @@ public sealed class IntegratedAssemblerTests
             }
             var diagnostics = new DiagnosticBag();
             ObjectFile? assembled = X64Assembler.Assemble("fuzz.s", text.ToString(), diagnostics);
-            if (assembled is not null) ElfSharedObjectWriter.Link([assembled], "libfuzz.so", diagnostics);
+            if (assembled is not null) ElfSharedObjectWriter.Link([assembled], "libfuzz.so", [], diagnostics);
             if (diagnostics.HasErrors) refused++;
             Assert.IsTrue(diagnostics.Items.All(d => d.Code is DiagnosticCodes.AssemblerError or DiagnosticCodes.LinkerError),
                 string.Join("\n", diagnostics.Items));

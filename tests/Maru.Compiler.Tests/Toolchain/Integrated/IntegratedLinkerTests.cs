@@ -92,6 +92,26 @@ public sealed class IntegratedLinkerTests
     }
 
     [TestMethod]
+    public void TheLibraryRecordsTheCAndMathsLibrariesUnlessTold()
+    {
+        using var directory = new TemporaryDirectory();
+        var source = SourceFile.FromText("test.l", """
+            (define printf (extern 'printf (long ... double) int))
+            (define cos (extern 'cos (double) double))
+            (define-function main (argc argv) (printf "%.3f\n" (cos 0.5)) 0)
+            """);
+        string library = Build(directory, source);
+        string dynamic = ReadElf("--dynamic", library);
+        StringAssert.Contains(dynamic, "Shared library: [libc.so.6]");
+        StringAssert.Contains(dynamic, "Shared library: [libm.so.6]");
+        var run = NativeHarness.RunLibrary(library, []);
+        Assert.AreEqual("0.878\n", run.StandardOutput, run.StandardError);
+
+        string musl = Build(directory, Integrated with { RecordsCLibrary = false }, source);
+        Assert.IsFalse(ReadElf("--dynamic", musl).Contains("NEEDED"), "a library for a musl target records no glibc");
+    }
+
+    [TestMethod]
     public void TheUnwinderWalksThroughMaruFrames()
     {
         // glibc's backtrace() unwinds with the libraries' .eh_frame, found through PT_GNU_EH_FRAME. Without unwind tables
