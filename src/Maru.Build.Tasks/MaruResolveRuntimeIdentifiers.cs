@@ -55,7 +55,9 @@ public sealed class MaruResolveRuntimeIdentifiers : Microsoft.Build.Utilities.Ta
         Dictionary<string, string[]>? graph = null;
         Result = RuntimeIdentifiers.Select(rid =>
         {
-            string target = IsOurs(rid.ItemSpec) ? rid.ItemSpec : FallBack(rid.ItemSpec, graph ??= ReadGraph()) ?? "";
+            // Our own RIDs need no graph; any other builds as the first of ours it imports, nearest first (as NuGet walks).
+            IReadOnlyList<string> lineage = IsOurs(rid.ItemSpec) ? [rid.ItemSpec] : Lineage(rid.ItemSpec, graph ??= ReadGraph());
+            string target = lineage.FirstOrDefault(IsOurs) ?? "";
             var item = new TaskItem(rid.ItemSpec);
             item.SetMetadata("LibraryFileName", NativeToolchain.LibraryFileName(LibraryName, rid.ItemSpec));
             item.SetMetadata("TargetRuntimeIdentifier", target);
@@ -63,7 +65,8 @@ public sealed class MaruResolveRuntimeIdentifiers : Microsoft.Build.Utilities.Ta
                 || (choice is "" or "auto" && !Static && target.Length > 0 && NativeToolchain.HasIntegratedToolchain(target) && !NamesATool(rid.ItemSpec, target));
             item.SetMetadata("Integrated", integrated ? "true" : "false");
             // A musl RID (linux-musl-x64, alpine.3.18-x64) builds as linux-x64, but its library must not record glibc.
-            item.SetMetadata("RecordsCLibrary", IsMusl(rid.ItemSpec, () => graph ??= ReadGraph()) ? "false" : "true");
+            bool musl = lineage.Any(r => r.StartsWith("linux-musl", StringComparison.Ordinal));
+            item.SetMetadata("RecordsCLibrary", musl ? "false" : "true");
             return (ITaskItem)item;
         }).ToArray();
         return !Log.HasLoggedErrors;
@@ -79,33 +82,15 @@ public sealed class MaruResolveRuntimeIdentifiers : Microsoft.Build.Utilities.Ta
 
     private static bool IsOurs(string rid) => Targets.SupportedRuntimeIdentifiers.Contains(rid) && ToolchainCommands.IsSupported(rid);
 
-    /// <summary>Whether <paramref name="rid"/> is a musl RID: linux-musl-* itself, or one that imports it.</summary>
-    private static bool IsMusl(string rid, Func<Dictionary<string, string[]>> graph)
+    /// <summary><paramref name="rid"/> and every RID it imports in the graph, nearest first (breadth first).</summary>
+    private static List<string> Lineage(string rid, Dictionary<string, string[]> graph)
     {
-        if (IsOurs(rid)) return false;
+        var lineage = new List<string> { rid };
         var seen = new HashSet<string>(StringComparer.Ordinal) { rid };
-        var queue = new Queue<string>([rid]);
-        while (queue.TryDequeue(out string? current))
-        {
-            if (current.StartsWith("linux-musl", StringComparison.Ordinal)) return true;
-            foreach (string imported in graph().GetValueOrDefault(current) ?? [])
-                if (seen.Add(imported)) queue.Enqueue(imported);
-        }
-        return false;
-    }
-
-    /// <summary>The first of our RIDs that <paramref name="rid"/> imports, nearest first (as NuGet walks the graph).</summary>
-    private static string? FallBack(string rid, Dictionary<string, string[]> graph)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal) { rid };
-        var queue = new Queue<string>([rid]);
-        while (queue.TryDequeue(out string? current))
-        {
-            if (IsOurs(current)) return current;
-            foreach (string imported in graph.GetValueOrDefault(current) ?? [])
-                if (seen.Add(imported)) queue.Enqueue(imported);
-        }
-        return null;
+        for (int i = 0; i < lineage.Count; i++)
+            foreach (string imported in graph.GetValueOrDefault(lineage[i]) ?? [])
+                if (seen.Add(imported)) lineage.Add(imported);
+        return lineage;
     }
 
     private Dictionary<string, string[]> ReadGraph()
