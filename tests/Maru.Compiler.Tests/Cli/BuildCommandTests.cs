@@ -45,6 +45,22 @@ public sealed unsafe class BuildCommandTests
     }
 
     [TestMethod]
+    public void AnExternTheCLibraryLacksIsAnErrorUnlessItIsAProcessExtern()
+    {
+        using var directory = new TemporaryDirectory();
+        File.WriteAllText(directory.File("host.l"), "(define host (extern 'my_host_function))\n(define-function f (x) (host x))\n");
+
+        MaruRun refused = MaruTool.Run(directory.Path, "build", "host.l", "-o", "libhost.so");
+        Assert.AreEqual(1, refused.ExitCode, refused.ToString());
+        StringAssert.StartsWith(MaruTool.AssertOnlyDiagnostics(refused.Error).Single(), "host.l(1,1): error MARU0910:");
+        Assert.IsFalse(File.Exists(directory.File("libhost.so")));
+
+        MaruRun built = MaruTool.Run(directory.Path, "build", "host.l", "-o", "libhost.so", "--process-extern", "my_host_function");
+        Assert.AreEqual(0, built.ExitCode, built.ToString());
+        Assert.IsTrue(File.Exists(directory.File("libhost.so")));
+    }
+
+    [TestMethod]
     public void BuildForLinuxArm64WritesAnAArch64SharedObjectExportingTheFunctions()
     {
         using var directory = new TemporaryDirectory();
