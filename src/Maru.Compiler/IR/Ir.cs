@@ -138,6 +138,11 @@ public sealed class IrFunction(FunctionSymbol symbol)
     /// <summary>Stack slots of variables whose address is taken, indexed by slot number.</summary>
     public int SlotCount { get; set; }
     public int RegisterCount { get; set; }
+    /// <summary>
+    /// Registers that hold a double's bits in a floating-point register rather than a general one; empty until a target
+    /// that has a second register class runs <see cref="RegisterClasses"/>.
+    /// </summary>
+    public HashSet<int> FloatRegisters { get; } = new();
 
     public int NewRegister() => RegisterCount++;
 

@@ -141,7 +141,15 @@ public sealed class MachineFunction(string symbol, bool isExported)
     /// <summary>Callee-saved registers the allocator assigned, which the prologue must save.</summary>
     public List<int> UsedCalleeSaved { get; } = new();
 
-    public int NewRegister() => RegisterCount++;
+    /// <summary>Virtual registers of the floating-point class (the rest are general registers).</summary>
+    public HashSet<int> FloatRegisters { get; } = new();
+
+    public int NewRegister(bool isFloat = false)
+    {
+        int register = RegisterCount++;
+        if (isFloat) FloatRegisters.Add(register);
+        return register;
+    }
 
     /// <summary>How many edges lead to each block (blocks nothing jumps to are absent).</summary>
     public Dictionary<MachineBlock, int> PredecessorCounts()
@@ -167,10 +175,13 @@ public sealed class MachineFunction(string symbol, bool isExported)
 /// <summary>What the register allocator needs to know of a target.</summary>
 public interface IRegisterInfo
 {
-    /// <summary>Allocatable registers in order of preference (caller-saved first, so leaf code saves nothing).</summary>
+    /// <summary>Allocatable general registers in order of preference (caller-saved first, so leaf code saves nothing).</summary>
     IReadOnlyList<int> AllocatableRegisters { get; }
+    /// <summary>Allocatable floating-point registers in order of preference; empty for a target without that class.</summary>
+    IReadOnlyList<int> AllocatableFloatRegisters { get; }
+    bool IsFloatRegister(int physical);
     bool IsCalleeSaved(int register);
-    MachineInstruction Copy(int destination, int source);
-    MachineInstruction LoadSlot(int destination, int slot);
-    MachineInstruction StoreSlot(int slot, int source);
+    MachineInstruction Copy(int destination, int source, bool isFloat);
+    MachineInstruction LoadSlot(int destination, int slot, bool isFloat);
+    MachineInstruction StoreSlot(int slot, int source, bool isFloat);
 }

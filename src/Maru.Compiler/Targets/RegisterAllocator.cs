@@ -13,7 +13,7 @@ namespace Maru.Compiler.Targets;
 public sealed class RegisterAllocator
 {
     private readonly IRegisterInfo _target;
-    private readonly int _k;
+    private readonly int _generalK, _floatK;
     private readonly HashSet<int> _allocatable;
     private MachineFunction _function = null!;
     private readonly HashSet<int> _unspillable = new();
@@ -42,8 +42,9 @@ public sealed class RegisterAllocator
     public RegisterAllocator(IRegisterInfo target)
     {
         _target = target;
-        _allocatable = new HashSet<int>(target.AllocatableRegisters);
-        _k = target.AllocatableRegisters.Count;
+        _allocatable = new HashSet<int>(target.AllocatableRegisters.Concat(target.AllocatableFloatRegisters));
+        _generalK = target.AllocatableRegisters.Count;
+        _floatK = target.AllocatableFloatRegisters.Count;
         _addToRegisterTable = _registerTable.Add;
     }
 
@@ -94,6 +95,14 @@ public sealed class RegisterAllocator
     }
 
     private bool IsPrecolored(int r) => r < MachineFunction.FirstVirtual;
+
+    /// <summary>Whether the register belongs to the floating-point class; registers of different classes never interfere.</summary>
+    private bool IsFloat(int r) => IsPrecolored(r) ? _target.IsFloatRegister(r) : _function.FloatRegisters.Contains(r);
+
+    /// <summary>How many colours the register's class has.</summary>
+    private int K(int r) => IsFloat(r) ? _floatK : _generalK;
+
+    private IReadOnlyList<int> Colors(int r) => IsFloat(r) ? _target.AllocatableFloatRegisters : _target.AllocatableRegisters;
 
     private void Initialize()
     {
@@ -208,6 +217,7 @@ public sealed class RegisterAllocator
         if (u == v || _interferes.Contains(u, v)) return;
         // Two physical registers always differ; no edge needed (and their degree is infinite).
         if (IsPrecolored(u) && IsPrecolored(v)) return;
+        if (IsFloat(u) != IsFloat(v)) return;
         _interferes.Add(u, v);
         if (!IsPrecolored(u)) { NeighboursOf(u).Add(v); _degree[u]++; }
         if (!IsPrecolored(v)) { NeighboursOf(v).Add(u); _degree[v]++; }
@@ -220,7 +230,7 @@ public sealed class RegisterAllocator
         for (int n = MachineFunction.FirstVirtual; n < _function.RegisterCount; n++)
         {
             if (_degree[n] == 0 && (_moveList[n]?.Count ?? 0) == 0 && _spillCost[n] == 0) continue; // not used at all
-            if (_degree[n] >= _k) _spillWorklist.Add(n);
+            if (_degree[n] >= K(n)) _spillWorklist.Add(n);
             else if (MoveRelated(n)) _freezeWorklist.Add(n);
             else _simplifyWorklist.Add(n);
         }
@@ -257,7 +267,7 @@ public sealed class RegisterAllocator
     {
         if (IsPrecolored(m)) return;
         int d = _degree[m]--;
-        if (d != _k) return;
+        if (d != K(m)) return;
         foreach (int n in _adjacencyList[m] ?? NoNeighbours)
             if (InGraph(n)) EnableMoves(n);
         EnableMoves(m);
@@ -303,14 +313,14 @@ public sealed class RegisterAllocator
 
     private void AddWorklist(int u)
     {
-        if (!IsPrecolored(u) && !MoveRelated(u) && _degree[u] < _k)
+        if (!IsPrecolored(u) && !MoveRelated(u) && _degree[u] < K(u))
         {
             _freezeWorklist.Remove(u);
             _simplifyWorklist.Add(u);
         }
     }
 
-    private bool Ok(int t, int r) => _degree[t] < _k || IsPrecolored(t) || _interferes.Contains(t, r);
+    private bool Ok(int t, int r) => _degree[t] < K(t) || IsPrecolored(t) || _interferes.Contains(t, r);
 
     /// <summary>George's test: every neighbour of v is harmless to u.</summary>
     private bool AllOk(int v, int u)
@@ -325,9 +335,9 @@ public sealed class RegisterAllocator
     {
         var significant = _significantNeighbours;
         significant.Clear();
-        foreach (int n in _adjacencyList[u] ?? NoNeighbours) if (InGraph(n) && _degree[n] >= _k) significant.Add(n);
-        foreach (int n in _adjacencyList[v] ?? NoNeighbours) if (InGraph(n) && _degree[n] >= _k) significant.Add(n);
-        return significant.Count < _k;
+        foreach (int n in _adjacencyList[u] ?? NoNeighbours) if (InGraph(n) && _degree[n] >= K(n)) significant.Add(n);
+        foreach (int n in _adjacencyList[v] ?? NoNeighbours) if (InGraph(n) && _degree[n] >= K(n)) significant.Add(n);
+        return significant.Count < K(u);
     }
 
     private int GetAlias(int n) => _coalescedNodes.Contains(n) ? _alias[n] = GetAlias(_alias[n]) : n;
@@ -348,7 +358,7 @@ public sealed class RegisterAllocator
             AddEdge(t, u);
             DecrementDegree(t);
         }
-        if (!IsPrecolored(u) && _degree[u] >= _k && _freezeWorklist.Remove(u)) _spillWorklist.Add(u);
+        if (!IsPrecolored(u) && _degree[u] >= K(u) && _freezeWorklist.Remove(u)) _spillWorklist.Add(u);
     }
 
     private void Freeze()
@@ -368,7 +378,7 @@ public sealed class RegisterAllocator
             int v = GetAlias(source) == GetAlias(u) ? GetAlias(destination) : GetAlias(source);
             _activeMoves.Remove(move);
             _worklistMoves.Remove(move);
-            if (!IsPrecolored(v) && !MoveRelated(v) && _degree[v] < _k && _freezeWorklist.Remove(v))
+            if (!IsPrecolored(v) && !MoveRelated(v) && _degree[v] < K(v) && _freezeWorklist.Remove(v))
                 _simplifyWorklist.Add(v);
         }
     }
@@ -396,7 +406,7 @@ public sealed class RegisterAllocator
                 if (IsPrecolored(a) || _coloredNodes.Contains(a)) forbidden |= 1UL << _color[a];
             }
             int chosen = -1;
-            foreach (int r in _target.AllocatableRegisters)
+            foreach (int r in Colors(n))
                 if ((forbidden & (1UL << r)) == 0) { chosen = r; break; }
             if (chosen < 0) _spilledNodes.Add(n);
             else
@@ -429,16 +439,16 @@ public sealed class RegisterAllocator
                     continue;
                 }
                 // Each spilled register gets a fresh, short-lived register around this one instruction.
-                var fresh = spilledUses.Concat(spilledDefs).Distinct().ToDictionary(r => r, _ =>
+                var fresh = spilledUses.Concat(spilledDefs).Distinct().ToDictionary(r => r, r =>
                 {
-                    int t = _function.NewRegister();
+                    int t = _function.NewRegister(IsFloat(r));
                     _unspillable.Add(t);
                     return t;
                 });
-                foreach (int r in spilledUses) rewritten.Add(_target.LoadSlot(fresh[r], slots[r]));
+                foreach (int r in spilledUses) rewritten.Add(_target.LoadSlot(fresh[r], slots[r], IsFloat(r)));
                 instruction.RewriteRegisters(r => fresh.TryGetValue(r, out int t) ? t : r);
                 rewritten.Add(instruction);
-                foreach (int r in spilledDefs) rewritten.Add(_target.StoreSlot(slots[r], fresh[r]));
+                foreach (int r in spilledDefs) rewritten.Add(_target.StoreSlot(slots[r], fresh[r], IsFloat(r)));
             }
             block.Instructions.Clear();
             block.Instructions.AddRange(rewritten);
@@ -452,7 +462,7 @@ public sealed class RegisterAllocator
         {
             foreach (var instruction in block.Instructions)
             {
-                instruction.RewriteRegisters(r => IsPrecolored(r) ? r : _color[r] >= 0 ? _color[r] : _target.AllocatableRegisters[0]);
+                instruction.RewriteRegisters(r => IsPrecolored(r) ? r : _color[r] >= 0 ? _color[r] : Colors(r)[0]);
                 instruction.ForEachDef(r => { if (_target.IsCalleeSaved(r)) usedCalleeSaved.Add(r); });
             }
             block.Instructions.RemoveAll(i => i.IsCopy && i.Operands[0].Reg == i.Operands[1].Reg);

@@ -93,15 +93,20 @@ public sealed class Arm64Abi : IRegisterInfo
     public int[] CallClobbers { get; }
     public IReadOnlyList<int> AllocatableRegisters { get; }
 
+    /// <summary>None yet: doubles live in general registers as their bits, and each operation moves them through d16–d18.</summary>
+    public IReadOnlyList<int> AllocatableFloatRegisters { get; } = Array.Empty<int>();
+
+    public bool IsFloatRegister(int physical) => false;
+
     public bool IsCalleeSaved(int register) => register is >= Arm64Registers.X19 and <= Arm64Registers.X28;
 
-    public MachineInstruction Copy(int destination, int source) =>
+    public MachineInstruction Copy(int destination, int source, bool isFloat = false) =>
         new((int)Arm64Op.Mov, MachineOperand.Def(destination), MachineOperand.Use(source)) { IsCopy = true };
 
-    public MachineInstruction LoadSlot(int destination, int slot) =>
+    public MachineInstruction LoadSlot(int destination, int slot, bool isFloat = false) =>
         new((int)Arm64Op.Ldr, MachineOperand.Def(destination), MachineOperand.Slot(slot));
 
-    public MachineInstruction StoreSlot(int slot, int source) =>
+    public MachineInstruction StoreSlot(int slot, int source, bool isFloat = false) =>
         new((int)Arm64Op.Str, MachineOperand.Slot(slot), MachineOperand.Use(source));
 }
 

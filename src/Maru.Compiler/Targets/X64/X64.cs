@@ -26,24 +26,24 @@ public enum X64Op
     // Memory of every width: loads [dst reg, src memory], stores [dst memory, src reg or imm].
     MovSxByte, MovSxWord, MovZxWord, MovSxLong, MovLong, // movsbq, movswq, movzwl, movslq, movl (zero-extends)
     StoreWord16, StoreLong, // movw, movl
-    // Doubles (section 11), each a short SSE2 sequence over scratch xmm0–xmm3, which nothing else uses: operands are
-    // words holding the bits. Every operand is read into an xmm register before any destination or temporary is written.
-    FAdd, FSub, FMul, FDiv, // [dst, a, b]
-    FCompare,   // [dst, a, b]: 1 or 0; Condition is the cmpsd predicate (0 eq, 1 lt, 2 le, 4 neq)
+    // Double operations over words (section 11), each a short SSE2 sequence over the scratch registers xmm0–xmm3,
+    // which the instruction declares destroyed. Every operand is read before any destination or temporary is written.
     FMin, FMax, // [dst, a, b, temp, temp]
-    FSqrt,      // [dst, a]
     FRoundIntegral, // [dst, a, temp, temp]; Condition is the Operator (FFloor, FCeiling, FRound, FTruncate)
-    LongToDouble,   // [dst, a]
     DoubleToLong,   // [dst, a, temp]: saturating, NaN is 0
-    LoadFloat,      // [dst, memory]: a binary32 widened to a double
-    StoreFloat,     // [memory, src reg]: rounded to binary32
-    // Calls of externs with C signatures: the argument and result registers xmm0–xmm7 are set right before the call
-    // and read right after it, so they never meet the scratch uses above.
-    FloatBits,      // [dst, src]: the double src rounded to binary32, whose bits are dst's low 32 bits (the rest are not defined)
-    XmmArgument,    // [xmm number imm, src]: the word's bits to an argument register
-    XmmResult,      // [dst]: the double result's bits from xmm0
-    FloatResult,    // [dst]: the binary32 result in xmm0 widened to a double
     SignExtendInt,  // [dst, src]: the low 32 bits of src sign-extended (an int result)
+    // Doubles in xmm registers: registers numbered from Xmm0, and virtual registers of the float class.
+    MovBits,        // [dst, src]: the bits of a general register to an xmm register, or back (movq)
+    MovSd,          // [dst, src]: xmm to xmm (a copy), or between an xmm register and memory, a slot or a stack argument
+    AddSd, SubSd, MulSd, DivSd, // [dst (use+def), src]
+    SqrtSd,         // [dst, src]
+    Ucomisd,        // [a, b]: flags of comparing a with b: above, above-or-equal; a NaN sets the carry (below)
+    CompareSd,      // [dst (use+def), b]: dst = all ones if dst compares with b as Condition says, else zeros (cmpsd predicate: 0 eq, 4 neq)
+    CvtSi2Sd,       // [dst, src general]: the nearest double
+    LoadSingle,     // [dst, memory]: a binary32 widened to a double
+    StoreSingle,    // [memory, src, temp xmm]: rounded to binary32
+    RoundToSingle,  // [dst, src]: a binary32 in the low 32 bits of dst (a C float argument)
+    WidenSingle,    // [dst, src]: the binary32 in src widened (a C float result)
 }
 
 public enum X64Condition { E, NE, L, LE, G, GE, B, BE, A, AE }
@@ -53,15 +53,23 @@ public static class X64Registers
 {
     public const int Rax = 0, Rcx = 1, Rdx = 2, Rbx = 3, Rsp = 4, Rbp = 5, Rsi = 6, Rdi = 7;
     public const int R8 = 8, R9 = 9, R10 = 10, R11 = 11, R12 = 12, R13 = 13, R14 = 14, R15 = 15;
+    /// <summary>xmm0; xmm<i>n</i> is numbered Xmm0 + n.</summary>
+    public const int Xmm0 = 16;
+
+    public static bool IsXmm(int register) => register is >= Xmm0 and < Xmm0 + 16;
 
     private static readonly string[] Names64 = { "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15" };
     private static readonly string[] Names32 = { "eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi", "r8d", "r9d", "r10d", "r11d", "r12d", "r13d", "r14d", "r15d" };
     private static readonly string[] Names16 = { "ax", "cx", "dx", "bx", "sp", "bp", "si", "di", "r8w", "r9w", "r10w", "r11w", "r12w", "r13w", "r14w", "r15w" };
     private static readonly string[] Names8 = { "al", "cl", "dl", "bl", "spl", "bpl", "sil", "dil", "r8b", "r9b", "r10b", "r11b", "r12b", "r13b", "r14b", "r15b" };
 
-    /// <summary>A general register's name for an operand of <paramref name="size"/> bytes; size 16 names the xmm register of that number.</summary>
+    /// <summary>
+    /// A register's name: an xmm register's (numbered from <see cref="Xmm0"/>), or a general register's for an operand of
+    /// <paramref name="size"/> bytes, where size 16 names the xmm register of that number.
+    /// </summary>
     public static string Name(int register, int size = 8) =>
-        size == 16 ? $"%xmm{register}" : "%" + (size switch { 8 => Names64, 4 => Names32, 2 => Names16, _ => Names8 })[register];
+        IsXmm(register) ? $"%xmm{register - Xmm0}"
+        : size == 16 ? $"%xmm{register}" : "%" + (size switch { 8 => Names64, 4 => Names32, 2 => Names16, _ => Names8 })[register];
 }
 
 /// <summary>A calling convention on x86-64: SysV (Linux, macOS) or Microsoft x64 (Windows).</summary>
@@ -70,22 +78,23 @@ public sealed class X64Abi : IRegisterInfo
     public static readonly X64Abi SysV = new(
         arguments: new[] { X64Registers.Rdi, X64Registers.Rsi, X64Registers.Rdx, X64Registers.Rcx, X64Registers.R8, X64Registers.R9 },
         calleeSaved: new[] { X64Registers.Rbx, X64Registers.Rbp, X64Registers.R12, X64Registers.R13, X64Registers.R14, X64Registers.R15 },
-        shadowSpace: 0, passesVectorCountInAl: true, CCallConvention.SysV);
+        shadowSpace: 0, passesVectorCountInAl: true, CCallConvention.SysV, callerSavedXmm: 16);
 
     /// <summary>
     /// Microsoft x64: four register arguments, then the stack above the 32-byte shadow space the caller reserves for every
-    /// call. xmm6–xmm15 are callee-saved too, but code of this target touches only xmm0–xmm7. Variadic C
+    /// call. xmm6–xmm15 are callee-saved: the allocator uses only xmm0–xmm5, so no prologue saves them. Variadic C
     /// functions take word arguments in the same registers and slots as any other.
     /// </summary>
     public static readonly X64Abi Windows = new(
         arguments: new[] { X64Registers.Rcx, X64Registers.Rdx, X64Registers.R8, X64Registers.R9 },
         calleeSaved: new[] { X64Registers.Rbx, X64Registers.Rbp, X64Registers.Rdi, X64Registers.Rsi, X64Registers.R12, X64Registers.R13, X64Registers.R14, X64Registers.R15 },
-        shadowSpace: 32, passesVectorCountInAl: false, CCallConvention.Windows);
+        shadowSpace: 32, passesVectorCountInAl: false, CCallConvention.Windows, callerSavedXmm: 6);
 
     private readonly HashSet<int> _calleeSaved;
 
-    private X64Abi(int[] arguments, int[] calleeSaved, int shadowSpace, bool passesVectorCountInAl, CCallConvention cCalls)
+    private X64Abi(int[] arguments, int[] calleeSaved, int shadowSpace, bool passesVectorCountInAl, CCallConvention cCalls, int callerSavedXmm)
     {
+        AllocatableFloatRegisters = Enumerable.Range(X64Registers.Xmm0, callerSavedXmm).ToArray();
         CCalls = cCalls;
         PassesVectorCountInAl = passesVectorCountInAl;
         ArgumentRegisters = arguments;
@@ -93,6 +102,7 @@ public sealed class X64Abi : IRegisterInfo
         ShadowSpace = shadowSpace;
         CallerSaved = Enumerable.Range(0, 16).Where(r => r != X64Registers.Rsp && !_calleeSaved.Contains(r)).ToArray();
         AllocatableRegisters = CallerSaved.Concat(calleeSaved).ToArray();
+        CallClobbers = CallerSaved.Concat(AllocatableFloatRegisters).ToArray();
     }
 
     public IReadOnlyList<int> ArgumentRegisters { get; }
@@ -100,19 +110,24 @@ public sealed class X64Abi : IRegisterInfo
     /// <summary>Bytes the caller reserves above the return address for the callee (32 on Windows).</summary>
     public int ShadowSpace { get; }
     public IReadOnlyList<int> AllocatableRegisters { get; }
+    public IReadOnlyList<int> AllocatableFloatRegisters { get; }
+    /// <summary>The registers a call destroys: the caller-saved general and xmm registers.</summary>
+    public int[] CallClobbers { get; }
     /// <summary>Whether variadic callees read %al as the number of vector registers used (SysV); Windows passes nothing.</summary>
     public bool PassesVectorCountInAl { get; }
     /// <summary>Where the arguments of a call with a C signature go.</summary>
     public CCallConvention CCalls { get; }
 
+    public bool IsFloatRegister(int physical) => X64Registers.IsXmm(physical);
+
     public bool IsCalleeSaved(int register) => _calleeSaved.Contains(register);
 
-    public MachineInstruction Copy(int destination, int source) =>
-        new((int)X64Op.Mov, MachineOperand.Def(destination), MachineOperand.Use(source)) { IsCopy = true };
+    public MachineInstruction Copy(int destination, int source, bool isFloat) =>
+        new((int)(isFloat ? X64Op.MovSd : X64Op.Mov), MachineOperand.Def(destination), MachineOperand.Use(source)) { IsCopy = true };
 
-    public MachineInstruction LoadSlot(int destination, int slot) =>
-        new((int)X64Op.Mov, MachineOperand.Def(destination), MachineOperand.Slot(slot));
+    public MachineInstruction LoadSlot(int destination, int slot, bool isFloat) =>
+        new((int)(isFloat ? X64Op.MovSd : X64Op.Mov), MachineOperand.Def(destination), MachineOperand.Slot(slot));
 
-    public MachineInstruction StoreSlot(int slot, int source) =>
-        new((int)X64Op.Mov, MachineOperand.Slot(slot), MachineOperand.Use(source));
+    public MachineInstruction StoreSlot(int slot, int source, bool isFloat) =>
+        new((int)(isFloat ? X64Op.MovSd : X64Op.Mov), MachineOperand.Slot(slot), MachineOperand.Use(source));
 }

@@ -290,7 +290,7 @@ public sealed class X64Emitter
             case X64Op.StoreLong:
                 Line($"\tmovl\t{(o[1].IsRegister ? Name(o[1].Reg, 4) : Format(o[1]))}, {Format(o[0])}");
                 break;
-            case >= X64Op.FAdd and <= X64Op.SignExtendInt:
+            case >= X64Op.FMin:
                 EmitFloat(instruction);
                 break;
             default:
@@ -301,8 +301,8 @@ public sealed class X64Emitter
     private const long TwoToThe52 = 0x4330000000000000, TwoToThe63 = 0x43e0000000000000, One = 0x3ff0000000000000;
 
     /// <summary>
-    /// The SSE2 sequences of the double operations. The baseline of x86-64 is SSE2, which has no roundsd (SSE4.1):
-    /// floor, ceiling, round and truncate use the 2^52 rounding trick instead, exact for every input.
+    /// The double operations, in SSE2. The baseline of x86-64 is SSE2, which has no roundsd (SSE4.1): floor, ceiling,
+    /// round and truncate use the 2^52 rounding trick instead, exact for every input.
     /// </summary>
     private void EmitFloat(MachineInstruction instruction)
     {
@@ -310,34 +310,48 @@ public sealed class X64Emitter
         string d = Name(o[0].Reg);
         switch ((X64Op)instruction.Opcode)
         {
-            case X64Op.FAdd or X64Op.FSub or X64Op.FMul or X64Op.FDiv:
-                string mnemonic = (X64Op)instruction.Opcode switch { X64Op.FAdd => "addsd", X64Op.FSub => "subsd", X64Op.FMul => "mulsd", _ => "divsd" };
-                Line($"\tmovq\t{Name(o[1].Reg)}, %xmm0");
-                Line($"\tmovq\t{Name(o[2].Reg)}, %xmm1");
-                Line($"\t{mnemonic}\t%xmm1, %xmm0");
-                Line($"\tmovq\t%xmm0, {d}");
+            case X64Op.MovBits:
+                Line($"\tmovq\t{Name(o[1].Reg)}, {d}");
                 break;
-            case X64Op.FCompare:
+            case X64Op.MovSd:
+                // A copy between xmm registers moves the whole register: no dependence on the destination's old bits.
+                Line(o[0].IsRegister && o[1].IsRegister ? $"\tmovapd\t{Name(o[1].Reg)}, {d}" : $"\tmovsd\t{Format(o[1])}, {Format(o[0])}");
+                break;
+            case X64Op.AddSd or X64Op.SubSd or X64Op.MulSd or X64Op.DivSd or X64Op.SqrtSd:
+                string mnemonic = (X64Op)instruction.Opcode switch
+                {
+                    X64Op.AddSd => "addsd", X64Op.SubSd => "subsd", X64Op.MulSd => "mulsd", X64Op.DivSd => "divsd", _ => "sqrtsd",
+                };
+                Line($"\t{mnemonic}\t{Format(o[1])}, {d}");
+                break;
+            case X64Op.Ucomisd:
+                Line($"\tucomisd\t{Name(o[1].Reg)}, {d}");
+                break;
+            case X64Op.CompareSd:
+                Line($"\tcmp{(instruction.Condition == 0 ? "eq" : "neq")}sd\t{Name(o[1].Reg)}, {d}");
+                break;
+            case X64Op.CvtSi2Sd:
+                Line($"\tcvtsi2sdq\t{Name(o[1].Reg)}, {d}");
+                break;
+            case X64Op.LoadSingle:
+                Line($"\tmovss\t{Format(o[1])}, {d}");
+                Line($"\tcvtss2sd\t{d}, {d}");
+                break;
+            case X64Op.StoreSingle:
             {
-                string predicate = instruction.Condition switch { 0 => "eq", 1 => "lt", 2 => "le", _ => "neq" };
-                Line($"\tmovq\t{Name(o[1].Reg)}, %xmm0");
-                Line($"\tmovq\t{Name(o[2].Reg)}, %xmm1");
-                Line($"\tcmp{predicate}sd\t%xmm1, %xmm0");
-                Line($"\tmovq\t%xmm0, {d}");
-                Line($"\tnegq\t{d}"); // the all-ones mask is -1
+                string t = Name(o[2].Reg);
+                Line($"\tcvtsd2ss\t{Name(o[1].Reg)}, {t}");
+                Line($"\tmovss\t{t}, {Format(o[0])}");
                 break;
             }
+            case X64Op.RoundToSingle:
+                Line($"\tcvtsd2ss\t{Name(o[1].Reg)}, {d}");
+                break;
+            case X64Op.WidenSingle:
+                Line($"\tcvtss2sd\t{Name(o[1].Reg)}, {d}");
+                break;
             case X64Op.FMin or X64Op.FMax:
                 EmitMinOrMax((X64Op)instruction.Opcode == X64Op.FMin, d, Name(o[1].Reg), Name(o[2].Reg), Name(o[3].Reg), Name(o[4].Reg));
-                break;
-            case X64Op.FSqrt:
-                Line($"\tmovq\t{Name(o[1].Reg)}, %xmm0");
-                Line("\tsqrtsd\t%xmm0, %xmm0");
-                Line($"\tmovq\t%xmm0, {d}");
-                break;
-            case X64Op.LongToDouble:
-                Line($"\tcvtsi2sdq\t{Name(o[1].Reg)}, %xmm0");
-                Line($"\tmovq\t%xmm0, {d}");
                 break;
             case X64Op.DoubleToLong:
             {
@@ -357,31 +371,6 @@ public sealed class X64Emitter
             }
             case X64Op.FRoundIntegral:
                 EmitRoundIntegral((Semantics.Operator)instruction.Condition, d, Name(o[1].Reg), Name(o[2].Reg), o[3].Reg);
-                break;
-            case X64Op.LoadFloat:
-                Line($"\tmovss\t{Format(o[1])}, %xmm0");
-                Line("\tcvtss2sd\t%xmm0, %xmm0");
-                Line($"\tmovq\t%xmm0, {d}");
-                break;
-            case X64Op.StoreFloat:
-                Line($"\tmovq\t{Name(o[1].Reg)}, %xmm0");
-                Line("\tcvtsd2ss\t%xmm0, %xmm0");
-                Line($"\tmovss\t%xmm0, {Format(o[0])}");
-                break;
-            case X64Op.FloatBits:
-                Line($"\tmovq\t{Name(o[1].Reg)}, %xmm0");
-                Line("\tcvtsd2ss\t%xmm0, %xmm0");
-                Line($"\tmovq\t%xmm0, {d}");
-                break;
-            case X64Op.XmmArgument:
-                Line($"\tmovq\t{Name(o[1].Reg)}, %xmm{o[0].Value}");
-                break;
-            case X64Op.XmmResult:
-                Line($"\tmovq\t%xmm0, {d}");
-                break;
-            case X64Op.FloatResult:
-                Line("\tcvtss2sd\t%xmm0, %xmm0");
-                Line($"\tmovq\t%xmm0, {d}");
                 break;
             case X64Op.SignExtendInt:
                 Line($"\tmovslq\t{X64Registers.Name(o[1].Reg, 4)}, {d}");

@@ -27,9 +27,14 @@ public sealed class X64InstructionSelector
             RegisterCount = MachineFunction.FirstVirtual + ir.RegisterCount,
             SlotCount = ir.SlotCount,
         };
+        foreach (int register in ir.FloatRegisters) _function.FloatRegisters.Add(V(register));
     }
 
+    /// <summary>The scratch xmm registers of the double operations that work on words (and declare them destroyed).</summary>
+    private static readonly int[] ScratchXmm = [Xmm0, Xmm0 + 1, Xmm0 + 2, Xmm0 + 3];
+
     /// <param name="format">Names symbols and string literals as the object format spells them.</param>
+    /// <remarks>Run <see cref="RegisterClasses.Assign"/> on the function first: operands must be in the class their instruction needs.</remarks>
     public static MachineFunction Select(IrFunction ir, X64Abi abi, X64ObjectFormat format)
     {
         var selector = new X64InstructionSelector(ir, abi, format);
@@ -46,7 +51,7 @@ public sealed class X64InstructionSelector
             var machineBlock = _function.Blocks[block.Id];
             _code = machineBlock.Instructions;
             if (block.Id == 0) SelectEntry();
-            var bitTest = BitTestBranch(block, uses);
+            var bitTest = BitTestBranch(block, uses) ?? DoubleComparisonBranch(block, uses);
             for (int i = 0; i < block.Instructions.Count; i++)
             {
                 var instruction = block.Instructions[i];
@@ -58,7 +63,8 @@ public sealed class X64InstructionSelector
                 }
                 Select(instruction);
             }
-            if (bitTest is not null) SelectBitTestBranch(bitTest, block.Terminator);
+            if (bitTest is { Opcode: Opcode.Binary, Operator: Operator.And }) SelectBitTestBranch(bitTest, block.Terminator);
+            else if (bitTest is not null) SelectDoubleComparisonBranch(bitTest, block.Terminator);
             else SelectTerminator(block.Terminator);
             foreach (var successor in block.Terminator.Successors) machineBlock.Successors.Add(_function.Blocks[successor.Id]);
         }
@@ -92,6 +98,40 @@ public sealed class X64InstructionSelector
         return isMask && testsIt && uses[last.Dest] == 1 ? last : null;
     }
 
+    /// <summary>
+    /// The block's last instruction when it is an ordered comparison of doubles (fl&lt; fl&lt;= fl&gt; fl&gt;=) whose result, used
+    /// nowhere else, the block's branch compares with zero: that pair is one <c>ucomisd</c> and a conditional jump.
+    /// </summary>
+    private static Instruction? DoubleComparisonBranch(BasicBlock block, int[] uses)
+    {
+        var t = block.Terminator;
+        if (t.Kind != TerminatorKind.Branch || t.Comparison is not (Operator.Eq or Operator.Ne) || block.Instructions.Count == 0) return null;
+        var last = block.Instructions[^1];
+        bool isOrderedComparison = last is { Opcode: Opcode.Binary, Operator: Operator.FLt or Operator.FLe or Operator.FGt or Operator.FGe };
+        bool testsIt = t.A.IsRegister && t.A.Register == last.Dest && t.B is { IsConstant: true, Constant: 0 };
+        return isOrderedComparison && testsIt && uses[last.Dest] == 1 ? last : null;
+    }
+
+    private void SelectDoubleComparisonBranch(Instruction comparison, Terminator branch)
+    {
+        var condition = CompareDoubles(comparison.Operator, comparison.Args[0], comparison.Args[1]);
+        if (branch.Comparison == Operator.Eq) condition = condition == X64Condition.A ? X64Condition.BE : X64Condition.B;
+        AddConditional(X64Op.Jcc, condition, MachineOperand.Target(branch.True!.Id));
+        Add(X64Op.Jmp, MachineOperand.Target(branch.False!.Id));
+    }
+
+    /// <summary>
+    /// Emits <c>ucomisd</c> for an ordered comparison of doubles and returns the condition under which it holds: above or
+    /// above-or-equal, both false when a NaN makes the operands unordered.
+    /// </summary>
+    private X64Condition CompareDoubles(Operator op, Value a, Value b)
+    {
+        // a < b is b above a; a > b is a above b.
+        var (left, right) = op is Operator.FLt or Operator.FLe ? (b, a) : (a, b);
+        Add(X64Op.Ucomisd, MachineOperand.Use(InFloatRegister(left)), MachineOperand.Use(InFloatRegister(right)));
+        return op is Operator.FLt or Operator.FGt ? X64Condition.A : X64Condition.AE;
+    }
+
     /// <summary><c>t = x * 3; d = t + c</c> with t used only there is one <c>lea c(x,x,2), d</c>.</summary>
     private bool TrySelectScaledAdd(Instruction multiply, Instruction add, int[] uses)
     {
@@ -113,20 +153,48 @@ public sealed class X64InstructionSelector
     }
 
     private int NewRegister() => _function.NewRegister();
+    private int NewFloatRegister() => _function.NewRegister(isFloat: true);
+
+    private bool IsFloat(int register) =>
+        register < MachineFunction.FirstVirtual ? IsXmm(register) : _function.FloatRegisters.Contains(register);
 
     private void Add(X64Op op, params MachineOperand[] operands) => _code.Add(new MachineInstruction((int)op, operands));
 
     private void AddConditional(X64Op op, X64Condition condition, params MachineOperand[] operands) =>
         _code.Add(new MachineInstruction((int)op, operands) { Condition = (int)condition });
 
-    private void Copy(int destination, int source) => _code.Add(_abi.Copy(destination, source));
+    /// <summary>Copies a register; between a general and an xmm register that is a move of the bits.</summary>
+    private void Copy(int destination, int source)
+    {
+        bool isFloat = IsFloat(destination);
+        if (isFloat == IsFloat(source)) _code.Add(_abi.Copy(destination, source, isFloat));
+        else Add(X64Op.MovBits, MachineOperand.Def(destination), MachineOperand.Use(source));
+    }
 
-    /// <summary>Puts a value in the given register.</summary>
+    /// <summary>Puts a value in the given register (a constant in an xmm register goes through a general one).</summary>
     private void Move(int destination, Value value)
     {
-        if (value.IsConstant) Add(X64Op.Mov, MachineOperand.Def(destination), MachineOperand.Imm(value.Constant));
-        else Copy(destination, V(value.Register));
+        if (value.IsRegister) Copy(destination, V(value.Register));
+        else if (!IsFloat(destination)) Add(X64Op.Mov, MachineOperand.Def(destination), MachineOperand.Imm(value.Constant));
+        else Add(X64Op.MovBits, MachineOperand.Def(destination), MachineOperand.Use(InRegister(value)));
     }
+
+    /// <summary>An xmm register holding the value: a register operand of a double operation already is one.</summary>
+    private int InFloatRegister(Value value)
+    {
+        if (value.IsRegister) return V(value.Register);
+        int r = NewFloatRegister();
+        Move(r, value);
+        return r;
+    }
+
+    /// <summary>The operand of a move into memory: a general or xmm register, or an immediate.</summary>
+    private MachineOperand StoredValue(Value value) => value.IsRegister ? MachineOperand.Use(V(value.Register)) : Operand(value);
+
+    /// <summary>The move between memory and a register of either class.</summary>
+    private X64Op MoveFor(int register) => IsFloat(register) ? X64Op.MovSd : X64Op.Mov;
+
+    private X64Op MoveFor(MachineOperand value) => value.IsRegister ? MoveFor(value.Reg) : X64Op.Mov;
 
     /// <summary>A register holding the value (constants are loaded into a new one).</summary>
     private int InRegister(Value value)
@@ -174,9 +242,9 @@ public sealed class X64InstructionSelector
                 var address = Address(args[0], args[1], WordArithmetic.ElementSize(instruction.Operator));
                 var load = instruction.Operator switch
                 {
-                    Operator.LoadWord => X64Op.Mov, Operator.LoadByte => X64Op.MovZxByte, Operator.LoadInt8 => X64Op.MovSxByte,
+                    Operator.LoadWord => MoveFor(dest), Operator.LoadByte => X64Op.MovZxByte, Operator.LoadInt8 => X64Op.MovSxByte,
                     Operator.LoadInt16 => X64Op.MovSxWord, Operator.LoadUInt16 => X64Op.MovZxWord,
-                    Operator.LoadInt32 => X64Op.MovSxLong, Operator.LoadUInt32 => X64Op.MovLong, _ => X64Op.LoadFloat,
+                    Operator.LoadInt32 => X64Op.MovSxLong, Operator.LoadUInt32 => X64Op.MovLong, _ => X64Op.LoadSingle,
                 };
                 Add(load, MachineOperand.Def(dest), address);
                 break;
@@ -185,11 +253,14 @@ public sealed class X64InstructionSelector
                 SelectStore(instruction.Operator, args);
                 break;
             case Opcode.LoadGlobal:
-                Add(X64Op.Mov, MachineOperand.Def(dest), MachineOperand.SymbolMem(_format.Symbol(instruction.Symbol!)));
+                Add(MoveFor(dest), MachineOperand.Def(dest), MachineOperand.SymbolMem(_format.Symbol(instruction.Symbol!)));
                 break;
             case Opcode.StoreGlobal:
-                Add(X64Op.Mov, MachineOperand.SymbolMem(_format.Symbol(instruction.Symbol!)), Operand(args[0]));
+            {
+                var value = StoredValue(args[0]);
+                Add(MoveFor(value), MachineOperand.SymbolMem(_format.Symbol(instruction.Symbol!)), value);
                 break;
+            }
             case Opcode.AddressOf when instruction.SymbolKind == SymbolKind.Extern:
                 Add(X64Op.LoadExternAddress, MachineOperand.Def(dest), MachineOperand.Sym(_format.Symbol(instruction.Symbol!)));
                 break;
@@ -203,11 +274,14 @@ public sealed class X64InstructionSelector
                 Add(X64Op.Lea, MachineOperand.Def(dest), MachineOperand.Slot(instruction.Index));
                 break;
             case Opcode.LoadSlot:
-                Add(X64Op.Mov, MachineOperand.Def(dest), MachineOperand.Slot(instruction.Index));
+                Add(MoveFor(dest), MachineOperand.Def(dest), MachineOperand.Slot(instruction.Index));
                 break;
             case Opcode.StoreSlot:
-                Add(X64Op.Mov, MachineOperand.Slot(instruction.Index), Operand(args[0]));
+            {
+                var value = StoredValue(args[0]);
+                Add(MoveFor(value), MachineOperand.Slot(instruction.Index), value);
                 break;
+            }
             case Opcode.Call:
                 SelectCall(instruction, dest);
                 break;
@@ -222,55 +296,83 @@ public sealed class X64InstructionSelector
         var address = Address(args[0], args[1], size);
         if (op == Operator.StoreFloat)
         {
-            Add(X64Op.StoreFloat, address, MachineOperand.Use(InRegister(args[2])));
+            Add(X64Op.StoreSingle, address, MachineOperand.Use(InFloatRegister(args[2])), MachineOperand.Def(NewFloatRegister()));
+            return;
+        }
+        if (size == 8)
+        {
+            var word = StoredValue(args[2]);
+            Add(MoveFor(word), address, word);
             return;
         }
         // A narrow store takes the constant's low bits (sign-extended by the CPU from the instruction's immediate).
-        var value = size == 8 ? Operand(args[2])
-            : args[2].IsConstant ? MachineOperand.Imm(size switch { 1 => (byte)args[2].Constant, 2 => (short)args[2].Constant, _ => (int)args[2].Constant })
+        var value = args[2].IsConstant ? MachineOperand.Imm(size switch { 1 => (byte)args[2].Constant, 2 => (short)args[2].Constant, _ => (int)args[2].Constant })
             : MachineOperand.Use(InRegister(args[2]));
-        Add(size switch { 8 => X64Op.Mov, 4 => X64Op.StoreLong, 2 => X64Op.StoreWord16, _ => X64Op.StoreByte }, address, value);
+        Add(size switch { 4 => X64Op.StoreLong, 2 => X64Op.StoreWord16, _ => X64Op.StoreByte }, address, value);
     }
 
-    /// <summary>The unary fl operators and conversions (negation and absolute value are integer operations by now).</summary>
+    /// <summary>
+    /// The unary fl operators and conversions (negation and absolute value are integer operations by now). Square root
+    /// and the conversion from an integer compute in xmm registers; the rest are sequences over words.
+    /// </summary>
     private void SelectFloatUnary(Operator op, int dest, Value a)
     {
-        var operand = MachineOperand.Use(InRegister(a));
         switch (op)
         {
-            case Operator.FSqrt: Add(X64Op.FSqrt, MachineOperand.Def(dest), operand); break;
-            case Operator.LongToDouble: Add(X64Op.LongToDouble, MachineOperand.Def(dest), operand); break;
-            case Operator.DoubleToLong: Add(X64Op.DoubleToLong, MachineOperand.Def(dest), operand, MachineOperand.Def(NewRegister())); break;
+            case Operator.FSqrt: Add(X64Op.SqrtSd, MachineOperand.Def(dest), MachineOperand.Use(InFloatRegister(a))); break;
+            case Operator.LongToDouble: Add(X64Op.CvtSi2Sd, MachineOperand.Def(dest), MachineOperand.Use(InRegister(a))); break;
+            case Operator.DoubleToLong: AddOnWords(X64Op.DoubleToLong, 0, MachineOperand.Def(dest), MachineOperand.Use(InRegister(a)), MachineOperand.Def(NewRegister())); break;
             default:
-                _code.Add(new MachineInstruction((int)X64Op.FRoundIntegral, MachineOperand.Def(dest), operand,
-                    MachineOperand.Def(NewRegister()), MachineOperand.Def(NewRegister())) { Condition = (int)op });
+                AddOnWords(X64Op.FRoundIntegral, (int)op, MachineOperand.Def(dest), MachineOperand.Use(InRegister(a)),
+                    MachineOperand.Def(NewRegister()), MachineOperand.Def(NewRegister()));
                 break;
         }
     }
+
+    /// <summary>A double operation over words, which uses the scratch xmm registers.</summary>
+    private void AddOnWords(X64Op op, int condition, params MachineOperand[] operands) =>
+        _code.Add(new MachineInstruction((int)op, operands) { Condition = condition, ImplicitDefs = ScratchXmm });
 
     private void SelectFloatBinary(Operator op, int dest, Value a, Value b)
     {
         if (op is Operator.FGt or Operator.FGe)
         {
-            // a > b is b < a: cmpsd has only the less-than predicates.
+            // a > b is b < a.
             (a, b) = (b, a);
             op = op == Operator.FGt ? Operator.FLt : Operator.FLe;
         }
-        var x = MachineOperand.Use(InRegister(a));
-        var y = MachineOperand.Use(InRegister(b));
         switch (op)
         {
-            case Operator.FLt or Operator.FLe or Operator.FEq or Operator.FNe:
-                int predicate = op switch { Operator.FEq => 0, Operator.FLt => 1, Operator.FLe => 2, _ => 4 };
-                _code.Add(new MachineInstruction((int)X64Op.FCompare, MachineOperand.Def(dest), x, y) { Condition = predicate });
+            case Operator.FLt or Operator.FLe:
+                AddConditional(X64Op.Setcc, CompareDoubles(op, a, b), MachineOperand.Def(dest));
                 return;
+            case Operator.FEq or Operator.FNe:
+            {
+                // cmpsd leaves an all-ones or all-zeros mask: negated, 1 or 0.
+                int mask = NewFloatRegister();
+                Move(mask, a);
+                _code.Add(new MachineInstruction((int)X64Op.CompareSd, MachineOperand.UseDef(mask), MachineOperand.Use(InFloatRegister(b)))
+                    { Condition = op == Operator.FEq ? 0 : 4 });
+                int bits = NewRegister();
+                Copy(bits, mask);
+                Add(X64Op.Neg, MachineOperand.UseDef(bits));
+                Copy(dest, bits);
+                return;
+            }
             case Operator.FMin or Operator.FMax:
-                Add(op == Operator.FMin ? X64Op.FMin : X64Op.FMax, MachineOperand.Def(dest), x, y, MachineOperand.Def(NewRegister()), MachineOperand.Def(NewRegister()));
+                AddOnWords(op == Operator.FMin ? X64Op.FMin : X64Op.FMax, 0, MachineOperand.Def(dest), MachineOperand.Use(InRegister(a)),
+                    MachineOperand.Use(InRegister(b)), MachineOperand.Def(NewRegister()), MachineOperand.Def(NewRegister()));
                 return;
             default:
-                var arithmetic = op switch { Operator.FAdd => X64Op.FAdd, Operator.FSub => X64Op.FSub, Operator.FMul => X64Op.FMul, _ => X64Op.FDiv };
-                Add(arithmetic, MachineOperand.Def(dest), x, y);
+            {
+                // Two-address, as the integer operations: dest = a; dest op= b.
+                int t = NewFloatRegister();
+                Move(t, a);
+                var arithmetic = op switch { Operator.FAdd => X64Op.AddSd, Operator.FSub => X64Op.SubSd, Operator.FMul => X64Op.MulSd, _ => X64Op.DivSd };
+                Add(arithmetic, MachineOperand.UseDef(t), MachineOperand.Use(InFloatRegister(b)));
+                Copy(dest, t);
                 return;
+            }
         }
     }
 
@@ -549,46 +651,50 @@ public sealed class X64InstructionSelector
             Add(X64Op.Mov, MachineOperand.Def(Rax), MachineOperand.Imm(0));
             usedRegisters.Add(Rax);
         }
-        _code.Add(new MachineInstruction((int)X64Op.Call, target) { ImplicitUses = usedRegisters.ToArray(), ImplicitDefs = _abi.CallerSaved });
+        _code.Add(new MachineInstruction((int)X64Op.Call, target) { ImplicitUses = usedRegisters.ToArray(), ImplicitDefs = _abi.CallClobbers });
         _function.HasCalls = true;
         if (dest >= 0) Copy(dest, Rax);
     }
 
     /// <summary>
     /// A call of an extern with a C signature: stack arguments first, then the xmm registers, then the general ones;
-    /// the result as its C type says.
+    /// the result as its C type says. A double argument is in an xmm register already (or a constant); a float one is
+    /// rounded to binary32 on its way.
     /// </summary>
     private void SelectCCall(CSignature signature, MachineOperand target, ReadOnlySpan<Value> args, int dest)
     {
-        // Floats are rounded before any argument register is set: the rounding goes through xmm0.
-        var floatBits = new int[args.Length]; // the machine registers holding the rounded floats, else -1
-        for (int i = 0; i < args.Length; i++)
-        {
-            floatBits[i] = -1;
-            if (signature.Parameters[i] != CType.Float) continue;
-            floatBits[i] = NewRegister();
-            Add(X64Op.FloatBits, MachineOperand.Def(floatBits[i]), MachineOperand.Use(InRegister(args[i])));
-        }
         var (places, stackSlots) = _abi.CCalls.Place(signature);
         for (int i = 0; i < args.Length; i++)
         {
             if (places[i].StackOffset < 0) continue;
-            Add(X64Op.Mov, MachineOperand.OutgoingAt(places[i].StackOffset), floatBits[i] >= 0 ? MachineOperand.Use(floatBits[i]) : Operand(args[i]));
+            var slot = MachineOperand.OutgoingAt(places[i].StackOffset);
+            if (signature.Parameters[i] == CType.Float)
+            {
+                int single = NewFloatRegister();
+                Add(X64Op.RoundToSingle, MachineOperand.Def(single), MachineOperand.Use(InFloatRegister(args[i])));
+                Add(X64Op.MovSd, slot, MachineOperand.Use(single));
+                continue;
+            }
+            var value = StoredValue(args[i]);
+            Add(MoveFor(value), slot, value);
         }
         _function.OutgoingArguments = Math.Max(_function.OutgoingArguments, stackSlots);
+        var usedRegisters = new List<int>();
         int vectorRegisters = 0;
         for (int i = 0; i < args.Length; i++)
         {
             if (places[i].VectorRegister < 0) continue;
-            Add(X64Op.XmmArgument, MachineOperand.Imm(places[i].VectorRegister), MachineOperand.Use(floatBits[i] >= 0 ? floatBits[i] : InRegister(args[i])));
+            int register = Xmm0 + places[i].VectorRegister;
+            if (signature.Parameters[i] == CType.Float) Add(X64Op.RoundToSingle, MachineOperand.Def(register), MachineOperand.Use(InFloatRegister(args[i])));
+            else Move(register, args[i]);
+            usedRegisters.Add(register);
             vectorRegisters++;
         }
-        var usedRegisters = new List<int>();
         for (int i = 0; i < args.Length; i++)
         {
             if (places[i].GeneralRegister < 0) continue;
             int register = _abi.ArgumentRegisters[places[i].GeneralRegister];
-            Move(register, args[i]); // a float never goes to a general register
+            Move(register, args[i]); // a variadic double on Windows goes in both kinds of register
             usedRegisters.Add(register);
         }
         if (signature.VariadicFrom is not null && _abi.PassesVectorCountInAl)
@@ -596,15 +702,15 @@ public sealed class X64InstructionSelector
             Add(X64Op.Mov, MachineOperand.Def(Rax), MachineOperand.Imm(vectorRegisters));
             usedRegisters.Add(Rax);
         }
-        _code.Add(new MachineInstruction((int)X64Op.Call, target) { ImplicitUses = usedRegisters.ToArray(), ImplicitDefs = _abi.CallerSaved });
+        _code.Add(new MachineInstruction((int)X64Op.Call, target) { ImplicitUses = usedRegisters.ToArray(), ImplicitDefs = _abi.CallClobbers });
         _function.HasCalls = true;
         if (dest < 0) return;
         switch (signature.Result)
         {
             case CType.Long: Copy(dest, Rax); break;
             case CType.Int: Add(X64Op.SignExtendInt, MachineOperand.Def(dest), MachineOperand.Use(Rax)); break;
-            case CType.Double: Add(X64Op.XmmResult, MachineOperand.Def(dest)); break;
-            case CType.Float: Add(X64Op.FloatResult, MachineOperand.Def(dest)); break;
+            case CType.Double: Copy(dest, Xmm0); break;
+            case CType.Float: Add(X64Op.WidenSingle, MachineOperand.Def(dest), MachineOperand.Use(Xmm0)); break;
             case CType.Void: Move(dest, Value.Const(0)); break;
         }
     }

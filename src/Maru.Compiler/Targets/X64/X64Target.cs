@@ -16,6 +16,7 @@ public sealed class X64Target(X64Abi abi, X64ObjectFormat format) : ITarget
 
     public void EmitFunction(IrFunction function, IrModule module, StringBuilder text)
     {
+        RegisterClasses.Assign(function);
         var machine = X64InstructionSelector.Select(function, abi, format);
         _allocator.Allocate(machine);
         text.Append('\n');

@@ -99,6 +99,15 @@ internal sealed class X64Encoder(List<byte> bytes, List<Fixup> fixups)
             case ("movss", 2) when o[0] is RegisterOperand { Size: 16 } x && o[1] is MemoryOperand { ThroughGot: false } m:
                 Sse(0xF3, false, 0x11, x.Number, m);
                 return true;
+            case ("movsd", 2) when o[0] is MemoryOperand { ThroughGot: false } m && o[1] is RegisterOperand { Size: 16 } x:
+                Sse(0xF2, false, 0x10, x.Number, m);
+                return true;
+            case ("movsd", 2) when o[0] is RegisterOperand { Size: 16 } x && o[1] is MemoryOperand { ThroughGot: false } m:
+                Sse(0xF2, false, 0x11, x.Number, m);
+                return true;
+            case ("movapd", 2) when o[0] is RegisterOperand { Size: 16 } from && o[1] is RegisterOperand { Size: 16 } to:
+                Sse(0x66, false, 0x28, to.Number, from);
+                return true;
             case ("movsbq", 2) when IsByteSource(o[0]) && o[1] is RegisterOperand { Size: 8 } r:
                 ModRm(true, [0x0F, 0xBE], r.Number, o[0]);
                 return true;
