@@ -35,23 +35,22 @@ public enum Arm64Op
     // Memory of every width, as Ldr/Str: ldrsb, ldrsh, ldrsw sign-extend; ldrh and ldr of a w register zero-extend.
     Ldrsb, Ldrh, Ldrsh, Ldrsw, LdrW,
     Strh, StrW,
-    // Doubles (section 11): operands are words holding the bits, moved through the scratch registers d16–d18 (which
-    // the ABI lets any code destroy and nothing else uses).
+    // Doubles (section 11). Arithmetic, comparison, square root and the conversion from an integer take d registers
+    // (numbered from D0: virtual registers of the float class); the other operations take words and move them through
+    // the scratch registers d16–d18, which the ABI lets any code destroy and nothing is allocated to.
     FAdd, FSub, FMul, FDiv, // [dst, a, b]
-    FCompare,   // [dst, a, b]: 1 or 0; Condition after fcmp (unordered fails all but ne)
+    FCompare,   // [dst general, a, b]: 1 or 0; Condition after fcmp (unordered fails all but ne)
     FMin, FMax, // [dst, a, b]
-    FSqrt, Frintm, Frintp, Frintn, Frintz, // [dst, a]
-    Scvtf,      // [dst, a]: long->double
+    FSqrt,      // [dst, a]
+    Frintm, Frintp, Frintn, Frintz, // [dst, a]
+    Scvtf,      // [dst, a general]: long->double
     Fcvtzs,     // [dst, a]: double->long, saturating with NaN 0 as the language says
     LdrFloat,   // [dst, memory]: a binary32 widened to a double
     StrFloat,   // [memory, src]: rounded to binary32
-    // Calls of externs with C signatures: the argument and result registers d0–d7 are set right before the call and
-    // read right after it.
-    FloatBits,  // [dst, src]: the double src rounded to binary32, whose bits are dst's low 32 bits (the rest are zero)
-    DArgument,  // [d number imm, src]: the word's bits to an argument register
-    DResult,    // [dst]: the double result's bits from d0
-    FloatResult,// [dst]: the binary32 result in s0 widened to a double
+    FloatBits,  // [dst general, src]: src rounded to binary32, whose bits are dst's low 32 bits (a C float on the stack)
     Sxtw,       // [dst, src]: the low 32 bits of src sign-extended (an int result)
+    FcvtSingle, // [dst, src]: src rounded to binary32 in dst's s register (a C float argument)
+    FcvtDouble, // [dst, src]: the binary32 in src's s register widened (a C float result)
 }
 
 /// <summary>Condition codes, numbered as the hardware encodes them: flipping bit 0 inverts one.</summary>
@@ -61,9 +60,14 @@ public enum Arm64Condition { Eq = 0, Ne = 1, Hs = 2, Lo = 3, Mi = 4, Pl = 5, Vs 
 public static class Arm64Registers
 {
     public const int X0 = 0, X8 = 8, X16 = 16, X17 = 17, X18 = 18, X19 = 19, X28 = 28, Fp = 29, Lr = 30, Sp = 31;
+    /// <summary>d0; d<i>n</i> is numbered D0 + n.</summary>
+    public const int D0 = 32;
+
+    public static bool IsD(int register) => register is >= D0 and < D0 + 32;
 
     public static string Name(int register, bool word32 = false) => register switch
     {
+        >= D0 => $"d{register - D0}",
         Sp => "sp",
         Fp when !word32 => "x29",
         _ => (word32 ? "w" : "x") + register,
@@ -84,8 +88,11 @@ public sealed class Arm64Abi : IRegisterInfo
         var calleeSaved = Enumerable.Range(Arm64Registers.X19, 10).ToArray();
         CallerSaved = Enumerable.Range(Arm64Registers.X0, 16).ToArray();
         AllocatableRegisters = CallerSaved.Concat(calleeSaved).ToArray();
+        // d8–d15 are callee-saved (their low halves): not allocated, so no prologue saves them. d16–d18 are scratch.
+        AllocatableFloatRegisters = Enumerable.Range(Arm64Registers.D0, 8).Concat(Enumerable.Range(Arm64Registers.D0 + 19, 13)).ToArray();
         // A call destroys every caller-saved register, the scratch registers and the link register.
-        CallClobbers = CallerSaved.Append(Arm64Registers.X16).Append(Arm64Registers.X17).Append(Arm64Registers.Lr).ToArray();
+        CallClobbers = CallerSaved.Append(Arm64Registers.X16).Append(Arm64Registers.X17).Append(Arm64Registers.Lr)
+            .Concat(AllocatableFloatRegisters).ToArray();
     }
 
     public IReadOnlyList<int> ArgumentRegisters { get; }
@@ -93,20 +100,20 @@ public sealed class Arm64Abi : IRegisterInfo
     public int[] CallClobbers { get; }
     public IReadOnlyList<int> AllocatableRegisters { get; }
 
-    /// <summary>None yet: doubles live in general registers as their bits, and each operation moves them through d16–d18.</summary>
-    public IReadOnlyList<int> AllocatableFloatRegisters { get; } = Array.Empty<int>();
+    public IReadOnlyList<int> AllocatableFloatRegisters { get; }
 
-    public bool IsFloatRegister(int physical) => false;
+    public bool IsFloatRegister(int physical) => Arm64Registers.IsD(physical);
 
     public bool IsCalleeSaved(int register) => register is >= Arm64Registers.X19 and <= Arm64Registers.X28;
 
-    public MachineInstruction Copy(int destination, int source, bool isFloat = false) =>
+    /// <remarks>The emitter writes a move that involves a d register as fmov.</remarks>
+    public MachineInstruction Copy(int destination, int source, bool isFloat) =>
         new((int)Arm64Op.Mov, MachineOperand.Def(destination), MachineOperand.Use(source)) { IsCopy = true };
 
-    public MachineInstruction LoadSlot(int destination, int slot, bool isFloat = false) =>
+    public MachineInstruction LoadSlot(int destination, int slot, bool isFloat) =>
         new((int)Arm64Op.Ldr, MachineOperand.Def(destination), MachineOperand.Slot(slot));
 
-    public MachineInstruction StoreSlot(int slot, int source, bool isFloat = false) =>
+    public MachineInstruction StoreSlot(int slot, int source, bool isFloat) =>
         new((int)Arm64Op.Str, MachineOperand.Slot(slot), MachineOperand.Use(source));
 }
 

@@ -215,7 +215,7 @@ public sealed class Arm64Emitter
         switch (op)
         {
             case Arm64Op.Mov:
-                Line($"\tmov\t{Reg(o[0])}, {Reg(o[1])}");
+                Line($"\t{(IsD(o[0].Reg) || IsD(o[1].Reg) ? "fmov" : "mov")}\t{Reg(o[0])}, {Reg(o[1])}");
                 break;
             case Arm64Op.MovImm:
                 EmitMoveImmediate(o[0].Reg, o[1].Value);
@@ -283,9 +283,12 @@ public sealed class Arm64Emitter
                 Line($"\tldr\t{Reg(o[0])}, [{Reg(o[0])}, {_syntax.GotPageOffset(o[1].Symbol!)}]");
                 break;
             case Arm64Op.LoadSymbol:
-                Line($"\tadrp\t{Reg(o[0])}, {_syntax.Page(o[1].Symbol!)}");
-                Line($"\tldr\t{Reg(o[0])}, [{Reg(o[0])}, {_syntax.PageOffset(o[1].Symbol!)}]");
+            {
+                string page = IsD(o[0].Reg) ? "x16" : Reg(o[0]); // a d register cannot hold the address
+                Line($"\tadrp\t{page}, {_syntax.Page(o[1].Symbol!)}");
+                Line($"\tldr\t{Reg(o[0])}, [{page}, {_syntax.PageOffset(o[1].Symbol!)}]");
                 break;
+            }
             case Arm64Op.StoreSymbol:
                 Line($"\tadrp\tx16, {_syntax.Page(o[0].Symbol!)}");
                 Line($"\tstr\t{Reg(o[1])}, [x16, {_syntax.PageOffset(o[0].Symbol!)}]");
@@ -320,7 +323,7 @@ public sealed class Arm64Emitter
             case Arm64Op.StrW:
                 EmitMemoryAccess("str", Reg(o[1], word32: true), o[0], 4);
                 break;
-            case >= Arm64Op.FAdd and <= Arm64Op.Sxtw:
+            case >= Arm64Op.FAdd:
                 EmitFloat(instruction);
                 break;
             default:
@@ -335,15 +338,10 @@ public sealed class Arm64Emitter
         switch (op)
         {
             case Arm64Op.FAdd or Arm64Op.FSub or Arm64Op.FMul or Arm64Op.FDiv:
-                Line($"\tfmov\td16, {Reg(o[1])}");
-                Line($"\tfmov\td17, {Reg(o[2])}");
-                Line($"\t{Mnemonic(op)}\td16, d16, d17");
-                Line($"\tfmov\t{Reg(o[0])}, d16");
+                Line($"\t{Mnemonic(op)}\t{Reg(o[0])}, {Reg(o[1])}, {Reg(o[2])}");
                 break;
             case Arm64Op.FCompare:
-                Line($"\tfmov\td16, {Reg(o[1])}");
-                Line($"\tfmov\td17, {Reg(o[2])}");
-                Line("\tfcmp\td16, d17");
+                Line($"\tfcmp\t{Reg(o[1])}, {Reg(o[2])}");
                 Line($"\tcset\t{Reg(o[0])}, {ConditionName(instruction.Condition)}");
                 break;
             case Arm64Op.FMin or Arm64Op.FMax:
@@ -358,14 +356,16 @@ public sealed class Arm64Emitter
                 Line("\tfcsel\td18, d16, d18, vs");
                 Line($"\tfmov\t{Reg(o[0])}, d18");
                 break;
-            case Arm64Op.FSqrt or Arm64Op.Frintm or Arm64Op.Frintp or Arm64Op.Frintn or Arm64Op.Frintz:
+            case Arm64Op.FSqrt:
+                Line($"\tfsqrt\t{Reg(o[0])}, {Reg(o[1])}");
+                break;
+            case Arm64Op.Frintm or Arm64Op.Frintp or Arm64Op.Frintn or Arm64Op.Frintz:
                 Line($"\tfmov\td16, {Reg(o[1])}");
                 Line($"\t{Mnemonic(op)}\td16, d16");
                 Line($"\tfmov\t{Reg(o[0])}, d16");
                 break;
             case Arm64Op.Scvtf:
-                Line($"\tscvtf\td16, {Reg(o[1])}");
-                Line($"\tfmov\t{Reg(o[0])}, d16");
+                Line($"\tscvtf\t{Reg(o[0])}, {Reg(o[1])}");
                 break;
             case Arm64Op.Fcvtzs:
                 // fcvtzs saturates and gives 0 for NaN: the language's rule without a fix-up.
@@ -374,28 +374,21 @@ public sealed class Arm64Emitter
                 break;
             case Arm64Op.LdrFloat:
                 EmitMemoryAccess("ldr", "s16", o[1], 4);
-                Line("\tfcvt\td16, s16");
-                Line($"\tfmov\t{Reg(o[0])}, d16");
+                Line($"\tfcvt\t{Reg(o[0])}, s16");
                 break;
             case Arm64Op.StrFloat:
-                Line($"\tfmov\td16, {Reg(o[1])}");
-                Line("\tfcvt\ts16, d16");
+                Line($"\tfcvt\ts16, {Reg(o[1])}");
                 EmitMemoryAccess("str", "s16", o[0], 4);
                 break;
             case Arm64Op.FloatBits:
-                Line($"\tfmov\td16, {Reg(o[1])}");
-                Line("\tfcvt\ts16, d16");
+                Line($"\tfcvt\ts16, {Reg(o[1])}");
                 Line($"\tfmov\t{Reg(o[0], word32: true)}, s16");
                 break;
-            case Arm64Op.DArgument:
-                Line($"\tfmov\td{o[0].Value}, {Reg(o[1])}");
+            case Arm64Op.FcvtSingle:
+                Line($"\tfcvt\ts{o[0].Reg - D0}, {Reg(o[1])}");
                 break;
-            case Arm64Op.DResult:
-                Line($"\tfmov\t{Reg(o[0])}, d0");
-                break;
-            case Arm64Op.FloatResult:
-                Line("\tfcvt\td0, s0");
-                Line($"\tfmov\t{Reg(o[0])}, d0");
+            case Arm64Op.FcvtDouble:
+                Line($"\tfcvt\t{Reg(o[0])}, s{o[1].Reg - D0}");
                 break;
             case Arm64Op.Sxtw:
                 Line($"\tsxtw\t{Reg(o[0])}, {Reg(o[1], word32: true)}");

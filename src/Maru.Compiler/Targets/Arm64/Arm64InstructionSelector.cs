@@ -36,6 +36,7 @@ public sealed class Arm64InstructionSelector
             RegisterCount = MachineFunction.FirstVirtual + ir.RegisterCount,
             SlotCount = ir.SlotCount,
         };
+        foreach (int register in ir.FloatRegisters) _function.FloatRegisters.Add(V(register));
     }
 
     /// <param name="stringLabel">The assembler label of string literal number n of the file.</param>
@@ -167,7 +168,25 @@ public sealed class Arm64InstructionSelector
     private void AddConditional(Arm64Op op, Arm64Condition condition, params MachineOperand[] operands) =>
         _code.Add(new MachineInstruction((int)op, operands) { Condition = (int)condition });
 
-    private void Copy(int destination, int source) => _code.Add(_abi.Copy(destination, source));
+    private bool IsFloat(int register) =>
+        register < MachineFunction.FirstVirtual ? IsD(register) : _function.FloatRegisters.Contains(register);
+
+    /// <summary>Copies a register; between a general and a d register that is a move of the bits (fmov).</summary>
+    private void Copy(int destination, int source)
+    {
+        bool isFloat = IsFloat(destination);
+        if (isFloat == IsFloat(source)) _code.Add(_abi.Copy(destination, source, isFloat));
+        else Add(Arm64Op.Mov, Def(destination), Use(source));
+    }
+
+    /// <summary>A d register holding the value: a register operand of a double operation already is one.</summary>
+    private int InFloatRegister(Value value)
+    {
+        if (value.IsRegister) return V(value.Register);
+        int r = _function.NewRegister(isFloat: true);
+        Move(r, value);
+        return r;
+    }
 
     private static MachineOperand Def(int register) => MachineOperand.Def(register);
     private static MachineOperand Use(int register) => MachineOperand.Use(register);
@@ -176,8 +195,9 @@ public sealed class Arm64InstructionSelector
     /// <summary>Puts a value in the given register.</summary>
     private void Move(int destination, Value value)
     {
-        if (value.IsConstant) Add(Arm64Op.MovImm, Def(destination), Imm(value.Constant));
-        else Copy(destination, V(value.Register));
+        if (value.IsRegister) Copy(destination, V(value.Register));
+        else if (!IsFloat(destination)) Add(Arm64Op.MovImm, Def(destination), Imm(value.Constant));
+        else Copy(destination, InRegister(value));
     }
 
     /// <summary>A register holding the value (constants are loaded into a new one).</summary>
@@ -240,7 +260,7 @@ public sealed class Arm64InstructionSelector
                 var address = Address(args[0], args[1], size);
                 if (instruction.Operator == Operator.StoreFloat)
                 {
-                    Add(Arm64Op.StrFloat, address, Use(InRegister(args[2])));
+                    Add(Arm64Op.StrFloat, address, Use(InFloatRegister(args[2])));
                     break;
                 }
                 // A narrow store keeps the constant's low bits (so a small constant, or zero's xzr, stays cheap).
@@ -293,10 +313,12 @@ public sealed class Arm64InstructionSelector
         return MachineOperand.Mem(InRegister(@base), 0, V(index.Register), size);
     }
 
+    /// <summary>Arithmetic and comparisons take d registers; flmin and flmax words.</summary>
     private void SelectFloatBinary(Operator op, int dest, Value a, Value b)
     {
-        var x = Use(InRegister(a));
-        var y = Use(InRegister(b));
+        bool inFloatRegisters = op is not (Operator.FMin or Operator.FMax);
+        var x = Use(inFloatRegisters ? InFloatRegister(a) : InRegister(a));
+        var y = Use(inFloatRegisters ? InFloatRegister(b) : InRegister(b));
         if (op is >= Operator.FLt and <= Operator.FGt)
         {
             // After fcmp an unordered pair sets C and V: mi, ls, eq, ge and gt are then false and ne true.
@@ -327,7 +349,7 @@ public sealed class Arm64InstructionSelector
                     Operator.FRound => Arm64Op.Frintn, Operator.FTruncate => Arm64Op.Frintz, Operator.LongToDouble => Arm64Op.Scvtf,
                     _ => Arm64Op.Fcvtzs,
                 };
-                Add(instruction, Def(dest), Use(InRegister(a)));
+                Add(instruction, Def(dest), Use(op == Operator.FSqrt ? InFloatRegister(a) : InRegister(a)));
                 break;
             case Operator.Not:
                 Add(Arm64Op.Cmp, Use(InRegister(a)), Imm(0));
@@ -587,30 +609,34 @@ public sealed class Arm64InstructionSelector
 
     /// <summary>
     /// A call of an extern with a C signature: stack arguments first, then d0–d7, then x0–x7; the result as its C type
-    /// says.
+    /// says. A double argument is in a d register already (or a constant); a float one is rounded to binary32 on its way.
     /// </summary>
     private void SelectCCall(CSignature signature, MachineOperand target, ReadOnlySpan<Value> args, int dest)
     {
-        var floatBits = new int[args.Length]; // the machine registers holding the rounded floats, else -1
-        for (int i = 0; i < args.Length; i++)
-        {
-            floatBits[i] = -1;
-            if (signature.Parameters[i] != CType.Float) continue;
-            floatBits[i] = NewRegister();
-            Add(Arm64Op.FloatBits, Def(floatBits[i]), Use(InRegister(args[i])));
-        }
         var (places, stackSlots) = (_variadicArgumentsOnStack ? CCallConvention.AppleArm64 : CCallConvention.Aapcs64).Place(signature);
         for (int i = 0; i < args.Length; i++)
         {
             if (places[i].StackOffset < 0) continue;
-            Add(places[i].StackSize == 4 ? Arm64Op.StrW : Arm64Op.Str, MachineOperand.OutgoingAt(places[i].StackOffset),
-                floatBits[i] >= 0 ? Use(floatBits[i]) : RegisterOrZero(args[i]));
+            MachineOperand value;
+            if (signature.Parameters[i] == CType.Float)
+            {
+                int bits = NewRegister();
+                Add(Arm64Op.FloatBits, Def(bits), Use(InFloatRegister(args[i])));
+                value = Use(bits);
+            }
+            else value = RegisterOrZero(args[i]);
+            Add(places[i].StackSize == 4 ? Arm64Op.StrW : Arm64Op.Str, MachineOperand.OutgoingAt(places[i].StackOffset), value);
         }
         _function.OutgoingArguments = Math.Max(_function.OutgoingArguments, stackSlots);
-        for (int i = 0; i < args.Length; i++)
-            if (places[i].VectorRegister >= 0)
-                Add(Arm64Op.DArgument, Imm(places[i].VectorRegister), floatBits[i] >= 0 ? Use(floatBits[i]) : RegisterOrZero(args[i]));
         var usedRegisters = new List<int>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (places[i].VectorRegister < 0) continue;
+            int register = D0 + places[i].VectorRegister;
+            if (signature.Parameters[i] == CType.Float) Add(Arm64Op.FcvtSingle, Def(register), Use(InFloatRegister(args[i])));
+            else Move(register, args[i]);
+            usedRegisters.Add(register);
+        }
         for (int i = 0; i < args.Length; i++)
         {
             if (places[i].GeneralRegister < 0) continue;
@@ -625,8 +651,8 @@ public sealed class Arm64InstructionSelector
         {
             case CType.Long: Copy(dest, X0); break;
             case CType.Int: Add(Arm64Op.Sxtw, Def(dest), Use(X0)); break;
-            case CType.Double: Add(Arm64Op.DResult, Def(dest)); break;
-            case CType.Float: Add(Arm64Op.FloatResult, Def(dest)); break;
+            case CType.Double: Copy(dest, D0); break;
+            case CType.Float: Add(Arm64Op.FcvtDouble, Def(dest), Use(D0)); break;
             case CType.Void: Move(dest, Value.Const(0)); break;
         }
     }
