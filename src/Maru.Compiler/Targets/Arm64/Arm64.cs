@@ -40,6 +40,7 @@ public enum Arm64Op
     // the scratch registers d16–d18, which the ABI lets any code destroy and nothing is allocated to.
     FAdd, FSub, FMul, FDiv, // [dst, a, b]
     FCompare,   // [dst general, a, b]: 1 or 0; Condition after fcmp (unordered fails all but ne)
+    Fcmp,       // [a, b]: flags of comparing the doubles (a branch on them follows)
     FMin, FMax, // [dst, a, b]
     FSqrt,      // [dst, a]
     Frintm, Frintp, Frintn, Frintz, // [dst, a]

@@ -340,6 +340,9 @@ public sealed class Arm64Emitter
             case Arm64Op.FAdd or Arm64Op.FSub or Arm64Op.FMul or Arm64Op.FDiv:
                 Line($"\t{Mnemonic(op)}\t{Reg(o[0])}, {Reg(o[1])}, {Reg(o[2])}");
                 break;
+            case Arm64Op.Fcmp:
+                Line($"\tfcmp\t{Reg(o[0])}, {Reg(o[1])}");
+                break;
             case Arm64Op.FCompare:
                 Line($"\tfcmp\t{Reg(o[1])}, {Reg(o[2])}");
                 Line($"\tcset\t{Reg(o[0])}, {ConditionName(instruction.Condition)}");

@@ -63,7 +63,7 @@ public sealed class Arm64InstructionSelector
             _code = machineBlock.Instructions;
             if (block.Id == 0) SelectEntry();
             var select = selects.GetValueOrDefault(block);
-            var maskTest = select is null ? MaskTestBranch(block, uses) : null;
+            var maskTest = select is null ? MaskTestBranch(block, uses) ?? DoubleComparisonBranch(block, uses) : null;
             for (int i = 0; i < block.Instructions.Count; i++)
             {
                 var instruction = block.Instructions[i];
@@ -81,7 +81,8 @@ public sealed class Arm64InstructionSelector
                 if (select.Join is { } join) machineBlock.Successors.Add(_function.Blocks[join.Id]);
                 continue;
             }
-            if (maskTest is not null) SelectMaskTestBranch(maskTest, block.Terminator);
+            if (maskTest is { Operator: >= Operator.FLt and <= Operator.FGt }) SelectDoubleComparisonBranch(maskTest, block.Terminator);
+            else if (maskTest is not null) SelectMaskTestBranch(maskTest, block.Terminator);
             else SelectTerminator(block.Terminator);
             foreach (var successor in block.Terminator.Successors) machineBlock.Successors.Add(_function.Blocks[successor.Id]);
         }
@@ -321,13 +322,7 @@ public sealed class Arm64InstructionSelector
         var y = Use(inFloatRegisters ? InFloatRegister(b) : InRegister(b));
         if (op is >= Operator.FLt and <= Operator.FGt)
         {
-            // After fcmp an unordered pair sets C and V: mi, ls, eq, ge and gt are then false and ne true.
-            var condition = op switch
-            {
-                Operator.FLt => Arm64Condition.Mi, Operator.FLe => Arm64Condition.Ls, Operator.FEq => Arm64Condition.Eq,
-                Operator.FNe => Arm64Condition.Ne, Operator.FGe => Arm64Condition.Ge, _ => Arm64Condition.Gt,
-            };
-            AddConditional(Arm64Op.FCompare, condition, Def(dest), x, y);
+            AddConditional(Arm64Op.FCompare, DoubleCondition(op), Def(dest), x, y);
             return;
         }
         var instruction = op switch
@@ -693,6 +688,37 @@ public sealed class Arm64InstructionSelector
         bool testsIt = t.A.IsRegister && t.A.Register == last.Dest && t.B is { IsConstant: true, Constant: 0 };
         return isMask && testsIt && uses[last.Dest] == 1 ? last : null;
     }
+
+    /// <summary>
+    /// The block's last instruction when it compares doubles and the block's branch compares its result, used nowhere
+    /// else, with zero: that pair is one fcmp and a conditional branch.
+    /// </summary>
+    private static Instruction? DoubleComparisonBranch(BasicBlock block, int[] uses)
+    {
+        var t = block.Terminator;
+        if (t.Kind != TerminatorKind.Branch || t.Comparison is not (Operator.Eq or Operator.Ne) || block.Instructions.Count == 0) return null;
+        var last = block.Instructions[^1];
+        bool isComparison = last is { Opcode: Opcode.Binary, Operator: >= Operator.FLt and <= Operator.FGt };
+        bool testsIt = t.A.IsRegister && t.A.Register == last.Dest && t.B is { IsConstant: true, Constant: 0 };
+        return isComparison && testsIt && uses[last.Dest] == 1 ? last : null;
+    }
+
+    private void SelectDoubleComparisonBranch(Instruction comparison, Terminator branch)
+    {
+        Add(Arm64Op.Fcmp, Use(InFloatRegister(comparison.Args[0])), Use(InFloatRegister(comparison.Args[1])));
+        var condition = DoubleCondition(comparison.Operator);
+        // Inverting a condition flips its low bit; each inverse is also right for an unordered pair.
+        if (branch.Comparison == Operator.Eq) condition = (Arm64Condition)((int)condition ^ 1);
+        AddConditional(Arm64Op.BCond, condition, MachineOperand.Target(branch.True!.Id));
+        Add(Arm64Op.B, MachineOperand.Target(branch.False!.Id));
+    }
+
+    /// <summary>The condition after fcmp a, b under which the comparison holds: an unordered pair sets C and V, so mi, ls, eq, ge and gt are then false and ne true.</summary>
+    private static Arm64Condition DoubleCondition(Operator op) => op switch
+    {
+        Operator.FLt => Arm64Condition.Mi, Operator.FLe => Arm64Condition.Ls, Operator.FEq => Arm64Condition.Eq,
+        Operator.FNe => Arm64Condition.Ne, Operator.FGe => Arm64Condition.Ge, _ => Arm64Condition.Gt,
+    };
 
     private void SelectMaskTestBranch(Instruction mask, Terminator branch)
     {
