@@ -8,9 +8,10 @@ namespace Maru.Compiler.Tests.Targets;
 [TestClass]
 public sealed partial class WindowsX64Tests
 {
-    // Frames with pushes and stack allocation, a leaf, a shrink-wrapped early return, tail calls, a callback.
+    // Frames with pushes and stack allocation, a leaf, a shrink-wrapped early return, tail calls, a callback, and
+    // doubles kept across a call in callee-saved xmm registers.
     private const string Program = """
-        (export inner outer fib depth)
+        (export inner outer fib depth keep)
         (define-function inner (f k) (let ((r (f 0))) (+ r k)))
         (define-function outer (f) (let ((r (inner f 2))) (+ r 1)))
         (define-function fib (n) (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2)))))
@@ -19,6 +20,9 @@ public sealed partial class WindowsX64Tests
         (define-function max2 (a b) (if (> a b) a b))
         (define-function even? (n) (if (= n 0) 1 (odd? (- n 1))))
         (define-function odd? (n) (if (= n 0) 0 (even? (- n 1))))
+        (define-function keep (f)
+          (let ((a (long->double f)) (b (fl* (long->double f) 0.5)))
+            (let ((r (f 0))) (+ r (double->long (fl- a b))))))
         """;
 
     private static string BuildDll(TemporaryDirectory directory) =>
@@ -39,7 +43,7 @@ public sealed partial class WindowsX64Tests
 
         var names = ExportName().Matches(ReadObj("--coff-exports", dll)).Select(m => m.Groups[1].Value).Order().ToArray();
 
-        CollectionAssert.AreEqual(new[] { "depth", "fib", "inner", "outer" }, names);
+        CollectionAssert.AreEqual(new[] { "depth", "fib", "inner", "keep", "outer" }, names);
     }
 
     [TestMethod]
@@ -51,9 +55,10 @@ public sealed partial class WindowsX64Tests
         string unwind = ReadObj("--unwind", dll);
         var functions = UnwindStart().Matches(unwind).Select(m => m.Groups[1].Value).Order().ToArray();
 
-        CollectionAssert.AreEqual(new[] { "depth", "even_3f", "fib", "inner", "max2", "odd_3f", "outer" }, functions, unwind);
+        CollectionAssert.AreEqual(new[] { "depth", "even_3f", "fib", "inner", "keep", "max2", "odd_3f", "outer" }, functions, unwind);
         Assert.Contains("PUSH_NONVOL reg=RBX", unwind, "saved registers are described");
         Assert.Contains("ALLOC_SMALL", unwind, "stack allocations are described");
+        Assert.Contains("SAVE_XMM128 reg=XMM6", unwind, "saved xmm registers are described");
     }
 
     [TestMethod]
@@ -88,7 +93,7 @@ public sealed partial class WindowsX64Tests
 
         Assert.AreEqual(0, assemble.ExitCode, assemble.StandardError);
         Assert.AreEqual("", assemble.StandardError);
-        Assert.HasCount(7, UnwindStart().Matches(ReadObj("--unwind", obj)), "one runtime function per Maru function");
+        Assert.HasCount(8, UnwindStart().Matches(ReadObj("--unwind", obj)), "one runtime function per Maru function");
     }
 
     [TestMethod]
@@ -103,6 +108,19 @@ public sealed partial class WindowsX64Tests
         Assert.AreEqual(0, run.ExitCode, run.StandardError);
         string[] frames = run.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         CollectionAssert.AreEqual(new[] { "harness", "maru", "maru", "harness" }, frames.Take(4).ToArray(), run.StandardOutput);
+    }
+
+    [TestMethod]
+    public void AWindowsStackWalkPassesThroughAFrameThatSavesXmmRegisters()
+    {
+        using var directory = new TemporaryDirectory();
+        string dll = BuildDll(directory);
+
+        var run = NativeHarness.RunWindowsStackWalk(dll, "keep");
+
+        Assert.AreEqual(0, run.ExitCode, run.StandardError);
+        string[] frames = run.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        CollectionAssert.AreEqual(new[] { "harness", "maru", "harness" }, frames.Take(3).ToArray(), run.StandardOutput);
     }
 
     [TestMethod]

@@ -89,11 +89,12 @@ public sealed class Arm64Abi : IRegisterInfo
         var calleeSaved = Enumerable.Range(Arm64Registers.X19, 10).ToArray();
         CallerSaved = Enumerable.Range(Arm64Registers.X0, 16).ToArray();
         AllocatableRegisters = CallerSaved.Concat(calleeSaved).ToArray();
-        // d8–d15 are callee-saved (their low halves): not allocated, so no prologue saves them. d16–d18 are scratch.
-        AllocatableFloatRegisters = Enumerable.Range(Arm64Registers.D0, 8).Concat(Enumerable.Range(Arm64Registers.D0 + 19, 13)).ToArray();
+        // d8–d15 are callee-saved (their low halves, all a double uses), so they come last; d16–d18 are scratch.
+        var callerSavedD = Enumerable.Range(Arm64Registers.D0, 8).Concat(Enumerable.Range(Arm64Registers.D0 + 19, 13)).ToArray();
+        AllocatableFloatRegisters = callerSavedD.Concat(Enumerable.Range(Arm64Registers.D0 + 8, 8)).ToArray();
         // A call destroys every caller-saved register, the scratch registers and the link register.
         CallClobbers = CallerSaved.Append(Arm64Registers.X16).Append(Arm64Registers.X17).Append(Arm64Registers.Lr)
-            .Concat(AllocatableFloatRegisters).ToArray();
+            .Concat(callerSavedD).ToArray();
     }
 
     public IReadOnlyList<int> ArgumentRegisters { get; }
@@ -105,7 +106,8 @@ public sealed class Arm64Abi : IRegisterInfo
 
     public bool IsFloatRegister(int physical) => Arm64Registers.IsD(physical);
 
-    public bool IsCalleeSaved(int register) => register is >= Arm64Registers.X19 and <= Arm64Registers.X28;
+    public bool IsCalleeSaved(int register) =>
+        register is >= Arm64Registers.X19 and <= Arm64Registers.X28 or >= Arm64Registers.D0 + 8 and <= Arm64Registers.D0 + 15;
 
     /// <remarks>The emitter writes a move that involves a d register as fmov.</remarks>
     public MachineInstruction Copy(int destination, int source, bool isFloat) =>

@@ -39,7 +39,11 @@ public sealed class Arm64Emitter
         _text = text;
         _saved = new List<int>();
         if (function.HasCalls) _saved.AddRange(new[] { Fp, Lr });
-        _saved.AddRange(function.UsedCalleeSaved);
+        _saved.AddRange(function.UsedCalleeSaved.Where(r => !IsD(r)));
+        // Registers are saved in pairs of one kind: a d register never shares a stp with an x register.
+        var savedD = function.UsedCalleeSaved.Where(IsD).ToList();
+        if (savedD.Count > 0 && _saved.Count % 2 == 1) _saved.Add(Padding);
+        _saved.AddRange(savedD);
         // sp stays a multiple of 16 at all times (the hardware checks it on every access through sp).
         _saveBytes = RoundUp16(8 * _saved.Count);
         _outgoingBytes = function.HasCalls ? 8 * function.OutgoingArguments : 0;
@@ -47,6 +51,19 @@ public sealed class Arm64Emitter
     }
 
     private static int RoundUp16(int bytes) => (bytes + 15) & ~15;
+
+    /// <summary>An unused save slot in <see cref="_saved"/>, which keeps each pair of one register kind.</summary>
+    private const int Padding = -1;
+
+    /// <summary>The saved registers with their offsets from the top of the save area (negative).</summary>
+    private IEnumerable<(int Register, int Offset)> SavedRegisters() =>
+        _saved.Select((register, i) => (register, 8 * i - _saveBytes)).Where(s => s.register != Padding);
+
+    /// <summary>A store or load of one saved pair (or of one register, where the other is absent or padding).</summary>
+    private static string SavePair(bool store, int first, int? second, string address) =>
+        second is { } s and not Padding
+            ? $"\t{(store ? "stp" : "ldp")}\t{Name(first)}, {Name(s)}, {address}"
+            : $"\t{(store ? "str" : "ldr")}\t{Name(first)}, {address}";
 
     /// <summary>Appends the function's body (from its label to its last instruction) to <paramref name="text"/>.</summary>
     public static void Emit(MachineFunction function, Arm64AddressSyntax syntax, StringBuilder text) =>
@@ -137,7 +154,7 @@ public sealed class Arm64Emitter
         // Unwind information here describes the entry state, then the framed state again for the code after it.
         Line("\t.cfi_remember_state");
         Line("\t.cfi_def_cfa_offset 0");
-        foreach (int register in _saved) Line($"\t.cfi_restore {Name(register)}");
+        foreach (var (register, _) in SavedRegisters()) Line($"\t.cfi_restore {Name(register)}");
         foreach (var instruction in code.Take(code.Count - 1)) EmitInstruction(instruction, false);
         Line("\tret");
         Line("\t.cfi_restore_state");
@@ -147,13 +164,10 @@ public sealed class Arm64Emitter
     {
         if (_saveBytes > 0)
         {
-            Line(_saved.Count >= 2
-                ? $"\tstp\t{Name(_saved[0])}, {Name(_saved[1])}, [sp, #-{_saveBytes}]!"
-                : $"\tstr\t{Name(_saved[0])}, [sp, #-{_saveBytes}]!");
+            Line(SavePair(true, _saved[0], _saved.Count >= 2 ? _saved[1] : null, $"[sp, #-{_saveBytes}]!"));
             Line($"\t.cfi_def_cfa_offset {_saveBytes}");
-            ForEachSavedPair((first, second, offset) =>
-                Line(second is { } s ? $"\tstp\t{Name(first)}, {Name(s)}, [sp, #{offset}]" : $"\tstr\t{Name(first)}, [sp, #{offset}]"));
-            for (int i = 0; i < _saved.Count; i++) Line($"\t.cfi_offset {Name(_saved[i])}, {8 * i - _saveBytes}");
+            ForEachSavedPair((first, second, offset) => Line(SavePair(true, first, second, $"[sp, #{offset}]")));
+            foreach (var (register, offset) in SavedRegisters()) Line($"\t.cfi_offset {Name(register)}, {offset}");
             if (_function.HasCalls) Line("\tmov\tx29, sp");
         }
         if (_localBytes > 0)
@@ -181,13 +195,10 @@ public sealed class Arm64Emitter
         }
         if (_saveBytes > 0)
         {
-            ForEachSavedPair((first, second, offset) =>
-                Line(second is { } s ? $"\tldp\t{Name(first)}, {Name(s)}, [sp, #{offset}]" : $"\tldr\t{Name(first)}, [sp, #{offset}]"));
-            Line(_saved.Count >= 2
-                ? $"\tldp\t{Name(_saved[0])}, {Name(_saved[1])}, [sp], #{_saveBytes}"
-                : $"\tldr\t{Name(_saved[0])}, [sp], #{_saveBytes}");
+            ForEachSavedPair((first, second, offset) => Line(SavePair(false, first, second, $"[sp, #{offset}]")));
+            Line(SavePair(false, _saved[0], _saved.Count >= 2 ? _saved[1] : null, $"[sp], #{_saveBytes}"));
             Line("\t.cfi_def_cfa_offset 0");
-            foreach (int register in _saved) Line($"\t.cfi_restore {Name(register)}");
+            foreach (var (register, _) in SavedRegisters()) Line($"\t.cfi_restore {Name(register)}");
         }
         Line(exit);
         if (hasFrame && !isLastOfFunction) Line("\t.cfi_restore_state");

@@ -82,7 +82,7 @@ public sealed class X64Abi : IRegisterInfo
 
     /// <summary>
     /// Microsoft x64: four register arguments, then the stack above the 32-byte shadow space the caller reserves for every
-    /// call. xmm6–xmm15 are callee-saved: the allocator uses only xmm0–xmm5, so no prologue saves them. Variadic C
+    /// call. xmm6–xmm15 are callee-saved (all 128 bits), saved in the frame when used. Variadic C
     /// functions take word arguments in the same registers and slots as any other.
     /// </summary>
     public static readonly X64Abi Windows = new(
@@ -94,15 +94,17 @@ public sealed class X64Abi : IRegisterInfo
 
     private X64Abi(int[] arguments, int[] calleeSaved, int shadowSpace, bool passesVectorCountInAl, CCallConvention cCalls, int callerSavedXmm)
     {
-        AllocatableFloatRegisters = Enumerable.Range(X64Registers.Xmm0, callerSavedXmm).ToArray();
+        // xmm registers past the caller-saved ones are callee-saved, allocated last.
+        var callerSavedXmmRegisters = Enumerable.Range(X64Registers.Xmm0, callerSavedXmm).ToArray();
+        AllocatableFloatRegisters = Enumerable.Range(X64Registers.Xmm0, 16).ToArray();
         CCalls = cCalls;
         PassesVectorCountInAl = passesVectorCountInAl;
         ArgumentRegisters = arguments;
-        _calleeSaved = new HashSet<int>(calleeSaved);
+        _calleeSaved = new HashSet<int>(calleeSaved.Concat(Enumerable.Range(X64Registers.Xmm0 + callerSavedXmm, 16 - callerSavedXmm)));
         ShadowSpace = shadowSpace;
         CallerSaved = Enumerable.Range(0, 16).Where(r => r != X64Registers.Rsp && !_calleeSaved.Contains(r)).ToArray();
         AllocatableRegisters = CallerSaved.Concat(calleeSaved).ToArray();
-        CallClobbers = CallerSaved.Concat(AllocatableFloatRegisters).ToArray();
+        CallClobbers = CallerSaved.Concat(callerSavedXmmRegisters).ToArray();
     }
 
     public IReadOnlyList<int> ArgumentRegisters { get; }

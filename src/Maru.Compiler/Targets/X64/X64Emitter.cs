@@ -26,6 +26,9 @@ public sealed class X64Emitter
     private readonly int _frameSize;
     private const int PageSize = 4096;
     private readonly int _pushBytes;
+    /// <summary>The callee-saved registers the prologue pushes (general ones) and those it stores in the frame (xmm).</summary>
+    private readonly List<int> _pushed, _savedXmm;
+    private readonly int _xmmSaveOffset;
 
     private X64Emitter(MachineFunction function, X64Abi abi, X64ObjectFormat format, StringBuilder text)
     {
@@ -34,11 +37,19 @@ public sealed class X64Emitter
         _format = format;
         _seh = format.UsesSehUnwind;
         _text = text;
-        _pushBytes = 8 * function.UsedCalleeSaved.Count;
+        _pushed = function.UsedCalleeSaved.Where(r => !IsXmm(r)).ToList();
+        _savedXmm = function.UsedCalleeSaved.Where(IsXmm).ToList();
+        _pushBytes = 8 * _pushed.Count;
         int outgoing = function.HasCalls ? 8 * function.OutgoingArguments + abi.ShadowSpace : 0;
         int frame = 8 * function.SlotCount + outgoing;
-        // At a call the stack pointer must be a multiple of 16; on entry it is 8 past one (the return address).
-        if (function.HasCalls && (8 + _pushBytes + frame) % 16 != 0) frame += 8;
+        if (_savedXmm.Count > 0)
+        {
+            // Callee-saved xmm registers (Windows) are saved whole, above the slots, 16-byte aligned for movaps.
+            _xmmSaveOffset = (frame + 15) & ~15;
+            frame = _xmmSaveOffset + 16 * _savedXmm.Count;
+        }
+        // At a call, and for movaps, the stack pointer must be a multiple of 16; on entry it is 8 past one.
+        if ((function.HasCalls || _savedXmm.Count > 0) && (8 + _pushBytes + frame) % 16 != 0) frame += 8;
         _frameSize = frame;
         _outgoingBytes = outgoing;
     }
@@ -115,7 +126,7 @@ public sealed class X64Emitter
 
     private void EmitPrologue()
     {
-        foreach (int register in _function.UsedCalleeSaved)
+        foreach (int register in _pushed)
         {
             Line($"\tpushq\t{Name(register)}");
             if (_seh) Line($"\t.seh_pushreg {Name(register)}");
@@ -134,6 +145,12 @@ public sealed class X64Emitter
             Line($"\tsubq\t${_frameSize}, %rsp");
             Line(_seh ? $"\t.seh_stackalloc {_frameSize}" : $"\t.cfi_adjust_cfa_offset {_frameSize}");
         }
+        for (int i = 0; i < _savedXmm.Count; i++)
+        {
+            int offset = _xmmSaveOffset + 16 * i;
+            Line($"\tmovaps\t{Name(_savedXmm[i])}, {offset}(%rsp)");
+            Line($"\t.seh_savexmm {Name(_savedXmm[i])}, {offset}"); // only Windows has callee-saved xmm registers
+        }
         if (_seh) Line("\t.seh_endprologue");
     }
 
@@ -147,7 +164,8 @@ public sealed class X64Emitter
     private ShrinkWrap? FindFramelessReturn()
     {
         var blocks = _function.Blocks;
-        if ((_frameSize == 0 && _pushBytes == 0) || blocks.Count < 3) return null;
+        // Saves of xmm registers would make the SEH prologue, which the shrink-wrapped entry precedes, too long.
+        if ((_frameSize == 0 && _pushBytes == 0) || blocks.Count < 3 || _savedXmm.Count > 0) return null;
         var entry = blocks[0].Instructions;
         if (entry.Count < 2 || (X64Op)entry[^2].Opcode != X64Op.Jcc || (X64Op)entry[^1].Opcode != X64Op.Jmp) return null;
         if (!entry.Take(entry.Count - 2).All(NeedsNoFrame)) return null;
@@ -194,7 +212,7 @@ public sealed class X64Emitter
         // Unwind information here describes the entry state, then the framed state again for the code after it.
         Line("\t.cfi_remember_state");
         Line("\t.cfi_def_cfa_offset 8");
-        foreach (int register in _function.UsedCalleeSaved) Line($"\t.cfi_restore {Name(register)}");
+        foreach (int register in _pushed) Line($"\t.cfi_restore {Name(register)}");
         foreach (var instruction in code.Take(code.Count - 1)) EmitInstruction(instruction, false);
         Line("\tret");
         Line("\t.cfi_restore_state");
@@ -504,14 +522,15 @@ public sealed class X64Emitter
         // SEH needs no directives here: the unwinder recognises the canonical epilogue from its instructions.
         bool cfi = !_seh && (_frameSize > 0 || _pushBytes > 0);
         if (cfi && !isLastOfFunction) Line("\t.cfi_remember_state");
+        for (int i = 0; i < _savedXmm.Count; i++) Line($"\tmovaps\t{_xmmSaveOffset + 16 * i}(%rsp), {Name(_savedXmm[i])}");
         if (_frameSize > 0)
         {
             Line($"\taddq\t${_frameSize}, %rsp");
             if (cfi) Line($"\t.cfi_adjust_cfa_offset -{_frameSize}");
         }
-        for (int i = _function.UsedCalleeSaved.Count - 1; i >= 0; i--)
+        for (int i = _pushed.Count - 1; i >= 0; i--)
         {
-            Line($"\tpopq\t{Name(_function.UsedCalleeSaved[i])}");
+            Line($"\tpopq\t{Name(_pushed[i])}");
             if (cfi) Line("\t.cfi_adjust_cfa_offset -8");
         }
         Line(exit);
