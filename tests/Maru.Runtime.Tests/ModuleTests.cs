@@ -83,17 +83,9 @@ public sealed class ModuleTests
     {
         using var module = MaruModule.Compile(Sources.Add, Sources.NoCache);
         var e = Assert.ThrowsExactly<ArgumentException>(() => module.GetFunction<Func<long, long>>("add"));
-        StringAssert.StartsWith(e.Message, "'add' takes 2 parameters, not 1");
+        StringAssert.StartsWith(e.Message, "'add' takes 2 parameters, not the 1 of Func<long, long>");
         Assert.ThrowsExactly<ArgumentException>(() => module.GetFunctionPointer("add", 3));
         Assert.ThrowsExactly<ArgumentException>(() => module.Invoke("add", 1));
-    }
-
-    [TestMethod]
-    public void AnUnsupportedDelegateTypeIsAClearError()
-    {
-        using var module = MaruModule.Compile(Sources.Add, Sources.NoCache);
-        var e = Assert.ThrowsExactly<ArgumentException>(() => module.GetFunction<Func<int, int, int>>("add"));
-        StringAssert.Contains(e.Message, "Func<long, ..., long>");
     }
 
     [TestMethod]
