@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using Maru.Compiler;
 using Maru.Compiler.Diagnostics;
@@ -139,8 +138,7 @@ public sealed class MaruModule : IDisposable
     /// than eight parameters, or another number of parameters than the function.
     /// </exception>
     /// <exception cref="NotSupportedException">Under NativeAOT, a delegate type other than <c>Func&lt;long, ..., long&gt;</c> whose call was not compiled ahead of time.</exception>
-    public TDelegate GetFunction<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods)] TDelegate>(string name)
-        where TDelegate : Delegate
+    public TDelegate GetFunction<TDelegate>(string name) where TDelegate : Delegate
     {
         TypedSignature signature = TypedSignature.Of(typeof(TDelegate));
         MaruFunctionInfo function = Find(name, signature.Parameters.Length, TypedSignature.CSharpName(typeof(TDelegate)));

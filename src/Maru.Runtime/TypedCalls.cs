@@ -14,8 +14,8 @@ internal static unsafe class TypedCalls
 
     /// <summary>
     /// A delegate of <paramref name="delegateType"/> that calls the function at <paramref name="address"/>. <c>Func</c>s of
-    /// <c>long</c>s are built without reflection (so they work under NativeAOT); any other type instantiates its call
-    /// pattern at run time.
+    /// <c>long</c>s are built without reflection (so they work under NativeAOT, as do other delegate types of longs, whose
+    /// call pattern is then compiled); any other type instantiates its call pattern at run time.
     /// </summary>
     /// <exception cref="NotSupportedException">Under NativeAOT, the call pattern of this signature was not compiled ahead of time.</exception>
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.PublicConstructors, typeof(Call0<>))]
@@ -30,19 +30,20 @@ internal static unsafe class TypedCalls
     public static Delegate Create(Type delegateType, TypedSignature signature, MaruModule module, IntPtr address)
     {
         if (CreateFuncOfLongs(delegateType, module, address) is { } funcOfLongs) return funcOfLongs;
-        Type pattern;
         try
         {
-            pattern = Patterns[signature.Parameters.Length].MakeGenericType([.. signature.Parameters, signature.Result ?? typeof(NoResult)]);
+            Type pattern = Patterns[signature.Parameters.Length].MakeGenericType([.. signature.Parameters, signature.Result ?? typeof(NoResult)]);
+            object call = Activator.CreateInstance(pattern, module, address)!;
+            return Delegate.CreateDelegate(delegateType, call, signature.Result is null ? "InvokeAction" : "Invoke");
         }
         catch (NotSupportedException e) when (!RuntimeFeature.IsDynamicCodeSupported)
         {
+            // NativeAOT compiled only the instantiations it saw: those of Func<long, ..., long> (above).
             throw new NotSupportedException(
                 $"{TypedSignature.CSharpName(delegateType)} needs code generated at run time, which NativeAOT does not allow: " +
-                "under NativeAOT use Func<long, ..., long> or GetFunctionPointer", e);
+                "under NativeAOT use Func<long, ..., long>, a delegate type of your own with only long parameters and result, or GetFunctionPointer",
+                e);
         }
-        object call = Activator.CreateInstance(pattern, module, address)!;
-        return Delegate.CreateDelegate(delegateType, call, signature.Result is null ? "InvokeAction" : "Invoke");
     }
 
     private static Delegate? CreateFuncOfLongs(Type delegateType, MaruModule module, IntPtr address)

@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 
 namespace Maru.Runtime;
@@ -23,7 +22,7 @@ internal sealed record TypedSignature(Type[] Parameters, Type? Result)
 
     /// <summary>The signature of <paramref name="delegateType"/>'s <c>Invoke</c>.</summary>
     /// <exception cref="ArgumentException">A parameter or the result has a type that cannot be passed (naming it and its position), or there are too many parameters.</exception>
-    public static TypedSignature Of([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods)] Type delegateType)
+    public static TypedSignature Of(Type delegateType)
     {
         string name = CSharpName(delegateType);
         MethodInfo invoke = delegateType.GetMethod("Invoke")

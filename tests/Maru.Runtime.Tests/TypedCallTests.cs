@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text;
 
 namespace Maru.Runtime.Tests;
@@ -297,15 +298,10 @@ public sealed class TypedCallErrorTests
         StringAssert.StartsWith(e.Message, "Delegate has no signature");
     }
 
+    /// <summary><c>_module.GetFunction&lt;delegateType&gt;(name)</c>, for a type given as a test's data.</summary>
     private static object GetFunction(Type delegateType, string name)
     {
-        try
-        {
-            return typeof(MaruModule).GetMethod(nameof(MaruModule.GetFunction))!.MakeGenericMethod(delegateType).Invoke(_module, [name])!;
-        }
-        catch (System.Reflection.TargetInvocationException e) when (e.InnerException is not null)
-        {
-            throw e.InnerException;
-        }
+        var method = typeof(MaruModule).GetMethod(nameof(MaruModule.GetFunction))!.MakeGenericMethod(delegateType);
+        return method.Invoke(_module, BindingFlags.DoNotWrapExceptions, null, [name], null)!;
     }
 }
