@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Maru.Runtime.Tests;
@@ -35,6 +36,9 @@ public sealed class TypedCallTests
         (define-function fill (p n v)
           (let ((i 0)) (while (< i n) (set-oop-at p i v) (set i (+ i 1)))))
         (define-function is-zero (p) (= p 0))
+        (define-function sum-longs-after (callback p n) (callback) (sum-longs p n))
+        (define-function address-after (callback p) (callback) p)
+        (define-function string-length-after (callback s) (callback) (string-length s))
         (define-function mixed (s xs n scale) (fl* scale (long->double (+ (string-length s) (sum-longs xs n)))))
         (define-function eight (a b c d e f g h)
           (+ a (* 10 (string-length b)) (* 100 (sum-longs c 1)) (* 1000 d) (* 10000 e) (* 100000 (double->long f)) (* 1000000 g) (* 10000000 h)))
@@ -193,6 +197,45 @@ public sealed class TypedCallTests
             if (i % 50 == 0) GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
             Assert.AreEqual(5050L, sum(values, values.Length));
         }
+    }
+
+    [TestMethod]
+    public unsafe void ArgumentsStayInPlaceWhenTheGarbageCollectorRunsDuringTheCall()
+    {
+        // The Maru function first calls back into C#, which collects (compacting) and fills the freed memory.
+        nint churn = (nint)(delegate* unmanaged<long>)&CollectAndChurn;
+        long[] values = Enumerable.Range(1, 1000).Select(v => (long)v).ToArray();
+        Assert.AreEqual(500500L, _module.GetFunction<Func<nint, long[], int, long>>("sum-longs-after")(churn, values, values.Length));
+        // A new array, in generation 0: unless pinned, the collection would move it.
+        values = [1, 2, 3];
+        long address = _module.GetFunction<Func<nint, long[], long>>("address-after")(churn, values);
+        fixed (long* now = values) Assert.AreEqual((long)now, address);
+        var length = _module.GetFunction<Func<nint, string, long>>("string-length-after");
+        Assert.AreEqual(5L, length(churn, "short"));
+        Assert.AreEqual(50_000L, length(churn, new string('x', 50_000)));
+    }
+
+    [UnmanagedCallersOnly]
+    private static long CollectAndChurn()
+    {
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        for (int i = 0; i < 100; i++)
+        {
+            GC.AllocateArray<byte>(1000, pinned: true).AsSpan().Fill(0x41);
+            new long[100].AsSpan().Fill(-1);
+        }
+        return 0;
+    }
+
+    [TestMethod]
+    public void CallsOnManyThreadsEachHaveTheirOwnStrings()
+    {
+        var length = _module.GetFunction<Func<string, long>>("string-length");
+        Parallel.For(0, 8, thread =>
+        {
+            string text = new((char)('a' + thread), 10 + thread * 50);
+            for (int i = 0; i < 2000; i++) Assert.AreEqual(text.Length, length(text));
+        });
     }
 
     [TestMethod]
