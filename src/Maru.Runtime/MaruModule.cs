@@ -130,7 +130,8 @@ public sealed class MaruModule : IDisposable
     /// <c>bool</c> as 0 or 1 (a result is true when nonzero); <c>double</c> as its binary64 bits and <c>float</c> widened to a
     /// double first (a result narrowed back); a <c>string</c> parameter as the address of a NUL-terminated UTF-8 copy
     /// (on the stack when short); an array of an unmanaged type pinned for the call and passed as the address of its first
-    /// element (0 for null or empty); a <c>void</c> result. Each call checks that the module is not disposed.
+    /// element (0 for null or empty); a pointer (in a delegate type of your own) as its address; a <c>void</c> result.
+    /// Each call checks that the module is not disposed.
     /// </summary>
     /// <exception cref="KeyNotFoundException">The module exports no function of that name.</exception>
     /// <exception cref="ArgumentException">

@@ -1,4 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
+using System.Reflection.Emit;
 using System.Runtime.CompilerServices;
 
 namespace Maru.Runtime;
@@ -32,9 +34,12 @@ internal static unsafe class TypedCalls
         if (CreateFuncOfLongs(delegateType, module, address) is { } funcOfLongs) return funcOfLongs;
         try
         {
-            Type pattern = Patterns[signature.Parameters.Length].MakeGenericType([.. signature.Parameters, signature.Result ?? typeof(NoResult)]);
+            Type[] arguments = [.. signature.Parameters.Select(TypedSignature.PatternType), signature.Result is null ? typeof(NoResult) : TypedSignature.PatternType(signature.Result)];
+            Type pattern = Patterns[signature.Parameters.Length].MakeGenericType(arguments);
             object call = Activator.CreateInstance(pattern, module, address)!;
-            return Delegate.CreateDelegate(delegateType, call, signature.Result is null ? "InvokeAction" : "Invoke");
+            string invoke = signature.Result is null ? "InvokeAction" : "Invoke";
+            if (signature.HasPointers) return PointerAdapter(delegateType, signature, call, pattern.GetMethod(invoke)!);
+            return Delegate.CreateDelegate(delegateType, call, invoke);
         }
         catch (NotSupportedException e) when (!RuntimeFeature.IsDynamicCodeSupported)
         {
@@ -44,6 +49,22 @@ internal static unsafe class TypedCalls
                 "under NativeAOT use Func<long, ..., long>, a delegate type of your own with only long parameters and result, or GetFunctionPointer",
                 e);
         }
+    }
+
+    /// <summary>
+    /// A delegate with pointer parameters or result over a call pattern that has <c>nint</c> there instead: no delegate
+    /// can bind to a method of another signature, so a method of the delegate's own is made that passes its arguments on
+    /// (to the IL a pointer and an <c>nint</c> are the same native integer).
+    /// </summary>
+    private static Delegate PointerAdapter(Type delegateType, TypedSignature signature, object call, MethodInfo invoke)
+    {
+        var adapter = new DynamicMethod(
+            "MaruPointerAdapter", signature.Result ?? typeof(void), [call.GetType(), .. signature.Parameters], typeof(TypedCalls).Module, skipVisibility: true);
+        ILGenerator il = adapter.GetILGenerator();
+        for (int i = 0; i <= signature.Parameters.Length; i++) il.Emit(OpCodes.Ldarg, (short)i);
+        il.Emit(OpCodes.Call, invoke);
+        il.Emit(OpCodes.Ret);
+        return adapter.CreateDelegate(delegateType, call);
     }
 
     private static Delegate? CreateFuncOfLongs(Type delegateType, MaruModule module, IntPtr address)

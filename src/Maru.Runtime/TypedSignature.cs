@@ -36,11 +36,11 @@ internal sealed record TypedSignature(Type[] Parameters, Type? Result)
                 throw Error($"{name}: parameter {i + 1} is {CSharpName(parameters[i].ParameterType)}, {problem}");
         }
         Type? result = invoke.ReturnType == typeof(void) ? null : invoke.ReturnType;
-        if (result is not null && !ScalarTypes.Contains(result))
+        if (result is not null && !ScalarTypes.Contains(result) && !IsPointer(result))
         {
             string problem = result == typeof(string) || result.IsArray || result.IsByRef
-                ? "which a Maru function cannot return: its result is a word (a pointer comes back as nint)"
-                : $"which a Maru function cannot return: use {Scalars}, or void";
+                ? "which a Maru function cannot return: its result is a word (return a pointer, or nint)"
+                : $"which a Maru function cannot return: use {Scalars}, a pointer, or void";
             throw Error($"{name}: the result is {CSharpName(result)}, {problem}");
         }
         return new TypedSignature([.. parameters.Select(p => p.ParameterType)], result);
@@ -51,9 +51,8 @@ internal sealed record TypedSignature(Type[] Parameters, Type? Result)
     /// <summary>Why a parameter of type <paramref name="type"/> cannot be passed as a word, or null if it can.</summary>
     private static string? ParameterProblem(Type type)
     {
-        if (ScalarTypes.Contains(type) || type == typeof(string)) return null;
-        if (type.IsByRef) return "which cannot be passed to a Maru function: ref, out and in parameters are not supported (pass an array)";
-        if (type.IsPointer || type.IsFunctionPointer) return "which cannot be passed to a Maru function: declare it nint";
+        if (ScalarTypes.Contains(type) || type == typeof(string) || IsPointer(type)) return null;
+        if (type.IsByRef) return "which cannot be passed to a Maru function: ref, out and in parameters are not supported (pass an array or a pointer)";
         if (type.IsArray)
         {
             Type element = type.GetElementType()!;
@@ -61,8 +60,16 @@ internal sealed record TypedSignature(Type[] Parameters, Type? Result)
             if (!IsUnmanaged(element)) return $"which cannot be passed to a Maru function: {CSharpName(element)} is not an unmanaged type";
             return null;
         }
-        return $"which cannot be passed to a Maru function: use {Scalars}, string, or an array of an unmanaged type";
+        return $"which cannot be passed to a Maru function: use {Scalars}, a pointer, string, or an array of an unmanaged type";
     }
+
+    /// <summary>True when a parameter or the result is a pointer (<c>byte*</c>, <c>delegate* unmanaged&lt;...&gt;</c>): a word, passed as an <c>nint</c>.</summary>
+    public bool HasPointers => Parameters.Any(IsPointer) || (Result is not null && IsPointer(Result));
+
+    /// <summary>The type that stands for <paramref name="type"/> in a call pattern: a pointer cannot be a type argument; its <c>nint</c> can.</summary>
+    public static Type PatternType(Type type) => IsPointer(type) ? typeof(nint) : type;
+
+    private static bool IsPointer(Type type) => type.IsPointer || type.IsFunctionPointer;
 
     /// <summary>True for the types C#'s <c>unmanaged</c> constraint allows: primitives, enums, pointers and structs of them.</summary>
     private static bool IsUnmanaged(Type type) =>
