@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
-using System.Reflection.Emit;
 using System.Runtime.CompilerServices;
 
 namespace Maru.Runtime;
@@ -38,7 +37,7 @@ internal static unsafe class TypedCalls
             Type pattern = Patterns[signature.Parameters.Length].MakeGenericType(arguments);
             object call = Activator.CreateInstance(pattern, module, address)!;
             string invoke = signature.Result is null ? "InvokeAction" : "Invoke";
-            if (signature.HasPointers) return PointerAdapter(delegateType, signature, call, pattern.GetMethod(invoke)!);
+            if (signature.HasPointers) return PointerAdapter(delegateType, call, pattern.GetMethod(invoke)!);
             return Delegate.CreateDelegate(delegateType, call, invoke);
         }
         catch (NotSupportedException e) when (!RuntimeFeature.IsDynamicCodeSupported)
@@ -52,20 +51,13 @@ internal static unsafe class TypedCalls
     }
 
     /// <summary>
-    /// A delegate with pointer parameters or result over a call pattern that has <c>nint</c> there instead: no delegate
-    /// can bind to a method of another signature, so a method of the delegate's own is made that passes its arguments on
-    /// (to the IL a pointer and an <c>nint</c> are the same native integer).
+    /// A delegate with pointer parameters or result over a call pattern that has <c>nint</c> there instead.
+    /// <see cref="Delegate.CreateDelegate(Type, object, MethodInfo)"/> refuses another signature, so the delegate is made
+    /// as C#'s <c>new D(call.Invoke)</c> makes one, from its target and the method's entry point: to the IL and the ABI a
+    /// pointer and an <c>nint</c> are the same native integer.
     /// </summary>
-    private static Delegate PointerAdapter(Type delegateType, TypedSignature signature, object call, MethodInfo invoke)
-    {
-        var adapter = new DynamicMethod(
-            "MaruPointerAdapter", signature.Result ?? typeof(void), [call.GetType(), .. signature.Parameters], typeof(TypedCalls).Module, skipVisibility: true);
-        ILGenerator il = adapter.GetILGenerator();
-        for (int i = 0; i <= signature.Parameters.Length; i++) il.Emit(OpCodes.Ldarg, (short)i);
-        il.Emit(OpCodes.Call, invoke);
-        il.Emit(OpCodes.Ret);
-        return adapter.CreateDelegate(delegateType, call);
-    }
+    private static Delegate PointerAdapter(Type delegateType, object call, MethodInfo invoke) =>
+        (Delegate)Activator.CreateInstance(delegateType, call, invoke.MethodHandle.GetFunctionPointer())!;
 
     private static Delegate? CreateFuncOfLongs(Type delegateType, MaruModule module, IntPtr address)
     {
