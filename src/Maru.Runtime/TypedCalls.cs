@@ -33,11 +33,12 @@ internal static unsafe class TypedCalls
         if (CreateFuncOfLongs(delegateType, module, address) is { } funcOfLongs) return funcOfLongs;
         try
         {
-            Type[] arguments = [.. signature.Parameters.Select(TypedSignature.PatternType), signature.Result is null ? typeof(NoResult) : TypedSignature.PatternType(signature.Result)];
+            Type result = signature.Result is null ? typeof(NoResult) : TypedSignature.PatternType(signature.Result);
+            Type[] arguments = [.. signature.Parameters.Select(TypedSignature.PatternType), result];
             Type pattern = Patterns[signature.Parameters.Length].MakeGenericType(arguments);
             object call = Activator.CreateInstance(pattern, module, address)!;
             string invoke = signature.Result is null ? "InvokeAction" : "Invoke";
-            if (signature.HasPointers) return PointerAdapter(delegateType, call, pattern.GetMethod(invoke)!);
+            if (signature.HasPointers) return BindWithPointers(delegateType, call, pattern.GetMethod(invoke)!);
             return Delegate.CreateDelegate(delegateType, call, invoke);
         }
         catch (NotSupportedException e) when (!RuntimeFeature.IsDynamicCodeSupported)
@@ -56,7 +57,7 @@ internal static unsafe class TypedCalls
     /// as C#'s <c>new D(call.Invoke)</c> makes one, from its target and the method's entry point: to the IL and the ABI a
     /// pointer and an <c>nint</c> are the same native integer.
     /// </summary>
-    private static Delegate PointerAdapter(Type delegateType, object call, MethodInfo invoke) =>
+    private static Delegate BindWithPointers(Type delegateType, object call, MethodInfo invoke) =>
         (Delegate)Activator.CreateInstance(delegateType, call, invoke.MethodHandle.GetFunctionPointer())!;
 
     private static Delegate? CreateFuncOfLongs(Type delegateType, MaruModule module, IntPtr address)
