@@ -38,8 +38,8 @@ internal sealed unsafe class Call1<T1, TResult>(MaruModule module, IntPtr addres
     [SkipLocalsInit]
     private TResult InvokePinned(T1 a1)
     {
-        byte* stack = stackalloc byte[Utf8Arguments.StackBytes];
-        var strings = new Utf8Arguments(stack);
+        Utf8Arguments.StackBuffer stack;
+        var strings = new Utf8Arguments((byte*)&stack);
         fixed (byte* p1 = &Pinned.Data(a1))
         {
             long word = _function(Pinned.Word(a1, p1, ref strings));
@@ -66,8 +66,8 @@ internal sealed unsafe class Call2<T1, T2, TResult>(MaruModule module, IntPtr ad
     [SkipLocalsInit]
     private TResult InvokePinned(T1 a1, T2 a2)
     {
-        byte* stack = stackalloc byte[Utf8Arguments.StackBytes];
-        var strings = new Utf8Arguments(stack);
+        Utf8Arguments.StackBuffer stack;
+        var strings = new Utf8Arguments((byte*)&stack);
         fixed (byte* p1 = &Pinned.Data(a1))
         fixed (byte* p2 = &Pinned.Data(a2))
         {
@@ -95,8 +95,8 @@ internal sealed unsafe class Call3<T1, T2, T3, TResult>(MaruModule module, IntPt
     [SkipLocalsInit]
     private TResult InvokePinned(T1 a1, T2 a2, T3 a3)
     {
-        byte* stack = stackalloc byte[Utf8Arguments.StackBytes];
-        var strings = new Utf8Arguments(stack);
+        Utf8Arguments.StackBuffer stack;
+        var strings = new Utf8Arguments((byte*)&stack);
         fixed (byte* p1 = &Pinned.Data(a1))
         fixed (byte* p2 = &Pinned.Data(a2))
         fixed (byte* p3 = &Pinned.Data(a3))
@@ -131,8 +131,8 @@ internal sealed unsafe class Call4<T1, T2, T3, T4, TResult>(MaruModule module, I
     [SkipLocalsInit]
     private TResult InvokePinned(T1 a1, T2 a2, T3 a3, T4 a4)
     {
-        byte* stack = stackalloc byte[Utf8Arguments.StackBytes];
-        var strings = new Utf8Arguments(stack);
+        Utf8Arguments.StackBuffer stack;
+        var strings = new Utf8Arguments((byte*)&stack);
         fixed (byte* p1 = &Pinned.Data(a1))
         fixed (byte* p2 = &Pinned.Data(a2))
         fixed (byte* p3 = &Pinned.Data(a3))
@@ -170,8 +170,8 @@ internal sealed unsafe class Call5<T1, T2, T3, T4, T5, TResult>(MaruModule modul
     [SkipLocalsInit]
     private TResult InvokePinned(T1 a1, T2 a2, T3 a3, T4 a4, T5 a5)
     {
-        byte* stack = stackalloc byte[Utf8Arguments.StackBytes];
-        var strings = new Utf8Arguments(stack);
+        Utf8Arguments.StackBuffer stack;
+        var strings = new Utf8Arguments((byte*)&stack);
         fixed (byte* p1 = &Pinned.Data(a1))
         fixed (byte* p2 = &Pinned.Data(a2))
         fixed (byte* p3 = &Pinned.Data(a3))
@@ -218,8 +218,8 @@ internal sealed unsafe class Call6<T1, T2, T3, T4, T5, T6, TResult>(MaruModule m
     [SkipLocalsInit]
     private TResult InvokePinned(T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6)
     {
-        byte* stack = stackalloc byte[Utf8Arguments.StackBytes];
-        var strings = new Utf8Arguments(stack);
+        Utf8Arguments.StackBuffer stack;
+        var strings = new Utf8Arguments((byte*)&stack);
         fixed (byte* p1 = &Pinned.Data(a1))
         fixed (byte* p2 = &Pinned.Data(a2))
         fixed (byte* p3 = &Pinned.Data(a3))
@@ -270,8 +270,8 @@ internal sealed unsafe class Call7<T1, T2, T3, T4, T5, T6, T7, TResult>(MaruModu
     [SkipLocalsInit]
     private TResult InvokePinned(T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7)
     {
-        byte* stack = stackalloc byte[Utf8Arguments.StackBytes];
-        var strings = new Utf8Arguments(stack);
+        Utf8Arguments.StackBuffer stack;
+        var strings = new Utf8Arguments((byte*)&stack);
         fixed (byte* p1 = &Pinned.Data(a1))
         fixed (byte* p2 = &Pinned.Data(a2))
         fixed (byte* p3 = &Pinned.Data(a3))
@@ -326,8 +326,8 @@ internal sealed unsafe class Call8<T1, T2, T3, T4, T5, T6, T7, T8, TResult>(Maru
     [SkipLocalsInit]
     private TResult InvokePinned(T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8)
     {
-        byte* stack = stackalloc byte[Utf8Arguments.StackBytes];
-        var strings = new Utf8Arguments(stack);
+        Utf8Arguments.StackBuffer stack;
+        var strings = new Utf8Arguments((byte*)&stack);
         fixed (byte* p1 = &Pinned.Data(a1))
         fixed (byte* p2 = &Pinned.Data(a2))
         fixed (byte* p3 = &Pinned.Data(a3))

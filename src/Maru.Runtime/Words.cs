@@ -68,8 +68,9 @@ internal static unsafe class Pinned
     /// <summary>The reference to pin for an argument: an array's first element, else a null reference (pins nothing).</summary>
     public static ref byte Data<T>(T value)
     {
-        if (typeof(T).IsValueType || value is not Array { Length: > 0 } array) return ref Unsafe.NullRef<byte>();
-        return ref MemoryMarshal.GetArrayDataReference(array);
+        // A reference argument is a string or an array (TypedSignature has refused any other): a string is not pinned.
+        if (typeof(T).IsValueType || value is null or string || Unsafe.As<Array>(value).Length == 0) return ref Unsafe.NullRef<byte>();
+        return ref MemoryMarshal.GetArrayDataReference(Unsafe.As<Array>(value));
     }
 
     /// <summary>The word of an argument whose <see cref="Data{T}"/> is pinned at <paramref name="data"/>.</summary>
@@ -89,6 +90,13 @@ internal unsafe ref struct Utf8Arguments(byte* stack)
 {
     /// <summary>The bytes of stack every call with a string argument reserves for them (as <c>LibraryImport</c>'s 256 per string).</summary>
     public const int StackBytes = 512;
+
+    /// <summary>The buffer, a local of the call's own frame (a <c>stackalloc</c> would make the frame dynamic, which costs more).</summary>
+    [InlineArray(StackBytes)]
+    public struct StackBuffer
+    {
+        private byte _first;
+    }
 
     private int _used;
     private List<byte[]>? _arrays;
