@@ -69,7 +69,8 @@ internal static unsafe class Pinned
     public static ref byte Data<T>(T value)
     {
         // A reference argument is a string or an array (TypedSignature has refused any other): a string is not pinned.
-        if (typeof(T).IsValueType || value is null or string || Unsafe.As<Array>(value).Length == 0) return ref Unsafe.NullRef<byte>();
+        if (typeof(T).IsValueType || value is null or string || Unsafe.As<Array>(value).Length == 0)
+            return ref Unsafe.NullRef<byte>();
         return ref MemoryMarshal.GetArrayDataReference(Unsafe.As<Array>(value));
     }
 
@@ -88,7 +89,7 @@ internal static unsafe class Pinned
 /// </summary>
 internal unsafe ref struct Utf8Arguments(byte* stack)
 {
-    /// <summary>The bytes of stack every call with a string argument reserves for them (as <c>LibraryImport</c>'s 256 per string).</summary>
+    /// <summary>The bytes of stack a call with a string or array argument reserves for strings (<c>LibraryImport</c> reserves 256 per string).</summary>
     public const int StackBytes = 512;
 
     /// <summary>The buffer, a local of the call's own frame (a <c>stackalloc</c> would make the frame dynamic, which costs more).</summary>
