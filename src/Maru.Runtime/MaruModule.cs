@@ -7,7 +7,7 @@ namespace Maru.Runtime;
 
 /// <summary>
 /// A unit of Maru source compiled to a native library for this process and loaded into it. Its exported functions are
-/// available as unmanaged function pointers and as typed delegates (<c>Func&lt;long, long&gt;</c> and friends).
+/// available as unmanaged function pointers and as typed delegates (<c>Func&lt;double, double, double&gt;</c> and friends).
 /// Disposing unloads the library and deletes the module's own files (a library loaded straight from the cache stays in the
 /// cache); a delegate of a disposed module throws
 /// <see cref="ObjectDisposedException"/> instead of calling unloaded code.
@@ -123,17 +123,27 @@ public sealed class MaruModule : IDisposable
     public IntPtr GetFunctionPointer(string name, int parameterCount) => Address(Find(name, parameterCount));
 
     /// <summary>
-    /// A typed delegate over the exported function <paramref name="name"/>: <c>Func&lt;long&gt;</c>,
-    /// <c>Func&lt;long, long&gt;</c>, ... up to eight <c>long</c> parameters. Each call checks that the module is not disposed.
+    /// A typed delegate over the exported function <paramref name="name"/>: a <c>Func&lt;...&gt;</c>, an
+    /// <c>Action&lt;...&gt;</c> or a delegate type of your own, with up to eight parameters. Each parameter and the result
+    /// travel as one word (spec section 11): <c>long</c>, <c>ulong</c>, <c>nint</c>, <c>nuint</c>, <c>int</c>, <c>uint</c>,
+    /// <c>short</c>, <c>ushort</c>, <c>sbyte</c>, <c>byte</c> widened to a word (a result keeps the word's low bits);
+    /// <c>bool</c> as 0 or 1 (a result is true when nonzero); <c>double</c> as its binary64 bits and <c>float</c> widened to a
+    /// double first (a result narrowed back); a <c>string</c> parameter as the address of a NUL-terminated UTF-8 copy
+    /// (on the stack when short); an array of an unmanaged type pinned for the call and passed as the address of its first
+    /// element (0 for null or empty); a pointer (in a delegate type of your own) as its address; a <c>void</c> result.
+    /// Each call checks that the module is not disposed.
     /// </summary>
     /// <exception cref="KeyNotFoundException">The module exports no function of that name.</exception>
-    /// <exception cref="ArgumentException">The function's number of parameters differs from the delegate's, or the delegate type is not supported.</exception>
+    /// <exception cref="ArgumentException">
+    /// The delegate type has a parameter or result type that cannot be passed (the message names it and its position), more
+    /// than eight parameters, or another number of parameters than the function.
+    /// </exception>
+    /// <exception cref="NotSupportedException">Under NativeAOT, a delegate type other than <c>Func&lt;long, ..., long&gt;</c> whose call was not compiled ahead of time.</exception>
     public TDelegate GetFunction<TDelegate>(string name) where TDelegate : Delegate
     {
-        int count = TypedCalls.ParameterCount(typeof(TDelegate))
-            ?? throw new ArgumentException($"{typeof(TDelegate)} is not supported: use Func<long, ..., long> with 0 to {TypedCalls.MaxParameters} long parameters");
-        MaruFunctionInfo function = Find(name, count);
-        return (TDelegate)TypedCalls.Create(this, Address(function), count);
+        TypedSignature signature = TypedSignature.Of(typeof(TDelegate));
+        MaruFunctionInfo function = Find(name, signature.Parameters.Length, TypedSignature.CSharpName(typeof(TDelegate)));
+        return (TDelegate)TypedCalls.Create(typeof(TDelegate), signature, this, Address(function));
     }
 
     /// <summary>Calls the exported function <paramref name="name"/> with the given words (at most eight) and returns its result.</summary>
@@ -178,11 +188,14 @@ public sealed class MaruModule : IDisposable
         throw new KeyNotFoundException($"the Maru module exports no function '{name}'; {known}");
     }
 
-    private MaruFunctionInfo Find(string name, int parameterCount)
+    private MaruFunctionInfo Find(string name, int parameterCount, string? delegateType = null)
     {
         MaruFunctionInfo function = Find(name);
         if (function.ParameterCount != parameterCount)
-            throw new ArgumentException($"'{name}' takes {Count(function.ParameterCount)}, not {parameterCount}", nameof(parameterCount));
+        {
+            string given = delegateType is null ? $"{parameterCount}" : $"the {parameterCount} of {delegateType}";
+            throw new ArgumentException($"'{name}' takes {Count(function.ParameterCount)}, not {given}", nameof(parameterCount));
+        }
         return function;
     }
 

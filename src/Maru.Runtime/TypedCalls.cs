@@ -1,44 +1,87 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+
 namespace Maru.Runtime;
 
-/// <summary>Typed delegates over native functions of words; each call first checks that its module is not disposed.</summary>
-/// <remarks>One pattern per arity, 0 to <see cref="MaxParameters"/> <c>long</c> parameters.</remarks>
+/// <summary>Typed delegates over native functions of words (see CallPatterns.cs), and calls by name with words.</summary>
 internal static unsafe class TypedCalls
 {
-    public const int MaxParameters = 8;
-
-    private static readonly Type[] FuncTypes =
+    private static readonly Type[] Patterns =
     [
-        typeof(Func<long>),
-        typeof(Func<long, long>),
-        typeof(Func<long, long, long>),
-        typeof(Func<long, long, long, long>),
-        typeof(Func<long, long, long, long, long>),
-        typeof(Func<long, long, long, long, long, long>),
-        typeof(Func<long, long, long, long, long, long, long>),
-        typeof(Func<long, long, long, long, long, long, long, long>),
-        typeof(Func<long, long, long, long, long, long, long, long, long>),
+        typeof(Call0<>), typeof(Call1<,>), typeof(Call2<,,>), typeof(Call3<,,,>), typeof(Call4<,,,,>),
+        typeof(Call5<,,,,,>), typeof(Call6<,,,,,,>), typeof(Call7<,,,,,,,>), typeof(Call8<,,,,,,,,>),
     ];
 
-    /// <summary>The number of parameters of a supported delegate type, or null.</summary>
-    public static int? ParameterCount(Type delegateType)
+    /// <summary>
+    /// A delegate of <paramref name="delegateType"/> that calls the function at <paramref name="address"/>. <c>Func</c>s of
+    /// <c>long</c>s are built without reflection (so they work under NativeAOT, as do other delegate types of longs, whose
+    /// call pattern is then compiled); any other type instantiates its call pattern at run time.
+    /// </summary>
+    /// <exception cref="NotSupportedException">Under NativeAOT, the call pattern of this signature was not compiled ahead of time.</exception>
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.PublicConstructors, typeof(Call0<>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.PublicConstructors, typeof(Call1<,>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.PublicConstructors, typeof(Call2<,,>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.PublicConstructors, typeof(Call3<,,,>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.PublicConstructors, typeof(Call4<,,,,>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.PublicConstructors, typeof(Call5<,,,,,>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.PublicConstructors, typeof(Call6<,,,,,,>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.PublicConstructors, typeof(Call7<,,,,,,,>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.PublicConstructors, typeof(Call8<,,,,,,,,>))]
+    public static Delegate Create(Type delegateType, TypedSignature signature, MaruModule module, IntPtr address)
     {
-        int index = Array.IndexOf(FuncTypes, delegateType);
-        return index < 0 ? null : index;
+        if (CreateFuncOfLongs(delegateType, module, address) is { } funcOfLongs) return funcOfLongs;
+        try
+        {
+            Type result = signature.Result is null ? typeof(NoResult) : TypedSignature.PatternType(signature.Result);
+            Type[] arguments = [.. signature.Parameters.Select(TypedSignature.PatternType), result];
+            Type pattern = Patterns[signature.Parameters.Length].MakeGenericType(arguments);
+            object call = Activator.CreateInstance(pattern, module, address)!;
+            string invoke = signature.Result is null ? "InvokeAction" : "Invoke";
+            if (signature.HasPointers) return BindWithPointers(delegateType, call, pattern.GetMethod(invoke)!);
+            return Delegate.CreateDelegate(delegateType, call, invoke);
+        }
+        catch (NotSupportedException e) when (!RuntimeFeature.IsDynamicCodeSupported)
+        {
+            // NativeAOT compiled only the instantiations it saw: those of Func<long, ..., long> (above).
+            throw new NotSupportedException(
+                $"{TypedSignature.CSharpName(delegateType)} needs code generated at run time, which NativeAOT does not allow: " +
+                "under NativeAOT use Func<long, ..., long>, a delegate type of your own with only long parameters and result, or GetFunctionPointer",
+                e);
+        }
     }
 
-    public static Delegate Create(MaruModule module, IntPtr address, int count) => count switch
+    /// <summary>
+    /// A delegate with pointer parameters or result over a call pattern that has <c>nint</c> there instead.
+    /// <see cref="Delegate.CreateDelegate(Type, object, MethodInfo)"/> refuses another signature, so the delegate is made
+    /// as C#'s <c>new D(call.Invoke)</c> makes one, from its target and the method's entry point: to the IL and the ABI a
+    /// pointer and an <c>nint</c> are the same native integer.
+    /// </summary>
+    private static Delegate BindWithPointers(Type delegateType, object call, MethodInfo invoke) =>
+        (Delegate)Activator.CreateInstance(delegateType, call, invoke.MethodHandle.GetFunctionPointer())!;
+
+    private static Delegate? CreateFuncOfLongs(Type delegateType, MaruModule module, IntPtr address)
     {
-        0 => new Func<long>(() => { module.ThrowIfDisposed(); return ((delegate* unmanaged<long>)address)(); }),
-        1 => new Func<long, long>((a0) => { module.ThrowIfDisposed(); return ((delegate* unmanaged<long, long>)address)(a0); }),
-        2 => new Func<long, long, long>((a0, a1) => { module.ThrowIfDisposed(); return ((delegate* unmanaged<long, long, long>)address)(a0, a1); }),
-        3 => new Func<long, long, long, long>((a0, a1, a2) => { module.ThrowIfDisposed(); return ((delegate* unmanaged<long, long, long, long>)address)(a0, a1, a2); }),
-        4 => new Func<long, long, long, long, long>((a0, a1, a2, a3) => { module.ThrowIfDisposed(); return ((delegate* unmanaged<long, long, long, long, long>)address)(a0, a1, a2, a3); }),
-        5 => new Func<long, long, long, long, long, long>((a0, a1, a2, a3, a4) => { module.ThrowIfDisposed(); return ((delegate* unmanaged<long, long, long, long, long, long>)address)(a0, a1, a2, a3, a4); }),
-        6 => new Func<long, long, long, long, long, long, long>((a0, a1, a2, a3, a4, a5) => { module.ThrowIfDisposed(); return ((delegate* unmanaged<long, long, long, long, long, long, long>)address)(a0, a1, a2, a3, a4, a5); }),
-        7 => new Func<long, long, long, long, long, long, long, long>((a0, a1, a2, a3, a4, a5, a6) => { module.ThrowIfDisposed(); return ((delegate* unmanaged<long, long, long, long, long, long, long, long>)address)(a0, a1, a2, a3, a4, a5, a6); }),
-        8 => new Func<long, long, long, long, long, long, long, long, long>((a0, a1, a2, a3, a4, a5, a6, a7) => { module.ThrowIfDisposed(); return ((delegate* unmanaged<long, long, long, long, long, long, long, long, long>)address)(a0, a1, a2, a3, a4, a5, a6, a7); }),
-        _ => throw new ArgumentOutOfRangeException(nameof(count)),
-    };
+        if (delegateType == typeof(Func<long>)) return new Func<long>(new Call0<long>(module, address).Invoke);
+        if (delegateType == typeof(Func<long, long>)) return new Func<long, long>(new Call1<long, long>(module, address).Invoke);
+        if (delegateType == typeof(Func<long, long, long>)) return new Func<long, long, long>(new Call2<long, long, long>(module, address).Invoke);
+        if (delegateType == typeof(Func<long, long, long, long>))
+            return new Func<long, long, long, long>(new Call3<long, long, long, long>(module, address).Invoke);
+        if (delegateType == typeof(Func<long, long, long, long, long>))
+            return new Func<long, long, long, long, long>(new Call4<long, long, long, long, long>(module, address).Invoke);
+        if (delegateType == typeof(Func<long, long, long, long, long, long>))
+            return new Func<long, long, long, long, long, long>(new Call5<long, long, long, long, long, long>(module, address).Invoke);
+        if (delegateType == typeof(Func<long, long, long, long, long, long, long>))
+            return new Func<long, long, long, long, long, long, long>(
+                new Call6<long, long, long, long, long, long, long>(module, address).Invoke);
+        if (delegateType == typeof(Func<long, long, long, long, long, long, long, long>))
+            return new Func<long, long, long, long, long, long, long, long>(
+                new Call7<long, long, long, long, long, long, long, long>(module, address).Invoke);
+        if (delegateType == typeof(Func<long, long, long, long, long, long, long, long, long>))
+            return new Func<long, long, long, long, long, long, long, long, long>(
+                new Call8<long, long, long, long, long, long, long, long, long>(module, address).Invoke);
+        return null;
+    }
 
     public static long Invoke(MaruModule module, IntPtr address, ReadOnlySpan<long> a)
     {

@@ -83,17 +83,9 @@ public sealed class ModuleTests
     {
         using var module = MaruModule.Compile(Sources.Add, Sources.NoCache);
         var e = Assert.ThrowsExactly<ArgumentException>(() => module.GetFunction<Func<long, long>>("add"));
-        StringAssert.StartsWith(e.Message, "'add' takes 2 parameters, not 1");
+        StringAssert.StartsWith(e.Message, "'add' takes 2 parameters, not the 1 of Func<long, long>");
         Assert.ThrowsExactly<ArgumentException>(() => module.GetFunctionPointer("add", 3));
         Assert.ThrowsExactly<ArgumentException>(() => module.Invoke("add", 1));
-    }
-
-    [TestMethod]
-    public void AnUnsupportedDelegateTypeIsAClearError()
-    {
-        using var module = MaruModule.Compile(Sources.Add, Sources.NoCache);
-        var e = Assert.ThrowsExactly<ArgumentException>(() => module.GetFunction<Func<int, int, int>>("add"));
-        StringAssert.Contains(e.Message, "Func<long, ..., long>");
     }
 
     [TestMethod]
@@ -271,9 +263,18 @@ public sealed class ReadmeTests
         using MaruModule module = MaruModule.Compile("""
             (define-function fib (n)
               (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2)))))
+            (define-function hypot (x y) (flsqrt (fl+ (fl* x x) (fl* y y))))
+            (define-function sum (xs n)
+              (let ((s 0.0) (i 0)) (while (< i n) (set s (fl+ s (double-at xs i))) (set i (+ i 1))) s))
+            (define-function length (s)
+              (let ((n 0)) (while (string-at s n) (set n (+ n 1))) n))
             """, Sources.WithCache(directory));
         Func<long, long> fib = module.GetFunction<Func<long, long>>("fib");
         Assert.AreEqual(832040L, fib(30));
+        Assert.AreEqual(5.0, module.GetFunction<Func<double, double, double>>("hypot")(3, 4));
+        double[] values = [0.5, 1.25, 5.0];
+        Assert.AreEqual(6.75, module.GetFunction<Func<double[], int, double>>("sum")(values, values.Length));
+        Assert.AreEqual(6, module.GetFunction<Func<string, int>>("length")("héllo"));
         var pointer = (delegate* unmanaged<long, long>)module.GetFunctionPointer("fib", 1);
         Assert.AreEqual(6765L, pointer(20));
     }
