@@ -72,6 +72,33 @@ public sealed class NativeAssetTests
     }
 
     [TestMethod]
+    public void AToolPackageOfAnAppReferencingAMaruLibraryInstallsAndRuns()
+    {
+        string folder = SdkFixture.NewFolder();
+        string library = SdkFixture.CopyAsset("MathLib", folder);
+        string app = SdkFixture.CopyAsset("LibConsumer", folder);
+        SetProperty(Path.Combine(library, "MathLib.csproj"), "MaruRuntimeIdentifiers", "linux-x64;win-x64");
+        SetProperty(Path.Combine(app, "LibConsumer.csproj"), "PackAsTool", "true");
+        SetProperty(Path.Combine(app, "LibConsumer.csproj"), "ToolCommandName", "libconsumer");
+        string packages = Path.Combine(folder, "packages"), tools = Path.Combine(folder, "tools");
+
+        DotNet.AssertSucceeded(DotNet.Run(app, "pack", "-o", packages, "-nodeReuse:false"));
+        using (ZipArchive zip = ZipFile.OpenRead(Path.Combine(packages, "LibConsumer.1.0.0.nupkg")))
+        {
+            string[] entries = zip.Entries.Select(e => e.FullName).ToArray();
+            foreach (string expected in new[] { "tools/net10.0/any/MathLib.dll", "tools/net10.0/any/runtimes/linux-x64/native/libMathLib.Native.so",
+                         "tools/net10.0/any/runtimes/win-x64/native/MathLib.Native.dll" })
+                CollectionAssert.Contains(entries, expected, string.Join(", ", entries));
+        }
+        DotNet.AssertSucceeded(DotNet.Run(folder, "tool", "install", "LibConsumer", "--tool-path", tools, "--add-source", packages));
+
+        ProcessResult run = DotNet.Start(Path.Combine(tools, "libconsumer"), folder, []);
+
+        DotNet.AssertSucceeded(run);
+        StringAssert.Contains(run.Output, "gcd(84, 36) = 12");
+    }
+
+    [TestMethod]
     public void AMultiTargetedLibraryBuildsItsNativeCodeOncePacksAndIsConsumed()
     {
         string folder = SdkFixture.NewFolder();
