@@ -45,6 +45,33 @@ public sealed class NativeAssetTests
     }
 
     [TestMethod]
+    public void APortableAppUsingMaruSdkFindsAReferencedLibraryThroughDepsJsonWithoutTheRootCopy()
+    {
+        string folder = SdkFixture.NewFolder();
+        string library = SdkFixture.CopyAsset("MathLib", folder);
+        string app = SdkFixture.CopyAsset("LibConsumer", folder);
+        SetProperty(Path.Combine(library, "MathLib.csproj"), "MaruRuntimeIdentifiers", "linux-x64;win-x64");
+        // The app has no Maru source: Maru.Sdk asks the referenced library for its libraries and lists them in the app's deps.json.
+        string csproj = Path.Combine(app, "LibConsumer.csproj");
+        File.WriteAllText(csproj, File.ReadAllText(csproj).Replace("<Project Sdk=\"Microsoft.NET.Sdk\">", "<Project Sdk=\"Microsoft.NET.Sdk\">\n  <Sdk Name=\"Maru.Sdk\" />"));
+        DotNet.AssertSucceeded(DotNet.Build(app));
+        string bin = Path.Combine(app, "bin", "Debug", "net10.0");
+
+        using (JsonDocument deps = JsonDocument.Parse(File.ReadAllText(Path.Combine(bin, "LibConsumer.deps.json"))))
+        {
+            JsonElement runtimeTargets = deps.RootElement.GetProperty("targets").EnumerateObject().Single().Value.GetProperty("MathLib/1.0.0").GetProperty("runtimeTargets");
+            Assert.AreEqual("linux-x64", runtimeTargets.GetProperty("runtimes/linux-x64/native/libMathLib.Native.so").GetProperty("rid").GetString());
+            Assert.AreEqual("win-x64", runtimeTargets.GetProperty("runtimes/win-x64/native/MathLib.Native.dll").GetProperty("rid").GetString());
+        }
+        File.Delete(Path.Combine(bin, "libMathLib.Native.so"));
+
+        ProcessResult run = DotNet.Run(app, Path.Combine(bin, "LibConsumer.dll"));
+
+        DotNet.AssertSucceeded(run);
+        StringAssert.Contains(run.Output, "gcd(84, 36) = 12");
+    }
+
+    [TestMethod]
     public void AWinX64PublishOfAnAppReferencingAFiveRidLibraryCarriesTheWindowsLibraryAloneAndRunsUnderWine()
     {
         string folder = SdkFixture.NewFolder();
