@@ -45,7 +45,34 @@ public sealed class NativeAssetTests
     }
 
     [TestMethod]
-    public void AWinX64PublishOfAnAppReferencingAFiveRidLibraryCarriesTheWindowsLibraryAlone()
+    public void APortableAppUsingMaruSdkFindsAReferencedLibraryThroughDepsJsonWithoutTheRootCopy()
+    {
+        string folder = SdkFixture.NewFolder();
+        string library = SdkFixture.CopyAsset("MathLib", folder);
+        string app = SdkFixture.CopyAsset("LibConsumer", folder);
+        SetProperty(Path.Combine(library, "MathLib.csproj"), "MaruRuntimeIdentifiers", "linux-x64;win-x64");
+        // The app has no Maru source: Maru.Sdk asks the referenced library for its libraries and lists them in the app's deps.json.
+        string csproj = Path.Combine(app, "LibConsumer.csproj");
+        File.WriteAllText(csproj, File.ReadAllText(csproj).Replace("<Project Sdk=\"Microsoft.NET.Sdk\">", "<Project Sdk=\"Microsoft.NET.Sdk\">\n  <Sdk Name=\"Maru.Sdk\" />"));
+        DotNet.AssertSucceeded(DotNet.Build(app));
+        string bin = Path.Combine(app, "bin", "Debug", "net10.0");
+
+        using (JsonDocument deps = JsonDocument.Parse(File.ReadAllText(Path.Combine(bin, "LibConsumer.deps.json"))))
+        {
+            JsonElement runtimeTargets = deps.RootElement.GetProperty("targets").EnumerateObject().Single().Value.GetProperty("MathLib/1.0.0").GetProperty("runtimeTargets");
+            Assert.AreEqual("linux-x64", runtimeTargets.GetProperty("runtimes/linux-x64/native/libMathLib.Native.so").GetProperty("rid").GetString());
+            Assert.AreEqual("win-x64", runtimeTargets.GetProperty("runtimes/win-x64/native/MathLib.Native.dll").GetProperty("rid").GetString());
+        }
+        File.Delete(Path.Combine(bin, "libMathLib.Native.so"));
+
+        ProcessResult run = DotNet.Run(app, Path.Combine(bin, "LibConsumer.dll"));
+
+        DotNet.AssertSucceeded(run);
+        StringAssert.Contains(run.Output, "gcd(84, 36) = 12");
+    }
+
+    [TestMethod]
+    public void AWinX64PublishOfAnAppReferencingAFiveRidLibraryCarriesTheWindowsLibraryAloneAndRunsUnderWine()
     {
         string folder = SdkFixture.NewFolder();
         string library = SdkFixture.CopyAsset("MathLib", folder);
@@ -53,16 +80,49 @@ public sealed class NativeAssetTests
         SetProperty(Path.Combine(library, "MathLib.csproj"), "MaruRuntimeIdentifiers", string.Join(';', FiveRids));
         string output = Path.Combine(app, "published");
 
-        DotNet.AssertSucceeded(DotNet.Run(app, "publish", "-r", "win-x64", "--self-contained", "false", "-o", output, "-nodeReuse:false"));
+        // Self-contained: the wine prefix has no .NET runtime (the win-x64 runtime pack comes from NuGet, as for any RID-specific restore).
+        DotNet.AssertSucceeded(DotNet.Run(app, "publish", "-r", "win-x64", "--self-contained", "true", "-o", output, "-nodeReuse:false"));
 
         // The app's RID reached the library (IsRidAgnostic=false): the Windows DLL at the root, no other platform's library anywhere.
         string dll = Path.Combine(output, "MathLib.Native.dll");
         Assert.AreEqual("PE x86-64", NativeFormat.Of(dll));
         CollectionAssert.AreEqual(new[] { "gcd" }, NativeFormat.ExportedFunctions(dll));
         string[] native = Directory.GetFiles(output, "*", SearchOption.AllDirectories)
-            .Where(f => f.EndsWith(".so", StringComparison.Ordinal) || f.EndsWith(".dylib", StringComparison.Ordinal) || f.EndsWith(".Native.dll", StringComparison.Ordinal))
+            .Where(f => Path.GetFileName(f).Contains("MathLib.Native", StringComparison.Ordinal))
             .Select(f => Path.GetRelativePath(output, f)).ToArray();
         CollectionAssert.AreEqual(new[] { "MathLib.Native.dll" }, native, string.Join(", ", native));
+
+        ProcessResult run = Wine.Run(Path.Combine(output, "LibConsumer.exe"));
+
+        DotNet.AssertSucceeded(run);
+        StringAssert.Contains(run.Output, "gcd(84, 36) = 12");
+    }
+
+    [TestMethod]
+    public void AToolPackageOfAnAppReferencingAMaruLibraryInstallsAndRuns()
+    {
+        string folder = SdkFixture.NewFolder();
+        string library = SdkFixture.CopyAsset("MathLib", folder);
+        string app = SdkFixture.CopyAsset("LibConsumer", folder);
+        SetProperty(Path.Combine(library, "MathLib.csproj"), "MaruRuntimeIdentifiers", "linux-x64;win-x64");
+        SetProperty(Path.Combine(app, "LibConsumer.csproj"), "PackAsTool", "true");
+        SetProperty(Path.Combine(app, "LibConsumer.csproj"), "ToolCommandName", "libconsumer");
+        string packages = Path.Combine(folder, "packages"), tools = Path.Combine(folder, "tools");
+
+        DotNet.AssertSucceeded(DotNet.Run(app, "pack", "-o", packages, "-nodeReuse:false"));
+        using (ZipArchive zip = ZipFile.OpenRead(Path.Combine(packages, "LibConsumer.1.0.0.nupkg")))
+        {
+            string[] entries = zip.Entries.Select(e => e.FullName).ToArray();
+            foreach (string expected in new[] { "tools/net10.0/any/MathLib.dll", "tools/net10.0/any/runtimes/linux-x64/native/libMathLib.Native.so",
+                         "tools/net10.0/any/runtimes/win-x64/native/MathLib.Native.dll" })
+                CollectionAssert.Contains(entries, expected, string.Join(", ", entries));
+        }
+        DotNet.AssertSucceeded(DotNet.Run(folder, "tool", "install", "LibConsumer", "--tool-path", tools, "--add-source", packages));
+
+        ProcessResult run = DotNet.Start(Path.Combine(tools, "libconsumer"), folder, []);
+
+        DotNet.AssertSucceeded(run);
+        StringAssert.Contains(run.Output, "gcd(84, 36) = 12");
     }
 
     [TestMethod]
