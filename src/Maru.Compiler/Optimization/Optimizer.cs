@@ -126,10 +126,21 @@ public static class ConstantFolding
             (args[0], args[1]) = (args[1], args[0]);
             return true;
         }
+        if (op == Operator.FMul && args[0] is { IsConstant: true, Constant: TwoPointZero }) (args[0], args[1]) = (args[1], args[0]);
         if (!args[1].IsConstant) return false;
         long c = args[1].Constant;
         switch (op)
         {
+            case Operator.FMul when c == TwoPointZero:
+                // 2x and x + x are the same exactly rounded value (infinities, zeros and NaNs included); adding is cheaper.
+                instruction.Args = new[] { args[0], args[0] };
+                instruction.Operator = Operator.FAdd;
+                return true;
+            case Operator.FDiv when ReciprocalOfPowerOfTwo(c) is { } reciprocal:
+                // x / 2^k and x * 2^-k are the same real number, so the same rounded double; multiplying is faster.
+                instruction.Args = new[] { args[0], Value.Const(reciprocal) };
+                instruction.Operator = Operator.FMul;
+                return true;
             case Operator.Add or Operator.Sub or Operator.Or or Operator.Xor or Operator.Shl or Operator.Sar when c == 0:
             case Operator.Mul or Operator.Div when c == 1:
                 return ToCopy(instruction, args[0]);
@@ -156,6 +167,18 @@ public static class ConstantFolding
             default:
                 return false;
         }
+    }
+
+    private const long TwoPointZero = 0x4000000000000000;
+
+    /// <summary>The bits of 1/d when d is ±2^k and 1/d is a normal double too; else null.</summary>
+    private static long? ReciprocalOfPowerOfTwo(long bits)
+    {
+        long exponent = (bits >> 52) & 0x7FF, mantissa = bits & 0xFFFFFFFFFFFFF;
+        if (mantissa != 0 || exponent is 0 or 0x7FF) return null;
+        long reciprocalExponent = 2 * 1023 - exponent;
+        if (reciprocalExponent is < 1 or > 0x7FE) return null;
+        return (bits & long.MinValue) | (reciprocalExponent << 52);
     }
 
     private static bool IsCommutative(Operator op) => op is Operator.Add or Operator.Mul or Operator.And or Operator.Or or Operator.Xor or Operator.Eq or Operator.Ne;

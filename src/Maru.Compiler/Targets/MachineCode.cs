@@ -141,6 +141,9 @@ public sealed class MachineFunction(string symbol, bool isExported)
     /// <summary>Callee-saved registers the allocator assigned, which the prologue must save.</summary>
     public List<int> UsedCalleeSaved { get; } = new();
 
+    /// <summary>The 8-byte constants the function reads from memory (a double's bits), by their index in its constant pool.</summary>
+    public List<long> Constants { get; } = new();
+
     /// <summary>Virtual registers of the floating-point class (the rest are general registers).</summary>
     public HashSet<int> FloatRegisters { get; } = new();
 

@@ -139,4 +139,18 @@ public sealed class IrTests
         StringAssert.Matches(ir, new(@"jump b1"), "the right-hand call is a jump back to the loop head");
         StringAssert.DoesNotMatch(ir, new("tailcall"));
     }
+
+    [TestMethod]
+    public void DoublingIsAnAdditionAndDividingByAPowerOfTwoAMultiplication()
+    {
+        Assert.Contains("fadd v0, v0", Text("(define-function f (x) (fl* 2.0 x))"));
+        Assert.Contains("fadd v0, v0", Text("(define-function f (x) (fl* x 2.0))"));
+        Assert.Contains($"fmul v0, {BitConverter.DoubleToInt64Bits(0.25)}", Text("(define-function f (x) (fl/ x 4.0))"));
+        Assert.Contains($"fmul v0, {BitConverter.DoubleToInt64Bits(-2.0)}", Text("(define-function f (x) (fl/ x -0.5))"));
+        // Only where the reciprocal is exact and normal: 1/3, 2^1074 (of the smallest subnormal) and 2^-1023 are not.
+        Assert.Contains("fdiv v0", Text("(define-function f (x) (fl/ x 3.0))"));
+        Assert.Contains("fdiv v0", Text("(define-function f (x) (fl/ x 5e-324))"));
+        Assert.Contains("fdiv v0", Text($"(define-function f (x) (fl/ x {BitConverter.DoubleToInt64Bits(Math.Pow(2, 1023))}))"));
+        Assert.Contains("fmul v0, 4.0", Text("(define-function f (x) (fl* x 4.0))").Replace(BitConverter.DoubleToInt64Bits(4.0).ToString(System.Globalization.CultureInfo.InvariantCulture), "4.0"));
+    }
 }

@@ -16,6 +16,7 @@ public sealed class X64InstructionSelector
     private readonly MachineFunction _function;
     private readonly X64ObjectFormat _format;
     private List<MachineInstruction> _code = null!;
+    private readonly Dictionary<long, int> _constantIndex = new();
 
     private X64InstructionSelector(IrFunction ir, X64Abi abi, X64ObjectFormat format)
     {
@@ -176,7 +177,19 @@ public sealed class X64InstructionSelector
     {
         if (value.IsRegister) Copy(destination, V(value.Register));
         else if (!IsFloat(destination)) Add(X64Op.Mov, MachineOperand.Def(destination), MachineOperand.Imm(value.Constant));
-        else Add(X64Op.MovBits, MachineOperand.Def(destination), MachineOperand.Use(InRegister(value)));
+        else Add(X64Op.MovSd, MachineOperand.Def(destination), ConstantInMemory(value.Constant));
+    }
+
+    /// <summary>A double constant as a memory operand: the function's constant pool holds it, as compilers do.</summary>
+    private MachineOperand ConstantInMemory(long bits)
+    {
+        if (!_constantIndex.TryGetValue(bits, out int index))
+        {
+            index = _function.Constants.Count;
+            _function.Constants.Add(bits);
+            _constantIndex[bits] = index;
+        }
+        return MachineOperand.SymbolMem(_format.ConstantLabel(_function.Symbol, index));
     }
 
     /// <summary>An xmm register holding the value: a register operand of a double operation already is one.</summary>
@@ -369,7 +382,7 @@ public sealed class X64InstructionSelector
                 int t = NewFloatRegister();
                 Move(t, a);
                 var arithmetic = op switch { Operator.FAdd => X64Op.AddSd, Operator.FSub => X64Op.SubSd, Operator.FMul => X64Op.MulSd, _ => X64Op.DivSd };
-                Add(arithmetic, MachineOperand.UseDef(t), MachineOperand.Use(InFloatRegister(b)));
+                Add(arithmetic, MachineOperand.UseDef(t), b.IsConstant ? ConstantInMemory(b.Constant) : MachineOperand.Use(V(b.Register)));
                 Copy(dest, t);
                 return;
             }

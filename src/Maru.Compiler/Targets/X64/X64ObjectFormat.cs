@@ -25,6 +25,9 @@ public abstract class X64ObjectFormat
     /// <summary>The label of string literal number <paramref name="index"/> of the file.</summary>
     public string StringLabel(int index) => $"{LocalLabelPrefix}str.{index}";
 
+    /// <summary>The label of constant number <paramref name="index"/> in the pool of the function <paramref name="function"/>.</summary>
+    public string ConstantLabel(string function, int index) => $"{LocalLabelPrefix}{function}.k{index}";
+
     public abstract string TextSection { get; }
     public abstract string DataSection { get; }
     /// <summary>Read-only data for string literals; never a mergeable-strings section, as literals may contain NUL bytes.</summary>

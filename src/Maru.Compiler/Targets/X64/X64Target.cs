@@ -24,6 +24,13 @@ public sealed class X64Target(X64Abi abi, X64ObjectFormat format) : ITarget
         format.BeginFunction(machine.Symbol, machine.IsExported, text);
         X64Emitter.Emit(machine, abi, format, text);
         format.EndFunction(machine.Symbol, text);
+        if (machine.Constants.Count > 0)
+        {
+            text.Append($"\n\t{format.ReadOnlySection}\n\t.p2align 3\n");
+            for (int i = 0; i < machine.Constants.Count; i++)
+                text.Append($"{format.ConstantLabel(machine.Symbol, i)}:\n\t.quad {machine.Constants[i]}\n");
+            text.Append($"\t{format.TextSection}\n");
+        }
     }
 
     public void EndFile(IrModule module, IReadOnlyList<FunctionSymbol> functions, IReadOnlyList<GlobalSymbol> globals, StringBuilder text)

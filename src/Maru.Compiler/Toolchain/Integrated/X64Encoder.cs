@@ -167,9 +167,9 @@ internal sealed class X64Encoder(List<byte> bytes, List<Fixup> fixups)
             case ("imulq", 3) when o[0] is ImmediateOperand multiplier && IsQuad(o[1]) && o[2] is RegisterOperand { Size: 8 } r:
                 return MultiplyImmediate(multiplier.Value, o[1], r);
         }
-        if (ScalarDouble.TryGetValue(mnemonic, out var scalar) && o is [RegisterOperand { Size: 16 } source, RegisterOperand { Size: 16 } target])
+        if (ScalarDouble.TryGetValue(mnemonic, out var scalar) && o is [RegisterOperand { Size: 16 } or MemoryOperand { ThroughGot: false }, RegisterOperand { Size: 16 } target])
         {
-            Sse(scalar.Prefix, false, scalar.Opcode, target.Number, source);
+            Sse(scalar.Prefix, false, scalar.Opcode, target.Number, o[0]);
             return true;
         }
         if (CompareDoublePredicates.TryGetValue(mnemonic, out int predicate) && o is [RegisterOperand { Size: 16 } right, RegisterOperand { Size: 16 } left])
