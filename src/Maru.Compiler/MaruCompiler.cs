@@ -17,6 +17,12 @@ public sealed record CompileOptions(string RuntimeIdentifier = "linux-x64")
     /// </summary>
     public Func<string, byte[]?>? ReadFile { get; init; }
 
+    /// <summary>
+    /// Whether calls of small leaf functions are replaced by their bodies (see <see cref="IR.Inlining"/>); false keeps
+    /// every call a call, for tests of calling conventions and frames.
+    /// </summary>
+    public bool InlineSmallFunctions { get; init; } = true;
+
     /// <summary>Threads that optimise and emit a big file; null: one per processor (tests compare 1 with many).</summary>
     internal int? BackEndThreads { get; init; }
 }
@@ -171,6 +177,8 @@ public static class MaruCompiler
         var program = analyzer.Program;
 
         var assembly = new List<AssemblyFile>();
+        // Small leaf functions are inlined at the calls that follow their definition (bodies are bound in source order).
+        var inlinable = new Dictionary<FunctionSymbol, BoundExpression>();
         foreach (var source in sources)
         {
             // Functions stream from source to text: their IR and machine code die young, which keeps the GC cheap.
@@ -186,7 +194,8 @@ public static class MaruCompiler
                 // Every body is checked, for its diagnostics; code is made only while there is no error at all.
                 var body = analyzer.BindBody(function);
                 if (diagnostics.HasErrors) continue;
-                backEnd.Add(Lowering.Lower(module, function, body, target.RegisterArguments));
+                backEnd.Add(Lowering.Lower(module, function, body, target.RegisterArguments, inlinable.GetValueOrDefault));
+                if (options.InlineSmallFunctions && Inlining.IsCandidate(body)) inlinable[function] = body;
             }
             var text = new StringBuilder();
             target.BeginFile(text);

@@ -14,19 +14,23 @@ public sealed class Lowering
     private readonly Dictionary<LocalVariable, int> _slots = new();
     private BasicBlock _current;
     private int _loopDepth;
+    private readonly Func<FunctionSymbol, BoundExpression?> _inlineBody;
 
-    private Lowering(IrModule module, FunctionSymbol symbol, int registerArguments)
+    private Lowering(IrModule module, FunctionSymbol symbol, int registerArguments, Func<FunctionSymbol, BoundExpression?> inlineBody)
     {
         _module = module;
         _function = new IrFunction(symbol);
         _registerArguments = registerArguments;
+        _inlineBody = inlineBody;
         _current = NewBlock();
     }
 
     /// <param name="registerArguments">How many arguments the target's ABI passes in registers; tail calls must not need more stack.</param>
-    public static IrFunction Lower(IrModule module, FunctionSymbol symbol, BoundExpression body, int registerArguments)
+    /// <param name="inlineBody">The body to inline at a direct call of a function (see <see cref="Inlining"/>), or null.</param>
+    public static IrFunction Lower(IrModule module, FunctionSymbol symbol, BoundExpression body, int registerArguments,
+        Func<FunctionSymbol, BoundExpression?>? inlineBody = null)
     {
-        var lowering = new Lowering(module, symbol, registerArguments);
+        var lowering = new Lowering(module, symbol, registerArguments, inlineBody ?? (_ => null));
         lowering.LowerFunction(body);
         return lowering._function;
     }
@@ -131,25 +135,10 @@ public sealed class Lowering
         {
             var e = pending.Pop();
             if (e is BoundAddressOfLocal) return true;
-            foreach (var child in Children(e)) pending.Push(child);
+            foreach (var child in e.Children()) pending.Push(child);
         }
         return false;
     }
-
-    private static IEnumerable<BoundExpression> Children(BoundExpression e) => e switch
-    {
-        BoundAssignLocal a => new[] { a.Value },
-        BoundAssignGlobal g => new[] { g.Value },
-        BoundSequence s => s.Expressions,
-        BoundLet l => l.Bindings.Select(b => b.Value).Append(l.Body),
-        BoundIf i => new[] { i.Condition, i.Then, i.Else },
-        BoundWhile w => new[] { w.Condition, w.Body },
-        BoundLogical l => l.Operands,
-        BoundOperation o => o.Operands,
-        BoundCall c => c.Callee is null ? c.Arguments : c.Arguments.Prepend(c.Callee),
-        BoundReturn r => new[] { r.Value },
-        _ => Array.Empty<BoundExpression>(),
-    };
 
     // ---- blocks ----
 
@@ -254,6 +243,9 @@ public sealed class Lowering
             }
             case BoundCall call when _accumulator >= 0 && IsSelfCall(call):
                 JumpToLoopHead(call.Arguments);
+                return;
+            case BoundCall call when InlineBody(call) is { } inlined:
+                Return(LowerInlined(call, inlined));
                 return;
             case BoundCall { Kind: CallKind.Direct } call when _accumulator < 0 && CanTailCall((FunctionSymbol)call.Target!):
                 Terminate(new Terminator { Kind = TerminatorKind.TailCall, Symbol = call.Target!.NativeName, Args = LowerOperands(call.Arguments) });
@@ -416,7 +408,7 @@ public sealed class Lowering
             case BoundOperation o:
                 return LowerOperation(o);
             case BoundCall call:
-                return LowerCall(call);
+                return InlineBody(call) is { } inlined ? LowerInlined(call, inlined) : LowerCall(call);
             case BoundReturn r:
                 LowerTail(r.Value);
                 return Value.Const(0);
@@ -574,6 +566,23 @@ public sealed class Lowering
                 return result;
             }
         }
+    }
+
+    private BoundExpression? InlineBody(BoundCall call) =>
+        call is { Kind: CallKind.Direct, Target: FunctionSymbol callee } && callee != _function.Symbol ? _inlineBody(callee) : null;
+
+    /// <summary>A call replaced by the callee's body: the arguments, evaluated in order, initialise its parameters.</summary>
+    private Value LowerInlined(BoundCall call, BoundExpression body)
+    {
+        var callee = (FunctionSymbol)call.Target!;
+        var values = LowerOperands(call.Arguments);
+        for (int i = 0; i < values.Length; i++)
+        {
+            // A fresh register each: the body may assign its parameters, and the same callee may be inlined again.
+            int register = Define(new Instruction { Opcode = Opcode.Copy, Args = new[] { values[i] } });
+            BindRegister(callee.Parameters[i], register);
+        }
+        return Lower(body);
     }
 
     private Value LowerCall(BoundCall call)

@@ -190,3 +190,22 @@ public sealed class BoundProgram
     public required IReadOnlyList<GlobalSymbol> Globals { get; init; }
     public required IReadOnlyList<ExternSymbol> Externs { get; init; }
 }
+
+public static class BoundTreeWalk
+{
+    /// <summary>The expressions directly inside <paramref name="e"/>, in evaluation order.</summary>
+    public static IEnumerable<BoundExpression> Children(this BoundExpression e) => e switch
+    {
+        BoundAssignLocal a => new[] { a.Value },
+        BoundAssignGlobal g => new[] { g.Value },
+        BoundSequence s => s.Expressions,
+        BoundLet l => l.Bindings.Select(b => b.Value).Append(l.Body),
+        BoundIf i => new[] { i.Condition, i.Then, i.Else },
+        BoundWhile w => new[] { w.Condition, w.Body },
+        BoundLogical l => l.Operands,
+        BoundOperation o => o.Operands,
+        BoundCall c => c.Callee is null ? c.Arguments : c.Arguments.Prepend(c.Callee),
+        BoundReturn r => new[] { r.Value },
+        _ => Array.Empty<BoundExpression>(),
+    };
+}

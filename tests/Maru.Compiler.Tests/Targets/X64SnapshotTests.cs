@@ -10,8 +10,9 @@ namespace Maru.Compiler.Tests.Targets;
 public sealed class X64SnapshotTests
 {
     // The linux-x64 snapshots keep the test's own name; the others add the runtime identifier.
+    // Calls stay calls: these snapshots show calling conventions and frames (inlining has its own tests).
     private static void Verify(string runtimeIdentifier, string program, [CallerMemberName] string member = "") =>
-        Snapshot.Verify(TestCompiler.Assembly(program, runtimeIdentifier), runtimeIdentifier == "linux-x64" ? member : $"{member}.{runtimeIdentifier}");
+        Snapshot.Verify(TestCompiler.Assembly(program, runtimeIdentifier, inlineSmallFunctions: false), runtimeIdentifier == "linux-x64" ? member : $"{member}.{runtimeIdentifier}");
 
     [TestMethod]
     [DataRow("linux-x64")]

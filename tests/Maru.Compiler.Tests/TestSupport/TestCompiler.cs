@@ -24,10 +24,11 @@ public static class TestCompiler
 
     public static CompileResult Compile(params SourceFile[] files) => MaruCompiler.Compile(files, new CompileOptions());
 
-    /// <summary>The assembly of a program that must compile without errors.</summary>
-    public static string Assembly(string text, string runtimeIdentifier = "linux-x64", string path = "test.l")
+    /// <summary>The assembly of a program that must compile without errors (with every call kept a call, or not).</summary>
+    public static string Assembly(string text, string runtimeIdentifier = "linux-x64", string path = "test.l", bool inlineSmallFunctions = true)
     {
-        var result = MaruCompiler.Compile(new[] { SourceFile.FromText(path, text) }, new CompileOptions(runtimeIdentifier));
+        var result = MaruCompiler.Compile(new[] { SourceFile.FromText(path, text) },
+            new CompileOptions(runtimeIdentifier) { InlineSmallFunctions = inlineSmallFunctions });
         Assert.IsTrue(result.Success, string.Join("\n", result.Diagnostics));
         return string.Concat(result.Assembly.Select(a => a.Text));
     }
@@ -37,12 +38,16 @@ public static class TestCompiler
         BuildLibrary(directory, NativeToolchain.HostRuntimeIdentifier, files);
 
     /// <summary>Compiles and links the files for <paramref name="runtimeIdentifier"/> into a library in <paramref name="directory"/>.</summary>
-    public static string BuildLibrary(TemporaryDirectory directory, string runtimeIdentifier, params SourceFile[] files)
+    public static string BuildLibrary(TemporaryDirectory directory, string runtimeIdentifier, params SourceFile[] files) =>
+        BuildLibrary(directory, new CompileOptions(runtimeIdentifier), files);
+
+    /// <summary>Compiles the files with <paramref name="options"/> and links them into a library in <paramref name="directory"/>.</summary>
+    public static string BuildLibrary(TemporaryDirectory directory, CompileOptions options, params SourceFile[] files)
     {
-        var result = MaruCompiler.Compile(files, new CompileOptions(runtimeIdentifier));
+        var result = MaruCompiler.Compile(files, options);
         Assert.IsTrue(result.Success, string.Join("\n", result.Diagnostics));
-        string library = directory.File(NativeToolchain.LibraryFileName("program", runtimeIdentifier));
-        var diagnostics = NativeToolchain.BuildLibrary(result.Assembly, library, new ToolchainOptions(runtimeIdentifier));
+        string library = directory.File(NativeToolchain.LibraryFileName("program", options.RuntimeIdentifier));
+        var diagnostics = NativeToolchain.BuildLibrary(result.Assembly, library, new ToolchainOptions(options.RuntimeIdentifier));
         Assert.IsFalse(diagnostics.Any(d => d.IsError), string.Join("\n", diagnostics));
         return library;
     }
@@ -51,10 +56,14 @@ public static class TestCompiler
     public static ProgramRun Run(string text, params string[] arguments) => RunOn(NativeToolchain.HostRuntimeIdentifier, text, arguments);
 
     /// <summary>Compiles and links a program for <paramref name="runtimeIdentifier"/> and runs its main (see <see cref="NativeHarness.RunLibraryOn"/>).</summary>
-    public static ProgramRun RunOn(string runtimeIdentifier, string text, params string[] arguments)
+    public static ProgramRun RunOn(string runtimeIdentifier, string text, params string[] arguments) =>
+        RunOn(new CompileOptions(runtimeIdentifier), text, arguments);
+
+    /// <summary>Compiles with <paramref name="options"/>, links and runs a program's main.</summary>
+    public static ProgramRun RunOn(CompileOptions options, string text, params string[] arguments)
     {
         using var directory = new TemporaryDirectory();
-        string library = BuildLibrary(directory, runtimeIdentifier, SourceFile.FromText("test.l", text));
-        return NativeHarness.RunLibraryOn(runtimeIdentifier, library, arguments);
+        string library = BuildLibrary(directory, options, SourceFile.FromText("test.l", text));
+        return NativeHarness.RunLibraryOn(options.RuntimeIdentifier, library, arguments);
     }
 }
