@@ -22,6 +22,8 @@ Func<string>? run = args[0] switch
     "spectral" => Spectral.Run,
     "mandelbrot" => Mandelbrot.Run,
     "dotaxpy" => DotAxpy.Run,
+    "matmul" => MatMul.Run,
+    "nqueens" => NQueens.Run,
     _ => null,
 };
 if (run is null)
