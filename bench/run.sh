@@ -133,9 +133,10 @@ results=$out/results.tsv       # program, variant, best time in microseconds
 : >"$results"
 for p in "${programs[@]}"; do
     expected=""                # what gcc -O2 printed: every variant must agree
-    for v in "${variants[@]}"; do
-        best=""
-        for ((i = 1; i <= runs; i++)); do
+    declare -A best=()
+    # round after round of every variant, so that a change in the machine's load falls on all of them alike
+    for ((i = 1; i <= runs; i++)); do
+        for v in "${variants[@]}"; do
             start=$(now_us)
             run_variant "$p" "$v" >"$out/$p.$v.stdout" 2>"$out/$p.$v.stderr" || {
                 echo "run.sh: FAILED: $p ($v) exited with status $? (output: $out/$p.$v.stdout, $out/$p.$v.stderr)" >&2
@@ -157,11 +158,15 @@ for p in "${programs[@]}"; do
                 } >&2
                 exit 1
             fi
-            if [[ -z $best ]] || ((elapsed < best)); then best=$elapsed; fi
+            if [[ -z ${best[$v]:-} ]] || ((elapsed < ${best[$v]})); then best[$v]=$elapsed; fi
         done
-        step "$p $v: $(awk -v us="$best" 'BEGIN { printf "%.3f s", us / 1e6 }')  ($got)"
-        printf '%s\t%s\t%s\n' "$p" "$v" "$best" >>"$results"
     done
+    step "$p: $got"
+    for v in "${variants[@]}"; do
+        step "  $v: $(awk -v us="${best[$v]}" 'BEGIN { printf "%.3f s", us / 1e6 }')"
+        printf '%s\t%s\t%s\n' "$p" "$v" "${best[$v]}" >>"$results"
+    done
+    unset best
 done
 
 # ---- report ----------------------------------------------------------------
