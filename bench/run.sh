@@ -161,7 +161,7 @@ for p in "${programs[@]}"; do
             if [[ -z ${best[$v]:-} ]] || ((elapsed < ${best[$v]})); then best[$v]=$elapsed; fi
         done
     done
-    step "$p: $got"
+    step "$got"
     for v in "${variants[@]}"; do
         step "  $v: $(awk -v us="${best[$v]}" 'BEGIN { printf "%.3f s", us / 1e6 }')"
         printf '%s\t%s\t%s\n' "$p" "$v" "${best[$v]}" >>"$results"
