@@ -177,10 +177,11 @@ public static class MaruCompiler
         var program = analyzer.Program;
 
         var assembly = new List<AssemblyFile>();
-        // Small leaf functions are inlined at the calls that follow their definition (bodies are bound in source order).
-        var inlinable = new Dictionary<FunctionSymbol, BoundExpression>();
         foreach (var source in sources)
         {
+            // Small leaf functions are inlined at the calls that follow their definition in the same file (bodies are
+            // bound in source order): a file's code depends on no other file's bodies, so an edit reassembles one file.
+            var inlinable = new Dictionary<FunctionSymbol, BoundExpression>();
             // Functions stream from source to text: their IR and machine code die young, which keeps the GC cheap.
             // Binding and lowering stay on this thread, in order (diagnostics and string literals are numbered in
             // source order); the back end may run on workers.

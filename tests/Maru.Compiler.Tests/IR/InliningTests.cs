@@ -69,4 +69,15 @@ public sealed class InliningTests
         StringAssert.Contains(main, "call\tbig");
         StringAssert.DoesNotMatch(FunctionText(assembly, "caller"), new System.Text.RegularExpressions.Regex("\tcall\t"), "a leaf is inlined into a function that is not one");
     }
+
+    [TestMethod]
+    public void AFunctionOfAnotherFileIsCalledNotInlined()
+    {
+        // So that editing one file changes only that file's code (the SDK reassembles one object per edited file).
+        var result = TestCompiler.Compile(
+            Maru.Compiler.Diagnostics.SourceFile.FromText("math.l", "(define-function square (x) (* x x))"),
+            Maru.Compiler.Diagnostics.SourceFile.FromText("use.l", "(define-function twice-square (x) (* 2 (square x)))"));
+        Assert.IsTrue(result.Success, string.Join("\n", result.Diagnostics));
+        StringAssert.Contains(result.Assembly.Single(a => a.SourcePath == "use.l").Text, "call\tsquare");
+    }
 }

@@ -52,6 +52,7 @@ public enum Arm64Op
     Sxtw,       // [dst, src]: the low 32 bits of src sign-extended (an int result)
     FcvtSingle, // [dst, src]: src rounded to binary32 in dst's s register (a C float argument)
     FcvtDouble, // [dst, src]: the binary32 in src's s register widened (a C float result)
+    FmovImm,    // [dst, imm]: a double constant the instruction encodes (see Arm64Immediates.IsFloatImmediate)
 }
 
 /// <summary>Condition codes, numbered as the hardware encodes them: flipping bit 0 inverts one.</summary>
@@ -123,6 +124,16 @@ public sealed class Arm64Abi : IRegisterInfo
 /// <summary>Which immediates AArch64 instructions encode.</summary>
 public static class Arm64Immediates
 {
+    /// <summary>
+    /// Whether fmov encodes the double whose bits these are: ±(16 + m)/16 × 2^e with m in 0–15 and e in -3–4 (2.0, 0.5,
+    /// 0.25, 1.5, 31.0, ...). Zero is not among them (it is a move from xzr).
+    /// </summary>
+    public static bool IsFloatImmediate(long bits)
+    {
+        long exponent = (bits >> 52) & 0x7FF;
+        return exponent is >= 1023 - 3 and <= 1023 + 4 && (bits & ((1L << 48) - 1)) == 0;
+    }
+
     /// <summary>An add/sub/cmp immediate: 12 bits, optionally shifted left by 12.</summary>
     public static bool IsArithmetic(long value) => value is >= 0 and <= 0xfff || (value & 0xfff) == 0 && value is > 0 and <= 0xfff000;
 

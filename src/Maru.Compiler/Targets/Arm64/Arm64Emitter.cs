@@ -401,6 +401,9 @@ public sealed class Arm64Emitter
             case Arm64Op.FcvtSingle:
                 Line($"\tfcvt\ts{o[0].Reg - D0}, {Reg(o[1])}");
                 break;
+            case Arm64Op.FmovImm:
+                Line($"\tfmov\t{Reg(o[0])}, #{BitConverter.Int64BitsToDouble(o[1].Value).ToString("0.0######", CultureInfo.InvariantCulture)}");
+                break;
             case Arm64Op.FcvtDouble:
                 Line($"\tfcvt\t{Reg(o[0])}, s{o[1].Reg - D0}");
                 break;

@@ -198,6 +198,8 @@ public sealed class Arm64InstructionSelector
     {
         if (value.IsRegister) Copy(destination, V(value.Register));
         else if (!IsFloat(destination)) Add(Arm64Op.MovImm, Def(destination), Imm(value.Constant));
+        else if (value.Constant == 0) Add(Arm64Op.Mov, Def(destination), Imm(0)); // fmov from xzr
+        else if (Arm64Immediates.IsFloatImmediate(value.Constant)) Add(Arm64Op.FmovImm, Def(destination), Imm(value.Constant));
         else Copy(destination, InRegister(value));
     }
 
