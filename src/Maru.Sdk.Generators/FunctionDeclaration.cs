@@ -39,8 +39,11 @@ internal sealed record LocationInfo(string Path, TextSpan Span, LinePositionSpan
     public Location ToLocation() => Location.Create(Path, Span, LineSpan);
 }
 
-/// <summary>A parameter: its name as C# writes it, its type, and why it cannot be passed (null when it can).</summary>
-internal sealed record ParameterDeclaration(string Name, ValueType Type, bool IsParams, string? Problem, LocationInfo Location);
+/// <summary>
+/// A parameter: its name as C# writes it, its type, its modifier as C# writes it (<c>params </c>, or <c>ref </c> and the like,
+/// which only a declaration with an error has), and why it cannot be passed (null when it can).
+/// </summary>
+internal sealed record ParameterDeclaration(string Name, ValueType Type, string Modifier, string? Problem, LocationInfo Location);
 
 /// <summary>A type enclosing the method: what declares it (<c>class</c>, <c>record struct</c> ...) and its name with type parameters.</summary>
 internal sealed record ContainingType(string Keyword, string Name);
@@ -104,7 +107,15 @@ internal sealed record FunctionDeclaration(
                 : ParameterProblem(parameter.Type, type);
             if (problem is not null) problem = $"parameter '{parameter.Name}' is {Display(parameter.Type)}, {problem}";
             SyntaxNode location = i < syntax.ParameterList.Parameters.Count ? syntax.ParameterList.Parameters[i] : syntax;
-            parameters.Add(new ParameterDeclaration(Identifier(parameter.Name), type, parameter.IsParams, problem, LocationInfo.From(location)));
+            string modifier = parameter.IsParams ? "params " : parameter.RefKind switch
+            {
+                RefKind.Ref => "ref ",
+                RefKind.Out => "out ",
+                RefKind.In => "in ",
+                RefKind.RefReadOnlyParameter => "ref readonly ",
+                _ => "",
+            };
+            parameters.Add(new ParameterDeclaration(Identifier(parameter.Name), type, modifier, problem, LocationInfo.From(location)));
         }
 
         ValueType result = Classify(method.ReturnType);

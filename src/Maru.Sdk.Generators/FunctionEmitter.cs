@@ -76,7 +76,7 @@ internal static class FunctionEmitter
         // The string buffers need no zeroing: each is written before it is read.
         if (hasStrings && import is not null) text.Append(indent).Append("[global::System.Runtime.CompilerServices.SkipLocalsInit]\n");
         text.Append(indent).Append(function.Modifiers).Append(' ').Append(function.Result.TypeName).Append(' ').Append(function.MethodName).Append('(')
-            .Append(string.Join(", ", function.Parameters.Items.Select(p => (p.IsParams ? "params " : "") + p.Type.TypeName + " " + p.Name)))
+            .Append(string.Join(", ", function.Parameters.Items.Select(p => p.Modifier + p.Type.TypeName + " " + p.Name)))
             .Append(")\n");
         text.Append(indent).Append("{\n");
         string body = indent + "    ";
