@@ -27,6 +27,8 @@ cat > "$work/global.json" <<JSON
 JSON
 if [ $# -eq 0 ]; then set -- --filter '*'; fi
 cd "$work/bench"
-NUGET_PACKAGES="$work/packages" dotnet run -c Release -nodeReuse:false -- "$@"
+export NUGET_PACKAGES="$work/packages"
+dotnet build -c Release -nodeReuse:false -v:q
+dotnet run -c Release --no-build -- "$@"
 mkdir -p "$here/BenchmarkDotNet.Artifacts"
 cp -r "$work/bench/BenchmarkDotNet.Artifacts/results" "$here/BenchmarkDotNet.Artifacts/"

@@ -53,6 +53,38 @@ public sealed class TypedFunctionTests
         Assert.AreEqual(ExpectedOutput, run.Output.ReplaceLineEndings("\n"));
     }
 
+    /// <summary>The same conversions through the Windows x64 calling convention: a self-contained win-x64 publish run under wine.</summary>
+    [TestMethod]
+    public void EveryParameterAndResultTypeRoundTripsOnWinX64UnderWine()
+    {
+        string project = SdkFixture.CopyAsset("TypedApp");
+        string output = Path.Combine(project, "published");
+        DotNet.AssertSucceeded(DotNet.Run(project, "publish", "-r", "win-x64", "--self-contained", "true", "-o", output, "-nodeReuse:false"));
+        Assert.AreEqual("PE x86-64", NativeFormat.Of(Path.Combine(output, "TypedApp.Native.dll")));
+
+        ProcessResult run = Wine.Run(Path.Combine(output, "TypedApp.exe"));
+        DotNet.AssertSucceeded(run);
+        Assert.AreEqual(ExpectedOutput, run.Output.ReplaceLineEndings("\n"));
+    }
+
+    /// <summary>
+    /// And through AAPCS64: a self-contained linux-arm64 publish run under qemu-aarch64 with the cross C library (build.sh installs
+    /// both). Globalization is invariant: the cross sysroot has no ICU.
+    /// </summary>
+    [TestMethod]
+    public void EveryParameterAndResultTypeRoundTripsOnLinuxArm64UnderQemu()
+    {
+        string project = SdkFixture.CopyAsset("TypedApp");
+        string output = Path.Combine(project, "published");
+        DotNet.AssertSucceeded(DotNet.Run(project, "publish", "-r", "linux-arm64", "--self-contained", "true", "-o", output, "-nodeReuse:false"));
+        Assert.AreEqual("ELF arm64", NativeFormat.Of(Path.Combine(output, "libTypedApp.Native.so")));
+
+        ProcessResult run = DotNet.Start("qemu-aarch64", output, ["-L", "/usr/aarch64-linux-gnu", Path.Combine(output, "TypedApp")],
+            new Dictionary<string, string> { ["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "1" });
+        DotNet.AssertSucceeded(run);
+        Assert.AreEqual(ExpectedOutput, run.Output.ReplaceLineEndings("\n"));
+    }
+
     [TestMethod]
     public void AMismatchedDeclarationOfEachKindFailsTheBuildAtItsLine()
     {
