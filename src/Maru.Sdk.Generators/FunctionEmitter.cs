@@ -75,6 +75,9 @@ internal static class FunctionEmitter
         bool hasStrings = function.Parameters.Items.Any(p => p.Type.Kind == ValueKind.String);
         // The string buffers need no zeroing: each is written before it is read.
         if (hasStrings && import is not null) text.Append(indent).Append("[global::System.Runtime.CompilerServices.SkipLocalsInit]\n");
+        // Inlined, a scalar call is the caller's own P/Invoke with the conversions around it, as a raw binding call is.
+        else if (import is not null && !function.Parameters.Items.Any(p => p.Type.Kind is ValueKind.Array or ValueKind.Span))
+            text.Append(indent).Append("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]\n");
         text.Append(indent).Append(function.Modifiers).Append(' ').Append(function.Result.TypeName).Append(' ').Append(function.MethodName).Append('(')
             .Append(string.Join(", ", function.Parameters.Items.Select(p => p.Modifier + p.Type.TypeName + " " + p.Name)))
             .Append(")\n");
