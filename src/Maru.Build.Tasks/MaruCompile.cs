@@ -28,6 +28,11 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
     [Required] public string AssemblyDirectory { get; set; } = "";
     /// <summary>The C# file to generate; none when empty.</summary>
     public string? BindingsFile { get; set; }
+    /// <summary>
+    /// The manifest of the unit's exports (<see cref="ExportManifest"/>) for Maru.Sdk's source generator, which implements and
+    /// checks the typed <c>[Maru.MaruFunction]</c> declarations against it; none when empty.
+    /// </summary>
+    public string? ExportsManifestFile { get; set; }
     public string? BindingsNamespace { get; set; }
     public string LibraryName { get; set; } = "";
     /// <summary>The class name of sources without ClassName metadata.</summary>
@@ -148,6 +153,8 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
             if (Log.HasLoggedErrors) return false;
             AtomicFile.WriteIfChanged(BindingsFile, CSharpBindings.Generate(exports ?? [], bindings));
         }
+        if (!string.IsNullOrEmpty(ExportsManifestFile))
+            AtomicFile.WriteIfChanged(ExportsManifestFile, ExportManifest.Format(exports ?? [], LibraryName));
         if (!string.IsNullOrEmpty(StampFile))
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(StampFile))!);
@@ -215,6 +222,7 @@ public sealed class MaruCompile : Microsoft.Build.Utilities.Task
     private void DeleteOutputs()
     {
         AtomicOutput.DeleteQuietly(BindingsFile);
+        AtomicOutput.DeleteQuietly(ExportsManifestFile);
         AtomicOutput.DeleteQuietly(StampFile);
         foreach (ITaskItem stale in StaleOutputs) AtomicOutput.DeleteQuietly(stale.ItemSpec);
         foreach (ITaskItem rid in RuntimeIdentifiers)

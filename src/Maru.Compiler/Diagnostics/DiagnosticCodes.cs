@@ -66,4 +66,10 @@ public static class DiagnosticCodes
     public const string InvalidBindingName = "MARU0908";     // Maru.Sdk: a ClassName or MaruBindingsNamespace that is not a C# name
     public const string InvalidSdkSetting = "MARU0909";      // Maru.Sdk: a property with an unusable value (e.g. MaruLibraryName equal to the AssemblyName)
     public const string UnknownExtern = "MARU0910";          // an extern naming a C function the target's C library lacks, not listed as a process extern
+
+    // Typed C# declarations ([Maru.MaruFunction]), reported by Maru.Sdk's source generator at the declaration: MARU092x
+    public const string MaruFunctionNotExported = "MARU0920";     // a Maru name the project's Maru sources do not export
+    public const string MaruFunctionParameterCount = "MARU0921";  // a declaration with another number of parameters than the Maru function
+    public const string MaruFunctionTypeNotPassable = "MARU0922"; // a parameter or result type that cannot travel as a word (decimal, ref, string result ...)
+    public const string InvalidMaruFunction = "MARU0923";         // a method that is not static partial without a body, is generic, in a type that is not partial, or where unsafe code is not allowed
 }
