@@ -127,6 +127,19 @@ public sealed class BasicBlock(int id, int loopDepth)
     public int LoopDepth { get; } = loopDepth;
     public List<Instruction> Instructions { get; } = new();
     public Terminator Terminator { get; set; } = null!;
+
+    /// <summary>
+    /// The block's last instruction when the block ends by comparing its result, used nowhere else (<paramref name="uses"/>
+    /// counts the uses of each register), with zero for equality or inequality: a target may fuse the two.
+    /// </summary>
+    public Instruction? LastTestedAgainstZero(int[] uses)
+    {
+        var t = Terminator;
+        if (t.Kind != TerminatorKind.Branch || t.Comparison is not (Operator.Eq or Operator.Ne) || Instructions.Count == 0) return null;
+        var last = Instructions[^1];
+        bool testsIt = t.A.IsRegister && t.A.Register == last.Dest && t.B is { IsConstant: true, Constant: 0 };
+        return testsIt && uses[last.Dest] == 1 ? last : null;
+    }
 }
 
 /// <summary>One function: basic blocks over virtual registers (not SSA: a register may be assigned many times).</summary>

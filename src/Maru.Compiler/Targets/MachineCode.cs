@@ -147,6 +147,10 @@ public sealed class MachineFunction(string symbol, bool isExported)
     /// <summary>Virtual registers of the floating-point class (the rest are general registers).</summary>
     public HashSet<int> FloatRegisters { get; } = new();
 
+    /// <summary>Whether a register, physical (as <paramref name="registers"/> says) or virtual, is of the floating-point class.</summary>
+    public bool IsFloat(int register, IRegisterInfo registers) =>
+        register < FirstVirtual ? registers.IsFloatRegister(register) : FloatRegisters.Contains(register);
+
     public int NewRegister(bool isFloat = false)
     {
         int register = RegisterCount++;

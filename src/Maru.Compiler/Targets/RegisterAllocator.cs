@@ -97,7 +97,7 @@ public sealed class RegisterAllocator
     private bool IsPrecolored(int r) => r < MachineFunction.FirstVirtual;
 
     /// <summary>Whether the register belongs to the floating-point class; registers of different classes never interfere.</summary>
-    private bool IsFloat(int r) => IsPrecolored(r) ? _target.IsFloatRegister(r) : _function.FloatRegisters.Contains(r);
+    private bool IsFloat(int r) => _function.IsFloat(r, _target);
 
     /// <summary>How many colours the register's class has.</summary>
     private int K(int r) => IsFloat(r) ? _floatK : _generalK;

@@ -169,8 +169,7 @@ public sealed class Arm64InstructionSelector
     private void AddConditional(Arm64Op op, Arm64Condition condition, params MachineOperand[] operands) =>
         _code.Add(new MachineInstruction((int)op, operands) { Condition = (int)condition });
 
-    private bool IsFloat(int register) =>
-        register < MachineFunction.FirstVirtual ? IsD(register) : _function.FloatRegisters.Contains(register);
+    private bool IsFloat(int register) => _function.IsFloat(register, _abi);
 
     /// <summary>Copies a register; between a general and a d register that is a move of the bits (fmov).</summary>
     private void Copy(int destination, int source)
@@ -681,29 +680,15 @@ public sealed class Arm64InstructionSelector
     /// The block's last instruction when it is <c>d = x &amp; mask</c> and the block ends by comparing d, used nowhere
     /// else, with zero: that pair is one tst (or tbz/tbnz for a single bit) and a conditional branch.
     /// </summary>
-    private static Instruction? MaskTestBranch(BasicBlock block, int[] uses)
-    {
-        var t = block.Terminator;
-        if (t.Kind != TerminatorKind.Branch || t.Comparison is not (Operator.Eq or Operator.Ne) || block.Instructions.Count == 0) return null;
-        var last = block.Instructions[^1];
-        bool isMask = IsMask(last);
-        bool testsIt = t.A.IsRegister && t.A.Register == last.Dest && t.B is { IsConstant: true, Constant: 0 };
-        return isMask && testsIt && uses[last.Dest] == 1 ? last : null;
-    }
+    private static Instruction? MaskTestBranch(BasicBlock block, int[] uses) =>
+        block.LastTestedAgainstZero(uses) is { } last && IsMask(last) ? last : null;
 
     /// <summary>
     /// The block's last instruction when it compares doubles and the block's branch compares its result, used nowhere
     /// else, with zero: that pair is one fcmp and a conditional branch.
     /// </summary>
-    private static Instruction? DoubleComparisonBranch(BasicBlock block, int[] uses)
-    {
-        var t = block.Terminator;
-        if (t.Kind != TerminatorKind.Branch || t.Comparison is not (Operator.Eq or Operator.Ne) || block.Instructions.Count == 0) return null;
-        var last = block.Instructions[^1];
-        bool isComparison = last is { Opcode: Opcode.Binary, Operator: >= Operator.FLt and <= Operator.FGt };
-        bool testsIt = t.A.IsRegister && t.A.Register == last.Dest && t.B is { IsConstant: true, Constant: 0 };
-        return isComparison && testsIt && uses[last.Dest] == 1 ? last : null;
-    }
+    private static Instruction? DoubleComparisonBranch(BasicBlock block, int[] uses) =>
+        block.LastTestedAgainstZero(uses) is { Opcode: Opcode.Binary, Operator: >= Operator.FLt and <= Operator.FGt } last ? last : null;
 
     private void SelectDoubleComparisonBranch(Instruction comparison, Terminator branch)
     {

@@ -88,30 +88,17 @@ public sealed class X64InstructionSelector
     /// The block's last instruction when it is <c>d = x &amp; mask</c> and the block ends by comparing d, used nowhere
     /// else, with zero: that pair is one <c>test $mask, x</c> and a conditional jump.
     /// </summary>
-    private static Instruction? BitTestBranch(BasicBlock block, int[] uses)
-    {
-        var t = block.Terminator;
-        if (t.Kind != TerminatorKind.Branch || t.Comparison is not (Operator.Eq or Operator.Ne) || block.Instructions.Count == 0) return null;
-        var last = block.Instructions[^1];
-        bool isMask = last is { Opcode: Opcode.Binary, Operator: Operator.And } && last.Args[0].IsRegister
-                      && last.Args[1].IsConstant && FitsImmediate(last.Args[1].Constant);
-        bool testsIt = t.A.IsRegister && t.A.Register == last.Dest && t.B is { IsConstant: true, Constant: 0 };
-        return isMask && testsIt && uses[last.Dest] == 1 ? last : null;
-    }
+    private static Instruction? BitTestBranch(BasicBlock block, int[] uses) =>
+        block.LastTestedAgainstZero(uses) is { Opcode: Opcode.Binary, Operator: Operator.And } last && last.Args[0].IsRegister
+        && last.Args[1].IsConstant && FitsImmediate(last.Args[1].Constant) ? last : null;
 
     /// <summary>
     /// The block's last instruction when it is an ordered comparison of doubles (fl&lt; fl&lt;= fl&gt; fl&gt;=) whose result, used
     /// nowhere else, the block's branch compares with zero: that pair is one <c>ucomisd</c> and a conditional jump.
     /// </summary>
-    private static Instruction? DoubleComparisonBranch(BasicBlock block, int[] uses)
-    {
-        var t = block.Terminator;
-        if (t.Kind != TerminatorKind.Branch || t.Comparison is not (Operator.Eq or Operator.Ne) || block.Instructions.Count == 0) return null;
-        var last = block.Instructions[^1];
-        bool isOrderedComparison = last is { Opcode: Opcode.Binary, Operator: Operator.FLt or Operator.FLe or Operator.FGt or Operator.FGe };
-        bool testsIt = t.A.IsRegister && t.A.Register == last.Dest && t.B is { IsConstant: true, Constant: 0 };
-        return isOrderedComparison && testsIt && uses[last.Dest] == 1 ? last : null;
-    }
+    private static Instruction? DoubleComparisonBranch(BasicBlock block, int[] uses) =>
+        block.LastTestedAgainstZero(uses) is { Opcode: Opcode.Binary, Operator: Operator.FLt or Operator.FLe or Operator.FGt or Operator.FGe } last
+            ? last : null;
 
     private void SelectDoubleComparisonBranch(Instruction comparison, Terminator branch)
     {
@@ -156,8 +143,7 @@ public sealed class X64InstructionSelector
     private int NewRegister() => _function.NewRegister();
     private int NewFloatRegister() => _function.NewRegister(isFloat: true);
 
-    private bool IsFloat(int register) =>
-        register < MachineFunction.FirstVirtual ? IsXmm(register) : _function.FloatRegisters.Contains(register);
+    private bool IsFloat(int register) => _function.IsFloat(register, _abi);
 
     private void Add(X64Op op, params MachineOperand[] operands) => _code.Add(new MachineInstruction((int)op, operands));
 
