@@ -21,6 +21,14 @@ public sealed class NativeAssetTests
 
     private static int Count(string log, string line) => log.Split('\n').Count(l => l.Contains(line, StringComparison.Ordinal));
 
+    /// <summary>The runtimeTargets of the app's own entry in its deps.json: asset path to RID.</summary>
+    private static Dictionary<string, string> RuntimeTargets(string bin)
+    {
+        using JsonDocument deps = JsonDocument.Parse(File.ReadAllText(Path.Combine(bin, "ConsoleApp.deps.json")));
+        return deps.RootElement.GetProperty("targets").EnumerateObject().Single().Value.GetProperty("ConsoleApp/1.0.0").GetProperty("runtimeTargets")
+            .EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetProperty("rid").GetString()!);
+    }
+
     [TestMethod]
     public void APortableAppFindsItsLibraryThroughDepsJsonWithoutTheRootCopy()
     {
@@ -34,8 +42,16 @@ public sealed class NativeAssetTests
             Assert.AreEqual("linux-x64", runtimeTargets.GetProperty("runtimes/linux-x64/native/libConsoleApp.Native.so").GetProperty("rid").GetString());
             Assert.AreEqual("native", runtimeTargets.GetProperty("runtimes/win-x64/native/ConsoleApp.Native.dll").GetProperty("assetType").GetString());
         }
-        // A second build, up to date, keeps the list.
+        // A second build, up to date, keeps the list without rewriting deps.json (no task runs for it).
+        ProcessResult second = DotNet.Build(project, "-p:MaruRuntimeIdentifiers=linux-x64%3Bwin-x64");
+        DotNet.AssertSucceeded(second);
+        StringAssert.Contains(second.Output, "Skipping target \"_MaruListRuntimeTargets\"");
+        Assert.AreEqual(2, RuntimeTargets(bin).Count);
         DotNet.AssertSucceeded(DotNet.Build(project, "-p:MaruRuntimeIdentifiers=linux-x64%3Bwin-x64", "-question"));
+        // Another list of RIDs, with deps.json itself up to date, lists the new set.
+        DotNet.AssertSucceeded(DotNet.Build(project, "-p:MaruRuntimeIdentifiers=linux-x64%3Bosx-arm64%3Bwin-x64"));
+        CollectionAssert.AreEquivalent(new[] { "linux-x64", "osx-arm64", "win-x64" }, RuntimeTargets(bin).Values.ToArray());
+        DotNet.AssertSucceeded(DotNet.Build(project, "-p:MaruRuntimeIdentifiers=linux-x64%3Bwin-x64"));
         File.Delete(Path.Combine(bin, "libConsoleApp.Native.so"));
 
         ProcessResult run = DotNet.Run(project, Path.Combine(bin, "ConsoleApp.dll"));
