@@ -312,32 +312,29 @@ public sealed class Arm64Emitter : IBlockEmitter
                 Line($"\tcset\t{Reg(o[0])}, {ConditionName(instruction.Condition)}");
                 break;
             case Arm64Op.FMin or Arm64Op.FMax:
+            {
                 // fminnm/fmaxnm order -0.0 below +0.0 and prefer a number to a quiet NaN; a signalling NaN would give a
-                // NaN, so a NaN operand then selects the other one explicitly.
-                Line($"\tfmov\td16, {Reg(o[1])}");
-                Line($"\tfmov\td17, {Reg(o[2])}");
-                Line($"\t{(op == Arm64Op.FMin ? "fminnm" : "fmaxnm")}\td18, d16, d17");
-                Line("\tfcmp\td16, d16");
-                Line("\tfcsel\td18, d17, d18, vs");
-                Line("\tfcmp\td17, d17");
-                Line("\tfcsel\td18, d16, d18, vs");
-                Line($"\tfmov\t{Reg(o[0])}, d18");
+                // NaN, so a NaN operand then selects the other one explicitly. The result goes to scratch d16 when the
+                // destination is an operand, which the selections read after it is computed.
+                string d = Reg(o[0]), a = Reg(o[1]), b = Reg(o[2]);
+                string result = d == a || d == b ? "d16" : d;
+                Line($"\t{(op == Arm64Op.FMin ? "fminnm" : "fmaxnm")}\t{result}, {a}, {b}");
+                Line($"\tfcmp\t{a}, {a}");
+                Line($"\tfcsel\t{result}, {b}, {result}, vs");
+                Line($"\tfcmp\t{b}, {b}");
+                Line($"\tfcsel\t{result}, {a}, {result}, vs");
+                if (result != d) Line($"\tfmov\t{d}, {result}");
                 break;
-            case Arm64Op.FSqrt:
-                Line($"\tfsqrt\t{Reg(o[0])}, {Reg(o[1])}");
-                break;
-            case Arm64Op.Frintm or Arm64Op.Frintp or Arm64Op.Frintn or Arm64Op.Frintz:
-                Line($"\tfmov\td16, {Reg(o[1])}");
-                Line($"\t{Mnemonic(op)}\td16, d16");
-                Line($"\tfmov\t{Reg(o[0])}, d16");
+            }
+            case Arm64Op.FSqrt or Arm64Op.Frintm or Arm64Op.Frintp or Arm64Op.Frintn or Arm64Op.Frintz:
+                Line($"\t{Mnemonic(op)}\t{Reg(o[0])}, {Reg(o[1])}");
                 break;
             case Arm64Op.Scvtf:
                 Line($"\tscvtf\t{Reg(o[0])}, {Reg(o[1])}");
                 break;
             case Arm64Op.Fcvtzs:
                 // fcvtzs saturates and gives 0 for NaN: the language's rule without a fix-up.
-                Line($"\tfmov\td16, {Reg(o[1])}");
-                Line($"\tfcvtzs\t{Reg(o[0])}, d16");
+                Line($"\tfcvtzs\t{Reg(o[0])}, {Reg(o[1])}");
                 break;
             case Arm64Op.LdrFloat:
                 EmitMemoryAccess("ldr", "s16", o[1], 4);

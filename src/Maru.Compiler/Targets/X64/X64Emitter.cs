@@ -249,7 +249,7 @@ public sealed class X64Emitter : IBlockEmitter
             case X64Op.StoreLong:
                 Line($"\tmovl\t{(o[1].IsRegister ? Name(o[1].Reg, 4) : Format(o[1]))}, {Format(o[0])}");
                 break;
-            case >= X64Op.FMin:
+            case >= X64Op.SignExtendInt:
                 EmitFloat(instruction);
                 break;
             default:
@@ -257,12 +257,7 @@ public sealed class X64Emitter : IBlockEmitter
         }
     }
 
-    private const long TwoToThe52 = 0x4330000000000000, TwoToThe63 = 0x43e0000000000000, One = 0x3ff0000000000000;
-
-    /// <summary>
-    /// The double operations, in SSE2. The baseline of x86-64 is SSE2, which has no roundsd (SSE4.1): floor, ceiling,
-    /// round and truncate use the 2^52 rounding trick instead, exact for every input.
-    /// </summary>
+    /// <summary>The double operations, in SSE2 (the baseline of x86-64).</summary>
     private void EmitFloat(MachineInstruction instruction)
     {
         var o = instruction.Operands;
@@ -287,7 +282,7 @@ public sealed class X64Emitter : IBlockEmitter
                 Line($"\tucomisd\t{Name(o[1].Reg)}, {d}");
                 break;
             case X64Op.CompareSd:
-                Line($"\tcmp{(instruction.Condition == 0 ? "eq" : "neq")}sd\t{Name(o[1].Reg)}, {d}");
+                Line($"\tcmp{((X64DoublePredicate)instruction.Condition).ToString().ToLowerInvariant()}sd\t{Name(o[1].Reg)}, {d}");
                 break;
             case X64Op.CvtSi2Sd:
                 Line($"\tcvtsi2sdq\t{Name(o[1].Reg)}, {d}");
@@ -309,139 +304,16 @@ public sealed class X64Emitter : IBlockEmitter
             case X64Op.WidenSingle:
                 Line($"\tcvtss2sd\t{Name(o[1].Reg)}, {d}");
                 break;
-            case X64Op.FMin or X64Op.FMax:
-                EmitMinOrMax((X64Op)instruction.Opcode == X64Op.FMin, d, Name(o[1].Reg), Name(o[2].Reg), Name(o[3].Reg), Name(o[4].Reg));
+            case X64Op.MinSd or X64Op.MaxSd or X64Op.AndPd or X64Op.AndnPd or X64Op.OrPd or X64Op.XorPd:
+                Line($"\t{((X64Op)instruction.Opcode).ToString().ToLowerInvariant()}\t{Name(o[1].Reg)}, {d}");
                 break;
-            case X64Op.DoubleToLong:
-            {
-                // cvttsd2si gives -2^63 for NaN and for every value out of range: fix up NaN and the positive side.
-                string t = Name(o[2].Reg);
-                Line($"\tmovq\t{Name(o[1].Reg)}, %xmm0");
-                Line($"\tcvttsd2si\t%xmm0, {d}");
-                Line($"\tmovabsq\t${TwoToThe63}, {t}");
-                Line($"\tmovq\t{t}, %xmm1");
-                Line($"\tmovabsq\t${long.MaxValue}, {t}");
-                Line("\tucomisd\t%xmm1, %xmm0");
-                Line($"\tcmovaeq\t{t}, {d}"); // x ≥ 2^63 (a NaN is unordered: carry set, not taken)
-                Line($"\tmovl\t$0, {Name(o[2].Reg, 4)}");
-                Line("\tucomisd\t%xmm0, %xmm0");
-                Line($"\tcmovpq\t{t}, {d}");  // NaN
-                break;
-            }
-            case X64Op.FRoundIntegral:
-                EmitRoundIntegral((Semantics.Operator)instruction.Condition, d, Name(o[1].Reg), Name(o[2].Reg), o[3].Reg);
+            case X64Op.CvtTSd2Si:
+                Line($"\tcvttsd2si\t{Name(o[1].Reg)}, {d}");
                 break;
             case X64Op.SignExtendInt:
                 Line($"\tmovslq\t{X64Registers.Name(o[1].Reg, 4)}, {d}");
                 break;
         }
-    }
-
-    /// <summary>
-    /// flmin/flmax on the words: a double's bits with the low 63 flipped when it is negative order as signed integers as
-    /// the doubles do, with -0.0 below +0.0; then a NaN operand gives the other one.
-    /// </summary>
-    private void EmitMinOrMax(bool isMin, string d, string a, string b, string t1, string t2)
-    {
-        Line($"\tmovq\t{a}, %xmm0");
-        Line($"\tmovq\t{b}, %xmm1");
-        void Key(string source, string key)
-        {
-            Line($"\tmovq\t{source}, {key}");
-            Line($"\tmovq\t{source}, {t2}");
-            Line($"\tsarq\t$63, {t2}");
-            Line($"\tshrq\t$1, {t2}");
-            Line($"\txorq\t{t2}, {key}");
-        }
-        Key("%xmm0", t1);
-        Key("%xmm1", d);
-        Line($"\tcmpq\t{d}, {t1}");
-        Line($"\tmovq\t%xmm1, {d}");
-        Line($"\tmovq\t%xmm0, {t2}");
-        Line($"\tcmov{(isMin ? "le" : "ge")}q\t{t2}, {d}");
-        void IfNaN(string tested, string other)
-        {
-            // NaN: the bits without the sign are above infinity's, 0x7ff0000000000000 (compared shifted left by one).
-            Line($"\tmovq\t{tested}, {t1}");
-            Line($"\tshlq\t$1, {t1}");
-            Line($"\tmovabsq\t${unchecked((long)0xFFE0000000000000)}, {t2}");
-            Line($"\tcmpq\t{t2}, {t1}");
-            Line($"\tmovq\t{other}, {t2}");
-            Line($"\tcmovaq\t{t2}, {d}");
-        }
-        IfNaN("%xmm0", "%xmm1");
-        IfNaN("%xmm1", "%xmm0");
-    }
-
-    /// <summary>
-    /// floor, ceiling, round (ties to even) and truncate: for |x| &lt; 2^52, r = (|x| + 2^52) - 2^52 rounds |x| to the
-    /// nearest integer, ties to even; truncation takes 1 off when r came out above |x|; floor and ceiling compare r with
-    /// x's sign back on and step by 1 toward -inf or +inf. The result then takes x's sign (so -0.3 gives -0.0). Larger
-    /// magnitudes, infinities and NaNs are integral already: x + 0.0 (which quiets a signalling NaN).
-    /// </summary>
-    private void EmitRoundIntegral(Semantics.Operator mode, string d, string a, string t1, int temporary)
-    {
-        string t2 = Name(temporary);
-        Line($"\tmovq\t{a}, %xmm0");
-        Line($"\tmovq\t%xmm0, {t1}");
-        Line($"\tshlq\t$1, {t1}");
-        Line($"\tshrq\t$1, {t1}"); // |x|
-        Line($"\tmovq\t{t1}, %xmm1");
-        Line($"\tmovabsq\t${TwoToThe52}, {t2}");
-        Line($"\tmovq\t{t2}, %xmm2");
-        Line($"\tmovq\t{t2}, %xmm3");
-        Line("\taddsd\t%xmm1, %xmm2");
-        Line("\tsubsd\t%xmm3, %xmm2"); // r
-        void WithSign()
-        {
-            Line($"\tmovq\t%xmm0, {t2}");
-            Line($"\tshrq\t$63, {t2}");
-            Line($"\tshlq\t$63, {t2}");
-            Line($"\torq\t{t2}, {d}");
-        }
-        void StepByOne(string mnemonic)
-        {
-            // %xmm1 holds an all-ones mask where a step is due: and it with 1.0.
-            Line($"\tmovq\t%xmm1, {d}");
-            Line($"\tmovabsq\t${One}, {t2}");
-            Line($"\tandq\t{t2}, {d}");
-            Line($"\tmovq\t{d}, %xmm1");
-            Line($"\t{mnemonic}\t%xmm1, %xmm2");
-        }
-        switch (mode)
-        {
-            case Semantics.Operator.FTruncate:
-                Line("\tcmpltsd\t%xmm2, %xmm1"); // |x| < r
-                StepByOne("subsd");
-                break;
-            case Semantics.Operator.FFloor or Semantics.Operator.FCeiling:
-                Line($"\tmovq\t%xmm2, {d}");
-                WithSign();
-                Line($"\tmovq\t{d}, %xmm2"); // r with x's sign
-                if (mode == Semantics.Operator.FFloor)
-                {
-                    Line($"\tmovq\t%xmm0, {t2}");
-                    Line($"\tmovq\t{t2}, %xmm1");
-                    Line("\tcmpltsd\t%xmm2, %xmm1"); // x < r
-                    StepByOne("subsd");
-                }
-                else
-                {
-                    Line($"\tmovq\t{d}, %xmm1");
-                    Line("\tcmpltsd\t%xmm0, %xmm1"); // r < x
-                    StepByOne("addsd");
-                }
-                break;
-        }
-        Line($"\tmovq\t%xmm2, {d}");
-        WithSign();
-        Line($"\tmovl\t$0, {Name(temporary, 4)}");
-        Line($"\tmovq\t{t2}, %xmm3");
-        Line("\taddsd\t%xmm0, %xmm3"); // x + 0.0
-        Line($"\tmovabsq\t${TwoToThe52}, {t2}");
-        Line($"\tcmpq\t{t2}, {t1}");
-        Line($"\tmovq\t%xmm3, {t2}");
-        Line($"\tcmovaeq\t{t2}, {d}");
     }
 
     private void EmitMove(MachineOperand destination, MachineOperand source)
