@@ -98,7 +98,10 @@ public static class RegisterClasses
         return register;
     }
 
-    private static bool IsDoubleArithmetic(Operator op) => op is Operator.FAdd or Operator.FSub or Operator.FMul or Operator.FDiv;
+    private static bool IsDoubleArithmetic(Operator op) =>
+        op is Operator.FAdd or Operator.FSub or Operator.FMul or Operator.FDiv or Operator.FMin or Operator.FMax;
+    /// <summary>The unary operators that compute in floating-point registers: square root and rounding to an integral double.</summary>
+    private static bool IsDoubleUnary(Operator op) => op is Operator.FSqrt or (>= Operator.FFloor and <= Operator.FTruncate);
     private static bool IsDoubleComparison(Operator op) => op is >= Operator.FLt and <= Operator.FGt;
 
     /// <summary>What operand <paramref name="index"/> of the instruction needs to be in.</summary>
@@ -106,7 +109,7 @@ public static class RegisterClasses
     {
         Opcode.Copy or Opcode.StoreGlobal or Opcode.StoreSlot => Need.Any,
         Opcode.Binary => IsDoubleArithmetic(instruction.Operator) || IsDoubleComparison(instruction.Operator) ? Need.Float : Need.Word,
-        Opcode.Unary => instruction.Operator is Operator.FSqrt ? Need.Float : Need.Word,
+        Opcode.Unary => IsDoubleUnary(instruction.Operator) || instruction.Operator is Operator.DoubleToLong ? Need.Float : Need.Word,
         Opcode.Store when index == 2 => instruction.Operator switch
         {
             Operator.StoreWord => Need.Any,
@@ -128,7 +131,7 @@ public static class RegisterClasses
     {
         Opcode.Copy or Opcode.LoadGlobal or Opcode.LoadSlot => Need.Any,
         Opcode.Binary => IsDoubleArithmetic(instruction.Operator) ? Need.Float : Need.Word,
-        Opcode.Unary => instruction.Operator is Operator.FSqrt or Operator.LongToDouble ? Need.Float : Need.Word,
+        Opcode.Unary => IsDoubleUnary(instruction.Operator) || instruction.Operator is Operator.LongToDouble ? Need.Float : Need.Word,
         Opcode.Load => instruction.Operator switch
         {
             Operator.LoadWord => Need.Any,

@@ -35,9 +35,8 @@ public enum Arm64Op
     // Memory of every width, as Ldr/Str: ldrsb, ldrsh, ldrsw sign-extend; ldrh and ldr of a w register zero-extend.
     Ldrsb, Ldrh, Ldrsh, Ldrsw, LdrW,
     Strh, StrW,
-    // Doubles (section 11). Arithmetic, comparison, square root and the conversion from an integer take d registers
-    // (numbered from D0: virtual registers of the float class); the other operations take words and move them through
-    // the scratch registers d16–d18, which the ABI lets any code destroy and nothing is allocated to.
+    // Doubles (section 11), in d registers (numbered from D0: virtual registers of the float class). Scratch d16,
+    // which the ABI lets any code destroy and nothing is allocated to, serves single precision and flmin/flmax.
     FAdd, FSub, FMul, FDiv, // [dst, a, b]
     FCompare,   // [dst general, a, b]: 1 or 0; Condition after fcmp (unordered fails all but ne)
     Fcmp,       // [a, b]: flags of comparing the doubles (a branch on them follows)
@@ -45,7 +44,7 @@ public enum Arm64Op
     FSqrt,      // [dst, a]
     Frintm, Frintp, Frintn, Frintz, // [dst, a]
     Scvtf,      // [dst, a general]: long->double
-    Fcvtzs,     // [dst, a]: double->long, saturating with NaN 0 as the language says
+    Fcvtzs,     // [dst general, a]: double->long, saturating with NaN 0 as the language says
     LdrFloat,   // [dst, memory]: a binary32 widened to a double
     StrFloat,   // [memory, src]: rounded to binary32
     FloatBits,  // [dst general, src]: src rounded to binary32, whose bits are dst's low 32 bits (a C float on the stack)

@@ -22,7 +22,7 @@ public sealed record Arm64AddressSyntax(
 /// record), the slots, then the outgoing stack arguments at sp. A function that calls nothing, spills nothing and
 /// uses no callee-saved register has no frame at all.
 /// </summary>
-public sealed class Arm64Emitter
+public sealed class Arm64Emitter : IBlockEmitter
 {
     private readonly MachineFunction _function;
     private readonly Arm64AddressSyntax _syntax;
@@ -73,83 +73,36 @@ public sealed class Arm64Emitter
     {
         Line($"{_function.Symbol}:");
         Line("\t.cfi_startproc");
-        var shrinkWrap = FindFramelessReturn();
-        if (shrinkWrap is null) EmitPrologue();
-        // Blocks left empty (the arms of a conditional select) are unreachable: nothing is emitted for them.
-        var blocks = _function.Blocks.Where(b => b.Id == 0 || b.Instructions.Count > 0).ToList();
-        for (int b = 0; b < blocks.Count; b++)
-        {
-            if (b > 0) Line($"{BlockLabel(blocks[b].Id)}:");
-            long? next = b + 1 < blocks.Count ? blocks[b + 1].Id : null;
-            var code = blocks[b].Instructions;
-            if (b == 0 && shrinkWrap is { } wrap)
-            {
-                // The entry tests and returns early without a frame; only the other path builds one.
-                foreach (var instruction in code.Take(code.Count - 2)) EmitInstruction(instruction, false);
-                EmitConditionalBranch(code[^2], inverted: wrap.Frameless.Id != code[^2].Operands[^1].Value, wrap.Frameless.Id);
-                EmitPrologue();
-                if (wrap.Framed.Id != next) Line($"\tb\t{BlockLabel(wrap.Framed.Id)}");
-                continue;
-            }
-            if (shrinkWrap?.Frameless == blocks[b])
-            {
-                EmitFramelessReturn(code);
-                continue;
-            }
-            for (int i = 0; i < code.Count; i++)
-            {
-                var instruction = code[i];
-                var op = (Arm64Op)instruction.Opcode;
-                // A conditional branch to the next block followed by a branch elsewhere becomes one inverted branch.
-                if (op is Arm64Op.BCond or Arm64Op.Cbz or Arm64Op.Cbnz or Arm64Op.Tbz or Arm64Op.Tbnz
-                    && i + 1 < code.Count && (Arm64Op)code[i + 1].Opcode == Arm64Op.B && instruction.Operands[^1].Value == next)
-                {
-                    EmitConditionalBranch(instruction, inverted: true, code[i + 1].Operands[0].Value);
-                    i++;
-                    continue;
-                }
-                if (op == Arm64Op.B && instruction.Operands[0].Value == next) continue;
-                EmitInstruction(instruction, isLastOfFunction: b == blocks.Count - 1 && i == code.Count - 1);
-            }
-        }
+        var shrinkWrap = _saveBytes + _localBytes > 0 ? BlockWalk.FindShrinkWrap(_function, this) : null;
+        BlockWalk.Emit(_function, this, shrinkWrap);
         Line("\t.cfi_endproc");
     }
 
-    private sealed record ShrinkWrap(MachineBlock Frameless, MachineBlock Framed);
+    private static bool IsConditionalBranch(MachineInstruction instruction) =>
+        (Arm64Op)instruction.Opcode is Arm64Op.BCond or Arm64Op.Cbz or Arm64Op.Cbnz or Arm64Op.Tbz or Arm64Op.Tbnz;
 
-    /// <summary>
-    /// Shrink-wrapping of the common shape <c>(if (base-case) value (recursive work))</c>: when the entry block and one
-    /// of its successors, which only the entry reaches and which returns, need no frame, the prologue moves to the other
-    /// path. Recursive functions then return from their base case without saving anything.
-    /// </summary>
-    private ShrinkWrap? FindFramelessReturn()
+    bool IBlockEmitter.IsConditionalBranch(MachineInstruction instruction) => IsConditionalBranch(instruction);
+    bool IBlockEmitter.IsJump(MachineInstruction instruction) => (Arm64Op)instruction.Opcode == Arm64Op.B;
+    int IBlockEmitter.ReturnOpcode => (int)Arm64Op.Ret;
+    bool IBlockEmitter.FramelessReturnAheadOfPrologue => false;
+    void IBlockEmitter.EmitLabel(string label) => Line($"{label}:");
+    // Loop heads are not padded: the cores fetch aligned 4-byte instructions, and nothing measured a gain.
+    void IBlockEmitter.EmitLoopHeadAlignment() { }
+    void IBlockEmitter.EmitPrologue() => EmitPrologue();
+    void IBlockEmitter.EmitInstruction(MachineInstruction instruction, bool isLastOfFunction) => EmitInstruction(instruction, isLastOfFunction);
+    void IBlockEmitter.EmitJump(long block) => Line($"\tb\t{BlockLabel(block)}");
+    void IBlockEmitter.EmitConditionalBranch(MachineInstruction branch, bool inverted, string label) => EmitConditionalBranch(branch, inverted, label);
+
+    void IBlockEmitter.EmitFramelessReturnAheadOfPrologue(MachineInstruction branch, bool inverted, IReadOnlyList<MachineInstruction> code) =>
+        throw new InvalidOperationException("AArch64 writes the frameless return in its place");
+
+    public bool NeedsNoFrame(MachineInstruction instruction)
     {
-        var blocks = _function.Blocks;
-        if (_saveBytes + _localBytes == 0 || blocks.Count < 3) return null;
-        var entry = blocks[0].Instructions;
-        if (entry.Count < 2 || (Arm64Op)entry[^1].Opcode != Arm64Op.B
-            || (Arm64Op)entry[^2].Opcode is not (Arm64Op.BCond or Arm64Op.Cbz or Arm64Op.Cbnz or Arm64Op.Tbz or Arm64Op.Tbnz)) return null;
-        if (!entry.Take(entry.Count - 2).All(NeedsNoFrame)) return null;
-        var predecessors = _function.PredecessorCounts();
-        var taken = blocks[(int)entry[^2].Operands[^1].Value];
-        var fallThrough = blocks[(int)entry[^1].Operands[0].Value];
-        if (taken == fallThrough) return null;
-        if (IsFramelessReturn(taken, predecessors)) return new ShrinkWrap(taken, fallThrough);
-        if (IsFramelessReturn(fallThrough, predecessors)) return new ShrinkWrap(fallThrough, taken);
-        return null;
-    }
-
-    private bool IsFramelessReturn(MachineBlock block, Dictionary<MachineBlock, int> predecessors) =>
-        MachineFunction.IsFramelessReturn(block, predecessors, (int)Arm64Op.Ret, NeedsNoFrame);
-
-    private static bool NeedsNoFrame(MachineInstruction instruction)
-    {
-        if ((Arm64Op)instruction.Opcode is Arm64Op.Bl or Arm64Op.Ret or Arm64Op.TailB or Arm64Op.B or Arm64Op.BCond
-            or Arm64Op.Cbz or Arm64Op.Cbnz or Arm64Op.Tbz or Arm64Op.Tbnz) return false;
+        if ((Arm64Op)instruction.Opcode is Arm64Op.Bl or Arm64Op.Ret or Arm64Op.TailB or Arm64Op.B || IsConditionalBranch(instruction)) return false;
         return instruction.NeedsNoFrame(Arm64Abi.Instance.IsCalleeSaved);
     }
 
-    private void EmitFramelessReturn(List<MachineInstruction> code)
+    void IBlockEmitter.EmitFramelessReturn(IReadOnlyList<MachineInstruction> code)
     {
         // Unwind information here describes the entry state, then the framed state again for the code after it.
         Line("\t.cfi_remember_state");
@@ -217,7 +170,7 @@ public sealed class Arm64Emitter
         if ((bytes & 0xfff) != 0) Line($"\t{mnemonic}\tsp, sp, #{bytes & 0xfff}");
     }
 
-    private string BlockLabel(long id) => $"{_syntax.LocalLabelPrefix}{_function.Symbol}.{id}";
+    public string BlockLabel(long id) => $"{_syntax.LocalLabelPrefix}{_function.Symbol}.{id}";
 
     private void EmitInstruction(MachineInstruction instruction, bool isLastOfFunction)
     {
@@ -308,7 +261,7 @@ public sealed class Arm64Emitter
                 Line($"\tb\t{BlockLabel(o[0].Value)}");
                 break;
             case Arm64Op.BCond or Arm64Op.Cbz or Arm64Op.Cbnz or Arm64Op.Tbz or Arm64Op.Tbnz:
-                EmitConditionalBranch(instruction, inverted: false, o[^1].Value);
+                EmitConditionalBranch(instruction, inverted: false, BlockLabel(o[^1].Value));
                 break;
             case Arm64Op.Bl:
                 Line(o[0].IsRegister ? $"\tblr\t{Reg(o[0])}" : $"\tbl\t{o[0].Symbol}");
@@ -359,32 +312,29 @@ public sealed class Arm64Emitter
                 Line($"\tcset\t{Reg(o[0])}, {ConditionName(instruction.Condition)}");
                 break;
             case Arm64Op.FMin or Arm64Op.FMax:
+            {
                 // fminnm/fmaxnm order -0.0 below +0.0 and prefer a number to a quiet NaN; a signalling NaN would give a
-                // NaN, so a NaN operand then selects the other one explicitly.
-                Line($"\tfmov\td16, {Reg(o[1])}");
-                Line($"\tfmov\td17, {Reg(o[2])}");
-                Line($"\t{(op == Arm64Op.FMin ? "fminnm" : "fmaxnm")}\td18, d16, d17");
-                Line("\tfcmp\td16, d16");
-                Line("\tfcsel\td18, d17, d18, vs");
-                Line("\tfcmp\td17, d17");
-                Line("\tfcsel\td18, d16, d18, vs");
-                Line($"\tfmov\t{Reg(o[0])}, d18");
+                // NaN, so a NaN operand then selects the other one explicitly. The result goes to scratch d16 when the
+                // destination is an operand, which the selections read after it is computed.
+                string d = Reg(o[0]), a = Reg(o[1]), b = Reg(o[2]);
+                string result = d == a || d == b ? "d16" : d;
+                Line($"\t{(op == Arm64Op.FMin ? "fminnm" : "fmaxnm")}\t{result}, {a}, {b}");
+                Line($"\tfcmp\t{a}, {a}");
+                Line($"\tfcsel\t{result}, {b}, {result}, vs");
+                Line($"\tfcmp\t{b}, {b}");
+                Line($"\tfcsel\t{result}, {a}, {result}, vs");
+                if (result != d) Line($"\tfmov\t{d}, {result}");
                 break;
-            case Arm64Op.FSqrt:
-                Line($"\tfsqrt\t{Reg(o[0])}, {Reg(o[1])}");
-                break;
-            case Arm64Op.Frintm or Arm64Op.Frintp or Arm64Op.Frintn or Arm64Op.Frintz:
-                Line($"\tfmov\td16, {Reg(o[1])}");
-                Line($"\t{Mnemonic(op)}\td16, d16");
-                Line($"\tfmov\t{Reg(o[0])}, d16");
+            }
+            case Arm64Op.FSqrt or Arm64Op.Frintm or Arm64Op.Frintp or Arm64Op.Frintn or Arm64Op.Frintz:
+                Line($"\t{Mnemonic(op)}\t{Reg(o[0])}, {Reg(o[1])}");
                 break;
             case Arm64Op.Scvtf:
                 Line($"\tscvtf\t{Reg(o[0])}, {Reg(o[1])}");
                 break;
             case Arm64Op.Fcvtzs:
                 // fcvtzs saturates and gives 0 for NaN: the language's rule without a fix-up.
-                Line($"\tfmov\td16, {Reg(o[1])}");
-                Line($"\tfcvtzs\t{Reg(o[0])}, d16");
+                Line($"\tfcvtzs\t{Reg(o[0])}, {Reg(o[1])}");
                 break;
             case Arm64Op.LdrFloat:
                 EmitMemoryAccess("ldr", "s16", o[1], 4);
@@ -413,10 +363,9 @@ public sealed class Arm64Emitter
         }
     }
 
-    private void EmitConditionalBranch(MachineInstruction instruction, bool inverted, long target)
+    private void EmitConditionalBranch(MachineInstruction instruction, bool inverted, string label)
     {
         var o = instruction.Operands;
-        string label = BlockLabel(target);
         switch ((Arm64Op)instruction.Opcode)
         {
             case Arm64Op.BCond:

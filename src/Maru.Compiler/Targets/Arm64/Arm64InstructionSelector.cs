@@ -315,12 +315,11 @@ public sealed class Arm64InstructionSelector
         return MachineOperand.Mem(InRegister(@base), 0, V(index.Register), size);
     }
 
-    /// <summary>Arithmetic and comparisons take d registers; flmin and flmax words.</summary>
+    /// <summary>Arithmetic, flmin, flmax and comparisons take d registers.</summary>
     private void SelectFloatBinary(Operator op, int dest, Value a, Value b)
     {
-        bool inFloatRegisters = op is not (Operator.FMin or Operator.FMax);
-        var x = Use(inFloatRegisters ? InFloatRegister(a) : InRegister(a));
-        var y = Use(inFloatRegisters ? InFloatRegister(b) : InRegister(b));
+        var x = Use(InFloatRegister(a));
+        var y = Use(InFloatRegister(b));
         if (op is >= Operator.FLt and <= Operator.FGt)
         {
             AddConditional(Arm64Op.FCompare, DoubleCondition(op), Def(dest), x, y);
@@ -345,7 +344,7 @@ public sealed class Arm64InstructionSelector
                     Operator.FRound => Arm64Op.Frintn, Operator.FTruncate => Arm64Op.Frintz, Operator.LongToDouble => Arm64Op.Scvtf,
                     _ => Arm64Op.Fcvtzs,
                 };
-                Add(instruction, Def(dest), Use(op == Operator.FSqrt ? InFloatRegister(a) : InRegister(a)));
+                Add(instruction, Def(dest), Use(op == Operator.LongToDouble ? InRegister(a) : InFloatRegister(a)));
                 break;
             case Operator.Not:
                 Add(Arm64Op.Cmp, Use(InRegister(a)), Imm(0));

@@ -26,11 +26,6 @@ public enum X64Op
     // Memory of every width: loads [dst reg, src memory], stores [dst memory, src reg or imm].
     MovSxByte, MovSxWord, MovZxWord, MovSxLong, MovLong, // movsbq, movswq, movzwl, movslq, movl (zero-extends)
     StoreWord16, StoreLong, // movw, movl
-    // Double operations over words (section 11), each a short SSE2 sequence over the scratch registers xmm0–xmm3,
-    // which the instruction declares destroyed. Every operand is read before any destination or temporary is written.
-    FMin, FMax, // [dst, a, b, temp, temp]
-    FRoundIntegral, // [dst, a, temp, temp]; Condition is the Operator (FFloor, FCeiling, FRound, FTruncate)
-    DoubleToLong,   // [dst, a, temp]: saturating, NaN is 0
     SignExtendInt,  // [dst, src]: the low 32 bits of src sign-extended (an int result)
     // Doubles in xmm registers: registers numbered from Xmm0, and virtual registers of the float class.
     MovBits,        // [dst, src]: the bits of a general register to an xmm register, or back (movq)
@@ -38,7 +33,10 @@ public enum X64Op
     AddSd, SubSd, MulSd, DivSd, // [dst (use+def), src]
     SqrtSd,         // [dst, src]
     Ucomisd,        // [a, b]: flags of comparing a with b: above, above-or-equal; a NaN sets the carry (below)
-    CompareSd,      // [dst (use+def), b]: dst = all ones if dst compares with b as Condition says, else zeros (cmpsd predicate: 0 eq, 4 neq)
+    CompareSd,      // [dst (use+def), b]: dst = all ones if dst compares with b as Condition says, else zeros (an X64DoublePredicate)
+    MinSd, MaxSd,   // [dst (use+def), src]: the smaller (larger) of dst and src; src when they are equal or either is a NaN
+    AndPd, AndnPd, OrPd, XorPd, // [dst (use+def), src]: bitwise on the whole registers (andnpd: dst = ~dst & src)
+    CvtTSd2Si,      // [dst general, src]: truncated toward zero; -2^63 for a NaN or a value out of range
     CvtSi2Sd,       // [dst, src general]: the nearest double
     LoadSingle,     // [dst, memory]: a binary32 widened to a double
     StoreSingle,    // [memory, src, temp xmm]: rounded to binary32
@@ -46,7 +44,10 @@ public enum X64Op
     WidenSingle,    // [dst, src]: the binary32 in src widened (a C float result)
 }
 
-public enum X64Condition { E, NE, L, LE, G, GE, B, BE, A, AE }
+public enum X64Condition { E, NE, L, LE, G, GE, B, BE, A, AE, P }
+
+/// <summary>The cmpsd predicates, numbered as the instruction encodes them.</summary>
+public enum X64DoublePredicate { Eq = 0, Lt = 1, Unord = 3, Neq = 4 }
 
 /// <summary>The x86-64 registers, numbered as the hardware encodes them.</summary>
 public static class X64Registers

@@ -9,7 +9,7 @@ namespace Maru.Compiler.Targets.X64;
 /// or, on Windows, SEH unwind directives. Epilogues have the canonical form Windows unwinds through:
 /// <c>addq $n, %rsp</c>, pops, then <c>ret</c> or a jump to another function.
 /// </summary>
-public sealed class X64Emitter
+public sealed class X64Emitter : IBlockEmitter
 {
     /// <summary>
     /// The most instructions a shrink-wrapped entry and its frameless return may have on Windows, where they precede the
@@ -64,64 +64,8 @@ public sealed class X64Emitter
     {
         Line($"{_function.Symbol}:");
         Line(_seh ? $"\t.seh_proc {_function.Symbol}" : "\t.cfi_startproc");
-        var blocks = _function.Blocks;
-        var shrinkWrap = FindFramelessReturn();
-        if (shrinkWrap is null) EmitPrologue();
-        var loopHeads = LoopHeads();
-        for (int b = 0; b < blocks.Count; b++)
-        {
-            // On Windows the frameless return was written with the entry, ahead of the prologue.
-            if (_seh && shrinkWrap?.Frameless == blocks[b]) continue;
-            // Loop heads start on a 16-byte boundary (padding of at most 10 bytes), as compilers do for the decoder.
-            if (loopHeads.Contains(blocks[b].Id)) Line("\t.p2align 4,,10");
-            if (b > 0) Line($"{BlockLabel(blocks[b].Id)}:");
-            int following = _seh && b + 1 < blocks.Count && blocks[b + 1] == shrinkWrap?.Frameless ? b + 2 : b + 1;
-            int? next = following < blocks.Count ? blocks[following].Id : null;
-            var code = blocks[b].Instructions;
-            if (b == 0 && shrinkWrap is { } wrap)
-            {
-                // The entry tests and returns early without a frame; only the other path builds one.
-                foreach (var instruction in code.Take(code.Count - 2)) EmitInstruction(instruction, false);
-                if (_seh) EmitSehFramelessReturn(wrap);
-                else Line($"\tj{ConditionSuffix(wrap.Condition)}\t{BlockLabel(wrap.Frameless.Id)}");
-                EmitPrologue();
-                if (wrap.Framed.Id != next) Line($"\tjmp\t{BlockLabel(wrap.Framed.Id)}");
-                continue;
-            }
-            if (shrinkWrap?.Frameless == blocks[b])
-            {
-                EmitFramelessReturn(code);
-                continue;
-            }
-            for (int i = 0; i < code.Count; i++)
-            {
-                var instruction = code[i];
-                bool isLastOfFunction = b == blocks.Count - 1 && i == code.Count - 1;
-                var op = (X64Op)instruction.Opcode;
-                // A conditional jump to the next block followed by a jump elsewhere becomes one inverted jump.
-                if (op == X64Op.Jcc && i + 1 < code.Count && (X64Op)code[i + 1].Opcode == X64Op.Jmp
-                    && instruction.Operands[0].Value == next)
-                {
-                    Line($"\tj{ConditionSuffix(Invert((X64Condition)instruction.Condition))}\t{BlockLabel((int)code[i + 1].Operands[0].Value)}");
-                    i++;
-                    continue;
-                }
-                if (op == X64Op.Jmp && instruction.Operands[0].Value == next) continue;
-                EmitInstruction(instruction, isLastOfFunction);
-            }
-        }
+        BlockWalk.Emit(_function, this, FindShrinkWrap());
         Line(_seh ? "\t.seh_endproc" : "\t.cfi_endproc");
-    }
-
-    /// <summary>Blocks that a later block jumps back to.</summary>
-    private HashSet<int> LoopHeads()
-    {
-        var heads = new HashSet<int>();
-        var order = _function.Blocks.Select((block, index) => (block.Id, index)).ToDictionary(p => p.Id, p => p.index);
-        foreach (var block in _function.Blocks)
-            foreach (var successor in block.Successors)
-                if (successor.Id != 0 && order[successor.Id] <= order[block.Id]) heads.Add(successor.Id);
-        return heads;
     }
 
     private void EmitPrologue()
@@ -154,39 +98,37 @@ public sealed class X64Emitter
         if (_seh) Line("\t.seh_endprologue");
     }
 
-    private sealed record ShrinkWrap(X64Condition Condition, MachineBlock Frameless, MachineBlock Framed);
-
     /// <summary>
-    /// Shrink-wrapping of the common shape <c>(if (base-case) value (recursive work))</c>: when the entry block and one
-    /// of its successors, which only the entry reaches and which returns, need no frame, the prologue moves to the other
-    /// path. Recursive functions then return from their base case without saving anything.
+    /// The shrink-wrapping <see cref="BlockWalk.FindShrinkWrap"/> finds, where the frame allows it: not with saves of
+    /// xmm registers, nor on Windows beyond what the SEH prologue's size, which the frameless code precedes, can hold.
     /// </summary>
-    private ShrinkWrap? FindFramelessReturn()
+    private BlockWalk.ShrinkWrap? FindShrinkWrap()
     {
-        var blocks = _function.Blocks;
-        // Saves of xmm registers would make the SEH prologue, which the shrink-wrapped entry precedes, too long.
-        if ((_frameSize == 0 && _pushBytes == 0) || blocks.Count < 3 || _savedXmm.Count > 0) return null;
-        var entry = blocks[0].Instructions;
-        if (entry.Count < 2 || (X64Op)entry[^2].Opcode != X64Op.Jcc || (X64Op)entry[^1].Opcode != X64Op.Jmp) return null;
-        if (!entry.Take(entry.Count - 2).All(NeedsNoFrame)) return null;
-        var predecessors = _function.PredecessorCounts();
-        var taken = blocks[(int)entry[^2].Operands[0].Value];
-        var fallThrough = blocks[(int)entry[^1].Operands[0].Value];
-        var condition = (X64Condition)entry[^2].Condition;
-        ShrinkWrap? wrap = null;
-        if (taken != fallThrough)
-        {
-            if (IsFramelessReturn(taken, predecessors)) wrap = new ShrinkWrap(condition, taken, fallThrough);
-            else if (IsFramelessReturn(fallThrough, predecessors)) wrap = new ShrinkWrap(Invert(condition), fallThrough, taken);
-        }
-        bool fitsSehPrologue = wrap is not null && entry.Count - 2 + wrap.Frameless.Instructions.Count - 1 <= MaxInstructionsBeforeSehPrologue;
-        return _seh && !fitsSehPrologue ? null : wrap;
+        if ((_frameSize == 0 && _pushBytes == 0) || _savedXmm.Count > 0) return null;
+        var wrap = BlockWalk.FindShrinkWrap(_function, this);
+        if (wrap is null || !_seh) return wrap;
+        int beforePrologue = _function.Blocks[0].Instructions.Count - 2 + wrap.Frameless.Instructions.Count - 1;
+        return beforePrologue <= MaxInstructionsBeforeSehPrologue ? wrap : null;
     }
 
-    private bool IsFramelessReturn(MachineBlock block, Dictionary<MachineBlock, int> predecessors) =>
-        MachineFunction.IsFramelessReturn(block, predecessors, (int)X64Op.Ret, NeedsNoFrame);
+    bool IBlockEmitter.IsConditionalBranch(MachineInstruction instruction) => (X64Op)instruction.Opcode == X64Op.Jcc;
+    bool IBlockEmitter.IsJump(MachineInstruction instruction) => (X64Op)instruction.Opcode == X64Op.Jmp;
+    int IBlockEmitter.ReturnOpcode => (int)X64Op.Ret;
+    bool IBlockEmitter.FramelessReturnAheadOfPrologue => _seh;
+    void IBlockEmitter.EmitLabel(string label) => Line($"{label}:");
+    // Loop heads start on a 16-byte boundary (padding of at most 10 bytes), as compilers do for the decoder.
+    void IBlockEmitter.EmitLoopHeadAlignment() => Line("\t.p2align 4,,10");
+    void IBlockEmitter.EmitPrologue() => EmitPrologue();
+    void IBlockEmitter.EmitInstruction(MachineInstruction instruction, bool isLastOfFunction) => EmitInstruction(instruction, isLastOfFunction);
+    void IBlockEmitter.EmitJump(long block) => Line($"\tjmp\t{BlockLabel(block)}");
 
-    private bool NeedsNoFrame(MachineInstruction instruction)
+    void IBlockEmitter.EmitConditionalBranch(MachineInstruction branch, bool inverted, string label)
+    {
+        var condition = (X64Condition)branch.Condition;
+        Line($"\tj{ConditionSuffix(inverted ? Invert(condition) : condition)}\t{label}");
+    }
+
+    public bool NeedsNoFrame(MachineInstruction instruction)
     {
         if ((X64Op)instruction.Opcode is X64Op.Call or X64Op.Ret or X64Op.TailJmp or X64Op.Jmp or X64Op.Jcc) return false;
         return instruction.NeedsNoFrame(_abi.IsCalleeSaved);
@@ -197,17 +139,16 @@ public sealed class X64Emitter
     /// instruction on: code ahead of the first push is unwound as frameless. So on Windows the frameless return comes
     /// right after the entry's test, and the framed path jumps over it to the prologue.
     /// </summary>
-    private void EmitSehFramelessReturn(ShrinkWrap wrap)
+    void IBlockEmitter.EmitFramelessReturnAheadOfPrologue(MachineInstruction branch, bool inverted, IReadOnlyList<MachineInstruction> code)
     {
         string prologue = $"{_format.LocalLabelPrefix}{_function.Symbol}.prologue";
-        Line($"\tj{ConditionSuffix(Invert(wrap.Condition))}\t{prologue}");
-        var code = wrap.Frameless.Instructions;
+        ((IBlockEmitter)this).EmitConditionalBranch(branch, !inverted, prologue);
         foreach (var instruction in code.Take(code.Count - 1)) EmitInstruction(instruction, false);
         Line("\tret");
         Line($"{prologue}:");
     }
 
-    private void EmitFramelessReturn(List<MachineInstruction> code)
+    void IBlockEmitter.EmitFramelessReturn(IReadOnlyList<MachineInstruction> code)
     {
         // Unwind information here describes the entry state, then the framed state again for the code after it.
         Line("\t.cfi_remember_state");
@@ -218,7 +159,7 @@ public sealed class X64Emitter
         Line("\t.cfi_restore_state");
     }
 
-    private string BlockLabel(int id) => $"{_format.LocalLabelPrefix}{_function.Symbol}.{id}";
+    public string BlockLabel(long id) => $"{_format.LocalLabelPrefix}{_function.Symbol}.{id}";
 
     private void EmitInstruction(MachineInstruction instruction, bool isLastOfFunction)
     {
@@ -308,7 +249,7 @@ public sealed class X64Emitter
             case X64Op.StoreLong:
                 Line($"\tmovl\t{(o[1].IsRegister ? Name(o[1].Reg, 4) : Format(o[1]))}, {Format(o[0])}");
                 break;
-            case >= X64Op.FMin:
+            case >= X64Op.SignExtendInt:
                 EmitFloat(instruction);
                 break;
             default:
@@ -316,12 +257,7 @@ public sealed class X64Emitter
         }
     }
 
-    private const long TwoToThe52 = 0x4330000000000000, TwoToThe63 = 0x43e0000000000000, One = 0x3ff0000000000000;
-
-    /// <summary>
-    /// The double operations, in SSE2. The baseline of x86-64 is SSE2, which has no roundsd (SSE4.1): floor, ceiling,
-    /// round and truncate use the 2^52 rounding trick instead, exact for every input.
-    /// </summary>
+    /// <summary>The double operations, in SSE2 (the baseline of x86-64).</summary>
     private void EmitFloat(MachineInstruction instruction)
     {
         var o = instruction.Operands;
@@ -346,7 +282,7 @@ public sealed class X64Emitter
                 Line($"\tucomisd\t{Name(o[1].Reg)}, {d}");
                 break;
             case X64Op.CompareSd:
-                Line($"\tcmp{(instruction.Condition == 0 ? "eq" : "neq")}sd\t{Name(o[1].Reg)}, {d}");
+                Line($"\tcmp{((X64DoublePredicate)instruction.Condition).ToString().ToLowerInvariant()}sd\t{Name(o[1].Reg)}, {d}");
                 break;
             case X64Op.CvtSi2Sd:
                 Line($"\tcvtsi2sdq\t{Name(o[1].Reg)}, {d}");
@@ -368,139 +304,16 @@ public sealed class X64Emitter
             case X64Op.WidenSingle:
                 Line($"\tcvtss2sd\t{Name(o[1].Reg)}, {d}");
                 break;
-            case X64Op.FMin or X64Op.FMax:
-                EmitMinOrMax((X64Op)instruction.Opcode == X64Op.FMin, d, Name(o[1].Reg), Name(o[2].Reg), Name(o[3].Reg), Name(o[4].Reg));
+            case X64Op.MinSd or X64Op.MaxSd or X64Op.AndPd or X64Op.AndnPd or X64Op.OrPd or X64Op.XorPd:
+                Line($"\t{((X64Op)instruction.Opcode).ToString().ToLowerInvariant()}\t{Name(o[1].Reg)}, {d}");
                 break;
-            case X64Op.DoubleToLong:
-            {
-                // cvttsd2si gives -2^63 for NaN and for every value out of range: fix up NaN and the positive side.
-                string t = Name(o[2].Reg);
-                Line($"\tmovq\t{Name(o[1].Reg)}, %xmm0");
-                Line($"\tcvttsd2si\t%xmm0, {d}");
-                Line($"\tmovabsq\t${TwoToThe63}, {t}");
-                Line($"\tmovq\t{t}, %xmm1");
-                Line($"\tmovabsq\t${long.MaxValue}, {t}");
-                Line("\tucomisd\t%xmm1, %xmm0");
-                Line($"\tcmovaeq\t{t}, {d}"); // x ≥ 2^63 (a NaN is unordered: carry set, not taken)
-                Line($"\tmovl\t$0, {Name(o[2].Reg, 4)}");
-                Line("\tucomisd\t%xmm0, %xmm0");
-                Line($"\tcmovpq\t{t}, {d}");  // NaN
-                break;
-            }
-            case X64Op.FRoundIntegral:
-                EmitRoundIntegral((Semantics.Operator)instruction.Condition, d, Name(o[1].Reg), Name(o[2].Reg), o[3].Reg);
+            case X64Op.CvtTSd2Si:
+                Line($"\tcvttsd2si\t{Name(o[1].Reg)}, {d}");
                 break;
             case X64Op.SignExtendInt:
                 Line($"\tmovslq\t{X64Registers.Name(o[1].Reg, 4)}, {d}");
                 break;
         }
-    }
-
-    /// <summary>
-    /// flmin/flmax on the words: a double's bits with the low 63 flipped when it is negative order as signed integers as
-    /// the doubles do, with -0.0 below +0.0; then a NaN operand gives the other one.
-    /// </summary>
-    private void EmitMinOrMax(bool isMin, string d, string a, string b, string t1, string t2)
-    {
-        Line($"\tmovq\t{a}, %xmm0");
-        Line($"\tmovq\t{b}, %xmm1");
-        void Key(string source, string key)
-        {
-            Line($"\tmovq\t{source}, {key}");
-            Line($"\tmovq\t{source}, {t2}");
-            Line($"\tsarq\t$63, {t2}");
-            Line($"\tshrq\t$1, {t2}");
-            Line($"\txorq\t{t2}, {key}");
-        }
-        Key("%xmm0", t1);
-        Key("%xmm1", d);
-        Line($"\tcmpq\t{d}, {t1}");
-        Line($"\tmovq\t%xmm1, {d}");
-        Line($"\tmovq\t%xmm0, {t2}");
-        Line($"\tcmov{(isMin ? "le" : "ge")}q\t{t2}, {d}");
-        void IfNaN(string tested, string other)
-        {
-            // NaN: the bits without the sign are above infinity's, 0x7ff0000000000000 (compared shifted left by one).
-            Line($"\tmovq\t{tested}, {t1}");
-            Line($"\tshlq\t$1, {t1}");
-            Line($"\tmovabsq\t${unchecked((long)0xFFE0000000000000)}, {t2}");
-            Line($"\tcmpq\t{t2}, {t1}");
-            Line($"\tmovq\t{other}, {t2}");
-            Line($"\tcmovaq\t{t2}, {d}");
-        }
-        IfNaN("%xmm0", "%xmm1");
-        IfNaN("%xmm1", "%xmm0");
-    }
-
-    /// <summary>
-    /// floor, ceiling, round (ties to even) and truncate: for |x| &lt; 2^52, r = (|x| + 2^52) - 2^52 rounds |x| to the
-    /// nearest integer, ties to even; truncation takes 1 off when r came out above |x|; floor and ceiling compare r with
-    /// x's sign back on and step by 1 toward -inf or +inf. The result then takes x's sign (so -0.3 gives -0.0). Larger
-    /// magnitudes, infinities and NaNs are integral already: x + 0.0 (which quiets a signalling NaN).
-    /// </summary>
-    private void EmitRoundIntegral(Semantics.Operator mode, string d, string a, string t1, int temporary)
-    {
-        string t2 = Name(temporary);
-        Line($"\tmovq\t{a}, %xmm0");
-        Line($"\tmovq\t%xmm0, {t1}");
-        Line($"\tshlq\t$1, {t1}");
-        Line($"\tshrq\t$1, {t1}"); // |x|
-        Line($"\tmovq\t{t1}, %xmm1");
-        Line($"\tmovabsq\t${TwoToThe52}, {t2}");
-        Line($"\tmovq\t{t2}, %xmm2");
-        Line($"\tmovq\t{t2}, %xmm3");
-        Line("\taddsd\t%xmm1, %xmm2");
-        Line("\tsubsd\t%xmm3, %xmm2"); // r
-        void WithSign()
-        {
-            Line($"\tmovq\t%xmm0, {t2}");
-            Line($"\tshrq\t$63, {t2}");
-            Line($"\tshlq\t$63, {t2}");
-            Line($"\torq\t{t2}, {d}");
-        }
-        void StepByOne(string mnemonic)
-        {
-            // %xmm1 holds an all-ones mask where a step is due: and it with 1.0.
-            Line($"\tmovq\t%xmm1, {d}");
-            Line($"\tmovabsq\t${One}, {t2}");
-            Line($"\tandq\t{t2}, {d}");
-            Line($"\tmovq\t{d}, %xmm1");
-            Line($"\t{mnemonic}\t%xmm1, %xmm2");
-        }
-        switch (mode)
-        {
-            case Semantics.Operator.FTruncate:
-                Line("\tcmpltsd\t%xmm2, %xmm1"); // |x| < r
-                StepByOne("subsd");
-                break;
-            case Semantics.Operator.FFloor or Semantics.Operator.FCeiling:
-                Line($"\tmovq\t%xmm2, {d}");
-                WithSign();
-                Line($"\tmovq\t{d}, %xmm2"); // r with x's sign
-                if (mode == Semantics.Operator.FFloor)
-                {
-                    Line($"\tmovq\t%xmm0, {t2}");
-                    Line($"\tmovq\t{t2}, %xmm1");
-                    Line("\tcmpltsd\t%xmm2, %xmm1"); // x < r
-                    StepByOne("subsd");
-                }
-                else
-                {
-                    Line($"\tmovq\t{d}, %xmm1");
-                    Line("\tcmpltsd\t%xmm0, %xmm1"); // r < x
-                    StepByOne("addsd");
-                }
-                break;
-        }
-        Line($"\tmovq\t%xmm2, {d}");
-        WithSign();
-        Line($"\tmovl\t$0, {Name(temporary, 4)}");
-        Line($"\tmovq\t{t2}, %xmm3");
-        Line("\taddsd\t%xmm0, %xmm3"); // x + 0.0
-        Line($"\tmovabsq\t${TwoToThe52}, {t2}");
-        Line($"\tcmpq\t{t2}, {t1}");
-        Line($"\tmovq\t%xmm3, {t2}");
-        Line($"\tcmovaeq\t{t2}, {d}");
     }
 
     private void EmitMove(MachineOperand destination, MachineOperand source)

@@ -31,9 +31,6 @@ public sealed class X64InstructionSelector
         foreach (int register in ir.FloatRegisters) _function.FloatRegisters.Add(V(register));
     }
 
-    /// <summary>The scratch xmm registers of the double operations that work on words (and declare them destroyed).</summary>
-    private static readonly int[] ScratchXmm = [Xmm0, Xmm0 + 1, Xmm0 + 2, Xmm0 + 3];
-
     /// <param name="format">Names symbols and string literals as the object format spells them.</param>
     /// <remarks>Run <see cref="RegisterClasses.Assign"/> on the function first: operands must be in the class their instruction needs.</remarks>
     public static MachineFunction Select(IrFunction ir, X64Abi abi, X64ObjectFormat format)
@@ -311,8 +308,8 @@ public sealed class X64InstructionSelector
     }
 
     /// <summary>
-    /// The unary fl operators and conversions (negation and absolute value are integer operations by now). Square root
-    /// and the conversion from an integer compute in xmm registers; the rest are sequences over words.
+    /// The unary fl operators and conversions (negation and absolute value are integer operations by now), in xmm
+    /// registers. The baseline of x86-64 is SSE2, which has no roundsd (SSE4.1): the rounding operators use the 2^52 trick.
     /// </summary>
     private void SelectFloatUnary(Operator op, int dest, Value a)
     {
@@ -320,17 +317,123 @@ public sealed class X64InstructionSelector
         {
             case Operator.FSqrt: Add(X64Op.SqrtSd, MachineOperand.Def(dest), MachineOperand.Use(InFloatRegister(a))); break;
             case Operator.LongToDouble: Add(X64Op.CvtSi2Sd, MachineOperand.Def(dest), MachineOperand.Use(InRegister(a))); break;
-            case Operator.DoubleToLong: AddOnWords(X64Op.DoubleToLong, 0, MachineOperand.Def(dest), MachineOperand.Use(InRegister(a)), MachineOperand.Def(NewRegister())); break;
-            default:
-                AddOnWords(X64Op.FRoundIntegral, (int)op, MachineOperand.Def(dest), MachineOperand.Use(InRegister(a)),
-                    MachineOperand.Def(NewRegister()), MachineOperand.Def(NewRegister()));
-                break;
+            case Operator.DoubleToLong: SelectDoubleToLong(dest, InFloatRegister(a)); break;
+            default: SelectRoundIntegral(op, dest, InFloatRegister(a)); break;
         }
     }
 
-    /// <summary>A double operation over words, which uses the scratch xmm registers.</summary>
-    private void AddOnWords(X64Op op, int condition, params MachineOperand[] operands) =>
-        _code.Add(new MachineInstruction((int)op, operands) { Condition = condition, ImplicitDefs = ScratchXmm });
+    private const long TwoToThe52 = 0x4330000000000000, TwoToThe63 = 0x43e0000000000000, One = 0x3ff0000000000000;
+
+    /// <summary>cvttsd2si gives -2^63 for a NaN and for every value out of range: the positive side and NaN are fixed up.</summary>
+    private void SelectDoubleToLong(int dest, int x)
+    {
+        int result = NewRegister();
+        Add(X64Op.CvtTSd2Si, MachineOperand.Def(result), MachineOperand.Use(x));
+        int limit = InFloatRegister(Value.Const(TwoToThe63));
+        int largest = InRegister(Value.Const(long.MaxValue)), zero = InRegister(Value.Const(0));
+        Add(X64Op.Ucomisd, MachineOperand.Use(x), MachineOperand.Use(limit));
+        AddConditional(X64Op.Cmov, X64Condition.AE, MachineOperand.UseDef(result), MachineOperand.Use(largest)); // x ≥ 2^63 (not a NaN)
+        Add(X64Op.Ucomisd, MachineOperand.Use(x), MachineOperand.Use(x));
+        AddConditional(X64Op.Cmov, X64Condition.P, MachineOperand.UseDef(result), MachineOperand.Use(zero)); // unordered: a NaN
+        Copy(dest, result);
+    }
+
+    /// <summary>
+    /// floor, ceiling, round (ties to even) and truncate: for |x| &lt; 2^52, r = (|x| + 2^52) - 2^52 rounds |x| to the
+    /// nearest integer, ties to even; larger magnitudes, infinities and NaNs add and take 0 instead (integral already;
+    /// a NaN comes out quiet). Truncation takes 1 off when r came out above |x|; floor and ceiling compare r with x's sign
+    /// back on and step by 1 toward -inf or +inf. The result has x's sign (so -0.3 gives -0.0).
+    /// </summary>
+    private void SelectRoundIntegral(Operator mode, int dest, int x)
+    {
+        int magnitude = FloatCopy(x);
+        TwoAddress(X64Op.AndPd, magnitude, InFloatRegister(Value.Const(long.MaxValue)));
+        int twoToThe52 = InFloatRegister(Value.Const(TwoToThe52));
+        int bias = FloatCopy(magnitude);
+        CompareSd(X64DoublePredicate.Lt, bias, twoToThe52);
+        TwoAddress(X64Op.AndPd, bias, twoToThe52);
+        int r = FloatCopy(magnitude);
+        TwoAddress(X64Op.AddSd, r, bias);
+        TwoAddress(X64Op.SubSd, r, bias);
+        int sign = FloatCopy(x);
+        TwoAddress(X64Op.XorPd, sign, magnitude);
+        // Steps by one where a comparison (dst = below < above) holds: its all-ones mask and 1.0 is 1.0.
+        void StepByOne(X64Op addOrSubtract, int below, int above)
+        {
+            int step = FloatCopy(below);
+            CompareSd(X64DoublePredicate.Lt, step, above);
+            TwoAddress(X64Op.AndPd, step, InFloatRegister(Value.Const(One)));
+            TwoAddress(addOrSubtract, r, step);
+        }
+        switch (mode)
+        {
+            case Operator.FTruncate:
+                StepByOne(X64Op.SubSd, magnitude, r);
+                TwoAddress(X64Op.OrPd, r, sign);
+                break;
+            case Operator.FRound:
+                TwoAddress(X64Op.OrPd, r, sign);
+                break;
+            case Operator.FFloor:
+                TwoAddress(X64Op.OrPd, r, sign);
+                StepByOne(X64Op.SubSd, x, r);
+                break;
+            case Operator.FCeiling:
+                TwoAddress(X64Op.OrPd, r, sign);
+                StepByOne(X64Op.AddSd, r, x);
+                TwoAddress(X64Op.OrPd, r, sign); // -0.7 steps from -1.0 to +0.0
+                break;
+        }
+        Copy(dest, r);
+    }
+
+    /// <summary>
+    /// flmin and flmax: minsd and maxsd give their second operand for equal operands and for a NaN. So a NaN b is
+    /// replaced by a first (a NaN operand then gives the other, and two give a); and where a equals that operand, the
+    /// result takes a's sign bit too for the minimum (-0.0 of -0.0 and +0.0), and only a sign both have for the maximum.
+    /// </summary>
+    private void SelectMinOrMax(bool isMin, int dest, int a, int b)
+    {
+        int unordered = FloatCopy(b);
+        CompareSd(X64DoublePredicate.Unord, unordered, b);
+        int other = FloatCopy(a); // b ^ ((a ^ b) & unordered): a where b is a NaN, else b
+        TwoAddress(X64Op.XorPd, other, b);
+        TwoAddress(X64Op.AndPd, other, unordered);
+        TwoAddress(X64Op.XorPd, other, b);
+        int result = FloatCopy(a);
+        TwoAddress(isMin ? X64Op.MinSd : X64Op.MaxSd, result, other);
+        int equal = FloatCopy(a);
+        CompareSd(X64DoublePredicate.Eq, equal, other);
+        if (isMin)
+        {
+            TwoAddress(X64Op.AndPd, equal, a);
+            TwoAddress(X64Op.OrPd, result, equal);
+        }
+        else
+        {
+            int clear = FloatCopy(a); // the bits to clear: those a lacks, where equal
+            TwoAddress(X64Op.AndnPd, clear, equal);
+            TwoAddress(X64Op.AndnPd, clear, result);
+            result = clear;
+        }
+        Copy(dest, result);
+    }
+
+    /// <summary>A new xmm register holding a copy of <paramref name="source"/>.</summary>
+    private int FloatCopy(int source)
+    {
+        int copy = NewFloatRegister();
+        Copy(copy, source);
+        return copy;
+    }
+
+    /// <summary>A two-address operation on xmm registers: <c>destination = destination op source</c>.</summary>
+    private void TwoAddress(X64Op op, int destination, int source) =>
+        Add(op, MachineOperand.UseDef(destination), MachineOperand.Use(source));
+
+    /// <summary><c>destination</c> becomes all ones where it compares with <paramref name="source"/> as the predicate says, else zeros.</summary>
+    private void CompareSd(X64DoublePredicate predicate, int destination, int source) =>
+        _code.Add(new MachineInstruction((int)X64Op.CompareSd, MachineOperand.UseDef(destination), MachineOperand.Use(source)) { Condition = (int)predicate });
 
     private void SelectFloatBinary(Operator op, int dest, Value a, Value b)
     {
@@ -350,8 +453,7 @@ public sealed class X64InstructionSelector
                 // cmpsd leaves an all-ones or all-zeros mask: negated, 1 or 0.
                 int mask = NewFloatRegister();
                 Move(mask, a);
-                _code.Add(new MachineInstruction((int)X64Op.CompareSd, MachineOperand.UseDef(mask), MachineOperand.Use(InFloatRegister(b)))
-                    { Condition = op == Operator.FEq ? 0 : 4 });
+                CompareSd(op == Operator.FEq ? X64DoublePredicate.Eq : X64DoublePredicate.Neq, mask, InFloatRegister(b));
                 int bits = NewRegister();
                 Copy(bits, mask);
                 Add(X64Op.Neg, MachineOperand.UseDef(bits));
@@ -359,8 +461,7 @@ public sealed class X64InstructionSelector
                 return;
             }
             case Operator.FMin or Operator.FMax:
-                AddOnWords(op == Operator.FMin ? X64Op.FMin : X64Op.FMax, 0, MachineOperand.Def(dest), MachineOperand.Use(InRegister(a)),
-                    MachineOperand.Use(InRegister(b)), MachineOperand.Def(NewRegister()), MachineOperand.Def(NewRegister()));
+                SelectMinOrMax(op == Operator.FMin, dest, InFloatRegister(a), InFloatRegister(b));
                 return;
             default:
             {

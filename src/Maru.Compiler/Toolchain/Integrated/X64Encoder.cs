@@ -44,11 +44,16 @@ internal sealed class X64Encoder(List<byte> bytes, List<Fixup> fixups)
     private static readonly Dictionary<string, int> UnaryExtension = new() { ["notq"] = 2, ["negq"] = 3, ["imulq"] = 5, ["idivq"] = 7 };
     private static readonly Dictionary<string, int> ShiftExtension = new() { ["shlq"] = 4, ["salq"] = 4, ["shrq"] = 5, ["sarq"] = 7 };
 
-    /// <summary>Scalar double instructions xmm → xmm: the mandatory prefix and the opcode after 0F.</summary>
+    /// <summary>
+    /// Double instructions xmm → xmm: the mandatory prefix and the opcode after 0F (scalar ones, and the bitwise ones,
+    /// which the emitter applies to whole registers only).
+    /// </summary>
     private static readonly Dictionary<string, (byte Prefix, byte Opcode)> ScalarDouble = new()
     {
         ["addsd"] = (0xF2, 0x58), ["subsd"] = (0xF2, 0x5C), ["mulsd"] = (0xF2, 0x59), ["divsd"] = (0xF2, 0x5E), ["sqrtsd"] = (0xF2, 0x51),
+        ["minsd"] = (0xF2, 0x5D), ["maxsd"] = (0xF2, 0x5F),
         ["ucomisd"] = (0x66, 0x2E), ["cvtss2sd"] = (0xF3, 0x5A), ["cvtsd2ss"] = (0xF2, 0x5A),
+        ["andpd"] = (0x66, 0x54), ["andnpd"] = (0x66, 0x55), ["orpd"] = (0x66, 0x56), ["xorpd"] = (0x66, 0x57),
     };
 
     /// <summary>The cmpsd predicates GNU as spells as mnemonics (cmpltsd is cmpsd with predicate 1).</summary>

@@ -53,7 +53,8 @@ public sealed class IntegratedAssemblerTests
                 text.Append($"\tmovss\t{m}, {x}\n\tmovss\t{x}, {m}\n");
             }
             text.Append($"\tmovq\t{q}, {x}\n\tmovq\t{x}, {q}\n\tcvtsi2sdq\t{q}, {x}\n\tcvttsd2si\t{x}, {q}\n");
-            foreach (string op in new[] { "addsd", "subsd", "mulsd", "divsd", "sqrtsd", "ucomisd", "cvtss2sd", "cvtsd2ss", "cmpeqsd", "cmpltsd", "cmplesd", "cmpneqsd" })
+            foreach (string op in new[] { "addsd", "subsd", "mulsd", "divsd", "sqrtsd", "ucomisd", "cvtss2sd", "cvtsd2ss", "cmpeqsd", "cmpltsd", "cmplesd", "cmpneqsd",
+                         "cmpunordsd", "minsd", "maxsd", "andpd", "andnpd", "orpd", "xorpd" })
                 text.Append($"\t{op}\t{x}, {y}\n");
             text.Append($"\tcmovaeq\t{q}, {X64Registers.Name(15 - r)}\n\tcmovpq\t{q}, {X64Registers.Name(15 - r)}\n\tcmovaq\t{q}, {X64Registers.Name(15 - r)}\n");
         }
