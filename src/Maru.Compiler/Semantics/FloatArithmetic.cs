@@ -61,7 +61,8 @@ public static class FloatArithmetic
     private static long MinOrMax(long a, long b, bool isMin)
     {
         double x = ToDouble(a), y = ToDouble(b);
-        if (double.IsNaN(x)) return b;
+        // A NaN gives the other operand; two NaNs give the first, as the code both targets emit does.
+        if (double.IsNaN(x)) return double.IsNaN(y) ? a : b;
         if (double.IsNaN(y)) return a;
         if (x == y) return isMin ? a | b : a & b;
         return (x < y) == isMin ? a : b;

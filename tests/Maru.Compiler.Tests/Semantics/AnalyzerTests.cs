@@ -337,6 +337,8 @@ public sealed class AnalyzerTests
     [DataRow("(define x (flmax -0.0 0.0))", 0L)]
     [DataRow("(define x (flmin 0x7ff8000000000000 3.0))", 0x4008000000000000)]
     [DataRow("(define x (flmax 3.0 0x7ff8000000000000))", 0x4008000000000000)]
+    [DataRow("(define x (flmin 0x7ff8000000000001 0x7ff8000000000002))", 0x7FF8000000000001)]
+    [DataRow("(define x (flmax 0x7ff8000000000002 0x7ff8000000000001))", 0x7FF8000000000002)]
     [DataRow("(define x (flfloor -0.5))", unchecked((long)0xBFF0000000000000))]
     [DataRow("(define x (flceiling -0.5))", long.MinValue)]
     [DataRow("(define x (flround 2.5))", 0x4000000000000000)]
