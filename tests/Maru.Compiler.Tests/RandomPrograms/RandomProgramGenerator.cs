@@ -38,7 +38,8 @@ public sealed class RandomProgramGenerator
 
     private static readonly string[] Divisors = ["0", "-1", "1", "2", "3", "-3", "7", "8", "-8", "16"];
     private static readonly string[] ShiftCounts = ["0", "1", "3", "31", "32", "63", "64", "65", "127", "-1", "-63"];
-    private static readonly string[] Arithmetic = ["+", "-", "*", "&", "|", "^"];
+    // + - ^ more often than the operators that tend to make every value 0 or -1.
+    private static readonly string[] Arithmetic = ["+", "+", "-", "-", "*", "^", "^", "&", "|"];
     private static readonly string[] Comparisons = ["<", "<=", "=", "!=", ">=", ">"];
     private static readonly string[] DoubleLiterals = ["0.5", "1.5", "-2.25", "3.0", "1e10", "-0.0", "0.1", "1e300", "2.5e-3", "-7.75", "1e-310"];
 
@@ -173,7 +174,7 @@ public sealed class RandomProgramGenerator
         switch (_random.Next(30))
         {
             case 0 or 1 or 2:
-                return Combine(Pick(Arithmetic), Expressions(d, scope, _random.Next(2, 4)));
+                return Combine(Pick(Arithmetic), Expressions(d, scope, Chance(4) ? 3 : 2));
             case 3:
                 return Combine(Pick(["/", "%"]), [Chance(4) ? new Code("0x8000000000000000", 0) : Expression(d, scope), Divisor(d, scope)]);
             case 4:

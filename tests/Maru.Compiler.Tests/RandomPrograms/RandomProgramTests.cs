@@ -81,8 +81,10 @@ public sealed class RandomProgramTests
         TestContext.WriteLine($"MARU_RANDOM_SEED={seed}: {programs * Scale} programs of {FunctionsPerProgram} functions on {runtimeIdentifier}, {lines} lines checked, {failures.Count} failed, {clock.Elapsed.TotalSeconds:F1} s");
         if (failures.IsEmpty) return;
 
-        var report = new StringBuilder($"MARU_RANDOM_SEED={seed} reproduces this: {failures.Count} of {programs * Scale} programs on {runtimeIdentifier} did not print what the spec says.\n");
-        foreach (var (program, problem) in failures.OrderBy(f => f.Program.Index).Take(3))
+        var failed = failures.OrderBy(f => f.Program.Index).ToList();
+        var report = new StringBuilder($"MARU_RANDOM_SEED={seed} reproduces this: {failures.Count} of {programs * Scale} programs on {runtimeIdentifier} " +
+            $"did not print what the spec says: programs {string.Join(", ", failed.Select(f => f.Program.Index))} of target {target}.\n");
+        foreach (var (program, problem) in failed.Take(3))
             report.Append($"\n---- program {program.Index} (attempt {program.Attempt}) of target {target}: {problem}\n-- the program:\n{program.Text}\n");
         Assert.Fail(report.ToString());
     }
