@@ -19,8 +19,11 @@ public sealed class RandomProgramGenerator
 
     private sealed record Function(string Name, int Arity, Kind Kind, long Cost);
 
-    /// <summary>What an expression may name: readable words, those it may assign, and how often it runs per call.</summary>
-    private sealed record Scope(IReadOnlyList<string> Readable, IReadOnlyList<string> Assignable, long Repeats, bool Calls);
+    /// <summary>
+    /// What an expression may name: readable words, those it may assign, the counters of the loops around it (each
+    /// between 0 and 7 wherever the body can see it), how often it runs per call, and whether it may call functions.
+    /// </summary>
+    private sealed record Scope(IReadOnlyList<string> Readable, IReadOnlyList<string> Assignable, IReadOnlyList<string> Counters, long Repeats, bool Calls);
 
     private readonly record struct Code(string Text, long Cost);
 
@@ -88,7 +91,7 @@ public sealed class RandomProgramGenerator
     private static List<string> Parameters(int count) => Enumerable.Range(0, count).Select(i => $"p{i}").ToList();
 
     private Scope FunctionScope(IReadOnlyList<string> readable, IReadOnlyList<string> assignable, bool calls = true) =>
-        new([.. readable, .. _globals], [.. assignable, .. _globals], 1, calls);
+        new([.. readable, .. _globals], [.. assignable, .. _globals], [], 1, calls);
 
     private Function Ordinary(string name)
     {
@@ -284,14 +287,29 @@ public sealed class RandomProgramGenerator
         return new Code($"({string.Join(" ", [function.Name, .. arguments.Select(a => a.Text)])})", arguments.Sum(a => a.Cost) + function.Cost);
     }
 
+    /// <summary>
+    /// A load or store in the block. Inside loops the index is often made of the counters, in range without a mask, as
+    /// an array walk is (strength reduction and addressing modes); elsewhere any expression, masked into range.
+    /// </summary>
     private Code Memory(int depth, Scope scope)
     {
-        var index = Expression(depth, scope);
         bool word = Chance(2);
-        string at = word ? $"(& {index.Text} {BlockWords - 1})" : $"(& {index.Text} {BlockWords * 8 - 1})";
-        if (Chance(2)) return new Code($"({(word ? "oop-at" : "string-at")} {Block} {at})", index.Cost + 1);
+        Code index;
+        if (scope.Counters.Count > 0 && !Chance(3))
+        {
+            string i = Pick(scope.Counters), j = Pick(scope.Counters);
+            index = new Code(word
+                ? Pick([i, $"(+ {i} 8)", $"(+ {i} {j})", $"(- 15 {i})", $"(+ (* {i} 2) 1)"])
+                : Pick([$"(+ (* {i} 8) {_random.Next(8)})", $"(+ (* {i} 16) (* {j} 2))", $"(+ {i} {j} 100)"]), 0);
+        }
+        else
+        {
+            var any = Expression(depth, scope);
+            index = any with { Text = $"(& {any.Text} {(word ? BlockWords - 1 : BlockWords * 8 - 1)})" };
+        }
+        if (Chance(2)) return new Code($"({(word ? "oop-at" : "string-at")} {Block} {index.Text})", index.Cost + 1);
         var value = Expression(depth, scope);
-        return new Code($"({(word ? "set-oop-at" : "set-string-at")} {Block} {at} {value.Text})", index.Cost + value.Cost + 1);
+        return new Code($"({(word ? "set-oop-at" : "set-string-at")} {Block} {index.Text} {value.Text})", index.Cost + value.Cost + 1);
     }
 
     /// <summary>
@@ -304,9 +322,10 @@ public sealed class RandomProgramGenerator
         var start = Expression(depth, scope);
         int trips = _random.Next(0, 8);
         string limit = Chance(3) ? $"(& {Atom(scope).Text} 7)" : trips.ToString();
-        var inner = new Scope([.. scope.Readable, counter, accumulator], [.. scope.Assignable, accumulator], scope.Repeats * 8, scope.Calls);
+        var inner = new Scope([.. scope.Readable, counter, accumulator], [.. scope.Assignable, accumulator], [.. scope.Counters, counter], scope.Repeats * 8, scope.Calls);
         var invariant = Expression(Math.Min(depth, 2), scope with { Repeats = inner.Repeats });
         var statements = Expressions(depth, inner, _random.Next(0, 3));
+        if (Chance(2)) statements.Add(Memory(depth, inner));
         var update = Expression(depth, inner);
         string op = Pick(Arithmetic);
         string body = string.Concat(statements.Select(s => s.Text + " ")) + $"(set {accumulator} ({op} {accumulator} {invariant.Text} {update.Text}))";
