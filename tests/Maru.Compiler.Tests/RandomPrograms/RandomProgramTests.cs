@@ -118,6 +118,23 @@ public sealed class RandomProgramTests
             """;
     }
 
+    /// <summary>
+    /// Found by these tests: in <c>(+ x (f ... (return v) ...))</c>, with <c>f</c> the function itself turned into a
+    /// loop with an accumulator, the return leaves this activation, so <c>x</c> must not be added to its value.
+    /// </summary>
+    [TestMethod]
+    public void AReturnAmongTheArgumentsOfARecursiveSumLeavesWithoutTheSum()
+    {
+        const string program = """
+            (define printf (extern 'printf))
+            (define-function g (d) (+ 100 (g (return 2))))
+            (define-function f (d x) (if (< d 1) x (+ 100 (f (- d 1) (if (= d 2) (return (+ x 7)) x)))))
+            (define-function main () (printf "%lld %lld\n" (g 3) (f 5 1)) 0)
+            """;
+        Assert.AreEqual("2 308\n", ReferenceEvaluator.Run(program, 1000).Output);
+        Assert.AreEqual("2 308\n", TestCompiler.Run(program).StandardOutput);
+    }
+
     [TestMethod]
     public void TheSameSeedGivesTheSameProgram()
     {
