@@ -7,7 +7,7 @@ namespace Maru.Compiler.Tests.RandomPrograms;
 /// <see cref="ReferenceEvaluator"/>. A program has integer globals, a 16-word block from calloc (indices masked into
 /// range), and functions that each call only the ones before them, of four kinds: ordinary ones of up to nine
 /// parameters (stack arguments on every ABI), small leaves (inlining), fib-like recursion on a depth argument that every
-/// call bounds and every recursive call decreases, and self tail recursion on a counter. Bodies use every word
+/// call bounds and every recursive call decreases, and self or mutual tail recursion on a counter. Bodies use every word
 /// operator (divisors and shift counts include 0, -1 and counts beyond 63), short-circuit forms, conditionals with
 /// constant tests, loops with a fixed small trip count over invariant and repeated subexpressions, assignments,
 /// early returns and double arithmetic. <c>main</c> prints every function's result on three inputs, then the globals and
@@ -71,12 +71,18 @@ public sealed class RandomProgramGenerator
         for (int i = 0; i < functions; i++)
         {
             var kind = _random.Next(10) switch { < 5 => Kind.Ordinary, < 7 => Kind.Leaf, < 8 => Kind.Recursive, _ => Kind.TailRecursive };
+            string name = $"f{i}";
+            if (kind == Kind.TailRecursive && Chance(2))
+            {
+                _functions.AddRange(MutuallyTailRecursive(name));
+                continue;
+            }
             _functions.Add(kind switch
             {
-                Kind.Leaf => Leaf($"f{i}"),
-                Kind.Recursive => Recursive($"f{i}"),
-                Kind.TailRecursive => TailRecursive($"f{i}"),
-                _ => Ordinary($"f{i}"),
+                Kind.Leaf => Leaf(name),
+                Kind.Recursive => Recursive(name),
+                Kind.TailRecursive => SelfTailRecursive(name),
+                _ => Ordinary(name),
             });
         }
         Main();
@@ -131,15 +137,20 @@ public sealed class RandomProgramGenerator
         return new Function(name, all.Count, Kind.Recursive, 41 * (baseCase.Cost + 10));
     }
 
-    /// <summary>A self tail call on a counter <c>n</c> that is never assigned, at most 31 at every call and decreased by each.</summary>
-    private Function TailRecursive(string name)
+    /// <summary>
+    /// A tail call, to itself or to its partner of a mutually recursive pair, on a counter <c>n</c> that is never
+    /// assigned, at most 31 at every call and decreased by each. Partners may differ in arity, beyond the register
+    /// arguments of every ABI.
+    /// </summary>
+    private Function TailRecursive(string name, int extra, string callee, int calleeExtra)
     {
-        var parameters = Parameters(_random.Next(1, 5));
+        var parameters = Parameters(extra);
         var all = new List<string> { "n", "acc" }.Concat(parameters).ToList();
         var scope = FunctionScope(all, ["acc", .. parameters]);
         var step = Expression(3, scope);
-        string others = string.Concat(parameters.Select(p => " " + (Chance(3) ? Expression(1, scope with { Calls = false }).Text : p)));
-        string call = $"({name} (- n 1) {step.Text}{others})";
+        string others = string.Concat(Enumerable.Range(0, calleeExtra).Select(k =>
+            " " + (k < parameters.Count && !Chance(3) ? parameters[k] : Expression(1, scope with { Calls = false }).Text)));
+        string call = $"({callee} (- n 1) {step.Text}{others})";
         string body = _random.Next(3) switch
         {
             0 => $"(if (<= n 0) acc {call})",
@@ -148,6 +159,22 @@ public sealed class RandomProgramGenerator
         };
         Line($"(define-function {name} ({string.Join(" ", all)})\n  {body})");
         return new Function(name, all.Count, Kind.TailRecursive, 32 * (step.Cost + 10));
+    }
+
+    private Function SelfTailRecursive(string name)
+    {
+        int extra = _random.Next(1, 5);
+        return TailRecursive(name, extra, name, extra);
+    }
+
+    private IEnumerable<Function> MutuallyTailRecursive(string name)
+    {
+        string partner = name + "m";
+        int extra = _random.Next(1, 9), partnerExtra = _random.Next(1, 9);
+        var first = TailRecursive(name, extra, partner, partnerExtra);
+        var second = TailRecursive(partner, partnerExtra, name, extra);
+        long cost = Math.Max(first.Cost, second.Cost);
+        return [first with { Cost = cost }, second with { Cost = cost }];
     }
 
     private void Main()
