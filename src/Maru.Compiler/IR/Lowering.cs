@@ -78,7 +78,7 @@ public sealed class Lowering
         {
             switch (pending.Pop())
             {
-                case BoundOperation { Operator: Operator.Add, Operands.Count: 2 } add when IsSelfCall(add.Operands[1]): return true;
+                case BoundOperation { Operator: Operator.Add, Operands.Count: 2 } add when IsAccumulatingSelfCall(add.Operands[1]): return true;
                 case BoundSequence { Expressions.Count: > 0 } s: pending.Push(s.Expressions[^1]); break;
                 case BoundLet let: pending.Push(let.Body); break;
                 case BoundIf i: pending.Push(i.Then); pending.Push(i.Else); break;
@@ -91,6 +91,23 @@ public sealed class Lowering
 
     private bool IsSelfCall(BoundExpression e) =>
         e is BoundCall { Kind: CallKind.Direct } call && call.Target == _function.Symbol;
+
+    /// <summary>
+    /// A self call whose left operand can go into the accumulator before its arguments run: none of them returns
+    /// (a return there leaves this activation, so its value must not include that left operand).
+    /// </summary>
+    private bool IsAccumulatingSelfCall(BoundExpression e)
+    {
+        if (!IsSelfCall(e)) return false;
+        var pending = new Stack<BoundExpression>(((BoundCall)e).Arguments);
+        while (pending.Count > 0)
+        {
+            var next = pending.Pop();
+            if (next is BoundReturn) return false;
+            foreach (var child in next.Children()) pending.Push(child);
+        }
+        return true;
+    }
 
     private void StartAccumulatorLoop()
     {
@@ -234,7 +251,7 @@ public sealed class Lowering
             case BoundReturn r:
                 LowerTail(r.Value);
                 return;
-            case BoundOperation { Operator: Operator.Add, Operands.Count: 2 } add when _accumulator >= 0 && IsSelfCall(add.Operands[1]):
+            case BoundOperation { Operator: Operator.Add, Operands.Count: 2 } add when _accumulator >= 0 && IsAccumulatingSelfCall(add.Operands[1]):
             {
                 var left = Lower(add.Operands[0]);
                 Emit(new Instruction { Opcode = Opcode.Binary, Operator = Operator.Add, Dest = _accumulator, Args = new[] { Value.Reg(_accumulator), left } });
