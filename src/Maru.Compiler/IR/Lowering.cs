@@ -55,7 +55,7 @@ public sealed class Lowering
             }
             else BindRegister(parameter, register);
         }
-        _frame = new Frame(symbol, _function.Parameters, Depth: 0, Result: -1, Exit: null);
+        _frame = new Frame(symbol, _function.Parameters, Depth: 0, Result: -1, Exit: null, TailOf: null);
         // A tail call would free the frame that an escaped address points into; a loop would reuse its variables.
         _tailCallsAllowed = !ContainsAddressOfLocal(body);
         if (_tailCallsAllowed) StartSelfLoop(body);
@@ -67,12 +67,12 @@ public sealed class Lowering
     // ---- bodies: the function's own and inlined ones ----
 
     /// <summary>
-    /// A body being lowered: the function's own (<see cref="Exit"/> null: a value is returned) or one inlined at a call
-    /// (its value goes to <see cref="Result"/> and control to <see cref="Exit"/>). When the body calls itself in tail
-    /// position it is a loop (<see cref="LoopHead"/>), with an accumulator when those calls are operands of an
-    /// accumulating operator.
+    /// A body being lowered: the function's own (<see cref="Exit"/> and <see cref="TailOf"/> null: a value is returned),
+    /// one inlined at a call (its value goes to <see cref="Result"/> and control to <see cref="Exit"/>), or one inlined
+    /// at a call in tail position of <see cref="TailOf"/> (its value is that body's value). When the body calls itself
+    /// in tail position it is a loop, with an accumulator when those calls are operands of an accumulating operator.
     /// </summary>
-    private sealed record Frame(FunctionSymbol Function, IReadOnlyList<int> Parameters, int Depth, int Result, BasicBlock? Exit)
+    private sealed record Frame(FunctionSymbol Function, IReadOnlyList<int> Parameters, int Depth, int Result, BasicBlock? Exit, Frame? TailOf)
     {
         public BasicBlock? LoopHead { get; set; }
         /// <summary>
@@ -180,15 +180,32 @@ public sealed class Lowering
     /// <summary>Ends the current body with a value: returned, or passed to the code after an inlined call.</summary>
     private void Return(Value value)
     {
-        if (_frame.Accumulator >= 0)
-            value = Value.Reg(Define(new Instruction { Opcode = Opcode.Binary, Operator = _frame.AccumulatorOperator, Args = new[] { Value.Reg(_frame.Accumulator), value } }));
-        if (_frame.Exit is null)
+        for (var frame = _frame; ; frame = frame.TailOf)
         {
-            Terminate(new Terminator { Kind = TerminatorKind.Return, A = value });
-            return;
+            if (frame.Accumulator >= 0)
+                value = Value.Reg(Define(new Instruction { Opcode = Opcode.Binary, Operator = frame.AccumulatorOperator, Args = new[] { Value.Reg(frame.Accumulator), value } }));
+            if (frame.Exit is not null)
+            {
+                Emit(new Instruction { Opcode = Opcode.Copy, Dest = frame.Result, Args = new[] { value } });
+                JumpTo(frame.Exit);
+                return;
+            }
+            if (frame.TailOf is null)
+            {
+                Terminate(new Terminator { Kind = TerminatorKind.Return, A = value });
+                return;
+            }
         }
-        Emit(new Instruction { Opcode = Opcode.Copy, Dest = _frame.Result, Args = new[] { value } });
-        JumpTo(_frame.Exit);
+    }
+
+    /// <summary>Whether the current body's value is the function's, as it is: so a call in its tail position may be a jump.</summary>
+    private bool ReturnsFromTheFunction()
+    {
+        for (var frame = _frame; ; frame = frame.TailOf)
+        {
+            if (frame.Accumulator >= 0 || frame.Exit is not null) return false;
+            if (frame.TailOf is null) return true;
+        }
     }
 
     /// <summary>A self call in tail position of the loop form: the parameters take the arguments and the loop starts again.</summary>
@@ -335,9 +352,10 @@ public sealed class Lowering
                 JumpToLoopHead(LowerOperands(call.Arguments));
                 return;
             case BoundCall call when BodyToInline(call) is { } inlined:
-                Return(LowerInlined(call, inlined));
+                // The inlined body's returns are this body's: its tail calls stay tail calls.
+                LowerInlined(call, inlined, tailOf: _frame, result: -1, exit: null);
                 return;
-            case BoundCall { Kind: CallKind.Direct } call when _frame.Exit is null && _frame.Accumulator < 0 && CanTailCall((FunctionSymbol)call.Target!):
+            case BoundCall { Kind: CallKind.Direct } call when ReturnsFromTheFunction() && CanTailCall((FunctionSymbol)call.Target!):
                 Terminate(new Terminator { Kind = TerminatorKind.TailCall, Symbol = call.Target!.NativeName, Args = LowerOperands(call.Arguments) });
                 return;
             default:
@@ -498,7 +516,14 @@ public sealed class Lowering
             case BoundOperation o:
                 return LowerOperation(o);
             case BoundCall call:
-                return BodyToInline(call) is { } inlined ? LowerInlined(call, inlined) : LowerCall(call);
+            {
+                if (BodyToInline(call) is not { } inlined) return LowerCall(call);
+                int result = _function.NewRegister();
+                var exit = NewBlock();
+                LowerInlined(call, inlined, tailOf: null, result, exit);
+                StartBlock(exit);
+                return Value.Reg(result);
+            }
             case BoundReturn r:
                 LowerTail(r.Value);
                 return Value.Const(0);
@@ -663,10 +688,10 @@ public sealed class Lowering
 
     /// <summary>
     /// A call replaced by the callee's body: the arguments, evaluated in order, initialise its parameters; its returns
-    /// and value go to the code after the call. The body's variables are bound afresh and unbound after it, since the
-    /// same function may be inlined into itself.
+    /// and value go to <paramref name="result"/> and <paramref name="exit"/>, or are those of <paramref name="tailOf"/>.
+    /// The body's variables are bound afresh and unbound after it, since the same function may be inlined into itself.
     /// </summary>
-    private Value LowerInlined(BoundCall call, BoundExpression body)
+    private void LowerInlined(BoundCall call, BoundExpression body, Frame? tailOf, int result, BasicBlock? exit)
     {
         var callee = (FunctionSymbol)call.Target!;
         var values = LowerOperands(call.Arguments);
@@ -680,11 +705,10 @@ public sealed class Lowering
         }
         var caller = _frame;
         int loopDepth = _loopDepth;
-        _frame = new Frame(callee, parameters, caller.Depth + 1, _function.NewRegister(), NewBlock());
+        _frame = new Frame(callee, parameters, caller.Depth + 1, result, exit, tailOf);
         StartSelfLoop(body);
         LowerTail(body);
         _loopDepth = loopDepth;
-        var inlined = _frame;
         _frame = caller;
         for (int i = _bindings.Count - 1; i >= bindingsBefore; i--)
         {
@@ -693,8 +717,6 @@ public sealed class Lowering
             else _registers.Remove(variable);
         }
         _bindings.RemoveRange(bindingsBefore, _bindings.Count - bindingsBefore);
-        StartBlock(inlined.Exit!);
-        return Value.Reg(inlined.Result);
     }
 
     private Value LowerCall(BoundCall call)

@@ -113,6 +113,23 @@ public sealed class InliningTests
     }
 
     [TestMethod]
+    public void ABodyInlinedInTailPositionKeepsItsTailCalls()
+    {
+        // pong's tail call of ping is inlined; ping's tail call of pong, now in pong's tail position, stays a jump:
+        // 10 million rounds run in constant stack.
+        const string source = """
+            (define printf (extern 'printf))
+            (define-function ping (n a) (if (= n 0) a (pong (- n 1) (+ a 3))))
+            (define-function pong (n x) (ping n (- x 1)))
+            (define-function main () (printf "%ld\n" (ping 10000000 0)) 0)
+            """;
+        string pong = FunctionText(TestCompiler.Assembly(source), "pong");
+        StringAssert.DoesNotMatch(pong, new System.Text.RegularExpressions.Regex("\tcall\t"), pong);
+        var run = TestCompiler.Run(source);
+        Assert.AreEqual("20000000\n", run.StandardOutput, run.StandardError);
+    }
+
+    [TestMethod]
     public void AFunctionOfAnotherFileIsCalledNotInlined()
     {
         // So that editing one file changes only that file's code (the SDK reassembles one object per edited file).
