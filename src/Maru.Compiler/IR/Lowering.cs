@@ -92,7 +92,7 @@ public sealed class Lowering
     /// <summary>
     /// Makes the current body a loop if a tail position calls its own function: the call becomes an assignment of the
     /// parameters and a jump back, after the prologue. A tail position <c>(op x (self ...))</c>, or <c>(op (self ...) x)</c>
-    /// with <c>x</c> unaffected by the call, where op is +, *, logand, logior or logxor, associative and commutative
+    /// with <c>x</c> unaffected by the call, where op is +, *, &amp;, | or ^, associative and commutative
     /// on wrapping words, also becomes a jump: <c>x</c> is combined into an accumulator that the returns then combine
     /// with their value, as in fib, which makes half the calls. The order of evaluation is unchanged: <c>x</c> before the
     /// call's arguments in the first form, after them in the second.
