@@ -113,6 +113,20 @@ public sealed class InliningTests
     }
 
     [TestMethod]
+    public void AFileGrowsByAtMostItsOwnSizeAndTheFileAllowance()
+    {
+        // Each caller has 21 expressions and inlines 30 (ten bodies of 3): the file's inlined expressions catch up with
+        // its size plus the allowance after about (400 + 3) / 9 callers; later callers keep their calls.
+        var source = new System.Text.StringBuilder("(define-function inc (x) (+ x 1))\n");
+        const int callers = 80;
+        for (int i = 0; i < callers; i++)
+            source.Append(CultureInfo.InvariantCulture, $"(define-function c{i} (x) (+ {string.Join(" ", Enumerable.Repeat("(inc x)", 10))}))\n");
+        string assembly = TestCompiler.Assembly(source.ToString());
+        StringAssert.DoesNotMatch(FunctionText(assembly, "c0"), new System.Text.RegularExpressions.Regex("\tcall\t"));
+        StringAssert.Contains(FunctionText(assembly, $"c{callers - 1}"), "\tcall\tinc");
+    }
+
+    [TestMethod]
     public void ABodyInlinedInTailPositionKeepsItsTailCalls()
     {
         // pong's tail call of ping is inlined; ping's tail call of pong, now in pong's tail position, stays a jump:
