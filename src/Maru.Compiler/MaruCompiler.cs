@@ -179,9 +179,9 @@ public static class MaruCompiler
         var assembly = new List<AssemblyFile>();
         foreach (var source in sources)
         {
-            // Small leaf functions are inlined at the calls that follow their definition in the same file (bodies are
-            // bound in source order): a file's code depends on no other file's bodies, so an edit reassembles one file.
-            var inlinable = new Dictionary<FunctionSymbol, BoundExpression>();
+            // Small functions are inlined at the calls that follow their definition in the same file (bodies are bound
+            // in source order): a file's code depends on no other file's bodies, so an edit reassembles one file.
+            var inlining = options.InlineSmallFunctions ? new Inlining() : null;
             // Functions stream from source to text: their IR and machine code die young, which keeps the GC cheap.
             // Binding and lowering stay on this thread, in order (diagnostics and string literals are numbered in
             // source order); the back end may run on workers.
@@ -195,8 +195,7 @@ public static class MaruCompiler
                 // Every body is checked, for its diagnostics; code is made only while there is no error at all.
                 var body = analyzer.BindBody(function);
                 if (diagnostics.HasErrors) continue;
-                backEnd.Add(Lowering.Lower(module, function, body, target.RegisterArguments, inlinable.GetValueOrDefault));
-                if (options.InlineSmallFunctions && Inlining.IsCandidate(body)) inlinable[function] = body;
+                backEnd.Add(Lowering.Lower(module, function, body, target.RegisterArguments, inlining));
             }
             var text = new StringBuilder();
             target.BeginFile(text);

@@ -14,23 +14,28 @@ public sealed class Lowering
     private readonly Dictionary<LocalVariable, int> _slots = new();
     private BasicBlock _current;
     private int _loopDepth;
-    private readonly Func<FunctionSymbol, BoundExpression?> _inlineBody;
+    private readonly Inlining? _inlining;
+    /// <summary>The body being lowered: the function's own, or one inlined into it.</summary>
+    private Frame _frame = null!;
+    /// <summary>Variables bound while lowering, with the register each had before (-1: none), so an inlined body's can be undone.</summary>
+    private readonly List<(LocalVariable Variable, int Previous)> _bindings = new();
 
-    private Lowering(IrModule module, FunctionSymbol symbol, int registerArguments, Func<FunctionSymbol, BoundExpression?> inlineBody)
+    private Lowering(IrModule module, FunctionSymbol symbol, int registerArguments, Inlining? inlining)
     {
         _module = module;
         _function = new IrFunction(symbol);
         _registerArguments = registerArguments;
-        _inlineBody = inlineBody;
+        _inlining = inlining;
         _current = NewBlock();
     }
 
     /// <param name="registerArguments">How many arguments the target's ABI passes in registers; tail calls must not need more stack.</param>
-    /// <param name="inlineBody">The body to inline at a direct call of a function (see <see cref="Inlining"/>), or null.</param>
+    /// <param name="inlining">Which calls to replace by the callee's body (see <see cref="Inlining"/>), or null for none.</param>
     public static IrFunction Lower(IrModule module, FunctionSymbol symbol, BoundExpression body, int registerArguments,
-        Func<FunctionSymbol, BoundExpression?>? inlineBody = null)
+        Inlining? inlining = null)
     {
-        var lowering = new Lowering(module, symbol, registerArguments, inlineBody ?? (_ => null));
+        inlining?.BeginFunction(symbol, body, SelfCallsInTailPosition(body, symbol).Jumps);
+        var lowering = new Lowering(module, symbol, registerArguments, inlining);
         lowering.LowerFunction(body);
         return lowering._function;
     }
@@ -50,95 +55,189 @@ public sealed class Lowering
             }
             else BindRegister(parameter, register);
         }
-        // A tail call would free the frame that an escaped address points into.
+        _frame = new Frame(symbol, _function.Parameters, Depth: 0, Result: -1, Exit: null, TailOf: null);
+        // A tail call would free the frame that an escaped address points into; a loop would reuse its variables.
         _tailCallsAllowed = !ContainsAddressOfLocal(body);
-        if (_tailCallsAllowed && HasAccumulatingSelfCall(body)) StartAccumulatorLoop();
+        if (_tailCallsAllowed) StartSelfLoop(body);
         LowerTail(body);
     }
 
     private bool _tailCallsAllowed;
 
-    // ---- tail recursion with an accumulator ----
-
-    /// <summary>The running sum of a function whose tail returns <c>(+ x (self ...))</c>, or -1.</summary>
-    private int _accumulator = -1;
-    private BasicBlock? _loopHead;
+    // ---- bodies: the function's own and inlined ones ----
 
     /// <summary>
-    /// Whether a tail position adds something to a call of this function itself, as <c>(+ (fib (- n 1)) (fib (- n 2)))</c>
-    /// does. Such functions become a loop: the sum of the left operands is carried in an accumulator (addition wraps, so
-    /// it is associative and commutative) and the right-hand call becomes a jump, halving the calls of fib. The left
-    /// operand is still evaluated before the call's arguments, so the order of evaluation is unchanged.
+    /// A body being lowered: the function's own (<see cref="Exit"/> and <see cref="TailOf"/> null: a value is returned),
+    /// one inlined at a call (its value goes to <see cref="Result"/> and control to <see cref="Exit"/>), or one inlined
+    /// at a call in tail position of <see cref="TailOf"/> (its value is that body's value). When the body calls itself
+    /// in tail position it is a loop, with an accumulator when those calls are operands of an accumulating operator.
     /// </summary>
-    private bool HasAccumulatingSelfCall(BoundExpression body)
+    private sealed record Frame(FunctionSymbol Function, IReadOnlyList<int> Parameters, int Depth, int Result, BasicBlock? Exit, Frame? TailOf)
     {
+        public BasicBlock? LoopHead { get; set; }
+        /// <summary>
+        /// The body's <c>if</c> when the body is one with a small test: then the loop has no head block, each jump back
+        /// tests again and goes straight to an arm (one branch per iteration).
+        /// </summary>
+        public BoundIf? LoopTest { get; set; }
+        public BasicBlock? LoopThen { get; set; }
+        public BasicBlock? LoopElse { get; set; }
+        public bool IsLoop => LoopHead is not null || LoopTest is not null;
+        public int Accumulator { get; set; } = -1;
+        public Operator AccumulatorOperator { get; set; }
+    }
+
+    // ---- self tail calls and tail recursion with an accumulator ----
+
+    /// <summary>
+    /// Makes the current body a loop if a tail position calls its own function: the call becomes an assignment of the
+    /// parameters and a jump back, after the prologue. A tail position <c>(op x (self ...))</c>, or <c>(op (self ...) x)</c>
+    /// with <c>x</c> unaffected by the call, where op is +, *, &amp;, | or ^, associative and commutative
+    /// on wrapping words, also becomes a jump: <c>x</c> is combined into an accumulator that the returns then combine
+    /// with their value, as in fib, which makes half the calls. The order of evaluation is unchanged: <c>x</c> before the
+    /// call's arguments in the first form, after them in the second.
+    /// </summary>
+    private void StartSelfLoop(BoundExpression body)
+    {
+        var (jumps, accumulating) = SelfCallsInTailPosition(body, _frame.Function);
+        if (jumps == 0) return;
+        if (accumulating is { } op)
+        {
+            _frame.AccumulatorOperator = op;
+            _frame.Accumulator = Define(new Instruction { Opcode = Opcode.Copy, Args = new[] { Value.Const(Identity(op)) } });
+        }
+        _loopDepth++;
+        while (body is BoundSequence { Expressions.Count: 1 } only) body = only.Expressions[0];
+        if (body is BoundIf test && IsSmall(test.Condition, 12))
+        {
+            _frame.LoopTest = test;
+            return;
+        }
+        _frame.LoopHead = NewBlock();
+        JumpTo(_frame.LoopHead);
+        StartBlock(_frame.LoopHead);
+    }
+
+    /// <summary>
+    /// How many calls of <paramref name="function"/> in its body become jumps (see <see cref="StartSelfLoop"/>), and the
+    /// accumulating operator: the first one in source order; calls under another stay calls.
+    /// </summary>
+    internal static (int Jumps, Operator? Accumulating) SelfCallsInTailPosition(BoundExpression body, FunctionSymbol function)
+    {
+        int tailCalls = 0;
+        var accumulating = new List<Operator>();
         var pending = new Stack<BoundExpression>();
         pending.Push(body);
         while (pending.Count > 0)
         {
             switch (pending.Pop())
             {
-                case BoundOperation { Operator: Operator.Add, Operands.Count: 2 } add when IsAccumulatingSelfCall(add.Operands[1]): return true;
+                case BoundCall call when IsCallOf(call, function): tailCalls++; break;
+                case BoundOperation o when AccumulatingSelfCall(o, function, null) is not null: accumulating.Add(o.Operator); break;
                 case BoundSequence { Expressions.Count: > 0 } s: pending.Push(s.Expressions[^1]); break;
                 case BoundLet let: pending.Push(let.Body); break;
-                case BoundIf i: pending.Push(i.Then); pending.Push(i.Else); break;
+                case BoundIf i: pending.Push(i.Else); pending.Push(i.Then); break; // then first: source order
                 case BoundLogical l: pending.Push(l.Operands[^1]); break;
                 case BoundReturn r: pending.Push(r.Value); break;
             }
         }
-        return false;
+        if (accumulating.Count == 0) return (tailCalls, null);
+        var first = accumulating[0];
+        return (tailCalls + accumulating.Count(op => op == first), first);
     }
 
-    private bool IsSelfCall(BoundExpression e) =>
-        e is BoundCall { Kind: CallKind.Direct } call && call.Target == _function.Symbol;
+    private static long Identity(Operator op) => op switch { Operator.Mul => 1, Operator.And => -1, _ => 0 };
 
     /// <summary>
-    /// A self call whose left operand can go into the accumulator before its arguments run: none of them returns
-    /// (a return there leaves this activation, so its value must not include that left operand).
+    /// The self call of <c>(op x (self ...))</c> or <c>(op (self ...) x)</c> (see <see cref="StartSelfLoop"/>) with op
+    /// <paramref name="op"/> (any accumulating one when null), or null.
     /// </summary>
-    private bool IsAccumulatingSelfCall(BoundExpression e)
+    private static BoundCall? AccumulatingSelfCall(BoundOperation o, FunctionSymbol function, Operator? op)
     {
-        if (!IsSelfCall(e)) return false;
-        var pending = new Stack<BoundExpression>(((BoundCall)e).Arguments);
+        if (o.Operands.Count != 2 || o.Operator is not (Operator.Add or Operator.Mul or Operator.And or Operator.Or or Operator.Xor)) return null;
+        if (op is not null && o.Operator != op) return null;
+        if (IsCallOf(o.Operands[1], function) && !ReturnsAmongArguments((BoundCall)o.Operands[1])) return (BoundCall)o.Operands[1];
+        if (IsCallOf(o.Operands[0], function) && ReadsOnlyLocals(o.Operands[1]) && !ReturnsAmongArguments((BoundCall)o.Operands[0])) return (BoundCall)o.Operands[0];
+        return null;
+    }
+
+    /// <summary>
+    /// Whether a return appears among a call's arguments: it leaves this activation after the other operand went into the
+    /// accumulator, whose value it must not include.
+    /// </summary>
+    private static bool ReturnsAmongArguments(BoundCall call)
+    {
+        var pending = new Stack<BoundExpression>(call.Arguments);
         while (pending.Count > 0)
         {
             var next = pending.Pop();
-            if (next is BoundReturn) return false;
+            if (next is BoundReturn) return true;
             foreach (var child in next.Children()) pending.Push(child);
         }
-        return true;
+        return false;
     }
 
-    private void StartAccumulatorLoop()
+    /// <summary>
+    /// Whether an expression computes from constants and locals only: evaluating it before a call instead of after it
+    /// gives the same value (the callee cannot change this frame's locals) and no effect.
+    /// </summary>
+    private static bool ReadsOnlyLocals(BoundExpression e) => e switch
     {
-        _accumulator = _function.NewRegister();
-        Emit(new Instruction { Opcode = Opcode.Copy, Dest = _accumulator, Args = new[] { Value.Const(0) } });
-        _loopDepth++;
-        _loopHead = NewBlock();
-        JumpTo(_loopHead);
-        StartBlock(_loopHead);
-    }
+        BoundConstant or BoundLocal => true,
+        BoundOperation o => !WordArithmetic.IsLoad(o.Operator) && !WordArithmetic.IsStore(o.Operator) && o.Operands.All(ReadsOnlyLocals),
+        _ => false,
+    };
 
-    /// <summary>Returns a value: plus the accumulator, in a function turned into a loop.</summary>
+    private bool IsSelfCall(BoundExpression e) => IsCallOf(e, _frame.Function);
+
+    private static bool IsCallOf(BoundExpression e, FunctionSymbol function) =>
+        e is BoundCall { Kind: CallKind.Direct } call && call.Target == function;
+
+    /// <summary>Ends the current body with a value: returned, or passed to the code after an inlined call.</summary>
     private void Return(Value value)
     {
-        if (_accumulator >= 0)
-            value = Value.Reg(Define(new Instruction { Opcode = Opcode.Binary, Operator = Operator.Add, Args = new[] { Value.Reg(_accumulator), value } }));
-        Terminate(new Terminator { Kind = TerminatorKind.Return, A = value });
+        for (var frame = _frame; ; frame = frame.TailOf)
+        {
+            if (frame.Accumulator >= 0)
+                value = Value.Reg(Define(new Instruction { Opcode = Opcode.Binary, Operator = frame.AccumulatorOperator, Args = new[] { Value.Reg(frame.Accumulator), value } }));
+            if (frame.Exit is not null)
+            {
+                Emit(new Instruction { Opcode = Opcode.Copy, Dest = frame.Result, Args = new[] { value } });
+                JumpTo(frame.Exit);
+                return;
+            }
+            if (frame.TailOf is null)
+            {
+                Terminate(new Terminator { Kind = TerminatorKind.Return, A = value });
+                return;
+            }
+        }
+    }
+
+    /// <summary>Whether the current body's value is the function's, as it is: so a call in its tail position may be a jump.</summary>
+    private bool ReturnsFromTheFunction()
+    {
+        for (var frame = _frame; ; frame = frame.TailOf)
+        {
+            if (frame.Accumulator >= 0 || frame.Exit is not null) return false;
+            if (frame.TailOf is null) return true;
+        }
     }
 
     /// <summary>A self call in tail position of the loop form: the parameters take the arguments and the loop starts again.</summary>
-    private void JumpToLoopHead(IReadOnlyList<BoundExpression> arguments)
+    private void JumpToLoopHead(Value[] arguments)
     {
         // All arguments are evaluated (into fresh registers) before any parameter changes: (f b a) swaps correctly.
-        var values = LowerOperands(arguments).Select(Copy).ToList();
+        var values = arguments.Select(Copy).ToList();
         for (int i = 0; i < values.Count; i++)
-            Emit(new Instruction { Opcode = Opcode.Copy, Dest = _function.Parameters[i], Args = new[] { values[i] } });
-        JumpTo(_loopHead!);
+            Emit(new Instruction { Opcode = Opcode.Copy, Dest = _frame.Parameters[i], Args = new[] { values[i] } });
+        if (_frame.LoopTest is { } test) LowerCondition(test.Condition, _frame.LoopThen!, _frame.LoopElse!);
+        else JumpTo(_frame.LoopHead!);
     }
 
     private void BindRegister(LocalVariable variable, int register)
     {
+        _bindings.Add((variable, _registers.GetValueOrDefault(variable, -1)));
         _registers[variable] = register;
         _variableRegisters.Add(register);
     }
@@ -225,11 +324,15 @@ public sealed class Lowering
             {
                 var then = NewBlock();
                 var @else = NewBlock();
+                bool loopTest = i == _frame.LoopTest && _frame.LoopThen is null;
+                if (loopTest) (_frame.LoopThen, _frame.LoopElse) = (then, @else);
                 LowerCondition(i.Condition, then, @else);
-                StartBlock(then);
-                LowerTail(i.Then);
-                StartBlock(@else);
-                LowerTail(i.Else);
+                // The arm that jumps back goes first: the other then follows the test that ends it, which branches once.
+                bool elseFirst = loopTest && SelfCallsInTailPosition(i.Then, _frame.Function).Jumps == 0;
+                StartBlock(elseFirst ? @else : then);
+                LowerTail(elseFirst ? i.Else : i.Then);
+                StartBlock(elseFirst ? then : @else);
+                LowerTail(elseFirst ? i.Then : i.Else);
                 return;
             }
             case BoundLogical l:
@@ -251,20 +354,24 @@ public sealed class Lowering
             case BoundReturn r:
                 LowerTail(r.Value);
                 return;
-            case BoundOperation { Operator: Operator.Add, Operands.Count: 2 } add when _accumulator >= 0 && IsAccumulatingSelfCall(add.Operands[1]):
+            case BoundOperation o when _frame.Accumulator >= 0 && AccumulatingSelfCall(o, _frame.Function, _frame.AccumulatorOperator) is { } self:
             {
-                var left = Lower(add.Operands[0]);
-                Emit(new Instruction { Opcode = Opcode.Binary, Operator = Operator.Add, Dest = _accumulator, Args = new[] { Value.Reg(_accumulator), left } });
-                JumpToLoopHead(((BoundCall)add.Operands[1]).Arguments);
+                // (op x (self ...)): x, then the arguments; (op (self ...) x): the arguments, then x.
+                bool selfLast = self == o.Operands[1];
+                var arguments = selfLast ? null : LowerOperands(self.Arguments);
+                var operand = Lower(o.Operands[selfLast ? 0 : 1]);
+                Emit(new Instruction { Opcode = Opcode.Binary, Operator = o.Operator, Dest = _frame.Accumulator, Args = new[] { Value.Reg(_frame.Accumulator), operand } });
+                JumpToLoopHead(arguments ?? LowerOperands(self.Arguments));
                 return;
             }
-            case BoundCall call when _accumulator >= 0 && IsSelfCall(call):
-                JumpToLoopHead(call.Arguments);
+            case BoundCall call when _frame.IsLoop && IsSelfCall(call):
+                JumpToLoopHead(LowerOperands(call.Arguments));
                 return;
-            case BoundCall call when InlineBody(call) is { } inlined:
-                Return(LowerInlined(call, inlined));
+            case BoundCall call when BodyToInline(call) is { } inlined:
+                // The inlined body's returns are this body's: its tail calls stay tail calls.
+                LowerInlined(call, inlined, tailOf: _frame, result: -1, exit: null);
                 return;
-            case BoundCall { Kind: CallKind.Direct } call when _accumulator < 0 && CanTailCall((FunctionSymbol)call.Target!):
+            case BoundCall { Kind: CallKind.Direct } call when ReturnsFromTheFunction() && CanTailCall((FunctionSymbol)call.Target!):
                 Terminate(new Terminator { Kind = TerminatorKind.TailCall, Symbol = call.Target!.NativeName, Args = LowerOperands(call.Arguments) });
                 return;
             default:
@@ -425,7 +532,14 @@ public sealed class Lowering
             case BoundOperation o:
                 return LowerOperation(o);
             case BoundCall call:
-                return InlineBody(call) is { } inlined ? LowerInlined(call, inlined) : LowerCall(call);
+            {
+                if (BodyToInline(call) is not { } inlined) return LowerCall(call);
+                int result = _function.NewRegister();
+                var exit = NewBlock();
+                LowerInlined(call, inlined, tailOf: null, result, exit);
+                StartBlock(exit);
+                return Value.Reg(result);
+            }
             case BoundReturn r:
                 LowerTail(r.Value);
                 return Value.Const(0);
@@ -585,21 +699,40 @@ public sealed class Lowering
         }
     }
 
-    private BoundExpression? InlineBody(BoundCall call) =>
-        call is { Kind: CallKind.Direct, Target: FunctionSymbol callee } && callee != _function.Symbol ? _inlineBody(callee) : null;
+    private BoundExpression? BodyToInline(BoundCall call) =>
+        call is { Kind: CallKind.Direct, Target: FunctionSymbol callee } ? _inlining?.BodyToInline(callee, _frame.Depth, callee == _frame.Function) : null;
 
-    /// <summary>A call replaced by the callee's body: the arguments, evaluated in order, initialise its parameters.</summary>
-    private Value LowerInlined(BoundCall call, BoundExpression body)
+    /// <summary>
+    /// A call replaced by the callee's body: the arguments, evaluated in order, initialise its parameters; its returns
+    /// and value go to <paramref name="result"/> and <paramref name="exit"/>, or are those of <paramref name="tailOf"/>.
+    /// The body's variables are bound afresh and unbound after it, since the same function may be inlined into itself.
+    /// </summary>
+    private void LowerInlined(BoundCall call, BoundExpression body, Frame? tailOf, int result, BasicBlock? exit)
     {
         var callee = (FunctionSymbol)call.Target!;
         var values = LowerOperands(call.Arguments);
+        int bindingsBefore = _bindings.Count;
+        var parameters = new int[values.Length];
         for (int i = 0; i < values.Length; i++)
         {
             // A fresh register each: the body may assign its parameters, and the same callee may be inlined again.
-            int register = Define(new Instruction { Opcode = Opcode.Copy, Args = new[] { values[i] } });
-            BindRegister(callee.Parameters[i], register);
+            parameters[i] = Define(new Instruction { Opcode = Opcode.Copy, Args = new[] { values[i] } });
+            BindRegister(callee.Parameters[i], parameters[i]);
         }
-        return Lower(body);
+        var caller = _frame;
+        int loopDepth = _loopDepth;
+        _frame = new Frame(callee, parameters, caller.Depth + 1, result, exit, tailOf);
+        StartSelfLoop(body);
+        LowerTail(body);
+        _loopDepth = loopDepth;
+        _frame = caller;
+        for (int i = _bindings.Count - 1; i >= bindingsBefore; i--)
+        {
+            var (variable, previous) = _bindings[i];
+            if (previous >= 0) _registers[variable] = previous;
+            else _registers.Remove(variable);
+        }
+        _bindings.RemoveRange(bindingsBefore, _bindings.Count - bindingsBefore);
     }
 
     private Value LowerCall(BoundCall call)

@@ -2,11 +2,11 @@ using System.Globalization;
 
 namespace Maru.Compiler.Tests.IR;
 
-/// <summary>Small leaf functions are inlined at their calls, with the semantics of a call.</summary>
+/// <summary>Small functions are inlined at their calls, within the growth bounds, with the semantics of a call.</summary>
 [TestClass]
 public sealed class InliningTests
 {
-    private static string FunctionText(string assembly, string name)
+    internal static string FunctionText(string assembly, string name)
     {
         int start = assembly.IndexOf($"\n{name}:", StringComparison.Ordinal);
         Assert.IsGreaterThanOrEqualTo(0, start, assembly);
@@ -51,23 +51,96 @@ public sealed class InliningTests
     }
 
     [TestMethod]
-    public void LoopsRecursionCallsOfMaruFunctionsAndBigBodiesAreNotInlined()
+    public void BigBodiesAndBodiesThatTakeAnAddressAreNotInlined()
     {
-        string big = string.Join(" ", Enumerable.Range(0, 50).Select(i => i.ToString(CultureInfo.InvariantCulture)));
+        string big = string.Join(" ", Enumerable.Range(0, Maru.Compiler.IR.Inlining.MaxNodes).Select(i => i.ToString(CultureInfo.InvariantCulture)));
         string assembly = TestCompiler.Assembly($$"""
-            (define-function sum-down (n) (let ((s 0)) (while (> n 0) (set s (+ s n)) (set n (- n 1))) s))
-            (define-function fact (n) (if (< n 2) 1 (* n (fact (- n 1)))))
-            (define-function leaf (x) (+ x 1))
-            (define-function caller (x) (leaf (leaf x)))
             (define-function big (x) (+ x {{big}}))
-            (define-function main () (+ (sum-down 3) (fact 3) (caller 1) (big 0)))
+            (define-function addressed (x) (let ((y x)) (long-at (address-of y) 0)))
+            (define-function main () (+ (big 0) (addressed 1)))
             """);
         string main = FunctionText(assembly, "main");
-        StringAssert.Contains(main, "call\tsum_down");
-        StringAssert.Contains(main, "call\tfact");
-        StringAssert.Contains(main, "call\tcaller");
         StringAssert.Contains(main, "call\tbig");
-        StringAssert.DoesNotMatch(FunctionText(assembly, "caller"), new System.Text.RegularExpressions.Regex("\tcall\t"), "a leaf is inlined into a function that is not one");
+        StringAssert.Contains(main, "call\taddressed");
+    }
+
+    [TestMethod]
+    public void FunctionsThatCallLoopOrReturnAreInlinedAndNest()
+    {
+        // leaf into twice into quad (nested), a loop, an early return (from the inlined body, not its caller).
+        const string source = """
+            (define-function leaf (x) (+ x 1))
+            (define-function twice (x) (* (leaf x) 2))
+            (define-function quad (x) (twice (twice x)))
+            (define-function sum-down (n) (let ((s 0)) (while (> n 0) (set s (+ s n)) (set n (- n 1))) s))
+            (define-function clamp (x) (when (< x 0) (return 0)) (if (> x 9) (return 9) x))
+            (define-function main () (+ (quad 1) (sum-down 4) (clamp -5) (clamp 50) (clamp 3)))
+            """;
+        StringAssert.DoesNotMatch(FunctionText(TestCompiler.Assembly(source), "main"), new System.Text.RegularExpressions.Regex("\tcall\t"));
+        Assert.AreEqual(10 + 10 + 0 + 9 + 3, TestCompiler.Run(source).ExitCode);
+    }
+
+    [TestMethod]
+    public void ARecursiveFunctionIsUnrolledIntoItselfToTheDepthBound()
+    {
+        // fib: each inlined level is a loop of its own (its right-hand call accumulates), one call is left at the bottom.
+        static long Fib(long n) => n < 2 ? n : Fib(n - 1) + Fib(n - 2);
+        const string source = """
+            (define printf (extern 'printf))
+            (define-function fib (n) (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2)))))
+            (define-function main () (printf "%ld %ld %ld\n" (fib 0) (fib 7) (fib 27)) 0)
+            """;
+        string fib = FunctionText(TestCompiler.Assembly(source), "fib");
+        Assert.AreEqual(1, System.Text.RegularExpressions.Regex.Count(fib, "\tcall\t"), fib);
+        Assert.AreEqual(Maru.Compiler.IR.Inlining.MaxDepth + 1, System.Text.RegularExpressions.Regex.Count(fib, "\\.p2align"), "one loop per level: " + fib);
+        var run = TestCompiler.Run(source);
+        Assert.AreEqual($"0 {Fib(7)} {Fib(27)}\n", run.StandardOutput, run.StandardError);
+    }
+
+    [TestMethod]
+    public void InliningStopsAtTheGrowthBoundAndKeepsTheResult()
+    {
+        // Each level calls the one below twice: inlining everything would grow 2^10-fold; the bound keeps calls.
+        var source = new System.Text.StringBuilder("(define-function f0 (x) (+ x 1))\n");
+        for (int i = 1; i <= 10; i++) source.Append(CultureInfo.InvariantCulture, $"(define-function f{i} (x) (+ (f{i - 1} x) (f{i - 1} (* x 3))))\n");
+        source.Append("(define-function main () (& (f10 1) 255))\n");
+        static long F(int level, long x) => level == 0 ? x + 1 : F(level - 1, x) + F(level - 1, x * 3);
+        string f10 = FunctionText(TestCompiler.Assembly(source.ToString()), "f10");
+        StringAssert.Contains(f10, "\tcall\t");
+        Assert.IsLessThan(2 * Maru.Compiler.IR.Inlining.FunctionAllowance, f10.Split('\n').Count(l => l.StartsWith('\t') && !l.StartsWith("\t.", StringComparison.Ordinal)),
+            "instructions of f10: " + f10);
+        Assert.AreEqual((int)(F(10, 1) & 255), TestCompiler.Run(source.ToString()).ExitCode);
+    }
+
+    [TestMethod]
+    public void AFileGrowsByAtMostItsOwnSizeAndTheFileAllowance()
+    {
+        // Each caller has 21 expressions and inlines 30 (ten bodies of 3): the file's inlined expressions catch up with
+        // its size plus the allowance after about (400 + 3) / 9 callers; later callers keep their calls.
+        var source = new System.Text.StringBuilder("(define-function inc (x) (+ x 1))\n");
+        const int callers = 80;
+        for (int i = 0; i < callers; i++)
+            source.Append(CultureInfo.InvariantCulture, $"(define-function c{i} (x) (+ {string.Join(" ", Enumerable.Repeat("(inc x)", 10))}))\n");
+        string assembly = TestCompiler.Assembly(source.ToString());
+        StringAssert.DoesNotMatch(FunctionText(assembly, "c0"), new System.Text.RegularExpressions.Regex("\tcall\t"));
+        StringAssert.Contains(FunctionText(assembly, $"c{callers - 1}"), "\tcall\tinc");
+    }
+
+    [TestMethod]
+    public void ABodyInlinedInTailPositionKeepsItsTailCalls()
+    {
+        // pong's tail call of ping is inlined; ping's tail call of pong, now in pong's tail position, stays a jump:
+        // 10 million rounds run in constant stack.
+        const string source = """
+            (define printf (extern 'printf))
+            (define-function ping (n a) (if (= n 0) a (pong (- n 1) (+ a 3))))
+            (define-function pong (n x) (ping n (- x 1)))
+            (define-function main () (printf "%ld\n" (ping 10000000 0)) 0)
+            """;
+        string pong = FunctionText(TestCompiler.Assembly(source), "pong");
+        StringAssert.DoesNotMatch(pong, new System.Text.RegularExpressions.Regex("\tcall\t"), pong);
+        var run = TestCompiler.Run(source);
+        Assert.AreEqual("20000000\n", run.StandardOutput, run.StandardError);
     }
 
     [TestMethod]

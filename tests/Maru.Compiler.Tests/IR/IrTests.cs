@@ -136,7 +136,7 @@ public sealed class IrTests
         string ir = Text("(define-function fib (n) (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2)))))");
         Assert.AreEqual(1, System.Text.RegularExpressions.Regex.Count(ir, "call fib"), ir);
         StringAssert.Matches(ir, new(@"v(\d+) = add v\1, v\d+"), "the left operand is added to the accumulator");
-        StringAssert.Matches(ir, new(@"jump b1"), "the right-hand call is a jump back to the loop head");
+        Assert.IsNotEmpty(SelfTailCallTests.BackEdgeTargets(ir), "the right-hand call is a jump back into the loop: " + ir);
         StringAssert.DoesNotMatch(ir, new("tailcall"));
     }
 
