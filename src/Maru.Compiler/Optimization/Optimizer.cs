@@ -10,6 +10,14 @@ public static class Optimizer
     public static void Run(IrFunction function)
     {
         ControlFlow.Simplify(function);
+        Simplify(function);
+        if (OnSsaForm(function)) Simplify(function);
+        EntrySplitting.Run(function);
+    }
+
+    /// <summary>The passes that run on the plain form, in rounds until nothing changes.</summary>
+    private static void Simplify(IrFunction function)
+    {
         for (int round = 0; round < 8; round++)
         {
             bool changed = ConstantFolding.Run(function);
@@ -18,7 +26,16 @@ public static class Optimizer
             changed |= DeadCode.Run(function);
             if (!changed) break;
         }
-        EntrySplitting.Run(function);
+    }
+
+    /// <summary>The passes that run on SSA form; true if they changed something.</summary>
+    private static bool OnSsaForm(IrFunction function)
+    {
+        if (SsaForm.Construct(function) is not { } ssa) return false;
+        bool changed = ValueNumbering.Run(ssa);
+        changed |= LoopInvariantCodeMotion.Run(ssa);
+        ssa.Destruct();
+        return changed;
     }
 }
 
