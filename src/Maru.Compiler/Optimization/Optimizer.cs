@@ -33,7 +33,9 @@ public static class Optimizer
     {
         if (SsaForm.Construct(function) is not { } ssa) return false;
         bool changed = ValueNumbering.Run(ssa);
-        changed |= LoopInvariantCodeMotion.Run(ssa);
+        var loops = new NaturalLoops(ssa);
+        changed |= LoopInvariantCodeMotion.Run(ssa, loops);
+        changed |= InductionVariables.Run(ssa, loops);
         ssa.Destruct();
         return changed;
     }

@@ -19,8 +19,8 @@ public sealed class SsaForm
     public IrFunction Function { get; }
     public Dominators Dominators { get; }
     private readonly int _registersBefore;
-    /// <summary>Per register before construction: how many times it is defined (a parameter once on entry).</summary>
-    private readonly int[] _definitions;
+    /// <summary>Per register that versions are made of: how many times it is defined (a parameter once on entry).</summary>
+    private int[] _definitions;
     /// <summary>Per register: the register it is a version of (itself for the registers from before, and for fresh ones).</summary>
     private int[] _original;
 
@@ -30,8 +30,8 @@ public sealed class SsaForm
         for (int i = 0; i < function.Blocks.Count; i++) function.Blocks[i].Id = i;
         Dominators = new Dominators(function);
         _registersBefore = function.RegisterCount;
-        _definitions = new int[_registersBefore];
-        _original = new int[_registersBefore * 2 + 16];
+        _definitions = new int[_registersBefore * 2 + 16];
+        _original = new int[_definitions.Length];
         for (int r = 0; r < _registersBefore; r++) _original[r] = r;
     }
 
@@ -49,19 +49,35 @@ public sealed class SsaForm
     }
 
     /// <summary>A register of its own, defined once: its live range may grow and its definition move freely.</summary>
-    public int NewRegister() => NewVersion(-1);
+    public int NewRegister()
+    {
+        int register = NewVersion(-1);
+        _definitions[register] = 1;
+        return register;
+    }
 
-    /// <summary>Whether a register is the only version of its variable: then nothing else writes what it becomes.</summary>
-    public bool IsOnlyVersion(int register)
+    /// <summary>
+    /// Another version of <paramref name="register"/>'s variable, defined once more (by an instruction, or by a phi when
+    /// <paramref name="isPhi"/>). The caller keeps the form conventional: no two versions live at once.
+    /// </summary>
+    public int NewVersionOf(int register, bool isPhi)
     {
         int original = _original[register];
-        return original >= _registersBefore || _definitions[original] == 1;
+        if (!isPhi) _definitions[original]++;
+        return NewVersion(original);
     }
+
+    /// <summary>Whether a register is the only version of its variable: then nothing else writes what it becomes.</summary>
+    public bool IsOnlyVersion(int register) => _definitions[_original[register]] == 1;
 
     private int NewVersion(int original)
     {
         int register = Function.NewRegister();
-        if (register >= _original.Length) Array.Resize(ref _original, _original.Length * 2);
+        if (register >= _original.Length)
+        {
+            Array.Resize(ref _original, _original.Length * 2);
+            Array.Resize(ref _definitions, _original.Length);
+        }
         _original[register] = original < 0 ? register : original;
         return register;
     }
@@ -201,12 +217,18 @@ public sealed class SsaForm
             if (args[i].IsRegister) args[i] = current[args[i].Register];
     }
 
-    /// <summary>Drops the phis and gives every version its register back; fresh registers are numbered after those.</summary>
+    /// <summary>
+    /// Drops the phis and gives every version its variable's register back; fresh variables are numbered after the
+    /// registers from before; the blocks are numbered afresh.
+    /// </summary>
     public void Destruct()
     {
         int next = _registersBefore;
         var final = new int[Function.RegisterCount];
-        for (int r = 0; r < final.Length; r++) final[r] = _original[r] == r && r >= _registersBefore ? next++ : _original[r];
+        // A version is made after its variable's first register, so one pass in order numbers both.
+        for (int r = 0; r < final.Length; r++)
+            final[r] = _original[r] != r ? final[_original[r]] : r < _registersBefore ? r : next++;
+        for (int b = 0; b < Function.Blocks.Count; b++) Function.Blocks[b].Id = b;
         foreach (var block in Function.Blocks)
         {
             int phis = 0;

@@ -9,7 +9,7 @@ namespace Maru.Compiler.Tests.Optimization;
 [TestClass]
 public sealed class LoopInvariantCodeMotionTests
 {
-    private const string Multiply = """
+    internal const string Multiply = """
         (define-function multiply (n a b c)
           (for (i 0 n)
             (for (k 0 n)
