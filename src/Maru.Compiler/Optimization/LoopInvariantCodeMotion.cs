@@ -58,13 +58,13 @@ public static class LoopInvariantCodeMotion
     }
 
     /// <summary>
-    /// Pure instructions; a copy only of a register into a register of its own (what value numbering leaves), which
-    /// makes what it feeds invariant too.
+    /// Pure instructions; a copy only between registers of their own (what value numbering leaves), which makes what it
+    /// feeds invariant too and which copy propagation removes afterwards.
     /// </summary>
     private static bool IsHoistable(SsaForm ssa, Instruction instruction, bool loopCalls) => instruction.Opcode switch
     {
         Opcode.Binary or Opcode.Unary or Opcode.AddressOf or Opcode.AddressOfString or Opcode.AddressOfSlot => !loopCalls || ValueNumbering.IsCostly(instruction),
-        Opcode.Copy => instruction.Args[0].IsRegister && ssa.IsOnlyVersion(instruction.Dest),
+        Opcode.Copy => instruction.Args[0].IsRegister && ssa.IsOnlyVersion(instruction.Args[0].Register) && ssa.IsOnlyVersion(instruction.Dest),
         _ => false,
     };
 

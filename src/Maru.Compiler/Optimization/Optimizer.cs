@@ -4,7 +4,10 @@ using Maru.Compiler.Semantics;
 
 namespace Maru.Compiler.Optimization;
 
-/// <summary>Runs the IR passes in order until nothing changes.</summary>
+/// <summary>
+/// Runs the IR passes: the plain ones in rounds until nothing changes; then, on SSA form, value numbering, loop-invariant
+/// code motion and induction-variable strength reduction; then the plain rounds again if those changed something.
+/// </summary>
 public static class Optimizer
 {
     public static void Run(IrFunction function)

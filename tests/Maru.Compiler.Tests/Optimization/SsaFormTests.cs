@@ -16,6 +16,22 @@ public sealed class SsaFormTests
         return function;
     }
 
+    /// <summary>What a program prints, the same on linux-x64, linux-arm64 (under qemu) and win-x64 (under wine); it must exit with 0.</summary>
+    internal static string OutputOnEveryTarget(string source)
+    {
+        string? output = null;
+        foreach (string target in new[] { "linux-x64", "linux-arm64", "win-x64" })
+        {
+            using var directory = new TemporaryDirectory();
+            string library = TestCompiler.BuildLibrary(directory, target, Maru.Compiler.Diagnostics.SourceFile.FromText("test.l", source));
+            var run = target == "win-x64" ? NativeHarness.RunWindowsLibrary(library, []) : NativeHarness.RunLibraryOn(target, library, []);
+            Assert.AreEqual(0, run.ExitCode, $"{target}: {run.StandardError}");
+            if (output is not null) Assert.AreEqual(output, run.StandardOutput, target);
+            output = run.StandardOutput;
+        }
+        return output!;
+    }
+
     private const string SumOfSquares = "(define-function f (n) (let ((s 0) (i 0)) (while (< i n) (set s (+ s (* i i))) (set i (+ i 1))) s))";
 
     [TestMethod]
@@ -106,17 +122,15 @@ public sealed class SsaFormTests
             (define-function fib-pair (n)
               (let ((a 0) (b 1) (i 0))
                 (while (< i n) (let ((t a)) (set a b) (set b (+ t b))) (set i (+ i 1)))
-                (printf "%ld %ld %ld\n" a b i)))
+                (printf "%lld %lld %lld\n" a b i)))
             (define-function rotate (n)
               (let ((x 1) (y 2) (z 3))
                 (while (> n 0) (let ((t x)) (set x y) (set y z) (set z t)) (set n (- n 1)))
-                (printf "%ld %ld %ld %ld\n" x y z n)))
+                (printf "%lld %lld %lld %lld\n" x y z n)))
             (define-function main ()
               (fib-pair 10) (fib-pair 0) (rotate 4) (rotate 0)
               0)
             """;
-        var run = TestCompiler.Run(source);
-        Assert.AreEqual(0, run.ExitCode, run.StandardError);
-        Assert.AreEqual("55 89 10\n0 1 0\n2 3 1 0\n1 2 3 0\n", run.StandardOutput);
+        Assert.AreEqual("55 89 10\n0 1 0\n2 3 1 0\n1 2 3 0\n", OutputOnEveryTarget(source));
     }
 }
