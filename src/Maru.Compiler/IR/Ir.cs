@@ -27,6 +27,7 @@ public enum Opcode
     LoadSlot,        // Dest = stack slot Index
     StoreSlot,       // stack slot Index = A
     Call,            // Dest = call (Direct/Extern: Symbol; Indirect: Args[0] is the callee) with the other Args
+    Phi,             // Dest = Args[i] when control came from Incoming[i]; only at a block's start, only while the optimiser holds SSA form
 }
 
 public enum SymbolKind { Function, Global, Extern }
@@ -45,6 +46,8 @@ public sealed class Instruction
     public int FixedArguments { get; init; } = -1;
     /// <summary>For a call of an extern with a C signature, that signature (how each argument and the result cross).</summary>
     public CSignature? Signature { get; init; }
+    /// <summary>For a phi, the predecessor each argument comes from (parallel to <see cref="Args"/>).</summary>
+    public BasicBlock[] Incoming { get; set; } = Array.Empty<BasicBlock>();
 
     public bool HasSideEffects => Opcode is Opcode.Store or Opcode.StoreGlobal or Opcode.StoreSlot or Opcode.Call;
 
@@ -55,6 +58,7 @@ public sealed class Instruction
         return Opcode switch
         {
             Opcode.Binary or Opcode.Unary or Opcode.Load or Opcode.Store => $"{dest}{Operator.ToString().ToLowerInvariant()} {args}",
+            Opcode.Phi => $"{dest}phi {string.Join(", ", Args.Select((a, i) => $"b{Incoming[i].Id}: {a}"))}",
             Opcode.Call => $"{dest}call {(CallKind == CallKind.Indirect ? "*" : Symbol)} ({args})",
             Opcode.LoadGlobal or Opcode.AddressOf => $"{dest}{Opcode.ToString().ToLowerInvariant()} {Symbol}",
             Opcode.StoreGlobal => $"storeglobal {Symbol}, {args}",

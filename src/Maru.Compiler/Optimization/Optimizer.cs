@@ -4,12 +4,23 @@ using Maru.Compiler.Semantics;
 
 namespace Maru.Compiler.Optimization;
 
-/// <summary>Runs the IR passes in order until nothing changes.</summary>
+/// <summary>
+/// Runs the IR passes: the plain ones in rounds until nothing changes; then, on SSA form, value numbering, loop-invariant
+/// code motion and induction-variable strength reduction; then the plain rounds again if those changed something.
+/// </summary>
 public static class Optimizer
 {
     public static void Run(IrFunction function)
     {
         ControlFlow.Simplify(function);
+        Simplify(function);
+        if (OnSsaForm(function)) Simplify(function);
+        EntrySplitting.Run(function);
+    }
+
+    /// <summary>The passes that run on the plain form, in rounds until nothing changes.</summary>
+    private static void Simplify(IrFunction function)
+    {
         for (int round = 0; round < 8; round++)
         {
             bool changed = ConstantFolding.Run(function);
@@ -18,7 +29,18 @@ public static class Optimizer
             changed |= DeadCode.Run(function);
             if (!changed) break;
         }
-        EntrySplitting.Run(function);
+    }
+
+    /// <summary>The passes that run on SSA form; true if they changed something.</summary>
+    private static bool OnSsaForm(IrFunction function)
+    {
+        if (SsaForm.Construct(function) is not { } ssa) return false;
+        bool changed = ValueNumbering.Run(ssa);
+        var loops = new NaturalLoops(ssa);
+        changed |= LoopInvariantCodeMotion.Run(ssa, loops);
+        changed |= InductionVariables.Run(ssa, loops);
+        ssa.Destruct();
+        return changed;
     }
 }
 
