@@ -25,6 +25,7 @@ public static class Optimizer
         {
             bool changed = ConstantFolding.Run(function);
             changed |= StrengthReduction.Run(function);
+            changed |= IfConversion.Run(function);
             changed |= ControlFlow.Simplify(function);
             changed |= DeadCode.Run(function);
             if (!changed) break;

@@ -7,6 +7,8 @@ namespace Maru.Compiler.Optimization;
 /// <summary>
 /// Replaces a remainder by ±2^k that is only ever compared with zero by a bit mask:
 /// <c>(= (% n 2) 0)</c> tests divisibility, for which the sign of the remainder does not matter.
+/// And, where such a test has proved x a multiple of 2^k, replaces a following <c>x / 2^j</c> (j ≤ k) by an arithmetic
+/// shift: the division is exact, so rounding toward zero and toward minus infinity agree.
 /// </summary>
 public static class StrengthReduction
 {
@@ -38,6 +40,47 @@ public static class StrengthReduction
             instruction.Operator = Operator.And;
             instruction.Args = new[] { instruction.Args[0], Value.Const(Math.Abs(divisor) - 1) };
             changed = true;
+        }
+        var predecessors = function.PredecessorCounts();
+        foreach (var block in function.Blocks) changed |= ShiftExactDivisions(block, predecessors);
+        return changed;
+    }
+
+    /// <summary>
+    /// When the block ends by branching on <c>(x &amp; mask) == 0</c> or <c>(x % ±2^k) == 0</c>, computed in the block with
+    /// x unchanged since, rewrites the divisions of x by 2^j (2^j dividing what was tested) at the start of the
+    /// successor where the test held, when that successor has no other predecessor, up to the first assignment of x.
+    /// </summary>
+    private static bool ShiftExactDivisions(BasicBlock block, Dictionary<BasicBlock, int> predecessors)
+    {
+        var branch = block.Terminator;
+        if (branch is not { Kind: TerminatorKind.Branch, Comparison: Operator.Eq or Operator.Ne, A.IsRegister: true, B: { IsConstant: true, Constant: 0 } }) return false;
+        var divisible = branch.Comparison == Operator.Eq ? branch.True! : branch.False!;
+        if (divisible == branch.True && divisible == branch.False || divisible == block || predecessors.GetValueOrDefault(divisible) != 1) return false;
+
+        int tested = branch.A.Register;
+        int index = block.Instructions.FindLastIndex(i => i.Dest == tested);
+        if (index < 0 || block.Instructions[index] is not { Opcode: Opcode.Binary, Args: [{ IsRegister: true } x, { IsConstant: true } c] } test) return false;
+        int bits = test.Operator switch
+        {
+            // The low k bits of the mask are ones: x & mask == 0 clears the low k bits of x.
+            Operator.And => BitOperations.TrailingZeroCount(~c.Constant),
+            Operator.Rem when c.Constant != long.MinValue && BitOperations.IsPow2(Math.Abs(c.Constant)) => BitOperations.Log2((ulong)Math.Abs(c.Constant)),
+            _ => 0,
+        };
+        if (bits == 0 || block.Instructions.Skip(index + 1).Any(i => i.Dest == x.Register)) return false;
+
+        bool changed = false;
+        foreach (var instruction in divisible.Instructions)
+        {
+            if (instruction is { Opcode: Opcode.Binary, Operator: Operator.Div, Args: [var dividend, { IsConstant: true } divisor] }
+                && dividend == x && divisor.Constant > 1 && BitOperations.IsPow2(divisor.Constant) && BitOperations.Log2((ulong)divisor.Constant) <= bits)
+            {
+                instruction.Operator = Operator.Sar;
+                instruction.Args = new[] { x, Value.Const(BitOperations.Log2((ulong)divisor.Constant)) };
+                changed = true;
+            }
+            if (instruction.Dest == x.Register) break;
         }
         return changed;
     }

@@ -19,6 +19,7 @@ public enum Arm64Op
     Tst,        // [a, b reg or logical imm]: flags of a & b
     Cset,       // [dst]: 1 if Condition else 0
     Csel,       // [dst, a, b]: Condition ? a : b
+    Cinc,       // [dst, a]: Condition ? a + 1 : a
     Ldr, Ldrb,  // [dst, memory, slot or incoming argument]; ldrb zero-extends
     Str, Strb,  // [memory, slot, incoming or outgoing argument, src]
     AddressOf,  // [dst, symbol or slot]: adrp + add (a local symbol), or sp + offset (a slot)

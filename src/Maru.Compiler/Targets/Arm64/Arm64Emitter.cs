@@ -212,6 +212,9 @@ public sealed class Arm64Emitter : IBlockEmitter
             case Arm64Op.Cset:
                 Line($"\tcset\t{Reg(o[0])}, {ConditionName(instruction.Condition)}");
                 break;
+            case Arm64Op.Cinc:
+                Line($"\tcinc\t{Reg(o[0])}, {Reg(o[1])}, {ConditionName(instruction.Condition)}");
+                break;
             case Arm64Op.Csel:
                 Line($"\tcsel\t{Reg(o[0])}, {Reg(o[1])}, {Reg(o[2])}, {ConditionName(instruction.Condition)}");
                 break;

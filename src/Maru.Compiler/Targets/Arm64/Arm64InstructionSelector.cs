@@ -428,10 +428,17 @@ public sealed class Arm64InstructionSelector
     /// <summary>
     /// Fuses two adjacent instructions where the first's result is used only by the second: a masked value compared
     /// with zero is tst and cset, a product added to or subtracted from a value is one madd/msub, a left shift added
-    /// or subtracted is a shifted operand.
+    /// or subtracted is a shifted operand, a comparison added to a value (an if-converted increment) is cmp and cinc.
     /// </summary>
     private bool TrySelectFused(Instruction first, Instruction second, int[] uses)
     {
+        if (first is { Opcode: Opcode.Binary } && WordArithmetic.IsComparison(first.Operator) && uses[first.Dest] == 1
+            && second is { Opcode: Opcode.Binary, Operator: Operator.Add, Args: [{ IsRegister: true } counter, { IsRegister: true } flag] }
+            && flag.Register == first.Dest && counter.Register != first.Dest)
+        {
+            AddConditional(Arm64Op.Cinc, Compare(first.Operator, first.Args[0], first.Args[1]), Def(V(second.Dest)), Use(V(counter.Register)));
+            return true;
+        }
         if (IsMask(first) && uses[first.Dest] == 1 && second is { Opcode: Opcode.Binary, Operator: Operator.Eq or Operator.Ne }
             && second.Args[0] is { IsRegister: true } masked && masked.Register == first.Dest && second.Args[1] is { IsConstant: true, Constant: 0 })
         {
