@@ -62,13 +62,17 @@ public static class ConstantFolding
                 changed |= Simplify(instruction);
             }
             var terminator = block.Terminator;
-            var args = terminator.Kind == TerminatorKind.Branch ? new[] { terminator.A, terminator.B } : terminator.Kind == TerminatorKind.Return ? new[] { terminator.A } : terminator.Args;
-            if (Substitute(args, substitution))
+            if (terminator.Kind is TerminatorKind.Branch or TerminatorKind.Return && Substitute(terminator.A, substitution) is { } a)
             {
+                terminator.A = a;
                 changed = true;
-                if (terminator.Kind == TerminatorKind.Branch) (terminator.A, terminator.B) = (args[0], args[1]);
-                else if (terminator.Kind == TerminatorKind.Return) terminator.A = args[0];
             }
+            if (terminator.Kind is TerminatorKind.Branch && Substitute(terminator.B, substitution) is { } b)
+            {
+                terminator.B = b;
+                changed = true;
+            }
+            changed |= Substitute(terminator.Args, substitution);
             if (terminator.Kind == TerminatorKind.Branch && terminator.A.IsConstant && terminator.B.IsConstant)
             {
                 bool taken = WordArithmetic.Binary(terminator.Comparison, terminator.A.Constant, terminator.B.Constant) != 0;
@@ -108,6 +112,10 @@ public static class ConstantFolding
         }
         return result;
     }
+
+    /// <summary>What replaces one operand, or null if it stays.</summary>
+    private static Value? Substitute(Value value, Dictionary<int, Value> substitution) =>
+        value.IsRegister && substitution.TryGetValue(value.Register, out var replacement) ? replacement : null;
 
     private static bool Substitute(Value[] args, Dictionary<int, Value> substitution)
     {
