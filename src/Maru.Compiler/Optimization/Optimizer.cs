@@ -83,16 +83,22 @@ public static class ConstantFolding
         return changed;
     }
 
+    // Reused from round to round and function to function (see Scratch).
+    [ThreadStatic] private static int[]? s_definitions;
+    [ThreadStatic] private static Dictionary<int, Value>? s_singleAssignmentValues;
+    [ThreadStatic] private static List<int>? s_substituted;
+
     /// <summary>Registers assigned once, by a copy of a constant or of a register that is itself never reassigned.</summary>
     private static Dictionary<int, Value> SingleAssignmentValues(IrFunction function)
     {
-        var definitions = new int[function.RegisterCount];
+        var definitions = Scratch.Cleared(ref s_definitions, function.RegisterCount);
         foreach (int p in function.Parameters) definitions[p]++;
         foreach (var block in function.Blocks)
             foreach (var instruction in block.Instructions)
                 if (instruction.Dest >= 0) definitions[instruction.Dest]++;
 
-        var result = new Dictionary<int, Value>();
+        var result = s_singleAssignmentValues ??= new Dictionary<int, Value>();
+        result.Clear();
         foreach (var block in function.Blocks)
         {
             foreach (var instruction in block.Instructions)
@@ -104,7 +110,10 @@ public static class ConstantFolding
             }
         }
         // Resolve chains (v3 = v2, v2 = 5) so one pass substitutes fully.
-        foreach (int register in result.Keys.ToList())
+        var substituted = s_substituted ??= new List<int>();
+        substituted.Clear();
+        substituted.AddRange(result.Keys);
+        foreach (int register in substituted)
         {
             var value = result[register];
             for (int guard = 0; value.IsRegister && result.TryGetValue(value.Register, out var next) && guard < 64; guard++) value = next;
