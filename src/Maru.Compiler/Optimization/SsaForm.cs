@@ -90,6 +90,7 @@ public sealed class SsaForm
     [ThreadStatic] private static Value[]? s_current;
     [ThreadStatic] private static Stack<(int Register, Value Previous)>? s_undo;
     [ThreadStatic] private static Stack<(BasicBlock Block, int UndoMark)>? s_pending;
+    [ThreadStatic] private static int[]? s_final;
 
     private void PlacePhis()
     {
@@ -239,9 +240,9 @@ public sealed class SsaForm
     public void Destruct()
     {
         int next = _registersBefore;
-        var final = new int[Function.RegisterCount];
+        var final = Scratch.Cleared(ref s_final, Function.RegisterCount);
         // A version is made after its variable's first register, so one pass in order numbers both.
-        for (int r = 0; r < final.Length; r++)
+        for (int r = 0; r < Function.RegisterCount; r++)
             final[r] = _original[r] != r ? final[_original[r]] : r < _registersBefore ? r : next++;
         for (int b = 0; b < Function.Blocks.Count; b++) Function.Blocks[b].Id = b;
         foreach (var block in Function.Blocks)
