@@ -87,13 +87,7 @@ public sealed class Terminator
 
     public SuccessorBlocks Successors => new(True, False != True ? False : null);
 
-    public IEnumerable<Value> Uses => Kind switch
-    {
-        TerminatorKind.Branch => new[] { A, B },
-        TerminatorKind.Return => new[] { A },
-        TerminatorKind.TailCall => Args,
-        _ => Array.Empty<Value>(),
-    };
+    public TerminatorUses Uses => new(this);
 
     public override string ToString() => Kind switch
     {
@@ -102,6 +96,38 @@ public sealed class Terminator
         TerminatorKind.Return => $"return {A}",
         _ => $"tailcall {Symbol} ({string.Join(", ", Args)})",
     };
+}
+
+/// <summary>The operands a terminator reads, in order; enumerating them with foreach or an index allocates nothing.</summary>
+public readonly struct TerminatorUses(Terminator terminator) : IEnumerable<Value>
+{
+    public int Count => terminator.Kind switch
+    {
+        TerminatorKind.Branch => 2,
+        TerminatorKind.Return => 1,
+        TerminatorKind.TailCall => terminator.Args.Length,
+        _ => 0,
+    };
+
+    public Value this[int index] => terminator.Kind switch
+    {
+        TerminatorKind.Branch => index == 0 ? terminator.A : terminator.B,
+        TerminatorKind.Return => terminator.A,
+        _ => terminator.Args[index],
+    };
+
+    public Enumerator GetEnumerator() => new(this);
+    IEnumerator<Value> IEnumerable<Value>.GetEnumerator() { foreach (var use in this) yield return use; }
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => ((IEnumerable<Value>)this).GetEnumerator();
+
+    public struct Enumerator(TerminatorUses uses)
+    {
+        private readonly int _count = uses.Count;
+        private int _position = -1;
+
+        public readonly Value Current => uses[_position];
+        public bool MoveNext() => ++_position < _count;
+    }
 }
 
 /// <summary>The distinct blocks a terminator may go to (none, one or two); enumerating them allocates nothing.</summary>

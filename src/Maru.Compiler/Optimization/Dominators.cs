@@ -6,6 +6,8 @@ namespace Maru.Compiler.Optimization;
 /// The dominator tree of a function's blocks (Cooper, Harvey and Kennedy, "A Simple, Fast Dominance Algorithm"), with
 /// predecessor lists, a reverse postorder and a numbering of the tree that answers "does a dominate b" in constant
 /// time. Block numbers are <see cref="BasicBlock.Id"/>s, which must be the blocks' indices; the entry is block 0.
+/// The lists and arrays are per-thread scratch (see <see cref="Scratch"/>), longer than the block count: one instance is
+/// valid until the next is made on the same thread.
 /// </summary>
 public sealed class Dominators
 {
@@ -19,23 +21,29 @@ public sealed class Dominators
     public List<BasicBlock>[] Children { get; }
     private readonly int[] _preorder, _lastDescendant;
 
+    [ThreadStatic] private static List<BasicBlock>[]? s_predecessors, s_children;
+    [ThreadStatic] private static int[]? s_rpoNumber, s_idom, s_preorder, s_lastDescendant;
+    [ThreadStatic] private static bool[]? s_visited;
+    [ThreadStatic] private static List<BasicBlock>? s_postorder;
+    [ThreadStatic] private static Stack<(BasicBlock Block, bool Exit)>? s_treeWalk;
+    [ThreadStatic] private static Stack<(BasicBlock Block, SuccessorBlocks.Enumerator Successors)>? s_graphWalk;
+
     public Dominators(IrFunction function)
     {
         var blocks = function.Blocks;
         int n = blocks.Count;
-        Predecessors = new List<BasicBlock>[n];
-        Children = new List<BasicBlock>[n];
-        for (int b = 0; b < n; b++) { Predecessors[b] = new List<BasicBlock>(2); Children[b] = new List<BasicBlock>(2); }
+        Predecessors = Scratch.ClearedLists(ref s_predecessors, n);
+        Children = Scratch.ClearedLists(ref s_children, n);
         foreach (var block in blocks)
             foreach (var successor in block.Terminator.Successors) Predecessors[successor.Id].Add(block);
 
         ReversePostorder = ComputeReversePostorder(blocks);
-        var rpoNumber = new int[n];
-        Array.Fill(rpoNumber, -1);
+        var rpoNumber = Scratch.Cleared(ref s_rpoNumber, n);
+        Array.Fill(rpoNumber, -1, 0, n);
         for (int i = 0; i < ReversePostorder.Length; i++) rpoNumber[ReversePostorder[i].Id] = i;
 
-        Idom = new int[n];
-        Array.Fill(Idom, -1);
+        Idom = Scratch.Cleared(ref s_idom, n);
+        Array.Fill(Idom, -1, 0, n);
         Idom[0] = 0;
         bool changed = true;
         while (changed)
@@ -59,10 +67,11 @@ public sealed class Dominators
         }
 
         // Preorder numbers of the tree: a dominates b when b's number lies in a's subtree range.
-        _preorder = new int[n];
-        _lastDescendant = new int[n];
+        _preorder = Scratch.Cleared(ref s_preorder, n);
+        _lastDescendant = Scratch.Cleared(ref s_lastDescendant, n);
         int counter = 0;
-        var pending = new Stack<(BasicBlock Block, bool Exit)>();
+        var pending = s_treeWalk ??= new Stack<(BasicBlock Block, bool Exit)>();
+        pending.Clear(); // an exception may have left it full
         pending.Push((blocks[0], false));
         while (pending.Count > 0)
         {
@@ -88,9 +97,11 @@ public sealed class Dominators
 
     private static BasicBlock[] ComputeReversePostorder(List<BasicBlock> blocks)
     {
-        var visited = new bool[blocks.Count];
-        var postorder = new List<BasicBlock>(blocks.Count);
-        var pending = new Stack<(BasicBlock Block, SuccessorBlocks.Enumerator Successors)>();
+        var visited = Scratch.Cleared(ref s_visited, blocks.Count);
+        var postorder = s_postorder ??= new List<BasicBlock>();
+        var pending = s_graphWalk ??= new Stack<(BasicBlock Block, SuccessorBlocks.Enumerator Successors)>();
+        postorder.Clear();
+        pending.Clear(); // an exception may have left them full
         visited[0] = true;
         pending.Push((blocks[0], blocks[0].Terminator.Successors.GetEnumerator()));
         while (pending.Count > 0)
@@ -108,7 +119,9 @@ public sealed class Dominators
             }
             else postorder.Add(block);
         }
-        postorder.Reverse();
-        return postorder.ToArray();
+        var reversePostorder = new BasicBlock[postorder.Count];
+        for (int i = 0; i < reversePostorder.Length; i++) reversePostorder[i] = postorder[^(i + 1)];
+        postorder.Clear(); // not to keep this function's blocks alive
+        return reversePostorder;
     }
 }

@@ -22,11 +22,18 @@ public static class InductionVariables
         foreach (var loop in loops.Loops)
         {
             var block = loop.Header;
-            if (loop.Blocks.Count != 1 || !block.Instructions.Any(IsIndexedAccess)) continue;
+            if (loop.Blocks.Count != 1 || !HasIndexedAccess(block)) continue;
             if (definition is null) (definedIn, definition) = Definitions(ssa.Function);
             changed |= Reduce(ssa, loops, loop, definedIn!, definition);
         }
         return changed;
+    }
+
+    private static bool HasIndexedAccess(BasicBlock block)
+    {
+        foreach (var instruction in block.Instructions)
+            if (IsIndexedAccess(instruction)) return true;
+        return false;
     }
 
     private static bool IsIndexedAccess(Instruction instruction) => instruction.Opcode is Opcode.Load or Opcode.Store && instruction.Args[1].IsRegister;

@@ -26,7 +26,7 @@ public static class LoopInvariantCodeMotion
         bool changed = false;
         foreach (var loop in loops.Loops)
         {
-            bool calls = loop.Blocks.Any(b => b.Instructions.Any(i => i.Opcode == Opcode.Call));
+            bool calls = HasCall(loop);
             foreach (var block in loop.Blocks)
             {
                 var instructions = block.Instructions;
@@ -55,6 +55,14 @@ public static class LoopInvariantCodeMotion
             }
         }
         return changed;
+    }
+
+    private static bool HasCall(Loop loop)
+    {
+        foreach (var block in loop.Blocks)
+            foreach (var instruction in block.Instructions)
+                if (instruction.Opcode == Opcode.Call) return true;
+        return false;
     }
 
     /// <summary>

@@ -26,14 +26,20 @@ public sealed class NaturalLoops
 
     public List<Loop> Loops { get; } = new();
 
+    // Reused from function to function (see Scratch).
+    [ThreadStatic] private static Dictionary<BasicBlock, Loop>? s_loopOfHeader;
+    [ThreadStatic] private static Stack<BasicBlock>? s_pending;
+
     public NaturalLoops(SsaForm ssa)
     {
         _ssa = ssa;
         var dominators = ssa.Dominators;
         int n = ssa.Function.Blocks.Count;
         _nextBlockId = n;
-        var loopOfHeader = new Dictionary<BasicBlock, Loop>();
-        var pending = new Stack<BasicBlock>();
+        var loopOfHeader = s_loopOfHeader ??= new Dictionary<BasicBlock, Loop>();
+        var pending = s_pending ??= new Stack<BasicBlock>();
+        loopOfHeader.Clear();
+        pending.Clear(); // an exception may have left them full
         foreach (var latch in dominators.ReversePostorder)
         {
             foreach (var header in latch.Terminator.Successors)
@@ -57,6 +63,7 @@ public sealed class NaturalLoops
                 }
             }
         }
+        loopOfHeader.Clear(); // not to keep this function's blocks alive
         foreach (var loop in Loops)
             foreach (var block in dominators.ReversePostorder)
                 if (loop.Body.Contains(block.Id)) loop.Blocks.Add(block);

@@ -63,13 +63,17 @@ public static class ConstantFolding
                 changed |= Simplify(instruction);
             }
             var terminator = block.Terminator;
-            var args = terminator.Kind == TerminatorKind.Branch ? new[] { terminator.A, terminator.B } : terminator.Kind == TerminatorKind.Return ? new[] { terminator.A } : terminator.Args;
-            if (Substitute(args, substitution))
+            if (terminator.Kind is TerminatorKind.Branch or TerminatorKind.Return && Substitute(terminator.A, substitution) is { } a)
             {
+                terminator.A = a;
                 changed = true;
-                if (terminator.Kind == TerminatorKind.Branch) (terminator.A, terminator.B) = (args[0], args[1]);
-                else if (terminator.Kind == TerminatorKind.Return) terminator.A = args[0];
             }
+            if (terminator.Kind is TerminatorKind.Branch && Substitute(terminator.B, substitution) is { } b)
+            {
+                terminator.B = b;
+                changed = true;
+            }
+            changed |= Substitute(terminator.Args, substitution);
             if (terminator.Kind == TerminatorKind.Branch && terminator.A.IsConstant && terminator.B.IsConstant)
             {
                 bool taken = WordArithmetic.Binary(terminator.Comparison, terminator.A.Constant, terminator.B.Constant) != 0;
@@ -80,16 +84,22 @@ public static class ConstantFolding
         return changed;
     }
 
+    // Reused from round to round and function to function (see Scratch).
+    [ThreadStatic] private static int[]? s_definitions;
+    [ThreadStatic] private static Dictionary<int, Value>? s_singleAssignmentValues;
+    [ThreadStatic] private static List<int>? s_substituted;
+
     /// <summary>Registers assigned once, by a copy of a constant or of a register that is itself never reassigned.</summary>
     private static Dictionary<int, Value> SingleAssignmentValues(IrFunction function)
     {
-        var definitions = new int[function.RegisterCount];
+        var definitions = Scratch.Cleared(ref s_definitions, function.RegisterCount);
         foreach (int p in function.Parameters) definitions[p]++;
         foreach (var block in function.Blocks)
             foreach (var instruction in block.Instructions)
                 if (instruction.Dest >= 0) definitions[instruction.Dest]++;
 
-        var result = new Dictionary<int, Value>();
+        var result = s_singleAssignmentValues ??= new Dictionary<int, Value>();
+        result.Clear();
         foreach (var block in function.Blocks)
         {
             foreach (var instruction in block.Instructions)
@@ -101,7 +111,10 @@ public static class ConstantFolding
             }
         }
         // Resolve chains (v3 = v2, v2 = 5) so one pass substitutes fully.
-        foreach (int register in result.Keys.ToList())
+        var substituted = s_substituted ??= new List<int>();
+        substituted.Clear();
+        substituted.AddRange(result.Keys);
+        foreach (int register in substituted)
         {
             var value = result[register];
             for (int guard = 0; value.IsRegister && result.TryGetValue(value.Register, out var next) && guard < 64; guard++) value = next;
@@ -109,6 +122,10 @@ public static class ConstantFolding
         }
         return result;
     }
+
+    /// <summary>What replaces one operand, or null if it stays.</summary>
+    private static Value? Substitute(Value value, Dictionary<int, Value> substitution) =>
+        value.IsRegister && substitution.TryGetValue(value.Register, out var replacement) ? replacement : null;
 
     private static bool Substitute(Value[] args, Dictionary<int, Value> substitution)
     {

@@ -82,14 +82,24 @@ public sealed class SsaForm
         return register;
     }
 
+    [ThreadStatic] private static int[]? s_definedIn, s_definitionSites, s_sites, s_fill, s_hasPhi, s_queued;
+    [ThreadStatic] private static bool[]? s_crossesBlocks;
+    [ThreadStatic] private static List<int>[]? s_frontiers;
+    [ThreadStatic] private static List<Instruction>[]? s_phis;
+    [ThreadStatic] private static Stack<int>? s_work;
+    [ThreadStatic] private static Value[]? s_current;
+    [ThreadStatic] private static Stack<(int Register, Value Previous)>? s_undo;
+    [ThreadStatic] private static Stack<(BasicBlock Block, int UndoMark)>? s_pending;
+    [ThreadStatic] private static int[]? s_final;
+
     private void PlacePhis()
     {
         var blocks = Function.Blocks;
         int n = blocks.Count, registers = _registersBefore;
         // Registers used before being defined in some block are the only ones that can need a phi.
-        var definedIn = new int[registers];
-        var crossesBlocks = new bool[registers];
-        var definitionSites = new int[registers + 1]; // counting sort of (register, block) definitions
+        var definedIn = Scratch.Cleared(ref s_definedIn, registers);
+        var crossesBlocks = Scratch.Cleared(ref s_crossesBlocks, registers);
+        var definitionSites = Scratch.Cleared(ref s_definitionSites, registers + 1); // counting sort of (register, block) definitions
         foreach (int p in Function.Parameters) { _definitions[p]++; definitionSites[p + 1]++; }
         foreach (var block in blocks)
         {
@@ -109,18 +119,20 @@ public sealed class SsaForm
                 if (arg.IsRegister && definedIn[arg.Register] != stamp) crossesBlocks[arg.Register] = true;
         }
         for (int r = 0; r < registers; r++) definitionSites[r + 1] += definitionSites[r];
-        var sites = new int[definitionSites[registers]];
-        var fill = (int[])definitionSites.Clone();
+        var sites = Scratch.Cleared(ref s_sites, definitionSites[registers]);
+        var fill = Scratch.Cleared(ref s_fill, registers + 1);
+        Array.Copy(definitionSites, fill, registers + 1);
         foreach (int p in Function.Parameters) sites[fill[p]++] = 0;
         foreach (var block in blocks)
             foreach (var instruction in block.Instructions)
                 if (instruction.Dest >= 0) sites[fill[instruction.Dest]++] = block.Id;
 
         var frontiers = DominanceFrontiers();
-        var phis = new List<Instruction>?[n];
-        var hasPhi = new int[n];
-        var queued = new int[n];
-        var work = new Stack<int>();
+        var phis = Scratch.ClearedLists(ref s_phis, n);
+        var hasPhi = Scratch.Cleared(ref s_hasPhi, n);
+        var queued = Scratch.Cleared(ref s_queued, n);
+        var work = s_work ??= new Stack<int>();
+        work.Clear(); // an exception may have left it full
         for (int r = 0; r < registers; r++)
         {
             if (!crossesBlocks[r]) continue;
@@ -136,20 +148,23 @@ public sealed class SsaForm
                     var predecessors = Dominators.Predecessors[d];
                     var args = new Value[predecessors.Count];
                     Array.Fill(args, Value.Reg(r)); // no definition on that path: the register itself, undefined
-                    (phis[d] ??= new List<Instruction>()).Add(new Instruction { Opcode = Opcode.Phi, Dest = r, Args = args, Incoming = predecessors.ToArray() });
+                    phis[d].Add(new Instruction { Opcode = Opcode.Phi, Dest = r, Args = args, Incoming = predecessors.ToArray() });
                     if (queued[d] != stamp) { queued[d] = stamp; work.Push(d); }
                 }
             }
         }
         for (int b = 0; b < n; b++)
-            if (phis[b] is { } list) blocks[b].Instructions.InsertRange(0, list);
+        {
+            if (phis[b].Count == 0) continue;
+            blocks[b].Instructions.InsertRange(0, phis[b]);
+            phis[b].Clear(); // not to keep this function's instructions alive
+        }
     }
 
     private List<int>[] DominanceFrontiers()
     {
         int n = Function.Blocks.Count;
-        var frontiers = new List<int>[n];
-        for (int b = 0; b < n; b++) frontiers[b] = new List<int>();
+        var frontiers = Scratch.ClearedLists(ref s_frontiers, n);
         var idom = Dominators.Idom;
         for (int b = 0; b < n; b++)
         {
@@ -171,10 +186,11 @@ public sealed class SsaForm
     /// <summary>Walks the dominator tree giving each definition a new version and each use the version that reaches it.</summary>
     private void Rename()
     {
-        var current = new Value[_registersBefore];
-        for (int r = 0; r < current.Length; r++) current[r] = Value.Reg(r);
-        var undo = new Stack<(int Register, Value Previous)>();
-        var pending = new Stack<(BasicBlock Block, int UndoMark)>();
+        var current = Scratch.Cleared(ref s_current, _registersBefore);
+        for (int r = 0; r < _registersBefore; r++) current[r] = Value.Reg(r);
+        var undo = s_undo ??= new Stack<(int Register, Value Previous)>();
+        var pending = s_pending ??= new Stack<(BasicBlock Block, int UndoMark)>();
+        undo.Clear(); pending.Clear(); // an exception may have left them full
         pending.Push((Function.Blocks[0], -1));
         while (pending.Count > 0)
         {
@@ -224,9 +240,9 @@ public sealed class SsaForm
     public void Destruct()
     {
         int next = _registersBefore;
-        var final = new int[Function.RegisterCount];
+        var final = Scratch.Cleared(ref s_final, Function.RegisterCount);
         // A version is made after its variable's first register, so one pass in order numbers both.
-        for (int r = 0; r < final.Length; r++)
+        for (int r = 0; r < Function.RegisterCount; r++)
             final[r] = _original[r] != r ? final[_original[r]] : r < _registersBefore ? r : next++;
         for (int b = 0; b < Function.Blocks.Count; b++) Function.Blocks[b].Id = b;
         foreach (var block in Function.Blocks)

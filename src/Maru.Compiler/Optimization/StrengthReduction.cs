@@ -25,21 +25,25 @@ public static class StrengthReduction
                 CountUses(instruction.Args, instruction.Opcode == Opcode.Binary ? instruction.Operator : null, zeroTestUses, allUses);
             }
             var t = block.Terminator;
-            CountUses(t.Uses.ToArray(), t.Kind == TerminatorKind.Branch ? t.Comparison : null, zeroTestUses, allUses);
+            bool isZeroTest = t.Kind == TerminatorKind.Branch && t.Comparison is Operator.Eq or Operator.Ne && (IsZero(t.A) || IsZero(t.B));
+            foreach (var use in t.Uses) CountUse(use, isZeroTest, zeroTestUses, allUses);
         }
         foreach (int p in function.Parameters) definitions[p]++;
 
         bool changed = false;
-        foreach (var instruction in function.Blocks.SelectMany(b => b.Instructions))
+        foreach (var block in function.Blocks)
         {
-            if (instruction is not { Opcode: Opcode.Binary, Operator: Operator.Rem } || !instruction.Args[1].IsConstant) continue;
-            long divisor = instruction.Args[1].Constant;
-            if (divisor == long.MinValue || !BitOperations.IsPow2(Math.Abs(divisor))) continue;
-            int d = instruction.Dest;
-            if (definitions[d] != 1 || allUses[d] == 0 || allUses[d] != zeroTestUses[d]) continue;
-            instruction.Operator = Operator.And;
-            instruction.Args = new[] { instruction.Args[0], Value.Const(Math.Abs(divisor) - 1) };
-            changed = true;
+            foreach (var instruction in block.Instructions)
+            {
+                if (instruction is not { Opcode: Opcode.Binary, Operator: Operator.Rem } || !instruction.Args[1].IsConstant) continue;
+                long divisor = instruction.Args[1].Constant;
+                if (divisor == long.MinValue || !BitOperations.IsPow2(Math.Abs(divisor))) continue;
+                int d = instruction.Dest;
+                if (definitions[d] != 1 || allUses[d] == 0 || allUses[d] != zeroTestUses[d]) continue;
+                instruction.Operator = Operator.And;
+                instruction.Args = new[] { instruction.Args[0], Value.Const(Math.Abs(divisor) - 1) };
+                changed = true;
+            }
         }
         var predecessors = function.PredecessorCounts();
         foreach (var block in function.Blocks) changed |= ShiftExactDivisions(block, predecessors);
@@ -87,12 +91,16 @@ public static class StrengthReduction
 
     private static void CountUses(Value[] args, Operator? op, int[] zeroTestUses, int[] allUses)
     {
-        bool isZeroTest = op is Operator.Eq or Operator.Ne && args.Length == 2 && args.Any(a => a is { IsConstant: true, Constant: 0 });
-        foreach (var arg in args)
-        {
-            if (!arg.IsRegister) continue;
-            allUses[arg.Register]++;
-            if (isZeroTest) zeroTestUses[arg.Register]++;
-        }
+        bool isZeroTest = op is Operator.Eq or Operator.Ne && args.Length == 2 && (IsZero(args[0]) || IsZero(args[1]));
+        foreach (var arg in args) CountUse(arg, isZeroTest, zeroTestUses, allUses);
     }
+
+    private static void CountUse(Value use, bool isZeroTest, int[] zeroTestUses, int[] allUses)
+    {
+        if (!use.IsRegister) return;
+        allUses[use.Register]++;
+        if (isZeroTest) zeroTestUses[use.Register]++;
+    }
+
+    private static bool IsZero(Value value) => value is { IsConstant: true, Constant: 0 };
 }

@@ -22,17 +22,27 @@ public static class ValueNumbering
     /// </summary>
     private record struct Leader(Instruction Instruction, BasicBlock Block, int Register, int Calls);
 
+    // Reused from function to function (see Scratch), emptied first: an exception may have left them full.
+    [ThreadStatic] private static Value[]? s_number;
+    [ThreadStatic] private static Dictionary<Expression, int>? s_table;
+    [ThreadStatic] private static List<Leader>? s_leaders;
+    [ThreadStatic] private static List<(Expression Key, int Shadowed)>? s_scope;
+    [ThreadStatic] private static List<Expression>? s_globalLoads;
+    [ThreadStatic] private static List<int>? s_freshCopies;
+    [ThreadStatic] private static Stack<(BasicBlock Block, int ScopeMark, int Calls)>? s_pending;
+
     public static bool Run(SsaForm ssa)
     {
         var function = ssa.Function;
-        var number = new Value[function.RegisterCount];
-        for (int r = 0; r < number.Length; r++) number[r] = Value.Reg(r);
-        var table = new Dictionary<Expression, int>();
-        var leaders = new List<Leader>();
-        var scope = new List<(Expression Key, int Shadowed)>(); // what to undo on leaving a subtree: the entry it hid, or -1
-        var globalLoads = new List<Expression>();
-        var freshCopies = new List<int>(); // leaders whose result moved to a fresh register, needing a copy back
-        var pending = new Stack<(BasicBlock Block, int ScopeMark, int Calls)>();
+        var number = Scratch.Cleared(ref s_number, function.RegisterCount);
+        for (int r = 0; r < function.RegisterCount; r++) number[r] = Value.Reg(r);
+        var table = s_table ??= new Dictionary<Expression, int>();
+        var leaders = s_leaders ??= new List<Leader>();
+        var scope = s_scope ??= new List<(Expression Key, int Shadowed)>(); // what to undo on leaving a subtree: the entry it hid, or -1
+        var globalLoads = s_globalLoads ??= new List<Expression>();
+        var freshCopies = s_freshCopies ??= new List<int>(); // leaders whose result moved to a fresh register, needing a copy back
+        var pending = s_pending ??= new Stack<(BasicBlock Block, int ScopeMark, int Calls)>();
+        table.Clear(); leaders.Clear(); scope.Clear(); globalLoads.Clear(); freshCopies.Clear(); pending.Clear();
         pending.Push((function.Blocks[0], -1, 0));
         bool changed = false;
         while (pending.Count > 0)
@@ -93,6 +103,8 @@ public static class ValueNumbering
             block.Instructions.Insert(block.Instructions.IndexOf(instruction) + 1,
                 new Instruction { Opcode = Opcode.Copy, Dest = original, Args = new[] { Value.Reg(fresh) } });
         }
+        leaders.Clear();
+        freshCopies.Clear();
         return changed;
     }
 
