@@ -65,15 +65,11 @@ public sealed class Inlining
         int nodes = 0;
         takesAddress = false;
         selfCalls = 0;
-        var pending = new Stack<BoundExpression>();
-        pending.Push(body);
-        while (pending.Count > 0)
+        foreach (var e in body.SelfAndDescendants())
         {
-            var e = pending.Pop();
             nodes++;
             if (e is BoundAddressOfLocal) takesAddress = true;
             if (e is BoundCall { Kind: CallKind.Direct } call && call.Target == function) selfCalls++;
-            foreach (var child in e.Children()) pending.Push(child);
         }
         return nodes;
     }

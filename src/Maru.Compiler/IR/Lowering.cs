@@ -165,17 +165,8 @@ public sealed class Lowering
     /// Whether a return appears among a call's arguments: it leaves this activation after the other operand went into the
     /// accumulator, whose value it must not include.
     /// </summary>
-    private static bool ReturnsAmongArguments(BoundCall call)
-    {
-        var pending = new Stack<BoundExpression>(call.Arguments);
-        while (pending.Count > 0)
-        {
-            var next = pending.Pop();
-            if (next is BoundReturn) return true;
-            foreach (var child in next.Children()) pending.Push(child);
-        }
-        return false;
-    }
+    private static bool ReturnsAmongArguments(BoundCall call) =>
+        call.Arguments.Any(a => a.SelfAndDescendants().Any(e => e is BoundReturn));
 
     /// <summary>
     /// Whether an expression computes from constants and locals only: evaluating it before a call instead of after it
@@ -242,19 +233,8 @@ public sealed class Lowering
         _variableRegisters.Add(register);
     }
 
-    private static bool ContainsAddressOfLocal(BoundExpression body)
-    {
-        // Iterative walk: bodies can be deep.
-        var pending = new Stack<BoundExpression>();
-        pending.Push(body);
-        while (pending.Count > 0)
-        {
-            var e = pending.Pop();
-            if (e is BoundAddressOfLocal) return true;
-            foreach (var child in e.Children()) pending.Push(child);
-        }
-        return false;
-    }
+    private static bool ContainsAddressOfLocal(BoundExpression body) =>
+        body.SelfAndDescendants().Any(e => e is BoundAddressOfLocal);
 
     // ---- blocks ----
 

@@ -208,4 +208,17 @@ public static class BoundTreeWalk
         BoundReturn r => new[] { r.Value },
         _ => Array.Empty<BoundExpression>(),
     };
+
+    /// <summary><paramref name="e"/> and every expression inside it, walked without recursion (bodies can be deep).</summary>
+    public static IEnumerable<BoundExpression> SelfAndDescendants(this BoundExpression e)
+    {
+        var pending = new Stack<BoundExpression>();
+        pending.Push(e);
+        while (pending.Count > 0)
+        {
+            var next = pending.Pop();
+            yield return next;
+            foreach (var child in next.Children()) pending.Push(child);
+        }
+    }
 }
