@@ -466,19 +466,20 @@ public sealed class Lowering
             case BoundConstant c:
                 return Value.Const(c.Value);
             case BoundString s:
-                return Value.Reg(Define(new Instruction { Opcode = Opcode.AddressOfString, Index = _module.InternString(s.Bytes) }));
+                return StringAddress(s.Bytes);
             case BoundLocal local:
                 if (_slots.TryGetValue(local.Variable, out int slot))
                     return Value.Reg(Define(new Instruction { Opcode = Opcode.LoadSlot, Index = slot }));
                 return Value.Reg(_registers[local.Variable]);
             case BoundGlobal global:
-                return Value.Reg(Define(new Instruction { Opcode = Opcode.LoadGlobal, Symbol = global.Global.NativeName }));
+                return ConstantGlobal(global.Global)
+                    ?? Value.Reg(Define(new Instruction { Opcode = Opcode.LoadGlobal, Symbol = global.Global.NativeName }));
             case BoundFunctionAddress f:
-                return Value.Reg(Define(new Instruction { Opcode = Opcode.AddressOf, SymbolKind = SymbolKind.Function, Symbol = f.Function.NativeName }));
+                return AddressOf(SymbolKind.Function, f.Function);
             case BoundExternAddress x:
-                return Value.Reg(Define(new Instruction { Opcode = Opcode.AddressOf, SymbolKind = SymbolKind.Extern, Symbol = x.Extern.NativeName }));
+                return AddressOf(SymbolKind.Extern, x.Extern);
             case BoundAddressOfGlobal g:
-                return Value.Reg(Define(new Instruction { Opcode = Opcode.AddressOf, SymbolKind = SymbolKind.Global, Symbol = g.Global.NativeName }));
+                return AddressOf(SymbolKind.Global, g.Global);
             case BoundAddressOfLocal a:
                 return Value.Reg(Define(new Instruction { Opcode = Opcode.AddressOfSlot, Index = _slots[a.Variable] }));
             case BoundAssignLocal assign:
@@ -527,6 +528,26 @@ public sealed class Lowering
                 throw new InvalidOperationException($"cannot lower {e.GetType().Name}");
         }
     }
+
+    /// <summary>
+    /// A global that nothing changes (<see cref="GlobalSymbol.MayChange"/>) read as its initial value, or null: a word, or
+    /// the address of its function or extern, the same as the name's. A string's address only in the global's own file:
+    /// another file's code would point at its own copy of the literal.
+    /// </summary>
+    private Value? ConstantGlobal(GlobalSymbol global) => global.MayChange ? null : global.InitialValue switch
+    {
+        ConstantValue c => Value.Const(c.Value),
+        AddressOfFunction f => AddressOf(SymbolKind.Function, f.Function),
+        AddressOfExtern x => AddressOf(SymbolKind.Extern, x.Extern),
+        AddressOfString s when global.File == _function.Symbol.File => StringAddress(s.Bytes),
+        _ => null,
+    };
+
+    private Value AddressOf(SymbolKind kind, Symbol symbol) =>
+        Value.Reg(Define(new Instruction { Opcode = Opcode.AddressOf, SymbolKind = kind, Symbol = symbol.NativeName }));
+
+    private Value StringAddress(byte[] bytes) =>
+        Value.Reg(Define(new Instruction { Opcode = Opcode.AddressOfString, Index = _module.InternString(bytes) }));
 
     /// <summary>Evaluates operands left to right. A register read early is copied when a later operand may assign it.</summary>
     private Value[] LowerOperands(IReadOnlyList<BoundExpression> operands)

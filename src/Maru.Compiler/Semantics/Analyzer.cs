@@ -114,6 +114,7 @@ public sealed class Analyzer
             }
         }
 
+        NoteUses(unit);
         foreach (var global in globals) EvaluateGlobal(global, _globalInitializers[global]?.Span ?? default);
         DecideExports(unit, functions.Select(f => f.Symbol).ToList());
         CheckSymbols(functions.Select(f => (Symbol)f.Symbol).Concat(globals).ToList(), externs, definedAt);
@@ -189,6 +190,44 @@ public sealed class Analyzer
             if (symbol.Name == "main" && symbol.Parameters.Count is not (0 or 2))
                 Error(definition.Name, DiagnosticCodes.InvalidMain,
                     $"'main' takes no parameters or two (argc argv), not {symbol.Parameters.Count}");
+        }
+    }
+
+    // ---- uses of functions and globals, for the optimiser ----
+
+    /// <summary>
+    /// Counts the direct calls of each function, notes the functions whose address is taken and the globals that may
+    /// change (<see cref="FunctionSymbol.CallSites"/>, <see cref="GlobalSymbol.MayChange"/>), before any body is bound:
+    /// lowering streams functions and needs the whole unit's counts. Read on the expanded forms, names are not resolved
+    /// against locals, so a local that shadows a name counts as that name: the counts can only be too high, which is safe.
+    /// </summary>
+    private void NoteUses(ExpandedUnit unit)
+    {
+        var pending = new Stack<Form>();
+        foreach (var definition in unit.Definitions)
+        {
+            if (definition is FunctionDefinition function) foreach (var form in function.Body) pending.Push(form);
+            else if (definition is GlobalDefinition { Initializer: { } initializer }) pending.Push(initializer);
+        }
+        while (pending.Count > 0)
+        {
+            var form = pending.Pop();
+            if (form is SymbolForm name && _symbols.GetValueOrDefault(name.Name) is FunctionSymbol used) used.IsAddressTaken = true;
+            if (form is not ListForm { Count: > 0 } list) continue;
+            int first = 0;
+            if (list[0] is SymbolForm head)
+            {
+                first = 1;
+                if (_symbols.GetValueOrDefault(head.Name) is FunctionSymbol called) called.CallSites++;
+                if (head.Name is "set" or "address-of" && list.Count > 1 && list[1] is SymbolForm target
+                    && _symbols.GetValueOrDefault(target.Name) is GlobalSymbol changed)
+                    changed.MayChange = true;
+                // (set (acc a...) v) becomes a call of set-acc (CoreForms).
+                if (head.Name == "set" && list.Count > 1 && list[1] is ListForm { Head: string getter }
+                    && _symbols.GetValueOrDefault("set-" + getter) is FunctionSymbol setter)
+                    setter.CallSites++;
+            }
+            for (int i = first; i < list.Count; i++) pending.Push(list[i]);
         }
     }
 

@@ -29,6 +29,10 @@ public sealed class FunctionSymbol(string name, string nativeName, SourceFile fi
     public bool IsExported { get; set; }
     public BoundExpression Body { get; set; } = null!;
     public int LocalCount { get; set; }
+    /// <summary>How many direct calls of it the unit's bodies hold, counted on their forms (see Analyzer): at least the bound calls.</summary>
+    public int CallSites { get; set; }
+    /// <summary>Whether its name is used other than as a call's head (its address taken), counted as <see cref="CallSites"/>.</summary>
+    public bool IsAddressTaken { get; set; }
 }
 
 /// <param name="fixedParameters">For a variadic C function, its number of fixed parameters; null for any other.</param>
@@ -53,6 +57,11 @@ public sealed record AddressOfString(byte[] Bytes) : GlobalInitialValue;
 public sealed class GlobalSymbol(string name, string nativeName, SourceFile file) : Symbol(name, nativeName, file)
 {
     public GlobalInitialValue InitialValue { get; set; } = new ConstantValue(0);
+    /// <summary>
+    /// Whether the program may change it: some body of the unit assigns it or takes its address (the library keeps it
+    /// to itself, spec section 6). Otherwise every read is <see cref="InitialValue"/>.
+    /// </summary>
+    public bool MayChange { get; set; }
 }
 
 /// <summary>A checked expression. <see cref="AssignsLocal"/> lets lowering keep left-to-right order cheaply.</summary>
