@@ -8,10 +8,12 @@ public enum X64Op
     StoreByte,  // [dst memory, src reg or imm]: store the low byte
     Lea,        // [dst reg, memory]
     LoadExternAddress, // [dst reg, symbol]: the address of an extern (from the GOT, or of the import thunk on COFF)
-    Add, Sub, And, Or, Xor, Imul, // [dst (use+def), src reg or imm32]
+    Add, Sub, And, Or, Xor, Imul, // [dst (use+def), src reg or imm32]; all but imul also [dst memory, src reg or imm32]
+    Adc, Sbb,   // [dst (use+def), src imm]: with the carry flag of the comparison just before
     Neg, Not,   // [dst (use+def)]
     Shl, Sar, Shr, // [dst (use+def), count imm or %rcx]
-    Cmp,        // [a, b]: flags of a - b
+    Cmp,        // [a, b]: flags of a - b (a a register or memory)
+    CmpByte,    // [memory, imm8]: flags of the byte at memory - imm
     Test,       // [a, b]: flags of a & b
     Setcc,      // [dst]: 1 if Condition else 0 (setcc + movzbl)
     Cmov,       // [dst (use+def), src]: dst = src if Condition

@@ -182,7 +182,7 @@ public sealed class X64Emitter : IBlockEmitter
             case X64Op.LoadExternAddress:
                 Line($"\t{_format.ExternAddress(o[1].Symbol!, Format(o[0]))}");
                 break;
-            case X64Op.Add or X64Op.Sub or X64Op.And or X64Op.Or or X64Op.Xor or X64Op.Imul:
+            case X64Op.Add or X64Op.Sub or X64Op.And or X64Op.Or or X64Op.Xor or X64Op.Imul or X64Op.Adc or X64Op.Sbb:
                 Line($"\t{Mnemonic((X64Op)instruction.Opcode)}q\t{Format(o[1])}, {Format(o[0])}");
                 break;
             case X64Op.Neg or X64Op.Not:
@@ -193,6 +193,9 @@ public sealed class X64Emitter : IBlockEmitter
                 break;
             case X64Op.Cmp:
                 Line($"\tcmpq\t{Format(o[1])}, {Format(o[0])}");
+                break;
+            case X64Op.CmpByte:
+                Line($"\tcmpb\t{Format(o[1])}, {Format(o[0])}");
                 break;
             case X64Op.Test:
                 Line($"\ttestq\t{Format(o[1])}, {Format(o[0])}");
@@ -279,7 +282,7 @@ public sealed class X64Emitter : IBlockEmitter
                 Line($"\t{mnemonic}\t{Format(o[1])}, {d}");
                 break;
             case X64Op.Ucomisd:
-                Line($"\tucomisd\t{Name(o[1].Reg)}, {d}");
+                Line($"\tucomisd\t{Format(o[1])}, {d}");
                 break;
             case X64Op.CompareSd:
                 Line($"\tcmp{((X64DoublePredicate)instruction.Condition).ToString().ToLowerInvariant()}sd\t{Name(o[1].Reg)}, {d}");
@@ -373,7 +376,7 @@ public sealed class X64Emitter : IBlockEmitter
 
     private static string Mnemonic(X64Op op) => op switch
     {
-        X64Op.Add => "add", X64Op.Sub => "sub", X64Op.And => "and", X64Op.Or => "or", X64Op.Xor => "xor", X64Op.Imul => "imul",
+        X64Op.Add => "add", X64Op.Sub => "sub", X64Op.Adc => "adc", X64Op.Sbb => "sbb", X64Op.And => "and", X64Op.Or => "or", X64Op.Xor => "xor", X64Op.Imul => "imul",
         X64Op.Neg => "neg", X64Op.Not => "not", X64Op.Shl => "shl", X64Op.Sar => "sar", X64Op.Shr => "shr",
         _ => throw new InvalidOperationException(op.ToString()),
     };

@@ -9,7 +9,7 @@ namespace Maru.Compiler.Targets.X64;
 /// Turns IR into x86-64 machine instructions over virtual registers. Fixed registers (arguments, results,
 /// division, shift counts) appear as copies to and from physical registers, for the allocator to coalesce.
 /// </summary>
-public sealed class X64InstructionSelector
+public sealed partial class X64InstructionSelector
 {
     private readonly IrFunction _ir;
     private readonly X64Abi _abi;
@@ -43,24 +43,31 @@ public sealed class X64InstructionSelector
     private void Run()
     {
         foreach (var block in _ir.Blocks) _function.Blocks.Add(new MachineBlock(block.Id, block.LoopDepth));
-        var uses = UseCounts();
+        var uses = _uses = UseCounts();
+        _firstDefinition = new int[_ir.RegisterCount];
+        _definedIn = new int[_ir.RegisterCount];
         foreach (var block in _ir.Blocks)
         {
             var machineBlock = _function.Blocks[block.Id];
             _code = machineBlock.Instructions;
             if (block.Id == 0) SelectEntry();
             var bitTest = BitTestBranch(block, uses) ?? DoubleComparisonBranch(block, uses);
+            _block = block;
+            PlanBlock(block, bitTest);
             for (int i = 0; i < block.Instructions.Count; i++)
             {
                 var instruction = block.Instructions[i];
-                if (instruction == bitTest) continue;
-                if (i + 1 < block.Instructions.Count && TrySelectScaledAdd(instruction, block.Instructions[i + 1], uses))
+                _position = i;
+                if (instruction == bitTest || _selectedWithOther.Contains(instruction)) continue;
+                if (i + 1 < block.Instructions.Count && !_selectedWithOther.Contains(block.Instructions[i + 1])
+                    && TrySelectScaledAdd(instruction, block.Instructions[i + 1], uses))
                 {
                     i++;
                     continue;
                 }
                 Select(instruction);
             }
+            _position = block.Instructions.Count;
             if (bitTest is { Opcode: Opcode.Binary, Operator: Operator.And }) SelectBitTestBranch(bitTest, block.Terminator);
             else if (bitTest is not null) SelectDoubleComparisonBranch(bitTest, block.Terminator);
             else SelectTerminator(block.Terminator);
@@ -113,7 +120,8 @@ public sealed class X64InstructionSelector
     {
         // a < b is b above a; a > b is a above b.
         var (left, right) = op is Operator.FLt or Operator.FLe ? (b, a) : (a, b);
-        Add(X64Op.Ucomisd, MachineOperand.Use(InFloatRegister(left)), MachineOperand.Use(InFloatRegister(right)));
+        var rightOperand = right.IsConstant ? ConstantInMemory(right.Constant) : MachineOperand.Use(V(right.Register));
+        Add(X64Op.Ucomisd, MachineOperand.Use(InFloatRegister(left)), rightOperand);
         return op is Operator.FLt or Operator.FGt ? X64Condition.A : X64Condition.AE;
     }
 
@@ -226,6 +234,15 @@ public sealed class X64InstructionSelector
         {
             case Opcode.Copy:
                 Move(dest, args[0]);
+                break;
+            case Opcode.Binary when _readModifyWrite.TryGetValue(instruction, out var store):
+                SelectReadModifyWrite(instruction, store);
+                break;
+            case Opcode.Binary when _carryInto.TryGetValue(instruction, out var counting):
+                SelectCounting(instruction, instruction.Operator == Operator.Eq, counting);
+                break;
+            case Opcode.Unary when _carryInto.TryGetValue(instruction, out var counting):
+                SelectCounting(instruction, isZero: true, counting);
                 break;
             case Opcode.Unary:
                 SelectUnary(instruction.Operator, dest, args[0]);
@@ -466,10 +483,12 @@ public sealed class X64InstructionSelector
             default:
             {
                 // Two-address, as the integer operations: dest = a; dest op= b.
+                if (ComputesIntoSecond(op, dest, a, b)) (a, b) = (b, a);
                 int t = NewFloatRegister();
                 Move(t, a);
                 var arithmetic = op switch { Operator.FAdd => X64Op.AddSd, Operator.FSub => X64Op.SubSd, Operator.FMul => X64Op.MulSd, _ => X64Op.DivSd };
-                Add(arithmetic, MachineOperand.UseDef(t), b.IsConstant ? ConstantInMemory(b.Constant) : MachineOperand.Use(V(b.Register)));
+                var source = b.IsConstant ? ConstantInMemory(b.Constant) : IsFolded(b) ? FoldedMemory(b).Memory : MachineOperand.Use(V(b.Register));
+                Add(arithmetic, MachineOperand.UseDef(t), source);
                 Copy(dest, t);
                 return;
             }
@@ -497,8 +516,7 @@ public sealed class X64InstructionSelector
         }
         if (op == Operator.Not)
         {
-            Add(X64Op.Test, MachineOperand.Use(InRegister(a)), MachineOperand.Use(InRegister(a)));
-            AddConditional(X64Op.Setcc, X64Condition.E, MachineOperand.Def(dest));
+            AddConditional(X64Op.Setcc, Compare(Operator.Eq, a, Value.Const(0)), MachineOperand.Def(dest));
             return;
         }
         int t = NewRegister();
@@ -549,6 +567,7 @@ public sealed class X64InstructionSelector
                 return;
             default:
             {
+                if (ComputesIntoSecond(op, dest, a, b)) (a, b) = (b, a);
                 int t = NewRegister();
                 Move(t, a);
                 var alu = op switch
@@ -557,11 +576,56 @@ public sealed class X64InstructionSelector
                     Operator.And => X64Op.And, Operator.Or => X64Op.Or, Operator.Xor => X64Op.Xor,
                     _ => throw new InvalidOperationException($"no selection for {op}"),
                 };
-                Add(alu, MachineOperand.UseDef(t), Operand(b));
+                Add(alu, MachineOperand.UseDef(t), IsFolded(b) ? FoldedMemory(b).Memory : Operand(b));
                 Copy(dest, t);
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// Whether a two-address operation, commutative, computes into the copy of its second operand rather than of its
+    /// first: when the first is read from memory, is a constant, or lives on while the second dies here (so the copy
+    /// of the second coalesces away).
+    /// </summary>
+    private bool ComputesIntoSecond(Operator op, int dest, Value a, Value b)
+    {
+        if (!IsCommutative(op) || IsFolded(b)) return false;
+        if (IsFolded(a) || (a.IsConstant && b.IsRegister)) return true;
+        return DiesHere(b) && !DiesHere(a) && V(a.Register) != dest;
+    }
+
+    /// <summary>One read-modify-write of memory: <c>op x, (address)</c> for the load, operation and store planned together.</summary>
+    private void SelectReadModifyWrite(Instruction operation, Instruction store)
+    {
+        var (a, b) = (operation.Args[0], operation.Args[1]);
+        var other = IsFolded(a) ? b : a;
+        var alu = operation.Operator switch
+        {
+            Operator.Add => X64Op.Add, Operator.Sub => X64Op.Sub, Operator.And => X64Op.And, Operator.Or => X64Op.Or, _ => X64Op.Xor,
+        };
+        var source = Operand(other);
+        Add(alu, Address(store.Args[0], store.Args[1], 8), source);
+    }
+
+    /// <summary>
+    /// <c>x ± (a = 0)</c> and <c>x ± (a ≠ 0)</c>: <c>cmp $1, a</c> sets the carry exactly when a is 0 (unsigned a &lt; 1),
+    /// then x + CF is <c>adc $0</c>, x + 1 - CF <c>sbb $-1</c>, x - CF <c>sbb $0</c> and x - 1 + CF <c>adc $-1</c>.
+    /// </summary>
+    private void SelectCounting(Instruction test, bool isZero, Instruction counting)
+    {
+        var a = test.Args[0];
+        if (IsFolded(a))
+        {
+            var (memory, isByte) = FoldedMemory(a);
+            Add(isByte ? X64Op.CmpByte : X64Op.Cmp, memory, MachineOperand.Imm(1));
+        }
+        else Add(X64Op.Cmp, MachineOperand.Use(InRegister(a)), MachineOperand.Imm(1));
+        bool isAdd = counting.Operator == Operator.Add;
+        int t = NewRegister();
+        Move(t, CountedValue(counting, test.Dest)!.Value);
+        Add(isAdd == isZero ? X64Op.Adc : X64Op.Sbb, MachineOperand.UseDef(t), MachineOperand.Imm(isZero ? 0 : -1));
+        Copy(V(counting.Dest), t);
     }
 
     /// <summary>Emits the comparison of a with b and returns the condition under which <paramref name="op"/> holds.</summary>
@@ -571,6 +635,23 @@ public sealed class X64InstructionSelector
         {
             (a, b) = (b, a);
             op = op.Swapped();
+        }
+        if (IsFolded(a))
+        {
+            var (memory, isByte) = FoldedMemory(a);
+            if (!isByte)
+            {
+                Add(X64Op.Cmp, memory, Operand(b));
+                return ConditionOf(op);
+            }
+            // A byte is zero-extended: as words, signed comparisons with a constant 0–255 are unsigned ones of bytes.
+            Add(X64Op.CmpByte, memory, MachineOperand.Imm(b.Constant));
+            return UnsignedConditionOf(op);
+        }
+        if (IsFolded(b))
+        {
+            Add(X64Op.Cmp, MachineOperand.Use(InRegister(a)), FoldedMemory(b).Memory);
+            return ConditionOf(op);
         }
         if (b.IsConstant && b.Constant == 0 && op is Operator.Eq or Operator.Ne)
             Add(X64Op.Test, MachineOperand.Use(InRegister(a)), MachineOperand.Use(InRegister(a)));
@@ -583,6 +664,13 @@ public sealed class X64InstructionSelector
     {
         Operator.Lt => X64Condition.L, Operator.Le => X64Condition.LE, Operator.Eq => X64Condition.E,
         Operator.Ne => X64Condition.NE, Operator.Ge => X64Condition.GE, Operator.Gt => X64Condition.G,
+        _ => throw new InvalidOperationException($"{op} is not a comparison"),
+    };
+
+    private static X64Condition UnsignedConditionOf(Operator op) => op switch
+    {
+        Operator.Lt => X64Condition.B, Operator.Le => X64Condition.BE, Operator.Eq => X64Condition.E,
+        Operator.Ne => X64Condition.NE, Operator.Ge => X64Condition.AE, Operator.Gt => X64Condition.A,
         _ => throw new InvalidOperationException($"{op} is not a comparison"),
     };
 

@@ -19,6 +19,7 @@ public sealed class X64Target(X64Abi abi, X64ObjectFormat format) : ITarget
         RegisterClasses.Assign(function);
         var machine = X64InstructionSelector.Select(function, abi, format);
         _allocator.Allocate(machine);
+        X64Peephole.Apply(machine);
         text.Append('\n');
         text.Append("\t.p2align 4\n");
         format.BeginFunction(machine.Symbol, machine.IsExported, text);

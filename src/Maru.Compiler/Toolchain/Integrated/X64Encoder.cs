@@ -38,7 +38,7 @@ internal sealed class X64Encoder(List<byte> bytes, List<Fixup> fixups)
 
     private static readonly Dictionary<string, (byte Base, int Extension)> Arithmetic = new()
     {
-        ["addq"] = (0x00, 0), ["orq"] = (0x08, 1), ["andq"] = (0x20, 4), ["subq"] = (0x28, 5), ["xorq"] = (0x30, 6), ["cmpq"] = (0x38, 7),
+        ["addq"] = (0x00, 0), ["orq"] = (0x08, 1), ["adcq"] = (0x10, 2), ["sbbq"] = (0x18, 3), ["andq"] = (0x20, 4), ["subq"] = (0x28, 5), ["xorq"] = (0x30, 6), ["cmpq"] = (0x38, 7),
     };
 
     private static readonly Dictionary<string, int> UnaryExtension = new() { ["notq"] = 2, ["negq"] = 3, ["imulq"] = 5, ["idivq"] = 7 };
@@ -164,6 +164,9 @@ internal sealed class X64Encoder(List<byte> bytes, List<Fixup> fixups)
                 ModRm(true, [0x8D], r.Number, o[0]);
                 return true;
             case ("testq", 2): return Test(o[0], o[1]);
+            case ("cmpb", 2) when o[0] is ImmediateOperand { Value: >= sbyte.MinValue and <= byte.MaxValue } small && o[1] is MemoryOperand { ThroughGot: false }:
+                ModRm(false, [0x80], 7, o[1], immediateSize: 1, immediate: small.Value);
+                return true;
             case ("imulq", 2) when o[1] is RegisterOperand { Size: 8 } r:
                 if (o[0] is ImmediateOperand factor) return MultiplyImmediate(factor.Value, r, r);
                 if (!IsQuad(o[0])) return false;
