@@ -5,12 +5,14 @@ using Maru.Compiler.Semantics;
 namespace Maru.Compiler.Optimization;
 
 /// <summary>
-/// Induction-variable strength reduction on SSA form, in loops of one block (a rotated inner loop): a load or store
-/// at <c>base + (i + k)*size</c>, where <c>i</c> is a basic induction variable (a header phi stepped by a constant each
-/// iteration) and <c>base</c> and <c>k</c> are invariant registers, goes through a pointer of its own instead: set to
-/// the first address in the preheader, stepped by step×size at the end of each iteration and accessed at offset 0.
-/// The addition that made the index then dies; accesses at the same index share one pointer. Words wrap, so the pointer
-/// equals the address exactly. An index that is <c>i</c> alone stays: the addressing mode scales it for nothing.
+/// Addressing-mode folding for induction variables on SSA form: in a loop, a load or store at <c>base + (i + k)*size</c>,
+/// where <c>i</c> is a basic induction variable (a header phi stepped by a constant each iteration) and <c>base</c> and
+/// <c>k</c> are invariant (a register or a constant), becomes an access at <c>base' + i*size</c> with
+/// <c>base' = base + k*size</c> computed once in the preheader. Every element size (1, 2, 4, 8) is a scale of both
+/// targets' base-plus-scaled-index addressing modes, so the access costs no instruction and the loop's counter stays its
+/// only induction variable: a pointer of its own per access would add a register update per iteration. The addition
+/// that made the index then dies; accesses with the same base, offset and size share one <c>base'</c>. Words wrap, so
+/// <c>base'</c> plus the scaled index equals the address exactly.
 /// </summary>
 public static class InductionVariables
 {
@@ -21,18 +23,18 @@ public static class InductionVariables
         Instruction?[]? definition = null;
         foreach (var loop in loops.Loops)
         {
-            var block = loop.Header;
-            if (loop.Blocks.Count != 1 || !HasIndexedAccess(block)) continue;
+            if (!HasIndexedAccess(loop)) continue;
             if (definition is null) (definedIn, definition) = Definitions(ssa.Function);
-            changed |= Reduce(ssa, loops, loop, definedIn!, definition);
+            changed |= Fold(ssa, loops, loop, definedIn!, definition);
         }
         return changed;
     }
 
-    private static bool HasIndexedAccess(BasicBlock block)
+    private static bool HasIndexedAccess(Loop loop)
     {
-        foreach (var instruction in block.Instructions)
-            if (IsIndexedAccess(instruction)) return true;
+        foreach (var block in loop.Blocks)
+            foreach (var instruction in block.Instructions)
+                if (IsIndexedAccess(instruction)) return true;
         return false;
     }
 
@@ -49,10 +51,11 @@ public static class InductionVariables
         return (definedIn, definition);
     }
 
-    private static bool Reduce(SsaForm ssa, NaturalLoops loops, Loop loop, int[] definedIn, Instruction?[] definition)
+    private static bool Fold(SsaForm ssa, NaturalLoops loops, Loop loop, int[] definedIn, Instruction?[] definition)
     {
-        var block = loop.Header;
-        bool InLoop(Value v) => v.IsRegister && v.Register < definedIn.Length && definedIn[v.Register] == block.Id;
+        // Registers made by this pass are beyond the arrays; they only appear in accesses already folded, whose index
+        // is a phi, so those are never looked at again.
+        bool InLoop(Value v) => v.IsRegister && v.Register < definedIn.Length && definedIn[v.Register] >= 0 && loop.Body.Contains(definedIn[v.Register]);
         // Value numbering leaves copies of equal values in place: look through those made in the loop.
         Value FollowCopies(Value v)
         {
@@ -60,89 +63,81 @@ public static class InductionVariables
             return v;
         }
 
-        // Basic induction variables: phi = [outside: start, here: phi + step].
-        var steps = new Dictionary<int, (Value Start, long Step)>();
-        foreach (var phi in block.Instructions)
+        // Basic induction variables: phi = [outside: start, inside: phi + step], each with its step instruction.
+        var variables = new Dictionary<int, Instruction>();
+        foreach (var phi in loop.Header.Instructions)
         {
             if (phi.Opcode != Opcode.Phi) break;
-            if (phi.Args.Length != 2) continue;
-            int here = phi.Incoming[0] == block ? 0 : 1;
-            if (phi.Incoming[1 - here] == block) continue;
-            var next = FollowCopies(phi.Args[here]);
-            if (InLoop(next) && definition[next.Register] is { Opcode: Opcode.Binary } update && StepOf(update, phi.Dest) is { } step)
-                steps[phi.Dest] = (ConstantOrItself(phi.Args[1 - here], definition), step);
+            if (phi.Args.Length != 2 || loop.Contains(phi.Incoming[0]) == loop.Contains(phi.Incoming[1])) continue;
+            var next = FollowCopies(phi.Args[loop.Contains(phi.Incoming[0]) ? 0 : 1]);
+            if (InLoop(next) && definition[next.Register] is { Opcode: Opcode.Binary } update && IsStepOf(update, phi.Dest))
+                variables[phi.Dest] = update;
         }
-        if (steps.Count == 0) return false;
+        if (variables.Count == 0) return false;
 
-        var pointers = new Dictionary<(Value Base, int Variable, int Offset, int Size), int>();
+        var bases = new Dictionary<(Value Base, Value Offset, int Size), int>();
         bool changed = false;
-        foreach (var access in block.Instructions.ToList())
+        foreach (var block in loop.Blocks)
         {
-            if (!IsIndexedAccess(access) || InLoop(access.Args[0])) continue;
-            var indexValue = FollowCopies(access.Args[1]);
-            if (!InLoop(indexValue) || definition[indexValue.Register] is not { Opcode: Opcode.Binary, Operator: Operator.Add } index) continue;
-            var (a, b) = (index.Args[0], index.Args[1]);
-            if (b.IsRegister && steps.ContainsKey(b.Register)) (a, b) = (b, a);
-            if (!a.IsRegister || !steps.TryGetValue(a.Register, out var variable) || !b.IsRegister || InLoop(b)) continue;
-            if (loops.Preheader(loop) is not { } preheader) return changed;
-
-            int size = WordArithmetic.ElementSize(access.Operator);
-            var key = (access.Args[0], a.Register, b.Register, size);
-            if (!pointers.TryGetValue(key, out int pointer))
+            var instructions = block.Instructions;
+            for (int position = 0; position < instructions.Count; position++)
             {
-                pointer = NewPointer(ssa, block, preheader, access.Args[0], variable.Start, b, variable.Step, size);
-                pointers[key] = pointer;
+                var access = instructions[position];
+                if (!IsIndexedAccess(access) || InLoop(access.Args[0])) continue;
+                var indexValue = FollowCopies(access.Args[1]);
+                if (!InLoop(indexValue) || definition[indexValue.Register] is not { Opcode: Opcode.Binary, Operator: Operator.Add } index) continue;
+                var (variable, offset) = (index.Args[0], index.Args[1]);
+                if (offset.IsRegister && variables.ContainsKey(offset.Register)) (variable, offset) = (offset, variable);
+                if (!variable.IsRegister || !variables.TryGetValue(variable.Register, out var step) || InLoop(offset)) continue;
+                // The phi's version of the variable is live up to its step, which reads it; a use beyond would make two
+                // versions of one variable live at once. An access in the step's block before it, or in the header when
+                // the step is elsewhere, comes before the step on every path through an iteration.
+                int stepBlock = definedIn[step.Dest];
+                bool beforeStep = block.Id == stepBlock ? instructions.IndexOf(step) > position : block == loop.Header;
+                if (!beforeStep) continue;
+                if (loops.Preheader(loop) is not { } preheader) return changed;
+
+                int size = WordArithmetic.ElementSize(access.Operator);
+                var key = (access.Args[0], offset, size);
+                if (!bases.TryGetValue(key, out int moved))
+                {
+                    moved = MovedBase(ssa, preheader, access.Args[0], offset, size);
+                    bases[key] = moved;
+                }
+                access.Args[0] = Value.Reg(moved);
+                access.Args[1] = variable;
+                changed = true;
             }
-            access.Args[0] = Value.Reg(pointer);
-            access.Args[1] = Value.Const(0);
-            changed = true;
         }
         return changed;
     }
 
-    /// <summary>
-    /// The constant a register was copied from (a version never changes, so it is that constant everywhere), else the
-    /// register: using the register a copy came from instead could make two versions of one variable live at once.
-    /// </summary>
-    private static Value ConstantOrItself(Value value, Instruction?[] definition)
-    {
-        var v = value;
-        while (v.IsRegister && v.Register < definition.Length && definition[v.Register] is { Opcode: Opcode.Copy } copy) v = copy.Args[0];
-        return v.IsConstant ? v : value;
-    }
-
-    /// <summary>What an update adds to a phi each time (phi + c, c + phi or phi - c), or null.</summary>
-    private static long? StepOf(Instruction update, int phi)
+    /// <summary>Whether an update adds a constant to a phi (phi + c, c + phi or phi - c).</summary>
+    private static bool IsStepOf(Instruction update, int phi)
     {
         var (a, b) = (update.Args[0], update.Args[1]);
         bool isPhi(Value v) => v.IsRegister && v.Register == phi;
         return update.Operator switch
         {
-            Operator.Add when isPhi(a) && b.IsConstant => b.Constant,
-            Operator.Add when isPhi(b) && a.IsConstant => a.Constant,
-            Operator.Sub when isPhi(a) && b.IsConstant => unchecked(-b.Constant),
-            _ => null,
+            Operator.Add => (isPhi(a) && b.IsConstant) || (isPhi(b) && a.IsConstant),
+            Operator.Sub => isPhi(a) && b.IsConstant,
+            _ => false,
         };
     }
 
-    /// <summary>
-    /// A pointer that is <c>base + (start + offset)*size</c> on entry and grows by step×size at the end of each
-    /// iteration: three versions of one new register (the preheader's, the phi's, the stepped one), never live at once.
-    /// </summary>
-    private static int NewPointer(SsaForm ssa, BasicBlock loop, BasicBlock preheader, Value @base, Value start, Value offset, long step, int size)
+    /// <summary><c>base + offset*size</c>, computed at the end of the preheader into new registers.</summary>
+    private static int MovedBase(SsaForm ssa, BasicBlock preheader, Value @base, Value offset, int size)
     {
-        int first = ssa.NewRegister(), index = ssa.NewRegister(), scaled = ssa.NewRegister();
         var code = preheader.Instructions;
-        code.Add(new Instruction { Opcode = Opcode.Binary, Operator = Operator.Add, Dest = index, Args = new[] { start, offset } });
-        code.Add(new Instruction { Opcode = Opcode.Binary, Operator = Operator.Shl, Dest = scaled, Args = new[] { Value.Reg(index), Value.Const(BitOperations.Log2((uint)size)) } });
-        code.Add(new Instruction { Opcode = Opcode.Binary, Operator = Operator.Add, Dest = first, Args = new[] { @base, Value.Reg(scaled) } });
-
-        int current = ssa.NewVersionOf(first, isPhi: true), stepped = ssa.NewVersionOf(first, isPhi: false);
-        loop.Instructions.Insert(0, new Instruction
+        int moved = ssa.NewRegister();
+        if (offset.IsConstant)
         {
-            Opcode = Opcode.Phi, Dest = current, Args = new[] { Value.Reg(first), Value.Reg(stepped) }, Incoming = new[] { preheader, loop },
-        });
-        loop.Instructions.Add(new Instruction { Opcode = Opcode.Binary, Operator = Operator.Add, Dest = stepped, Args = new[] { Value.Reg(current), Value.Const(unchecked(step * size)) } });
-        return current;
+            code.Add(new Instruction { Opcode = Opcode.Binary, Operator = Operator.Add, Dest = moved, Args = new[] { @base, Value.Const(unchecked(offset.Constant * size)) } });
+            return moved;
+        }
+        int scaled = ssa.NewRegister();
+        code.Add(new Instruction { Opcode = Opcode.Binary, Operator = Operator.Shl, Dest = scaled, Args = new[] { offset, Value.Const(BitOperations.Log2((uint)size)) } });
+        code.Add(new Instruction { Opcode = Opcode.Binary, Operator = Operator.Add, Dest = moved, Args = new[] { @base, Value.Reg(scaled) } });
+        return moved;
     }
 }

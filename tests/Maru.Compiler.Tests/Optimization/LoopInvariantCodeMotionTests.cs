@@ -43,7 +43,7 @@ public sealed class LoopInvariantCodeMotionTests
     }
 
     /// <summary>The instructions from the last loop label of a function to the branch back to it.</summary>
-    private static string InnermostLoopText(string assembly, string name)
+    internal static string InnermostLoopText(string assembly, string name)
     {
         int start = assembly.IndexOf($"\n{name}:", StringComparison.Ordinal);
         int end = assembly.IndexOf($".size {name},", start, StringComparison.Ordinal);
