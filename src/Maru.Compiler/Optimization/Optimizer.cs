@@ -27,6 +27,7 @@ public static class Optimizer
             changed |= StrengthReduction.Run(function);
             changed |= IfConversion.Run(function);
             changed |= ControlFlow.Simplify(function);
+            changed |= DeadStores.Run(function);
             changed |= DeadCode.Run(function);
             if (!changed) break;
         }
