@@ -5,7 +5,7 @@ using Maru.Compiler.Semantics;
 namespace Maru.Compiler.Optimization;
 
 /// <summary>
-/// Runs the IR passes: the plain ones in rounds until nothing changes; then, on SSA form, value numbering, loop-invariant
+/// Runs the IR passes: the plain ones in rounds until nothing changes; then, on SSA form, constant propagation, value numbering, loop-invariant
 /// code motion and induction-variable strength reduction; then the plain rounds again if those changed something.
 /// </summary>
 public static class Optimizer
@@ -27,6 +27,7 @@ public static class Optimizer
             changed |= StrengthReduction.Run(function);
             changed |= IfConversion.Run(function);
             changed |= ControlFlow.Simplify(function);
+            changed |= DeadStores.Run(function);
             changed |= DeadCode.Run(function);
             if (!changed) break;
         }
@@ -36,7 +37,8 @@ public static class Optimizer
     private static bool OnSsaForm(IrFunction function)
     {
         if (SsaForm.Construct(function) is not { } ssa) return false;
-        bool changed = ValueNumbering.Run(ssa);
+        bool changed = Sccp.Run(ssa);
+        changed |= ValueNumbering.Run(ssa);
         var loops = new NaturalLoops(ssa);
         changed |= LoopInvariantCodeMotion.Run(ssa, loops);
         changed |= InductionVariables.Run(ssa, loops);
