@@ -5,8 +5,9 @@ using Maru.Compiler.Semantics;
 namespace Maru.Compiler.Optimization;
 
 /// <summary>
-/// Runs the IR passes: the plain ones in rounds until nothing changes; then, on SSA form, constant propagation, value numbering, loop-invariant
-/// code motion and induction-variable strength reduction; then the plain rounds again if those changed something.
+/// Runs the IR passes: the plain ones in rounds until nothing changes; then, on SSA form, constant propagation, value
+/// numbering, loop-invariant code motion and induction-variable strength reduction; then the plain rounds again if those
+/// changed something; then tail duplication (and the plain rounds if it copied something).
 /// </summary>
 public static class Optimizer
 {
@@ -15,6 +16,7 @@ public static class Optimizer
         ControlFlow.Simplify(function);
         Simplify(function);
         if (OnSsaForm(function)) Simplify(function);
+        if (TailDuplication.Run(function)) Simplify(function);
         EntrySplitting.Run(function);
     }
 

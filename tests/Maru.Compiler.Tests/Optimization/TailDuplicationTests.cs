@@ -1,0 +1,165 @@
+using System.Text.RegularExpressions;
+using Maru.Compiler.IR;
+using Maru.Compiler.Optimization;
+using Maru.Compiler.Semantics;
+using Maru.Compiler.Tests.IR;
+
+namespace Maru.Compiler.Tests.Optimization;
+
+/// <summary>Tail duplication: a small join that ends in a test is copied into the blocks that jump to it.</summary>
+[TestClass]
+public sealed class TailDuplicationTests
+{
+    /// <summary>bench/collatz.l's inner loop: the join of the <c>if</c> increments and tests again.</summary>
+    private const string ChainLength = """
+        (define-function chain-length (n)
+          (let ((len 1))
+            (while (!= n 1)
+              (if (= (% n 2) 0) (set n (/ n 2)) (set n (+ (* 3 n) 1)))
+              (incr len))
+            len))
+        """;
+
+    private static int Count(IrFunction function, Func<BasicBlock, bool> predicate) => function.Blocks.Count(predicate);
+
+    private static bool TestsNAgainstOne(BasicBlock block) =>
+        block.Terminator is { Kind: TerminatorKind.Branch, Comparison: Operator.Ne, A.IsRegister: true, B: { IsConstant: true, Constant: 1 } };
+
+    [TestMethod]
+    public void TheJoinOfAnIfInALoopIsCopiedIntoBothArms()
+    {
+        var function = IrTests.Lower(ChainLength, optimise: true);
+        Assert.AreEqual(0, Count(function, b => b.Terminator.Kind == TerminatorKind.Jump), function.ToString());
+        Assert.AreEqual(3, Count(function, TestsNAgainstOne), "the entry test and one loop test per arm: " + function);
+        var head = function.Blocks.Single(b => b.Terminator.Kind == TerminatorKind.Branch && b.Terminator.Comparison == Operator.Eq);
+        foreach (var arm in new[] { head.Terminator.True!, head.Terminator.False! })
+            Assert.IsTrue(TestsNAgainstOne(arm) && arm.Terminator.True == head, function.ToString());
+
+        foreach (string target in new[] { "linux-x64", "linux-arm64", "win-x64" })
+        {
+            // Both arms branch back to the loop's head on their own test; nothing jumps there unconditionally.
+            string text = FromLabel(TestCompiler.Assembly(ChainLength, target), "chain_length");
+            var targets = Regex.Matches(text, @"\t(?:jne|b\.ne)\t(\.L[\w.]+)\n").GroupBy(m => m.Groups[1].Value);
+            string headLabel = targets.Single(t => t.Count() == 2).Key;
+            Assert.IsFalse(Regex.IsMatch(text, $"\t(jmp|b)\t{Regex.Escape(headLabel)}\n"), text);
+        }
+    }
+
+    [TestMethod]
+    public void AJoinOverTheLimitIsNotCopied()
+    {
+        // The join updates four variables: eight instructions, over TailDuplication.MaxInstructions.
+        var function = IrTests.Lower("""
+            (define-function f (n a b c)
+              (let ((len 1))
+                (while (!= n 1)
+                  (if (= (% n 2) 0) (set n (/ n 2)) (set n (+ (* 3 n) 1)))
+                  (set a (+ a n)) (set b (^ b n)) (set c (- c n)) (incr len))
+                (+ len a b c)))
+            """, optimise: true);
+        var join = function.Blocks.Single(b => b.Instructions.Any(i => i.Operator == Operator.Xor));
+        Assert.IsGreaterThan(TailDuplication.MaxInstructions, join.Instructions.Count, function.ToString());
+        Assert.AreEqual(2, Count(function, b => b.Terminator.Kind == TerminatorKind.Jump && b.Terminator.True == join), function.ToString());
+    }
+
+    [TestMethod]
+    public void AJoinThatCallsIsNotCopied()
+    {
+        var function = IrTests.Lower("""
+            (define-function f (n)
+              (let ((len 1))
+                (while (!= n 1)
+                  (if (= (% n 2) 0) (set n (/ n 2)) (set n (+ (* 3 n) 1)))
+                  (set len (f len)))
+                len))
+            """, optimise: true);
+        Assert.AreEqual(1, function.Blocks.SelectMany(b => b.Instructions).Count(i => i.Opcode == Opcode.Call), function.ToString());
+        var join = function.Blocks.Single(b => b.Instructions.Any(i => i.Opcode == Opcode.Call));
+        Assert.AreEqual(2, Count(function, b => b.Terminator.Kind == TerminatorKind.Jump && b.Terminator.True == join), function.ToString());
+    }
+
+    private const string TailLoop = """
+        (define-function g (n acc)
+          (let ((m (- n 1)) (k (* n 3)) (j (^ n acc)))
+            (if (= n 0) acc (g m (+ acc k j)))))
+        """;
+
+    [TestMethod]
+    public void ASelfTailCallWhoseBodyIsNotAnIfTestsOnceAtTheBottom()
+    {
+        var function = IrTests.Lower(TailLoop, optimise: true);
+        Assert.AreEqual(0, Count(function, b => b.Terminator.Kind == TerminatorKind.Jump), function.ToString());
+        var loop = function.Blocks.Single(b => b.Terminator.True == b || b.Terminator.False == b);
+        var exit = loop.Terminator.True == loop ? loop.Terminator.False! : loop.Terminator.True!;
+        Assert.AreEqual(TerminatorKind.Return, exit.Terminator.Kind, function.ToString());
+        Assert.AreEqual(loop.Id + 1, exit.Id, "the return follows the loop, which falls into it: " + function);
+
+        foreach (string target in new[] { "linux-x64", "linux-arm64", "win-x64" })
+        {
+            string text = FromLabel(TestCompiler.Assembly(TailLoop, target), "g");
+            Assert.IsFalse(Regex.IsMatch(text, "\t(jmp|b)\t"), text);
+            Assert.AreEqual(1, Regex.Matches(text, "\t(jne|b\\.ne|cbnz)\t").Count, text);
+        }
+    }
+
+    [TestMethod]
+    public void ATestOfAValueTheCopyJustSetIsDecided()
+    {
+        // r is 0 on the first path: its copy of (= r 0) goes straight to the first arm.
+        var function = IrTests.Lower("(define-function f (a b) (let ((r (if (< a b) 0 (% a 7)))) (if (= r 0) (* b 10) (* a 20))))", optimise: true);
+        Assert.AreEqual(1, Count(function, b => b.Terminator is { Kind: TerminatorKind.Branch, Comparison: Operator.Eq }), function.ToString());
+        Assert.AreEqual(0, Count(function, b => b.Terminator.Kind == TerminatorKind.Jump), function.ToString());
+    }
+
+    [TestMethod]
+    public void CopiedJoinsComputeWhatTheJoinsDid()
+    {
+        const string source = """
+            (define printf (extern 'printf))
+            (define-function chain-length (n)
+              (let ((len 1))
+                (while (!= n 1)
+                  (if (= (% n 2) 0) (set n (/ n 2)) (set n (+ (* 3 n) 1)))
+                  (incr len))
+                len))
+            (define-function g (n acc)
+              (let ((m (- n 1)) (k (* n 3)) (j (^ n acc)))
+                (if (= n 0) acc (g m (+ acc k j)))))
+            (define-function decided (a b) (let ((r (if (< a b) 0 (% a 7)))) (if (= r 0) (* b 10) (* a 20))))
+            (define-function sign (a) (let ((s 0)) (if (< a 0) (set s -1) (set s 1)) s))
+            (define-function main ()
+              (printf "%lld %lld %lld %lld " (chain-length 1) (chain-length 27) (chain-length 837799) (chain-length 97))
+              (printf "%lld %lld %lld " (g 0 5) (g 10 1) (g 3 -9223372036854775807))
+              (printf "%lld %lld %lld %lld " (decided 1 2) (decided 14 3) (decided 15 3) (decided -9223372036854775808 0))
+              (printf "%lld %lld %lld\n" (sign -3) (sign 0) (sign 9223372036854775807))
+              0)
+            """;
+        var expected = $"{ChainLengthOf(1)} {ChainLengthOf(27)} {ChainLengthOf(837799)} {ChainLengthOf(97)} "
+            + $"{G(0, 5)} {G(10, 1)} {G(3, -9223372036854775807)} "
+            + $"{Decided(1, 2)} {Decided(14, 3)} {Decided(15, 3)} {Decided(long.MinValue, 0)} -1 1 1\n";
+        Assert.AreEqual(expected, SsaFormTests.OutputOnEveryTarget(source));
+    }
+
+    private static long ChainLengthOf(long n)
+    {
+        long len = 1;
+        while (n != 1)
+        {
+            n = n % 2 == 0 ? n / 2 : unchecked(3 * n + 1);
+            len++;
+        }
+        return len;
+    }
+
+    private static long G(long n, long acc) => unchecked(n == 0 ? acc : G(n - 1, acc + n * 3 + (n ^ acc)));
+
+    private static long Decided(long a, long b) => unchecked((a < b ? 0 : a % 7) == 0 ? b * 10 : a * 20);
+
+    /// <summary>An assembly listing from a function's label on (the sources here define one function).</summary>
+    private static string FromLabel(string assembly, string name)
+    {
+        int start = assembly.IndexOf($"\n{name}:", StringComparison.Ordinal);
+        Assert.IsGreaterThanOrEqualTo(0, start, assembly);
+        return assembly[start..];
+    }
+}
