@@ -14,7 +14,7 @@ public static class Optimizer
     {
         ControlFlow.Simplify(function);
         Simplify(function);
-        if (OnSsaForm(function)) Simplify(function);
+        if (OnSsaForm(function) | Unrolling.Run(function)) Simplify(function);
         EntrySplitting.Run(function);
     }
 
