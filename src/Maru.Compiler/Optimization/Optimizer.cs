@@ -7,7 +7,7 @@ namespace Maru.Compiler.Optimization;
 /// <summary>
 /// Runs the IR passes: the plain ones in rounds until nothing changes; then, on SSA form, constant propagation, value
 /// numbering, loop-invariant code motion and induction-variable strength reduction; then the plain rounds again if those
-/// changed something; then tail duplication (and the plain rounds if it copied something).
+/// changed something, or unrolling did; then tail duplication (and the plain rounds if it copied something).
 /// </summary>
 public static class Optimizer
 {
@@ -15,7 +15,7 @@ public static class Optimizer
     {
         ControlFlow.Simplify(function);
         Simplify(function);
-        if (OnSsaForm(function)) Simplify(function);
+        if (OnSsaForm(function) | Unrolling.Run(function)) Simplify(function);
         if (TailDuplication.Run(function)) Simplify(function);
         EntrySplitting.Run(function);
     }

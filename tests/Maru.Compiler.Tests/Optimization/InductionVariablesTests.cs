@@ -13,11 +13,7 @@ namespace Maru.Compiler.Tests.Optimization;
 [TestClass]
 public sealed class InductionVariablesTests
 {
-    private static IEnumerable<Instruction> InnermostLoop(IrFunction function)
-    {
-        int depth = function.Blocks.Max(b => b.LoopDepth);
-        return function.Blocks.Where(b => b.LoopDepth == depth).SelectMany(b => b.Instructions);
-    }
+    private static IEnumerable<Instruction> InnermostLoop(IrFunction function) => LoopInvariantCodeMotionTests.InnermostLoop(function);
 
     [TestMethod]
     public void MatrixMultiplysInnerLoopIndexesTwoInvariantBasesWithItsCounter()
