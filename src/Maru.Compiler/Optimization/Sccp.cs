@@ -46,12 +46,14 @@ public sealed class Sccp
     private readonly Instruction?[] _instructions;
     private readonly int[] _blockOf;
     private readonly Stack<int> _blockWork, _registerWork;
+    /// <summary>Whether some register was found constant at some point (else there is nothing to rewrite).</summary>
+    private bool _anyConstant;
 
     public static bool Run(SsaForm ssa)
     {
         var sccp = new Sccp(ssa.Function);
         sccp.Solve();
-        return sccp.Rewrite();
+        return sccp._anyConstant && sccp.Rewrite();
     }
 
     /// <summary>
@@ -247,6 +249,7 @@ public sealed class Sccp
         {
             _state[register] = state;
             _constant[register] = constant;
+            _anyConstant |= state == Constant;
         }
         else return;
         _registerWork.Push(register);
