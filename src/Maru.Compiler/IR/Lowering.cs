@@ -701,7 +701,7 @@ public sealed class Lowering
     }
 
     private BoundExpression? BodyToInline(BoundCall call) =>
-        call is { Kind: CallKind.Direct, Target: FunctionSymbol callee } ? _inlining?.BodyToInline(callee, _frame.Depth, callee == _frame.Function) : null;
+        call is { Kind: CallKind.Direct, Target: FunctionSymbol callee } ? _inlining?.BodyToInline(callee, _frame.Depth, callee == _frame.Function, inLoop: _loopDepth > 0) : null;
 
     /// <summary>
     /// A call replaced by the callee's body: the arguments, evaluated in order, initialise its parameters; its returns

@@ -57,11 +57,65 @@ public sealed class InliningTests
         string assembly = TestCompiler.Assembly($$"""
             (define-function big (x) (+ x {{big}}))
             (define-function addressed (x) (let ((y x)) (long-at (address-of y) 0)))
-            (define-function main () (+ (big 0) (addressed 1)))
+            (define-function main () (+ (big 0) (big 1) (addressed 1)))
             """);
         string main = FunctionText(assembly, "main");
         StringAssert.Contains(main, "call\tbig");
         StringAssert.Contains(main, "call\taddressed");
+    }
+
+    /// <summary>A body of <paramref name="expressions"/> expressions that adds 0, 1, 2 ... to x: (+ x 0 1 ...).</summary>
+    private static string LongSum(int expressions) =>
+        "(+ x " + string.Join(" ", Enumerable.Range(0, expressions - 2).Select(i => i.ToString(CultureInfo.InvariantCulture))) + ")";
+
+    private static long LongSumOf(long x, int expressions) => x + (expressions - 2L) * (expressions - 3) / 2;
+
+    [TestMethod]
+    public void AFunctionCalledOnceInALoopIsInlinedWhateverItsSize()
+    {
+        string source = $$"""
+            (define-function once (x) {{LongSum(100)}})
+            (define-function main () (let ((s 0)) (for (i 0 3) (set s (+ s (once i)))) (& s 255)))
+            """;
+        StringAssert.DoesNotMatch(FunctionText(TestCompiler.Assembly(source), "main"), new System.Text.RegularExpressions.Regex("\tcall\t"));
+        Assert.AreEqual((int)((LongSumOf(0, 100) + LongSumOf(1, 100) + LongSumOf(2, 100)) & 255), TestCompiler.Run(source).ExitCode);
+    }
+
+    [TestMethod]
+    public void ABigFunctionCalledTwiceTakenAsAValueCallingItselfOrOutOfALoopIsCalled()
+    {
+        string body = LongSum(100);
+        string assembly = TestCompiler.Assembly($$"""
+            (define-function twice (x) {{body}})
+            (define-function valued (x) {{body}})
+            (define-function recursive (x) (if (> x 0) (recursive (- x 1)) {{body}}))
+            (define-function outside (x) {{body}})
+            (define handler valued)
+            (define-function main ()
+              (let ((s (outside 0)))
+                (for (i 0 2) (set s (+ s (twice i) (twice 2) (valued 3) (recursive 4))))
+                s))
+            """);
+        string main = FunctionText(assembly, "main");
+        Assert.AreEqual(2, System.Text.RegularExpressions.Regex.Count(main, "\tcall\ttwice"), main);
+        StringAssert.Contains(main, "\tcall\tvalued");
+        StringAssert.Contains(main, "\tcall\trecursive");
+        StringAssert.Contains(main, "\tcall\toutside");
+    }
+
+    [TestMethod]
+    public void TheOneCallCopiedByInliningItsCallerIsCalledInTheCopies()
+    {
+        // wrap's call is once's only one: once moves into wrap's loop; the copies of wrap inlined into main keep a call.
+        string source = $$"""
+            (define-function once (x) {{LongSum(100)}})
+            (define-function wrap (n) (let ((s 0)) (for (i 0 n) (set s (+ s (once i)))) s))
+            (define-function main () (& (+ (wrap 1) (wrap 2)) 255))
+            """;
+        string assembly = TestCompiler.Assembly(source);
+        StringAssert.DoesNotMatch(FunctionText(assembly, "wrap"), new System.Text.RegularExpressions.Regex("\tcall\t"));
+        Assert.AreEqual(2, System.Text.RegularExpressions.Regex.Count(FunctionText(assembly, "main"), "\tcall\tonce"));
+        Assert.AreEqual((int)((2 * LongSumOf(0, 100) + LongSumOf(1, 100)) & 255), TestCompiler.Run(source).ExitCode);
     }
 
     [TestMethod]
