@@ -1,4 +1,5 @@
 using Maru.Compiler.IR;
+using Maru.Compiler.Semantics;
 
 namespace Maru.Compiler.Optimization;
 
@@ -6,8 +7,9 @@ namespace Maru.Compiler.Optimization;
 /// Copies a small block that ends in a conditional branch or a return into each predecessor that reaches it by a jump
 /// the machine code would have to take (the block does not follow the predecessor in the layout). Each path then ends
 /// in its own test: the join of an <c>if</c> in a loop body (increment and loop test) no longer costs a jump per
-/// iteration, and a loop entered at its test gets the test at its bottom as well (rotation). Runs on the plain form,
-/// where a register may be assigned in several blocks.
+/// iteration, and a loop entered at its test gets the test at its bottom as well (rotation). Then decides the tests
+/// whose outcome a path knows, which the copies multiply (<see cref="DecideTests"/>). Runs on the plain form, where a
+/// register may be assigned in several blocks.
 /// </summary>
 public static class TailDuplication
 {
@@ -32,12 +34,13 @@ public static class TailDuplication
             block.Terminator = Copy(target.Terminator);
             changed = true;
         }
-        if (!changed) return false;
-        // A join that only its layout predecessor still reaches merges into it.
-        ControlFlow.Simplify(function);
-        foreach (var block in blocks) UseConstantsSetBefore(block);
-        PlaceReturnsAfterLoops(blocks);
-        return true;
+        if (changed)
+        {
+            // A join that only its layout predecessor still reaches merges into it.
+            ControlFlow.Simplify(function);
+            PlaceReturnsAfterLoops(blocks);
+        }
+        return DecideTests(function) | changed;
     }
 
     /// <summary>
@@ -70,16 +73,81 @@ public static class TailDuplication
     }
 
     /// <summary>
-    /// A test of a register that its own block last set to a constant tests that constant. After a copy, the test of a
-    /// value one path set (a result flag, an inlined function's return value) is thus decided on that path, and the
-    /// constant folding that follows turns it into a jump.
+    /// Decides the tests a path already knows the outcome of, now that each path has its own copy. A register its block
+    /// last set to a constant (a result flag, an inlined function's <c>(return 0)</c>) is replaced by the constant, which
+    /// the constant folding that follows decides. An equality test is decided when its operands' low bits are known and
+    /// differ: arithmetic modulo 2 is exact for the wrapping +, -, *, the bitwise operators and left shifts, and a block
+    /// whose only predecessor tested <c>(&amp; n 1)</c> knows n's low bit. So collatz's odd path, which computes 3n+1 from
+    /// an odd n, knows the result is not 1 and jumps straight back to the loop.
     /// </summary>
-    private static void UseConstantsSetBefore(BasicBlock block)
+    private static bool DecideTests(IrFunction function)
     {
-        var t = block.Terminator;
-        if (t.Kind != TerminatorKind.Branch) return;
-        t.A = ConstantSetBefore(block, t.A);
-        t.B = ConstantSetBefore(block, t.B);
+        bool changed = false;
+        var onlyPredecessor = new Dictionary<BasicBlock, BasicBlock?>();
+        foreach (var block in function.Blocks)
+            foreach (var successor in block.Terminator.Successors)
+                onlyPredecessor[successor] = onlyPredecessor.ContainsKey(successor) ? null : block;
+        var lowBits = new Dictionary<int, long>();
+        foreach (var block in function.Blocks)
+        {
+            var t = block.Terminator;
+            if (t.Kind != TerminatorKind.Branch) continue;
+            var (a, b) = (ConstantSetBefore(block, t.A), ConstantSetBefore(block, t.B));
+            if (a != t.A || b != t.B) (t.A, t.B, changed) = (a, b, true);
+            if (t.Comparison is not (Operator.Eq or Operator.Ne) || (a.IsConstant && b.IsConstant)) continue;
+            KnownLowBits(block, onlyPredecessor.GetValueOrDefault(block), lowBits);
+            if (LowBit(a, lowBits) is { } lowA && LowBit(b, lowBits) is { } lowB && lowA != lowB)
+            {
+                block.Terminator = Terminator.Jump(t.Comparison == Operator.Ne ? t.True! : t.False!);
+                changed = true;
+            }
+        }
+        return changed;
+    }
+
+    private static long? LowBit(Value value, Dictionary<int, long> known) =>
+        value.IsConstant ? value.Constant & 1 : known.TryGetValue(value.Register, out long bit) ? bit : null;
+
+    /// <summary>The low bits of the registers at the end of <paramref name="block"/> that it or the test leading to it decide.</summary>
+    private static void KnownLowBits(BasicBlock block, BasicBlock? onlyPredecessor, Dictionary<int, long> known)
+    {
+        known.Clear();
+        if (onlyPredecessor is not null && LowBitTested(onlyPredecessor, block) is { } tested) known[tested.Register] = tested.Bit;
+        foreach (var instruction in block.Instructions)
+        {
+            if (instruction.Dest < 0) continue;
+            var args = instruction.Args;
+            long? LowBitOf(int k) => LowBit(args[k], known);
+            long? result = (instruction.Opcode, instruction.Operator) switch
+            {
+                (Opcode.Copy, _) or (Opcode.Unary, Operator.Neg) => LowBitOf(0),
+                (Opcode.Unary, Operator.BitNot) => LowBitOf(0) ^ 1,
+                (Opcode.Binary, Operator.Add or Operator.Sub or Operator.Xor) => LowBitOf(0) ^ LowBitOf(1),
+                (Opcode.Binary, Operator.Mul or Operator.And) => LowBitOf(0) == 0 || LowBitOf(1) == 0 ? 0 : LowBitOf(0) & LowBitOf(1),
+                (Opcode.Binary, Operator.Or) => LowBitOf(0) == 1 || LowBitOf(1) == 1 ? 1 : LowBitOf(0) | LowBitOf(1),
+                (Opcode.Binary, Operator.Shl) when args[1] is { IsConstant: true, Constant: var count } && (count & 63) != 0 => 0,
+                _ => null,
+            };
+            if (result is { } known1) known[instruction.Dest] = known1;
+            else known.Remove(instruction.Dest);
+        }
+    }
+
+    /// <summary>
+    /// When <paramref name="predecessor"/> ends by testing <c>(&amp; n 1)</c> against zero, n's low bit on its edge to
+    /// <paramref name="block"/>.
+    /// </summary>
+    private static (int Register, long Bit)? LowBitTested(BasicBlock predecessor, BasicBlock block)
+    {
+        var t = predecessor.Terminator;
+        if (t is not { Kind: TerminatorKind.Branch, Comparison: Operator.Eq or Operator.Ne, A.IsRegister: true, B: { IsConstant: true, Constant: 0 } }
+            || t.True == t.False) return null;
+        var code = predecessor.Instructions;
+        int at = code.FindLastIndex(i => i.Dest == t.A.Register);
+        if (at < 0 || code[at] is not { Opcode: Opcode.Binary, Operator: Operator.And, Args: [{ IsRegister: true } n, { IsConstant: true, Constant: 1 }] }) return null;
+        for (int i = at + 1; i < code.Count; i++) if (code[i].Dest == n.Register) return null;
+        bool isZero = (block == t.True) == (t.Comparison == Operator.Eq);
+        return (n.Register, isZero ? 0 : 1);
     }
 
     /// <summary>The constant <paramref name="value"/> holds at the end of the block, through copies made in it, if any.</summary>

@@ -22,27 +22,72 @@ public sealed class TailDuplicationTests
 
     private static int Count(IrFunction function, Func<BasicBlock, bool> predicate) => function.Blocks.Count(predicate);
 
-    private static bool TestsNAgainstOne(BasicBlock block) =>
-        block.Terminator is { Kind: TerminatorKind.Branch, Comparison: Operator.Ne, A.IsRegister: true, B: { IsConstant: true, Constant: 1 } };
+    /// <summary>The loop's head: the block that tests n's low bit.</summary>
+    private static BasicBlock TestOfLowBit(IrFunction function) =>
+        function.Blocks.Single(b => b.Terminator.Kind == TerminatorKind.Branch && b.Terminator.Comparison == Operator.Eq);
 
     [TestMethod]
     public void TheJoinOfAnIfInALoopIsCopiedIntoBothArms()
     {
-        var function = IrTests.Lower(ChainLength, optimise: true);
+        // (> n 1): a test that the arms' arithmetic does not decide.
+        string source = ChainLength.Replace("(!= n 1)", "(> n 1)", StringComparison.Ordinal);
+        var function = IrTests.Lower(source, optimise: true);
         Assert.AreEqual(0, Count(function, b => b.Terminator.Kind == TerminatorKind.Jump), function.ToString());
-        Assert.AreEqual(3, Count(function, TestsNAgainstOne), "the entry test and one loop test per arm: " + function);
-        var head = function.Blocks.Single(b => b.Terminator.Kind == TerminatorKind.Branch && b.Terminator.Comparison == Operator.Eq);
+        var head = TestOfLowBit(function);
         foreach (var arm in new[] { head.Terminator.True!, head.Terminator.False! })
-            Assert.IsTrue(TestsNAgainstOne(arm) && arm.Terminator.True == head, function.ToString());
+            Assert.IsTrue(arm.Terminator is { Kind: TerminatorKind.Branch, Comparison: Operator.Gt } && arm.Terminator.True == head, function.ToString());
 
         foreach (string target in new[] { "linux-x64", "linux-arm64", "win-x64" })
         {
             // Both arms branch back to the loop's head on their own test; nothing jumps there unconditionally.
-            string text = FromLabel(TestCompiler.Assembly(ChainLength, target), "chain_length");
-            var targets = Regex.Matches(text, @"\t(?:jne|b\.ne)\t(\.L[\w.]+)\n").GroupBy(m => m.Groups[1].Value);
+            string text = FromLabel(TestCompiler.Assembly(source, target), "chain_length");
+            var targets = Regex.Matches(text, @"\t(?:jg|b\.gt)\t(\.L[\w.]+)\n").GroupBy(m => m.Groups[1].Value);
             string headLabel = targets.Single(t => t.Count() == 2).Key;
             Assert.IsFalse(Regex.IsMatch(text, $"\t(jmp|b)\t{Regex.Escape(headLabel)}\n"), text);
         }
+    }
+
+    [TestMethod]
+    public void ThreeTimesAnOddNumberPlusOneIsNotOne()
+    {
+        // As gcc does for bench/collatz.l: the odd arm's 3n+1 is even, so its copy of (!= n 1) is decided.
+        var function = IrTests.Lower(ChainLength, optimise: true);
+        var head = TestOfLowBit(function);
+        var (even, odd) = (head.Terminator.True!, head.Terminator.False!);
+        Assert.IsTrue(even.Terminator is { Kind: TerminatorKind.Branch, Comparison: Operator.Ne } && even.Terminator.True == head, function.ToString());
+        Assert.IsTrue(odd.Terminator is { Kind: TerminatorKind.Jump } && odd.Terminator.True == head, function.ToString());
+
+        foreach (string target in new[] { "linux-x64", "linux-arm64", "win-x64" })
+        {
+            string text = FromLabel(TestCompiler.Assembly(ChainLength, target), "chain_length");
+            // The head is the label the odd arm jumps back to.
+            string headLabel = Regex.Matches(text, @"\t(?:jmp|b)\t(\.L[\w.]+)\n").Select(m => m.Groups[1].Value)
+                .Single(label => text.IndexOf(label + ":", StringComparison.Ordinal) < text.IndexOf("\t" + label + "\n", StringComparison.Ordinal));
+            string loop = text[text.IndexOf(headLabel + ":", StringComparison.Ordinal)..];
+            Assert.AreEqual(1, Regex.Matches(loop, @"\tcmpq?\t(\$1, %\w+|x\d+, #1)\n").Count, "one test against 1 in the loop: " + loop);
+            Assert.AreEqual(1, Regex.Matches(loop, $"\t(jne|b\\.ne)\t{Regex.Escape(headLabel)}\n").Count, loop);
+        }
+    }
+
+    [TestMethod]
+    public void LowBitsDecideOnlyWhatTheyProve()
+    {
+        // Decided: (<< n 1) is even. Not decided: (<< n 64) is n (the count is taken modulo 64), n - 1 of an even n is odd
+        // like -1, (* n k) and (| n k) depend on k.
+        string[] undecided =
+        [
+            "(define-function f (n) (if (= (& n 1) 0) 0 (if (= (<< n 64) 1) 1 2)))",
+            "(define-function f (n) (if (= (& n 1) 0) (if (= (- n 1) -1) 1 2) 0))",
+            "(define-function f (n k) (if (= (& n 1) 0) 0 (if (= (* n k) 1) 1 2)))",
+            "(define-function f (n k) (if (= (& n 1) 0) (if (= (| n k) 1) 1 2) 0))",
+        ];
+        foreach (string source in undecided)
+        {
+            var function = IrTests.Lower(source, optimise: true);
+            Assert.AreEqual(2, Count(function, b => b.Terminator.Kind == TerminatorKind.Branch), source + "\n" + function);
+        }
+        var decided = IrTests.Lower("(define-function f (n) (if (!= (& n 1) 0) (if (= (<< n 1) 1) 1 2) 0))", optimise: true);
+        Assert.AreEqual(1, Count(decided, b => b.Terminator.Kind == TerminatorKind.Branch), decided.ToString());
     }
 
     [TestMethod]
@@ -127,16 +172,20 @@ public sealed class TailDuplicationTests
                 (if (= n 0) acc (g m (+ acc k j)))))
             (define-function decided (a b) (let ((r (if (< a b) 0 (% a 7)))) (if (= r 0) (* b 10) (* a 20))))
             (define-function sign (a) (let ((s 0)) (if (< a 0) (set s -1) (set s 1)) s))
+            (define-function p1 (n) (if (= (& n 1) 0) 0 (if (= (<< n 64) 1) 1 2)))
+            (define-function p2 (n) (if (= (& n 1) 0) (if (= (- n 1) -1) 1 2) 0))
+            (define-function p3 (n) (if (!= (& n 1) 0) (if (= (^ (<< n 1) (~ n)) -3) 1 2) 0))
             (define-function main ()
               (printf "%lld %lld %lld %lld " (chain-length 1) (chain-length 27) (chain-length 837799) (chain-length 97))
               (printf "%lld %lld %lld " (g 0 5) (g 10 1) (g 3 -9223372036854775807))
               (printf "%lld %lld %lld %lld " (decided 1 2) (decided 14 3) (decided 15 3) (decided -9223372036854775808 0))
-              (printf "%lld %lld %lld\n" (sign -3) (sign 0) (sign 9223372036854775807))
+              (printf "%lld %lld %lld " (sign -3) (sign 0) (sign 9223372036854775807))
+              (printf "%lld %lld %lld %lld %lld %lld\n" (p1 1) (p1 3) (p2 0) (p2 2) (p3 1) (p3 -1))
               0)
             """;
         var expected = $"{ChainLengthOf(1)} {ChainLengthOf(27)} {ChainLengthOf(837799)} {ChainLengthOf(97)} "
             + $"{G(0, 5)} {G(10, 1)} {G(3, -9223372036854775807)} "
-            + $"{Decided(1, 2)} {Decided(14, 3)} {Decided(15, 3)} {Decided(long.MinValue, 0)} -1 1 1\n";
+            + $"{Decided(1, 2)} {Decided(14, 3)} {Decided(15, 3)} {Decided(long.MinValue, 0)} -1 1 1 1 2 1 2 {P3(1)} {P3(-1)}\n";
         Assert.AreEqual(expected, SsaFormTests.OutputOnEveryTarget(source));
     }
 
@@ -152,6 +201,8 @@ public sealed class TailDuplicationTests
     }
 
     private static long G(long n, long acc) => unchecked(n == 0 ? acc : G(n - 1, acc + n * 3 + (n ^ acc)));
+
+    private static long P3(long n) => (n & 1) != 0 ? ((n << 1) ^ ~n) == -3 ? 1 : 2 : 0;
 
     private static long Decided(long a, long b) => unchecked((a < b ? 0 : a % 7) == 0 ? b * 10 : a * 20);
 
