@@ -134,6 +134,19 @@ public static class Arm64Immediates
         return exponent is >= 1023 - 3 and <= 1023 + 4 && (bits & ((1L << 48) - 1)) == 0;
     }
 
+    /// <summary>Whether one instruction loads the constant: movz or movn of one 16-bit chunk, or orr of a logical immediate.</summary>
+    public static bool IsSingleMove(long value)
+    {
+        int zeroChunks = 0, onesChunks = 0;
+        for (int shift = 0; shift < 64; shift += 16)
+        {
+            ulong chunk = ((ulong)value >> shift) & 0xffff;
+            if (chunk == 0) zeroChunks++;
+            if (chunk == 0xffff) onesChunks++;
+        }
+        return zeroChunks >= 3 || onesChunks >= 3 || IsLogical(value);
+    }
+
     /// <summary>An add/sub/cmp immediate: 12 bits, optionally shifted left by 12.</summary>
     public static bool IsArithmetic(long value) => value is >= 0 and <= 0xfff || (value & 0xfff) == 0 && value is > 0 and <= 0xfff000;
 

@@ -22,6 +22,9 @@ public sealed class Arm64InstructionSelector
     private readonly bool _variadicArgumentsOnStack;
     private readonly bool _useBitBranches;
     private List<MachineInstruction> _code = null!;
+    private BasicBlock _block = null!; // the block being selected
+    private readonly Dictionary<(long Bits, bool IsFloat), int> _hoistedConstants = new();
+    private int _hoistedInstructions; // how many instructions at the entry's start set hoisted constants
 
     private Arm64InstructionSelector(IrFunction ir, Arm64Abi abi, Func<int, string> stringLabel, Func<string, bool, string> symbolName, bool variadicArgumentsOnStack)
     {
@@ -61,6 +64,7 @@ public sealed class Arm64InstructionSelector
             if (arms.Contains(block)) continue;
             var machineBlock = _function.Blocks[block.Id];
             _code = machineBlock.Instructions;
+            _block = block;
             if (block.Id == 0) SelectEntry();
             var select = selects.GetValueOrDefault(block);
             var maskTest = select is null ? MaskTestBranch(block, uses) ?? DoubleComparisonBranch(block, uses) : null;
@@ -183,6 +187,7 @@ public sealed class Arm64InstructionSelector
     private int InFloatRegister(Value value)
     {
         if (value.IsRegister) return V(value.Register);
+        if (InLoop && value.Constant != 0 && !Arm64Immediates.IsFloatImmediate(value.Constant)) return HoistedConstant(value.Constant, isFloat: true);
         int r = _function.NewRegister(isFloat: true);
         Move(r, value);
         return r;
@@ -206,9 +211,32 @@ public sealed class Arm64InstructionSelector
     private int InRegister(Value value)
     {
         if (value.IsRegister) return V(value.Register);
+        if (InLoop && !Arm64Immediates.IsSingleMove(value.Constant)) return HoistedConstant(value.Constant, isFloat: false);
         int r = NewRegister();
         Move(r, value);
         return r;
+    }
+
+    /// <summary>Whether the block being selected is in a loop and the function's entry is not, so can set registers for it.</summary>
+    private bool InLoop => _block.LoopDepth > 0 && _ir.Blocks[0].LoopDepth == 0;
+
+    /// <summary>
+    /// A constant that a loop reads from a register and that takes more than one instruction to put there (movz and
+    /// movk, or a double through a general register): set once at the function's entry instead of on every iteration.
+    /// Should registers run short in the loop, the allocator spills it like any value.
+    /// </summary>
+    private int HoistedConstant(long bits, bool isFloat)
+    {
+        if (_hoistedConstants.TryGetValue((bits, isFloat), out int register)) return register;
+        register = _function.NewRegister(isFloat);
+        var (code, block) = (_code, _block);
+        (_code, _block) = (new List<MachineInstruction>(), _ir.Blocks[0]); // selected as the entry's, not hoisted again
+        Move(register, Value.Const(bits));
+        _function.Blocks[0].Instructions.InsertRange(_hoistedInstructions, _code);
+        _hoistedInstructions += _code.Count;
+        (_code, _block) = (code, block);
+        _hoistedConstants[(bits, isFloat)] = register;
+        return register;
     }
 
     /// <summary>A register operand, or the zero register for the constant 0.</summary>

@@ -17,6 +17,7 @@ public sealed partial class X64InstructionSelector
     private readonly X64ObjectFormat _format;
     private List<MachineInstruction> _code = null!;
     private readonly Dictionary<long, int> _constantIndex = new();
+    private readonly Dictionary<(long Bits, bool IsFloat), int> _hoistedConstants = new();
 
     private X64InstructionSelector(IrFunction ir, X64Abi abi, X64ObjectFormat format)
     {
@@ -187,6 +188,7 @@ public sealed partial class X64InstructionSelector
     private int InFloatRegister(Value value)
     {
         if (value.IsRegister) return V(value.Register);
+        if (InLoop) return HoistedConstant(value.Constant, isFloat: true);
         int r = NewFloatRegister();
         Move(r, value);
         return r;
@@ -204,9 +206,30 @@ public sealed partial class X64InstructionSelector
     private int InRegister(Value value)
     {
         if (value.IsRegister) return V(value.Register);
+        if (InLoop && !FitsImmediate(value.Constant)) return HoistedConstant(value.Constant, isFloat: false);
         int r = NewRegister();
         Move(r, value);
         return r;
+    }
+
+    /// <summary>Whether the block being selected is in a loop and the function's entry is not, so can set registers for it.</summary>
+    private bool InLoop => _block.LoopDepth > 0 && _ir.Blocks[0].LoopDepth == 0;
+
+    /// <summary>
+    /// A constant that a loop reads from a register and that takes an instruction of its own to put there (a 64-bit
+    /// immediate, a double from the pool): set once at the function's entry instead of on every iteration. Should
+    /// registers run short in the loop, the allocator spills it like any value, and a reload costs what the
+    /// rematerialisation did.
+    /// </summary>
+    private int HoistedConstant(long bits, bool isFloat)
+    {
+        if (_hoistedConstants.TryGetValue((bits, isFloat), out int register)) return register;
+        register = isFloat ? NewFloatRegister() : NewRegister();
+        var set = isFloat ? new MachineInstruction((int)X64Op.MovSd, MachineOperand.Def(register), ConstantInMemory(bits))
+            : new MachineInstruction((int)X64Op.Mov, MachineOperand.Def(register), MachineOperand.Imm(bits));
+        _function.Blocks[0].Instructions.Insert(_hoistedConstants.Count, set);
+        _hoistedConstants[(bits, isFloat)] = register;
+        return register;
     }
 
     private static bool FitsImmediate(long value) => value is >= int.MinValue and <= int.MaxValue;
