@@ -148,6 +148,26 @@ public sealed class TailDuplicationTests
     }
 
     [TestMethod]
+    public void AWhileWhoseTestIsNotSmallTestsAtTheBottom()
+    {
+        // Lowering enters this loop through its test (the condition is too big to write twice); the latch gets a copy
+        // of the test's first block instead of a jump back to it.
+        const string source = """
+            (define-function f (a b c d)
+              (let ((i 0))
+                (while (and (< i a) (< i b) (or (< i c) (< i d)) (!= (+ i (* a b)) (- c d))) (set i (+ i 1)))
+                i))
+            """;
+        var function = IrTests.Lower(source, optimise: true);
+        Assert.AreEqual(0, Count(function, b => b.Terminator.Kind == TerminatorKind.Jump), function.ToString());
+        foreach (string target in new[] { "linux-x64", "linux-arm64", "win-x64" })
+        {
+            string text = FromLabel(TestCompiler.Assembly(source, target), "f");
+            Assert.IsFalse(Regex.IsMatch(text, "\t(jmp|b)\t"), text);
+        }
+    }
+
+    [TestMethod]
     public void ATestOfAValueTheCopyJustSetIsDecided()
     {
         // r is 0 on the first path: its copy of (= r 0) goes straight to the first arm.
@@ -172,6 +192,10 @@ public sealed class TailDuplicationTests
                 (if (= n 0) acc (g m (+ acc k j)))))
             (define-function decided (a b) (let ((r (if (< a b) 0 (% a 7)))) (if (= r 0) (* b 10) (* a 20))))
             (define-function sign (a) (let ((s 0)) (if (< a 0) (set s -1) (set s 1)) s))
+            (define-function w (a b c d)
+              (let ((i 0))
+                (while (and (< i a) (< i b) (or (< i c) (< i d)) (!= (+ i (* a b)) (- c d))) (set i (+ i 1)))
+                i))
             (define-function p1 (n) (if (= (& n 1) 0) 0 (if (= (<< n 64) 1) 1 2)))
             (define-function p2 (n) (if (= (& n 1) 0) (if (= (- n 1) -1) 1 2) 0))
             (define-function p3 (n) (if (!= (& n 1) 0) (if (= (^ (<< n 1) (~ n)) -3) 1 2) 0))
@@ -180,12 +204,13 @@ public sealed class TailDuplicationTests
               (printf "%lld %lld %lld " (g 0 5) (g 10 1) (g 3 -9223372036854775807))
               (printf "%lld %lld %lld %lld " (decided 1 2) (decided 14 3) (decided 15 3) (decided -9223372036854775808 0))
               (printf "%lld %lld %lld " (sign -3) (sign 0) (sign 9223372036854775807))
+              (printf "%lld %lld %lld %lld " (w 10 20 5 3) (w 10 20 30 3) (w 3 4 100 50) (w 40 30 100 19))
               (printf "%lld %lld %lld %lld %lld %lld\n" (p1 1) (p1 3) (p2 0) (p2 2) (p3 1) (p3 -1))
               0)
             """;
         var expected = $"{ChainLengthOf(1)} {ChainLengthOf(27)} {ChainLengthOf(837799)} {ChainLengthOf(97)} "
             + $"{G(0, 5)} {G(10, 1)} {G(3, -9223372036854775807)} "
-            + $"{Decided(1, 2)} {Decided(14, 3)} {Decided(15, 3)} {Decided(long.MinValue, 0)} -1 1 1 1 2 1 2 {P3(1)} {P3(-1)}\n";
+            + $"{Decided(1, 2)} {Decided(14, 3)} {Decided(15, 3)} {Decided(long.MinValue, 0)} -1 1 1 {W(10, 20, 5, 3)} {W(10, 20, 30, 3)} {W(3, 4, 100, 50)} {W(40, 30, 100, 19)} 1 2 1 2 {P3(1)} {P3(-1)}\n";
         Assert.AreEqual(expected, SsaFormTests.OutputOnEveryTarget(source));
     }
 
@@ -201,6 +226,13 @@ public sealed class TailDuplicationTests
     }
 
     private static long G(long n, long acc) => unchecked(n == 0 ? acc : G(n - 1, acc + n * 3 + (n ^ acc)));
+
+    private static long W(long a, long b, long c, long d)
+    {
+        long i = 0;
+        while (i < a && i < b && (i < c || i < d) && i + a * b != c - d) i++;
+        return i;
+    }
 
     private static long P3(long n) => (n & 1) != 0 ? ((n << 1) ^ ~n) == -3 ? 1 : 2 : 0;
 
