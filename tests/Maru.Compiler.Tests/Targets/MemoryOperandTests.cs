@@ -47,6 +47,13 @@ public sealed class MemoryOperandTests
           (let ((count 0)) (for (i 0 n) (when (fl> (double-at x i) 4.0) (set count (+ count 1)))) count))
         (define-function mix (a b)
           (let ((s (+ a b))) (* s (- a b))))
+        (define-function orbit (n cx cy)
+          (let ((x 0.0) (y 0.0))
+            (for (i 0 n)
+              (let ((x2 (fl* x x)) (y2 (fl* y y)))
+                (set y (fl+ (fl* (fl+ x x) y) cy))
+                (set x (fl+ (fl- x2 y2) cx))))
+            (fl+ x y)))
 
         (define-function main (argc argv)
           (let ((n 300) (x (+ 12344 argc)) (a (malloc 2400)) (c (malloc 2400)) (s (malloc 300)) (d (malloc 2400)))
@@ -65,7 +72,7 @@ public sealed class MemoryOperandTests
             (printf "%lld %lld %lld\n" (count-zeros s n) (count-down-nonzeros s n) (count-nots a n))
             (printf "%lld %lld %lld\n" (first-above s n) (below-limit a n) (escapes n d))
             (axpy n 0.5 d d)
-            (printf "%llx %lld\n" (dot n d d) (mix (+ argc 20) (oop-at a 3)))
+            (printf "%llx %lld %llx\n" (dot n d d) (mix (+ argc 20) (oop-at a 3)) (orbit (+ 29 argc) -0.1 0.2))
             0))
         """;
 
@@ -96,9 +103,16 @@ public sealed class MemoryOperandTests
         double dot = 0.0;
         foreach (double v in d) dot += v * v;
         long mix = (20 + argc + a[3]) * (20 + argc - a[3]);
+        double ox = 0.0, oy = 0.0;
+        for (int i = 0; i < 29 + argc; i++)
+        {
+            double x2 = ox * ox, y2 = oy * oy;
+            oy = (ox + ox) * oy + 0.2;
+            ox = x2 - y2 + -0.1;
+        }
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"{sum}\n{shifted}\n{zeros} {1000 - nonzeros} {nots}\n{firstAbove} {belowLimit} {escapes}\n");
-        text.Append(CultureInfo.InvariantCulture, $"{BitConverter.DoubleToInt64Bits(dot):x} {mix}\n");
+        text.Append(CultureInfo.InvariantCulture, $"{BitConverter.DoubleToInt64Bits(dot):x} {mix} {BitConverter.DoubleToInt64Bits(ox + oy):x}\n");
         return text.ToString();
     }
 
@@ -168,6 +182,8 @@ public sealed class MemoryOperandTests
     {
         // k lives on through the loop, a[j] + 1 dies at the multiply: no copy of k.
         AssertHas("scale-shifted", @"leaq\t1\(%\w+\), (%\w+)\n\timulq\t%\w+, \1", "the product is computed in the register of a[j] + 1");
+        // x + x and y both die at their product; y is the variable the iteration updates: the product goes into it.
+        AssertHas("orbit", @"addsd\t(%xmm\d+), \1\n\tmulsd\t\1, (%xmm\d+)\n\taddsd\t%xmm\d+, \2\n", "y = 2xy + cy is computed in y's register");
     }
 
     [TestMethod]

@@ -202,10 +202,15 @@ public sealed partial class X64InstructionSelector
 
     /// <summary>
     /// Whether the value is dead after the instruction being selected, so that a two-address operation can compute into
-    /// its register: the rest of the block redefines it before reading it, or its only use is here and the block
-    /// defined it earlier. (A value that may be live is not.)
+    /// its register: it is <see cref="RedefinedBeforeRead"/>, or its only use is here and the block defined it earlier.
+    /// (A value that may be live is not.)
     /// </summary>
-    private bool DiesHere(Value value)
+    private bool DiesHere(Value value) =>
+        RedefinedBeforeRead(value)
+        || (value.IsRegister && _uses[value.Register] == 1 && _definedIn[value.Register] == _block.Id + 1 && _firstDefinition[value.Register] < _position);
+
+    /// <summary>Whether the rest of the block assigns the value's register before reading it: a variable this iteration updates.</summary>
+    private bool RedefinedBeforeRead(Value value)
     {
         if (!value.IsRegister) return false;
         int r = value.Register;
@@ -217,6 +222,6 @@ public sealed partial class X64InstructionSelector
                 if (argument.IsRegister && argument.Register == r) return false;
             if (code[k].Dest == r) return true;
         }
-        return _uses[r] == 1 && _definedIn[r] == _block.Id + 1 && _firstDefinition[r] < _position;
+        return false;
     }
 }

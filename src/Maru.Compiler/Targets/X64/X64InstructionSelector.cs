@@ -609,13 +609,15 @@ public sealed partial class X64InstructionSelector
     /// <summary>
     /// Whether a two-address operation, commutative, computes into the copy of its second operand rather than of its
     /// first: when the first is read from memory, is a constant, or lives on while the second dies here (so the copy
-    /// of the second coalesces away).
+    /// of the second coalesces away), or both die and only the second is a variable the block assigns again.
     /// </summary>
     private bool ComputesIntoSecond(Operator op, int dest, Value a, Value b)
     {
         if (!IsCommutative(op) || IsFolded(b)) return false;
         if (IsFolded(a) || (a.IsConstant && b.IsRegister)) return true;
-        return DiesHere(b) && !DiesHere(a) && V(a.Register) != dest;
+        if (!DiesHere(b) || V(a.Register) == dest) return false;
+        // Both die: into the variable the block goes on to update (y of y = 2xy + c), whose copy then coalesces too.
+        return !DiesHere(a) || (RedefinedBeforeRead(b) && !RedefinedBeforeRead(a));
     }
 
     /// <summary>One read-modify-write of memory: <c>op x, (address)</c> for the load, operation and store planned together.</summary>
