@@ -22,9 +22,8 @@ namespace Maru.Compiler.Optimization;
 /// test:     branch i op n ? L : exit
 /// L:        body; branch i op n ? L : exit                                  the remainder, and every trip count below k
 /// </code>
-/// A round starts only when all its k iterations would run, and every other iteration runs in the original loop, so
-/// any trip count (none on entry tests nothing new: the entry into L already decided the first iteration runs) gives
-/// the original iterations in order.
+/// Whatever led into L decided that its first iteration runs, as before. An unrolled round starts only when all its k
+/// iterations would run, and every other iteration runs in L, so any trip count gives the original iterations in order.
 /// </summary>
 public static class Unrolling
 {
@@ -33,10 +32,15 @@ public static class Unrolling
 
     public static bool Run(IrFunction function)
     {
+        List<BasicBlock>? loops = null; // taken first: unrolling adds blocks, one of them a loop
+        foreach (var block in function.Blocks)
+            if (block != function.Blocks[0] && (block.Terminator.True == block || block.Terminator.False == block)) (loops ??= new()).Add(block);
+        if (loops is null) return false;
+
         bool changed = false;
-        foreach (var loop in function.Blocks.ToList()) // not the blocks this makes
+        foreach (var loop in loops)
         {
-            if (loop == function.Blocks[0] || CountedLoop(loop) is not { } counted) continue;
+            if (CountedLoop(loop) is not { } counted) continue;
             int factor = loop.Instructions.Count * 4 <= MaxUnrolledSize ? 4 : 2;
             if (loop.Instructions.Count * factor > MaxUnrolledSize || CarriesSlowChain(loop)) continue;
             Unroll(function, loop, counted, factor);
