@@ -5,8 +5,9 @@ using Maru.Compiler.Semantics;
 namespace Maru.Compiler.Optimization;
 
 /// <summary>
-/// Runs the IR passes: the plain ones in rounds until nothing changes; then, on SSA form, constant propagation, value numbering, loop-invariant
-/// code motion and induction-variable strength reduction; then the plain rounds again if those changed something.
+/// Runs the IR passes: the plain ones in rounds until nothing changes; then, on SSA form, constant propagation, value
+/// numbering, loop-invariant code motion and induction-variable strength reduction; then the plain rounds again if those
+/// changed something.
 /// </summary>
 public static class Optimizer
 {
