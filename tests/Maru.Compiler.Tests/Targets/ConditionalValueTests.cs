@@ -51,4 +51,51 @@ public sealed class ConditionalValueTests
         Assert.AreEqual(0, run.ExitCode, run.StandardError);
         Assert.AreEqual(expected.ToString(), run.StandardOutput);
     }
+
+    private const string DoubleChoices = """
+        (define printf (extern 'printf))
+        (define-function when-set (n a) (let ((x (long->double a)) (z 1.5)) (if (> n 0) (set z x)) (fl+ z 1.0)))
+        (define-function both-set (n a b) (let ((z 0.0)) (if (> n 0) (set z (long->double a)) (set z (long->double b))) (fl* z 2.0)))
+        (define-function pick (n a b) (let ((x (long->double a)) (y (long->double b))) (if (> n 0) x y)))
+        (define-function main (argc argv)
+          (for (n (- argc 2) (+ argc 1))
+            (printf "%llx %llx %llx\n" (when-set n 7) (both-set n 3 -5) (pick n 11 -13)))
+          0)
+        """;
+
+    /// <summary>
+    /// A branch that only chooses a double: AArch64 chooses it in d registers (fcsel; a csel of d registers does not
+    /// assemble), and every target computes what C# computes.
+    /// </summary>
+    [TestMethod]
+    [DataRow("linux-x64")]
+    [DataRow("linux-arm64")]
+    [DataRow("win-x64")]
+    public void BranchesThatChooseADoubleChooseTheRightOne(string runtimeIdentifier)
+    {
+        var expected = new StringBuilder();
+        for (long n = -1; n <= 1; n++)
+        {
+            static string Bits(double d) => BitConverter.DoubleToInt64Bits(d).ToString("x", CultureInfo.InvariantCulture);
+            expected.Append($"{Bits((n > 0 ? 7.0 : 1.5) + 1.0)} {Bits((n > 0 ? 3.0 : -5.0) * 2.0)} {Bits(n > 0 ? 11.0 : -13.0)}\n");
+        }
+        if (runtimeIdentifier == "linux-arm64")
+        {
+            string assembly = TestCompiler.Assembly(DoubleChoices, runtimeIdentifier);
+            StringAssert.Contains(assembly, "fcsel\td", assembly);
+            StringAssert.DoesNotMatch(assembly, new System.Text.RegularExpressions.Regex(@"\bcsel\td"), assembly);
+        }
+
+        var run = runtimeIdentifier == "win-x64" ? RunOnWindows(DoubleChoices) : TestCompiler.RunOn(runtimeIdentifier, DoubleChoices);
+
+        Assert.AreEqual(0, run.ExitCode, run.StandardError);
+        Assert.AreEqual(expected.ToString(), run.StandardOutput.Replace("\r\n", "\n"));
+    }
+
+    private static ProgramRun RunOnWindows(string program)
+    {
+        using var directory = new TemporaryDirectory();
+        string library = TestCompiler.BuildLibrary(directory, "win-x64", Maru.Compiler.Diagnostics.SourceFile.FromText("test.l", program));
+        return NativeHarness.RunWindowsLibrary(library, []);
+    }
 }

@@ -18,7 +18,7 @@ public enum Arm64Op
     Cmp, Cmn,   // [a, b reg or imm12]: flags of a - b (a + b)
     Tst,        // [a, b reg or logical imm]: flags of a & b
     Cset,       // [dst]: 1 if Condition else 0
-    Csel,       // [dst, a, b]: Condition ? a : b
+    Csel,       // [dst, a, b]: Condition ? a : b (fcsel when dst is a d register; then a and b are too)
     Cinc,       // [dst, a]: Condition ? a + 1 : a
     Ldr, Ldrb,  // [dst, memory, slot or incoming argument]; ldrb zero-extends
     Str, Strb,  // [memory, slot, incoming or outgoing argument, src]

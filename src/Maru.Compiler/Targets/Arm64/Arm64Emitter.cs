@@ -216,7 +216,7 @@ public sealed class Arm64Emitter : IBlockEmitter
                 Line($"\tcinc\t{Reg(o[0])}, {Reg(o[1])}, {ConditionName(instruction.Condition)}");
                 break;
             case Arm64Op.Csel:
-                Line($"\tcsel\t{Reg(o[0])}, {Reg(o[1])}, {Reg(o[2])}, {ConditionName(instruction.Condition)}");
+                Line($"\t{(Arm64Registers.IsD(o[0].Reg) ? "fcsel" : "csel")}\t{Reg(o[0])}, {Reg(o[1])}, {Reg(o[2])}, {ConditionName(instruction.Condition)}");
                 break;
             case Arm64Op.Ldr:
                 EmitMemoryAccess("ldr", Reg(o[0]), o[1], 8);

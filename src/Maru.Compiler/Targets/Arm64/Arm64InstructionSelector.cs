@@ -139,9 +139,11 @@ public sealed class Arm64InstructionSelector
 
     private void SelectConditionalSelect(Terminator branch, ConditionalSelect select)
     {
+        // A double is chosen in d registers (fcsel), by the class of the variable set, or of a returned value.
+        bool isFloat = select.Join is not null ? IsFloat(select.Destination) : IsFloatRegister(select.WhenTrue) || IsFloatRegister(select.WhenFalse);
         // Both values are computed before the comparison: the flags must reach the csel.
-        var whenTrue = RegisterOrZero(select.WhenTrue);
-        var whenFalse = RegisterOrZero(select.WhenFalse);
+        var whenTrue = isFloat ? Use(InFloatRegisterOfAnyClass(select.WhenTrue)) : RegisterOrZero(select.WhenTrue);
+        var whenFalse = isFloat ? Use(InFloatRegisterOfAnyClass(select.WhenFalse)) : RegisterOrZero(select.WhenFalse);
         var condition = Compare(branch.Comparison, branch.A, branch.B);
         if (select.Join is { } join)
         {
@@ -149,7 +151,7 @@ public sealed class Arm64InstructionSelector
             Add(Arm64Op.B, MachineOperand.Target(join.Id));
             return;
         }
-        int result = NewRegister();
+        int result = _function.NewRegister(isFloat);
         AddConditional(Arm64Op.Csel, condition, Def(result), whenTrue, whenFalse);
         Copy(X0, result);
         _code.Add(new MachineInstruction((int)Arm64Op.Ret) { ImplicitUses = new[] { X0 } });
@@ -236,6 +238,17 @@ public sealed class Arm64InstructionSelector
         _hoistedInstructions += _code.Count;
         (_code, _block) = (code, block);
         _hoistedConstants[(bits, isFloat)] = register;
+        return register;
+    }
+
+    private bool IsFloatRegister(Value value) => value.IsRegister && IsFloat(V(value.Register));
+
+    /// <summary>A d register holding the value, moved there (fmov) from a general register if that is where it is.</summary>
+    private int InFloatRegisterOfAnyClass(Value value)
+    {
+        if (!value.IsRegister || IsFloatRegister(value)) return InFloatRegister(value);
+        int register = _function.NewRegister(isFloat: true);
+        Copy(register, V(value.Register));
         return register;
     }
 
