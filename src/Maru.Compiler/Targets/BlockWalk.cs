@@ -42,7 +42,7 @@ public interface IBlockEmitter
 /// <summary>
 /// The order and shape both targets print a function's blocks in: the prologue at the start or, shrink-wrapped, after
 /// the entry's test; branches to the block that follows fall through (a conditional one inverted); loop heads padded;
-/// blocks left empty (the arms of a conditional select, unreachable) omitted.
+/// blocks left empty (the arms of a conditional select, unreachable) or only jumping elsewhere omitted.
 /// </summary>
 public static class BlockWalk
 {
@@ -78,10 +78,12 @@ public static class BlockWalk
     {
         if (shrinkWrap is null) emitter.EmitPrologue();
         bool aheadOfPrologue = emitter.FramelessReturnAheadOfPrologue;
+        var landings = Landings(function, emitter);
+        long Land(long block) => landings.TryGetValue(block, out long landing) ? landing : block;
         var blocks = function.Blocks
-            .Where(b => b.Id == 0 || (b.Instructions.Count > 0 && !(aheadOfPrologue && b == shrinkWrap?.Frameless)))
+            .Where(b => b.Id == 0 || (b.Instructions.Count > 0 && !landings.ContainsKey(b.Id) && !(aheadOfPrologue && b == shrinkWrap?.Frameless)))
             .ToList();
-        var loopHeads = LoopHeads(blocks);
+        var loopHeads = LoopHeads(blocks, Land);
         for (int b = 0; b < blocks.Count; b++)
         {
             var block = blocks[b];
@@ -98,7 +100,7 @@ public static class BlockWalk
                 if (aheadOfPrologue) emitter.EmitFramelessReturnAheadOfPrologue(branch, inverted, wrap.Frameless.Instructions);
                 else emitter.EmitConditionalBranch(branch, inverted, emitter.BlockLabel(wrap.Frameless.Id));
                 emitter.EmitPrologue();
-                if (wrap.Framed.Id != next) emitter.EmitJump(wrap.Framed.Id);
+                if (Land(wrap.Framed.Id) != next) emitter.EmitJump(Land(wrap.Framed.Id));
                 continue;
             }
             if (shrinkWrap?.Frameless == block)
@@ -111,10 +113,20 @@ public static class BlockWalk
                 var instruction = code[i];
                 // A conditional branch to the next block followed by a branch elsewhere becomes one inverted branch.
                 if (emitter.IsConditionalBranch(instruction) && i + 1 < code.Count && emitter.IsJump(code[i + 1])
-                    && instruction.Operands[^1].Value == next)
+                    && Land(instruction.Operands[^1].Value) == next)
                 {
-                    emitter.EmitConditionalBranch(instruction, inverted: true, emitter.BlockLabel(code[i + 1].Operands[0].Value));
+                    emitter.EmitConditionalBranch(instruction, inverted: true, emitter.BlockLabel(Land(code[i + 1].Operands[0].Value)));
                     i++;
+                    continue;
+                }
+                if (emitter.IsJump(instruction) && Land(instruction.Operands[0].Value) is var landing && landing != instruction.Operands[0].Value)
+                {
+                    if (landing != next) emitter.EmitJump(landing);
+                    continue;
+                }
+                if (emitter.IsConditionalBranch(instruction) && Land(instruction.Operands[^1].Value) is var target && target != instruction.Operands[^1].Value)
+                {
+                    emitter.EmitConditionalBranch(instruction, inverted: false, emitter.BlockLabel(target));
                     continue;
                 }
                 if (emitter.IsJump(instruction) && instruction.Operands[0].Value == next) continue;
@@ -123,15 +135,36 @@ public static class BlockWalk
         }
     }
 
-    /// <summary>Blocks that a later block (or the block itself) jumps back to; the entry is never one.</summary>
-    private static HashSet<int> LoopHeads(List<MachineBlock> blocks)
+    /// <summary>
+    /// Where a branch to a block that only jumps elsewhere (left so when the register allocator coalesced the copies it
+    /// held) really lands, by that block: branches go there directly and the block is not printed. Never the entry, nor
+    /// a block whose jumps go round in a circle.
+    /// </summary>
+    private static Dictionary<long, long> Landings(MachineFunction function, IBlockEmitter emitter)
     {
-        var order = new Dictionary<int, int>();
+        var jumpsTo = new Dictionary<long, long>();
+        foreach (var block in function.Blocks)
+            if (block.Id != 0 && block.Instructions is [var only] && emitter.IsJump(only) && only.Operands[0].Value != block.Id)
+                jumpsTo[block.Id] = only.Operands[0].Value;
+        var landings = new Dictionary<long, long>();
+        foreach (long start in jumpsTo.Keys)
+        {
+            long landing = jumpsTo[start];
+            for (int steps = 0; jumpsTo.TryGetValue(landing, out long further) && steps <= jumpsTo.Count; steps++) landing = further;
+            if (!jumpsTo.ContainsKey(landing)) landings[start] = landing;
+        }
+        return landings;
+    }
+
+    /// <summary>Blocks that a later block (or the block itself) jumps back to; the entry is never one.</summary>
+    private static HashSet<int> LoopHeads(List<MachineBlock> blocks, Func<long, long> land)
+    {
+        var order = new Dictionary<long, int>();
         for (int i = 0; i < blocks.Count; i++) order[blocks[i].Id] = i;
         var heads = new HashSet<int>();
         foreach (var block in blocks)
             foreach (var successor in block.Successors)
-                if (successor.Id != 0 && order.TryGetValue(successor.Id, out int index) && index <= order[block.Id]) heads.Add(successor.Id);
+                if (land(successor.Id) is var head && head != 0 && order.TryGetValue(head, out int index) && index <= order[block.Id]) heads.Add((int)head);
         return heads;
     }
 }

@@ -59,6 +59,33 @@ public sealed class BlockWalkTests
     }
 
     [TestMethod]
+    public void BranchesToABlockThatOnlyJumpsGoWhereItJumps()
+    {
+        var function = Function(
+            [I(Op), I(Jump, 1)],
+            [I(Op), I(Branch, 2), I(Jump, 3)], // the loop's test: leaving it goes through block 2, which only jumps to 4
+            [I(Jump, 4)],
+            [I(Op), I(Branch, 1), I(Jump, 5)],
+            [I(Op), I(Jump, 6)],
+            [I(Jump, 2)],                      // a chain: 5 lands at 4 too
+            [I(Jump, 7)],                      // 6 and 7 jump round in a circle: kept
+            [I(Jump, 6)]);
+        var emitter = new RecordingEmitter(false);
+
+        BlockWalk.Emit(function, emitter, null);
+
+        CollectionAssert.AreEqual(new[]
+        {
+            "prologue", "op",
+            "align", "L1:", "op", "branch L4",
+            "L3:", "op", "branch L1",
+            "L4:", "op",
+            "align", "L6:",
+            "L7:", "jump L6",
+        }, emitter.Printed, string.Join("\n", emitter.Printed));
+    }
+
+    [TestMethod]
     public void BranchesToTheNextBlockFallThroughAndEmptyBlocksAreLeftOut()
     {
         var function = Function(
