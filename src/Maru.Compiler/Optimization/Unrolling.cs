@@ -4,8 +4,9 @@ using Maru.Compiler.Semantics;
 namespace Maru.Compiler.Optimization;
 
 /// <summary>
-/// Unrolls a counted loop of one block (after SSA form is left, so the body's registers are the loop's variables and
-/// its copies need no renaming) so that the counter's test and the branch back are paid once per 2 or 4 iterations.
+/// Unrolls a counted loop of one block (after SSA form is left, so the body's registers are the loop's variables; only
+/// the temporaries of one iteration get registers of their own in each copy) so that the counter's test and the branch
+/// back are paid once per 2 or 4 iterations.
 /// The loop must step a counter <c>i</c> by a constant <c>s</c> and continue while <c>i &lt; n</c> or <c>i &lt;= n</c>
 /// (<c>s</c> &gt; 0; <c>&gt;</c>, <c>&gt;=</c> for <c>s</c> &lt; 0) with <c>n</c> unchanged in the loop; it must call
 /// nothing and hold at most <see cref="MaxUnrolledSize"/> instructions unrolled. A loop whose variables carry a chain
@@ -208,12 +209,51 @@ public static class Unrolling
         enter.Instructions.Add(new Instruction { Opcode = Opcode.Binary, Operator = Operator.Sub, Dest = limit.Register, Args = new[] { counted.Bound, Value.Const(distance) } });
         enter.Terminator = new Terminator { Kind = TerminatorKind.Branch, Comparison = counted.Continues, A = Value.Reg(counted.Counter), B = limit, True = unrolled, False = loop };
 
+        // Each copy computes its temporaries in registers of its own, so that each is used once, as in the loop (a load
+        // used once can be an instruction's memory operand).
+        var temporaries = Temporaries(function, loop);
+        var renamed = new Dictionary<int, int>();
         for (int copy = 0; copy < factor; copy++)
-            foreach (var instruction in loop.Instructions) unrolled.Instructions.Add(Copy(instruction));
+        {
+            renamed.Clear();
+            foreach (var instruction in loop.Instructions)
+            {
+                var copied = Copy(instruction);
+                for (int a = 0; a < copied.Args.Length; a++)
+                    if (copied.Args[a].IsRegister && renamed.TryGetValue(copied.Args[a].Register, out int register)) copied.Args[a] = Value.Reg(register);
+                if (temporaries.Contains(copied.Dest))
+                {
+                    if (!renamed.TryGetValue(copied.Dest, out int fresh)) renamed[copied.Dest] = fresh = function.NewRegister();
+                    copied.Dest = fresh;
+                }
+                unrolled.Instructions.Add(copied);
+            }
+        }
         unrolled.Terminator = new Terminator { Kind = TerminatorKind.Branch, Comparison = counted.Continues, A = Value.Reg(counted.Counter), B = limit, True = unrolled, False = test };
         test.Terminator = new Terminator { Kind = TerminatorKind.Branch, Comparison = counted.Continues, A = Value.Reg(counted.Counter), B = counted.Bound, True = loop, False = exit };
 
         function.Blocks.InsertRange(function.Blocks.IndexOf(loop), new[] { guard, enter, unrolled, test });
+    }
+
+    /// <summary>Registers the loop assigns before it reads them and nothing else reads: values of one iteration only.</summary>
+    private static HashSet<int> Temporaries(IrFunction function, BasicBlock loop)
+    {
+        var temporaries = new HashSet<int>();
+        foreach (var instruction in loop.Instructions)
+            if (instruction.Dest >= 0) temporaries.Add(instruction.Dest);
+        temporaries.ExceptWith(CarriedRegisters(loop));
+        foreach (var block in function.Blocks)
+        {
+            if (block == loop) continue;
+            foreach (var instruction in block.Instructions)
+                foreach (var arg in instruction.Args)
+                    if (arg.IsRegister) temporaries.Remove(arg.Register);
+            foreach (var use in block.Terminator.Uses)
+                if (use.IsRegister) temporaries.Remove(use.Register);
+        }
+        foreach (var use in loop.Terminator.Uses)
+            if (use.IsRegister) temporaries.Remove(use.Register);
+        return temporaries;
     }
 
     private static Instruction Copy(Instruction instruction) => new()

@@ -48,7 +48,7 @@ public sealed class DeadStoreTests
             "(define-function f (p) (set-int64-at p 0 1) (set-int32-at p 0 2) 0)",
             "(define-function f (p) (set-int64-at p 0 1) (set-int64-at p 1 2) 0)", // different index
             "(define-function f (p) (set-int64-at p 0 1) (g p) (set-int64-at p 0 2) 0) (define-function g (p) (int64-at p 0))",
-            "(define v 0) (define-function f (p) (set-int64-at p 0 1) (let ((x v)) (set-int64-at p 0 2) x))", // p may be v's address
+            "(define v 0) (define-function f (p) (set-int64-at p 0 1) (let ((x v)) (set-int64-at p 0 2) x)) (define-function g () (set v 1))", // p may be v's address (g changes v: f reads it)
             "(define-function f (p) (set-int64-at p 0 1) (set p (+ p 8)) (set-int64-at p 0 2) 0)", // p is another address then
             "(define-function f (p a) (set-int64-at p 0 1) (if (> a 0) (set-int64-at p 0 2)) 0)", // not overwritten on every path
             "(define-function f (a) (let ((x a)) (let ((y (int64-at (address-of x) 0))) (set-int64-at (address-of x) 0 2) (set x 3) (+ y x))))",

@@ -35,9 +35,10 @@ public sealed class InductionVariablesTests
             Assert.AreEqual(2 * copies, loop.Instructions.Count(i => i is { Opcode: Opcode.Binary, Operator: Operator.Add }), function.ToString());
         }
 
-        // Both targets fold the scaled index into the access: x64 (base,index,8), AArch64 [base, index, lsl #3].
+        // Both targets fold the scaled index into the access: x64 (base,index,8), AArch64 [base, index, lsl #3]. On x64
+        // the multiply reads b from memory and c is updated in memory (one read-modify-write): two accesses.
         string x64 = LoopInvariantCodeMotionTests.InnermostLoopText(TestCompiler.Assembly(LoopInvariantCodeMotionTests.Multiply + "(define-function main () 0)"), "multiply");
-        Assert.AreEqual(3, Regex.Matches(x64, @"\(%\w+,%\w+,8\)").Count, x64);
+        Assert.AreEqual(2, Regex.Matches(x64, @"\(%\w+,%\w+,8\)").Count, x64);
         Assert.AreEqual(1, Regex.Matches(x64, @"\t(leaq\t-?\d+\(|addq\t\$|incq\t)").Count, "one induction variable: " + x64);
         string arm = LoopInvariantCodeMotionTests.InnermostLoopText(TestCompiler.Assembly(LoopInvariantCodeMotionTests.Multiply + "(define-function main () 0)", "linux-arm64"), "multiply");
         Assert.AreEqual(3, Regex.Matches(arm, @"\[x\d+, x\d+, lsl #3\]").Count, arm);
