@@ -20,6 +20,7 @@ public static class TailDuplication
     /// </summary>
     public const int MaxInstructions = 4;
 
+    /// <summary>Copies the tails and decides the tests; true if it decided one, which the plain rounds then fold.</summary>
     public static bool Run(IrFunction function)
     {
         var blocks = function.Blocks;
@@ -40,7 +41,7 @@ public static class TailDuplication
             ControlFlow.Simplify(function);
             PlaceReturnsAfterLoops(blocks);
         }
-        return DecideTests(function) | changed;
+        return DecideTests(function);
     }
 
     /// <summary>
