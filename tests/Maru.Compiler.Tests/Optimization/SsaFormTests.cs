@@ -24,7 +24,7 @@ public sealed class SsaFormTests
         {
             using var directory = new TemporaryDirectory();
             string library = TestCompiler.BuildLibrary(directory, target, Maru.Compiler.Diagnostics.SourceFile.FromText("test.l", source));
-            var run = target == "win-x64" ? NativeHarness.RunWindowsLibrary(library, []) : NativeHarness.RunLibraryOn(target, library, []);
+            var run = NativeHarness.RunLibraryOn(target, library, []);
             Assert.AreEqual(0, run.ExitCode, $"{target}: {run.StandardError}");
             if (output is not null) Assert.AreEqual(output, run.StandardOutput, target);
             output = run.StandardOutput;

@@ -86,16 +86,9 @@ public sealed class ConditionalValueTests
             StringAssert.DoesNotMatch(assembly, new System.Text.RegularExpressions.Regex(@"\bcsel\td"), assembly);
         }
 
-        var run = runtimeIdentifier == "win-x64" ? RunOnWindows(DoubleChoices) : TestCompiler.RunOn(runtimeIdentifier, DoubleChoices);
+        var run = TestCompiler.RunOn(runtimeIdentifier, DoubleChoices);
 
         Assert.AreEqual(0, run.ExitCode, run.StandardError);
         Assert.AreEqual(expected.ToString(), run.StandardOutput.Replace("\r\n", "\n"));
-    }
-
-    private static ProgramRun RunOnWindows(string program)
-    {
-        using var directory = new TemporaryDirectory();
-        string library = TestCompiler.BuildLibrary(directory, "win-x64", Maru.Compiler.Diagnostics.SourceFile.FromText("test.l", program));
-        return NativeHarness.RunWindowsLibrary(library, []);
     }
 }

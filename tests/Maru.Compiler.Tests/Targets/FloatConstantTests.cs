@@ -30,7 +30,7 @@ public sealed class FloatConstantTests
     {
         using var directory = new TemporaryDirectory();
         string library = TestCompiler.BuildLibrary(directory, runtimeIdentifier, Maru.Compiler.Diagnostics.SourceFile.FromText("test.l", Program));
-        var run = runtimeIdentifier == "win-x64" ? NativeHarness.RunWindowsLibrary(library, []) : NativeHarness.RunLibraryOn(runtimeIdentifier, library, []);
+        var run = NativeHarness.RunLibraryOn(runtimeIdentifier, library, []);
         Assert.AreEqual(0, run.ExitCode, run.StandardError);
         Assert.AreEqual(Expected(), run.StandardOutput);
     }

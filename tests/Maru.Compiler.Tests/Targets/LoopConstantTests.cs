@@ -56,7 +56,7 @@ public sealed class LoopConstantTests
     {
         using var directory = new TemporaryDirectory();
         string library = TestCompiler.BuildLibrary(directory, runtimeIdentifier, SourceFile.FromText("test.l", Program));
-        var run = runtimeIdentifier == "win-x64" ? NativeHarness.RunWindowsLibrary(library, []) : NativeHarness.RunLibraryOn(runtimeIdentifier, library, []);
+        var run = NativeHarness.RunLibraryOn(runtimeIdentifier, library, []);
         Assert.AreEqual(0, run.ExitCode, run.StandardError);
         Assert.AreEqual(Expected(), run.StandardOutput);
     }

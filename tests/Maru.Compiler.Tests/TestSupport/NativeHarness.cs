@@ -112,11 +112,13 @@ public static class NativeHarness
 
     /// <summary>
     /// Runs the main of a library built for <paramref name="runtimeIdentifier"/>: natively for the host's, under
-    /// qemu-aarch64 (with the harness cross-compiled by aarch64-linux-gnu-gcc) for linux-arm64 on another host.
+    /// qemu-aarch64 (with the harness cross-compiled by aarch64-linux-gnu-gcc) for linux-arm64 on another host, under
+    /// wine for win-x64 (with wine's own time limit).
     /// </summary>
     public static ProgramRun RunLibraryOn(string runtimeIdentifier, string library, IEnumerable<string> arguments, TimeSpan? timeout = null)
     {
         if (runtimeIdentifier == NativeToolchain.HostRuntimeIdentifier) return RunLibrary(library, arguments, timeout);
+        if (runtimeIdentifier == "win-x64") return RunWindowsLibrary(library, arguments);
         if (runtimeIdentifier != "linux-arm64") throw new ArgumentException($"cannot run {runtimeIdentifier} code here", nameof(runtimeIdentifier));
         var emulated = new List<string> { "-L", Arm64Sysroot, Arm64Executable.Value, library };
         emulated.AddRange(arguments);
