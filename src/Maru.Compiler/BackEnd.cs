@@ -56,12 +56,12 @@ internal sealed class BackEnd : IDisposable
         else _queue.Add((index, function));
     }
 
-    /// <summary>Waits for every added function and appends their code to <paramref name="text"/> in order.</summary>
-    public void Complete(StringBuilder text)
+    /// <summary>Waits for every added function and returns their code, in the order they were added.</summary>
+    public ReadOnlySpan<string> Complete()
     {
         Dispose();
         _failure?.Throw();
-        for (int i = 0; i < _count; i++) text.Append(_texts[i]);
+        return _texts.AsSpan(0, _count);
     }
 
     /// <summary>Stops the workers once they have emitted what was added (also when the front end failed midway).</summary>

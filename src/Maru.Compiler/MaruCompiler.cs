@@ -197,11 +197,14 @@ public static class MaruCompiler
                 if (diagnostics.HasErrors) continue;
                 backEnd.Add(Lowering.Lower(module, function, body, target.RegisterArguments, inlining));
             }
-            var text = new StringBuilder();
-            target.BeginFile(text);
-            backEnd.Complete(text);
-            target.EndFile(module, functions, program.Globals.Where(g => g.File == source).ToList(), text);
-            assembly.Add(new AssemblyFile(source.Path, text.ToString())
+            // The file's text is allocated once: its head, each function's code, then its tail (after the workers are
+            // done, since the tail holds the constants they collected).
+            var head = new StringBuilder();
+            target.BeginFile(head);
+            var code = backEnd.Complete();
+            var tail = new StringBuilder();
+            target.EndFile(module, functions, program.Globals.Where(g => g.File == source).ToList(), tail);
+            assembly.Add(new AssemblyFile(source.Path, string.Concat([head.ToString(), .. code, tail.ToString()]))
             {
                 Externs = program.Externs.Where(e => e.File == source).Select(e => new Toolchain.ExternReference(e.NativeName,
                     e.DefinedAt.File?.Path, e.DefinedAt.File?.LineColumn(e.DefinedAt.Start).Line ?? 0,

@@ -157,6 +157,8 @@ public sealed class BasicBlock(int id, int loopDepth)
     public int LoopDepth { get; } = loopDepth;
     public List<Instruction> Instructions { get; } = new();
     public Terminator Terminator { get; set; } = null!;
+    /// <summary>How many edges lead here, as <see cref="IrFunction.CountPredecessors"/> last counted them.</summary>
+    public int PredecessorCount { get; set; }
 
     /// <summary>
     /// The block's last instruction when the block ends by comparing its result, used nowhere else (<paramref name="uses"/>
@@ -189,13 +191,27 @@ public sealed class IrFunction(FunctionSymbol symbol)
 
     public int NewRegister() => RegisterCount++;
 
-    /// <summary>How many edges lead to each block (blocks nothing jumps to are absent).</summary>
-    public Dictionary<BasicBlock, int> PredecessorCounts()
+    /// <summary>Sets each block's <see cref="BasicBlock.PredecessorCount"/>: how many edges lead to it now.</summary>
+    public void CountPredecessors()
     {
-        var counts = new Dictionary<BasicBlock, int>();
+        foreach (var block in Blocks) block.PredecessorCount = 0;
         foreach (var block in Blocks)
             foreach (var successor in block.Terminator.Successors)
-                counts[successor] = counts.GetValueOrDefault(successor) + 1;
+                successor.PredecessorCount++;
+    }
+
+    /// <summary>How many times each register is read, by instructions and terminators.</summary>
+    public int[] UseCounts()
+    {
+        var counts = new int[RegisterCount];
+        foreach (var block in Blocks)
+        {
+            foreach (var instruction in block.Instructions)
+                foreach (var arg in instruction.Args)
+                    if (arg.IsRegister) counts[arg.Register]++;
+            foreach (var arg in block.Terminator.Uses)
+                if (arg.IsRegister) counts[arg.Register]++;
+        }
         return counts;
     }
 

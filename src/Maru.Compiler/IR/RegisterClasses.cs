@@ -17,6 +17,8 @@ public static class RegisterClasses
 
     public static void Assign(IrFunction function)
     {
+        // Where nothing computes in floating-point registers, every register stays a word and needs no copy.
+        if (!NeedsFloat(function)) return;
         var group = new int[function.RegisterCount];
         for (int r = 0; r < group.Length; r++) group[r] = r;
         foreach (var instruction in function.Blocks.SelectMany(b => b.Instructions))
@@ -80,6 +82,18 @@ public static class RegisterClasses
             block.Instructions.Clear();
             block.Instructions.AddRange(code);
         }
+    }
+
+    private static bool NeedsFloat(IrFunction function)
+    {
+        foreach (var block in function.Blocks)
+            foreach (var instruction in block.Instructions)
+            {
+                if (ResultNeed(instruction) == Need.Float) return true;
+                for (int i = 0; i < instruction.Args.Length; i++)
+                    if (OperandNeed(instruction, i) == Need.Float) return true;
+            }
+        return false;
     }
 
     /// <summary>The operand itself, or a copy of it in the class <paramref name="need"/> asks for (added to <paramref name="code"/>).</summary>

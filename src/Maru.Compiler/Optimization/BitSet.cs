@@ -13,27 +13,7 @@ public sealed class BitSet
     public void Add(int i) => _words[i >> 6] |= 1UL << i;
     public void Remove(int i) => _words[i >> 6] &= ~(1UL << i);
 
-    public void CopyFrom(BitSet other) => Array.Copy(other._words, _words, _words.Length);
     public void Clear() => Array.Clear(_words);
-
-    /// <summary>Adds every member of <paramref name="other"/>; true if that changed this set.</summary>
-    public bool UnionWith(BitSet other)
-    {
-        bool changed = false;
-        for (int w = 0; w < _words.Length; w++)
-        {
-            ulong merged = _words[w] | other._words[w];
-            changed |= merged != _words[w];
-            _words[w] = merged;
-        }
-        return changed;
-    }
-
-    /// <summary>This set becomes <c>use ∪ (out − def)</c>: the classic live-in equation.</summary>
-    public void SetLiveIn(BitSet use, BitSet liveOut, BitSet def)
-    {
-        for (int w = 0; w < _words.Length; w++) _words[w] = use._words[w] | (liveOut._words[w] & ~def._words[w]);
-    }
 
     public IEnumerable<int> Members()
     {

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Maru.Compiler.Optimization;
 
 /// <summary>
@@ -9,30 +11,32 @@ namespace Maru.Compiler.Optimization;
 /// </summary>
 public sealed class BlockLiveness
 {
+    // The sets of all blocks are rows of flat arrays, and the uses and definitions one list each: a function of many
+    // small blocks costs a few allocations, not several per block.
     private readonly int[] _definedInBlock;   // per register: the block (plus one) being recorded that defined it
-    private readonly List<int>[] _upwardUses; // per block: registers used before any definition in that block
-    private readonly List<int>[] _defs;
+    private readonly int _blocks;
+    private readonly List<(int Block, int Register)> _upwardUses = []; // registers used before any definition in their block
+    private readonly List<(int Block, int Register)> _defs = [];
     private int[] _boundaryRegisters = [];
-    private BitSet[] _liveOut = [];
+    private int _words;       // words per set
+    private ulong[] _liveOut = [];
 
     /// <summary>Starts recording; give each block's uses and definitions in program order, one block at a time.</summary>
     public BlockLiveness(int registers, int blocks)
     {
         _definedInBlock = new int[registers];
-        _upwardUses = new List<int>[blocks];
-        _defs = new List<int>[blocks];
-        for (int b = 0; b < blocks; b++) { _upwardUses[b] = []; _defs[b] = []; }
+        _blocks = blocks;
     }
 
     public void Use(int block, int register)
     {
-        if (_definedInBlock[register] != block + 1) _upwardUses[block].Add(register);
+        if (_definedInBlock[register] != block + 1) _upwardUses.Add((block, register));
     }
 
     public void Def(int block, int register)
     {
         _definedInBlock[register] = block + 1;
-        _defs[block].Add(register);
+        _defs.Add((block, register));
     }
 
     /// <summary>
@@ -41,40 +45,51 @@ public sealed class BlockLiveness
     /// <param name="successors">For each block, the numbers of the blocks it may go to.</param>
     public void Solve(int[][] successors)
     {
-        int blocks = _upwardUses.Length;
         // Numbers the boundary registers 0..m-1 (reusing the recording array: -1 for every other register).
         Array.Fill(_definedInBlock, -1);
         var boundary = new List<int>();
-        foreach (var uses in _upwardUses)
-            foreach (int r in uses)
-                if (_definedInBlock[r] < 0) { _definedInBlock[r] = boundary.Count; boundary.Add(r); }
+        foreach (var (_, r) in _upwardUses)
+            if (_definedInBlock[r] < 0) { _definedInBlock[r] = boundary.Count; boundary.Add(r); }
         _boundaryRegisters = boundary.ToArray();
-        int m = _boundaryRegisters.Length;
+        _words = (_boundaryRegisters.Length + 63) >> 6;
+        int size = _blocks * _words;
 
-        var use = new BitSet[blocks];
-        var def = new BitSet[blocks];
-        for (int b = 0; b < blocks; b++)
-        {
-            use[b] = new BitSet(m);
-            def[b] = new BitSet(m);
-            foreach (int r in _upwardUses[b]) use[b].Add(_definedInBlock[r]);
-            foreach (int r in _defs[b]) if (_definedInBlock[r] >= 0) def[b].Add(_definedInBlock[r]);
-        }
+        var use = new ulong[size];
+        var def = new ulong[size];
+        foreach (var (b, r) in _upwardUses) Add(use, b, _definedInBlock[r]);
+        foreach (var (b, r) in _defs) if (_definedInBlock[r] >= 0) Add(def, b, _definedInBlock[r]);
 
-        var liveIn = new BitSet[blocks];
-        _liveOut = new BitSet[blocks];
-        for (int b = 0; b < blocks; b++) { liveIn[b] = new BitSet(m); _liveOut[b] = new BitSet(m); }
+        var liveIn = new ulong[size];
+        _liveOut = new ulong[size];
+        if (_words == 0) return;
         bool changed = true;
         while (changed)
         {
             changed = false;
-            for (int b = blocks - 1; b >= 0; b--)
+            for (int b = _blocks - 1; b >= 0; b--)
             {
-                foreach (int successor in successors[b]) changed |= _liveOut[b].UnionWith(liveIn[successor]);
-                liveIn[b].SetLiveIn(use[b], _liveOut[b], def[b]);
+                var liveOut = Row(_liveOut, b);
+                foreach (int successor in successors[b])
+                {
+                    var successorIn = Row(liveIn, successor);
+                    for (int w = 0; w < liveOut.Length; w++)
+                    {
+                        ulong merged = liveOut[w] | successorIn[w];
+                        changed |= merged != liveOut[w];
+                        liveOut[w] = merged;
+                    }
+                }
+                var blockIn = Row(liveIn, b);
+                var blockUse = Row(use, b);
+                var blockDef = Row(def, b);
+                for (int w = 0; w < blockIn.Length; w++) blockIn[w] = blockUse[w] | (liveOut[w] & ~blockDef[w]);
             }
         }
     }
+
+    private Span<ulong> Row(ulong[] sets, int block) => sets.AsSpan(block * _words, _words);
+
+    private void Add(ulong[] sets, int block, int index) => sets[block * _words + (index >> 6)] |= 1UL << index;
 
     /// <summary>How many registers the sets are over, once solved: those live across some block boundary.</summary>
     public int BoundaryRegisterCount => _boundaryRegisters.Length;
@@ -83,6 +98,9 @@ public sealed class BlockLiveness
     public void CopyLiveOut(int block, BitSet live)
     {
         live.Clear();
-        _liveOut[block].ForEach((live, _boundaryRegisters), static (state, index) => state.live.Add(state._boundaryRegisters[index]));
+        var row = Row(_liveOut, block);
+        for (int w = 0; w < row.Length; w++)
+            for (ulong bits = row[w]; bits != 0; bits &= bits - 1)
+                live.Add(_boundaryRegisters[(w << 6) + BitOperations.TrailingZeroCount(bits)]);
     }
 }

@@ -39,10 +39,15 @@ public static class ControlFlow
         return changed;
     }
 
+    // Reused from function to function (per thread: the back end's workers optimise in parallel).
+    [ThreadStatic] private static HashSet<BasicBlock>? s_reachable;
+    [ThreadStatic] private static Stack<BasicBlock>? s_pending;
+
     private static bool RemoveUnreachable(IrFunction function)
     {
-        var reachable = new HashSet<BasicBlock>();
-        var pending = new Stack<BasicBlock>();
+        var reachable = s_reachable ??= [];
+        var pending = s_pending ??= new Stack<BasicBlock>();
+        reachable.Clear();
         pending.Push(function.Blocks[0]);
         while (pending.Count > 0)
         {
@@ -51,28 +56,31 @@ public static class ControlFlow
             foreach (var successor in block.Terminator.Successors) pending.Push(successor);
         }
         int before = function.Blocks.Count;
-        function.Blocks.RemoveAll(b => !reachable.Contains(b));
+        function.Blocks.RemoveAll(static b => !s_reachable!.Contains(b));
         for (int i = 0; i < function.Blocks.Count; i++) function.Blocks[i].Id = i;
+        // Holds no blocks of a finished function; a huge one's set is dropped, not kept for every small function to clear.
+        if (reachable.Count > 4096) s_reachable = null;
+        else reachable.Clear();
         return function.Blocks.Count != before;
     }
 
     /// <summary>A block whose only predecessor jumps to it unconditionally joins that predecessor.</summary>
     private static bool MergeStraightLines(IrFunction function)
     {
-        var predecessors = function.PredecessorCounts();
+        function.CountPredecessors();
 
         bool changed = false;
         foreach (var block in function.Blocks)
         {
             while (block.Terminator.Kind == TerminatorKind.Jump
                    && block.Terminator.True is { } next && next != block && next != function.Blocks[0]
-                   && predecessors.GetValueOrDefault(next) == 1)
+                   && next.PredecessorCount == 1)
             {
                 block.Instructions.AddRange(next.Instructions);
                 block.Terminator = next.Terminator;
                 next.Instructions.Clear();
                 next.Terminator = Terminator.Jump(next); // detached: unreachable now
-                predecessors[next] = 0;
+                next.PredecessorCount = 0;
                 changed = true;
             }
         }

@@ -14,11 +14,11 @@ public static class EntrySplitting
     {
         var blocks = function.Blocks;
         if (blocks.Count < 3 || blocks[0].Terminator.Kind != TerminatorKind.Branch) return;
-        var predecessors = function.PredecessorCounts();
+        function.CountPredecessors();
         var entry = blocks[0];
         var (a, b) = (entry.Terminator.True!, entry.Terminator.False!);
-        var (leaf, work) = IsLeafReturn(a, predecessors) ? (a, b) : IsLeafReturn(b, predecessors) ? (b, a) : (null, null);
-        if (leaf is null || work is null || predecessors.GetValueOrDefault(work) != 1 || predecessors.ContainsKey(entry)) return;
+        var (leaf, work) = IsLeafReturn(a) ? (a, b) : IsLeafReturn(b) ? (b, a) : (null, null);
+        if (leaf is null || work is null || work.PredecessorCount != 1 || entry.PredecessorCount > 0) return;
 
         var region = Reachable(work);
         if (region.Contains(entry) || region.Contains(leaf)) return;
@@ -34,8 +34,8 @@ public static class EntrySplitting
         work.Instructions.InsertRange(0, copies);
     }
 
-    private static bool IsLeafReturn(BasicBlock block, Dictionary<BasicBlock, int> predecessors) =>
-        predecessors.GetValueOrDefault(block) == 1 && block.Terminator.Kind == TerminatorKind.Return
+    private static bool IsLeafReturn(BasicBlock block) =>
+        block.PredecessorCount == 1 && block.Terminator.Kind == TerminatorKind.Return
         && block.Instructions.All(i => i.Opcode != Opcode.Call);
 
     private static HashSet<BasicBlock> Reachable(BasicBlock start)

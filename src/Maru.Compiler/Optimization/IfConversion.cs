@@ -14,31 +14,23 @@ public static class IfConversion
 {
     public static bool Run(IrFunction function)
     {
-        var predecessors = function.PredecessorCounts();
-        var uses = new int[function.RegisterCount];
-        foreach (var block in function.Blocks)
-        {
-            foreach (var instruction in block.Instructions)
-                foreach (var arg in instruction.Args)
-                    if (arg.IsRegister) uses[arg.Register]++;
-            foreach (var arg in block.Terminator.Uses)
-                if (arg.IsRegister) uses[arg.Register]++;
-        }
+        function.CountPredecessors();
+        var uses = function.UseCounts();
         bool changed = false;
         foreach (var block in function.Blocks)
         {
             if (block.Terminator is not { Kind: TerminatorKind.Branch } branch || branch.True == branch.False) continue;
-            if (TryConvert(function, block, branch, branch.True!, branch.False!, branch.Comparison, predecessors, uses)
-                || TryConvert(function, block, branch, branch.False!, branch.True!, Negated(branch.Comparison), predecessors, uses))
+            if (TryConvert(function, block, branch, branch.True!, branch.False!, branch.Comparison, uses)
+                || TryConvert(function, block, branch, branch.False!, branch.True!, Negated(branch.Comparison), uses))
                 changed = true;
         }
         return changed;
     }
 
     /// <summary>Converts when <paramref name="arm"/>, reached only when <paramref name="taken"/> holds, is a lone update that jumps to <paramref name="join"/>.</summary>
-    private static bool TryConvert(IrFunction function, BasicBlock block, Terminator branch, BasicBlock arm, BasicBlock join, Operator taken, Dictionary<BasicBlock, int> predecessors, int[] uses)
+    private static bool TryConvert(IrFunction function, BasicBlock block, Terminator branch, BasicBlock arm, BasicBlock join, Operator taken, int[] uses)
     {
-        if (arm == block || arm == function.Blocks[0] || predecessors.GetValueOrDefault(arm) != 1) return false;
+        if (arm == block || arm == function.Blocks[0] || arm.PredecessorCount != 1) return false;
         if (arm.Terminator.Kind != TerminatorKind.Jump || arm.Terminator.True != join || UpdatedRegister(arm, uses) is not { } x) return false;
         var update = arm.Instructions[0];
         var (left, operand) = (update.Args[0], update.Args[1]);
@@ -69,7 +61,7 @@ public static class IfConversion
         }
         block.Instructions.Add(new Instruction { Opcode = Opcode.Binary, Operator = op, Dest = x, Args = new[] { Value.Reg(x), amount } });
         block.Terminator = Terminator.Jump(join);
-        predecessors[arm] = 0;
+        arm.PredecessorCount = 0;
         return true;
     }
 

@@ -45,8 +45,8 @@ public static class StrengthReduction
                 changed = true;
             }
         }
-        var predecessors = function.PredecessorCounts();
-        foreach (var block in function.Blocks) changed |= ShiftExactDivisions(block, predecessors);
+        function.CountPredecessors();
+        foreach (var block in function.Blocks) changed |= ShiftExactDivisions(block);
         return changed;
     }
 
@@ -55,15 +55,17 @@ public static class StrengthReduction
     /// x unchanged since, rewrites the divisions of x by 2^j (2^j dividing what was tested) at the start of the
     /// successor where the test held, when that successor has no other predecessor, up to the first assignment of x.
     /// </summary>
-    private static bool ShiftExactDivisions(BasicBlock block, Dictionary<BasicBlock, int> predecessors)
+    private static bool ShiftExactDivisions(BasicBlock block)
     {
         var branch = block.Terminator;
         if (branch is not { Kind: TerminatorKind.Branch, Comparison: Operator.Eq or Operator.Ne, A.IsRegister: true, B: { IsConstant: true, Constant: 0 } }) return false;
         var divisible = branch.Comparison == Operator.Eq ? branch.True! : branch.False!;
-        if (divisible == branch.True && divisible == branch.False || divisible == block || predecessors.GetValueOrDefault(divisible) != 1) return false;
+        if (divisible == branch.True && divisible == branch.False || divisible == block || divisible.PredecessorCount != 1) return false;
 
         int tested = branch.A.Register;
-        int index = block.Instructions.FindLastIndex(i => i.Dest == tested);
+        // Loops, not lambdas: a closure over these locals would be allocated for every block, test or not.
+        int index = block.Instructions.Count - 1;
+        while (index >= 0 && block.Instructions[index].Dest != tested) index--;
         if (index < 0 || block.Instructions[index] is not { Opcode: Opcode.Binary, Args: [{ IsRegister: true } x, { IsConstant: true } c] } test) return false;
         int bits = test.Operator switch
         {
@@ -72,7 +74,9 @@ public static class StrengthReduction
             Operator.Rem when c.Constant != long.MinValue && BitOperations.IsPow2(Math.Abs(c.Constant)) => BitOperations.Log2((ulong)Math.Abs(c.Constant)),
             _ => 0,
         };
-        if (bits == 0 || block.Instructions.Skip(index + 1).Any(i => i.Dest == x.Register)) return false;
+        if (bits == 0) return false;
+        for (int k = index + 1; k < block.Instructions.Count; k++)
+            if (block.Instructions[k].Dest == x.Register) return false;
 
         bool changed = false;
         foreach (var instruction in divisible.Instructions)

@@ -202,22 +202,6 @@ public sealed class BoundProgram
 
 public static class BoundTreeWalk
 {
-    /// <summary>The expressions directly inside <paramref name="e"/>, in evaluation order.</summary>
-    public static IEnumerable<BoundExpression> Children(this BoundExpression e) => e switch
-    {
-        BoundAssignLocal a => new[] { a.Value },
-        BoundAssignGlobal g => new[] { g.Value },
-        BoundSequence s => s.Expressions,
-        BoundLet l => l.Bindings.Select(b => b.Value).Append(l.Body),
-        BoundIf i => new[] { i.Condition, i.Then, i.Else },
-        BoundWhile w => new[] { w.Condition, w.Body },
-        BoundLogical l => l.Operands,
-        BoundOperation o => o.Operands,
-        BoundCall c => c.Callee is null ? c.Arguments : c.Arguments.Prepend(c.Callee),
-        BoundReturn r => new[] { r.Value },
-        _ => Array.Empty<BoundExpression>(),
-    };
-
     /// <summary><paramref name="e"/> and every expression inside it, walked without recursion (bodies can be deep).</summary>
     public static IEnumerable<BoundExpression> SelfAndDescendants(this BoundExpression e)
     {
@@ -227,7 +211,36 @@ public static class BoundTreeWalk
         {
             var next = pending.Pop();
             yield return next;
-            foreach (var child in next.Children()) pending.Push(child);
+            PushChildren(next, pending);
         }
+    }
+
+    /// <summary>Pushes the expressions directly inside <paramref name="e"/>, without allocating per expression.</summary>
+    private static void PushChildren(BoundExpression e, Stack<BoundExpression> pending)
+    {
+        switch (e)
+        {
+            case BoundAssignLocal a: pending.Push(a.Value); break;
+            case BoundAssignGlobal g: pending.Push(g.Value); break;
+            case BoundSequence s: PushAll(s.Expressions, pending); break;
+            case BoundLet l:
+                for (int i = 0; i < l.Bindings.Count; i++) pending.Push(l.Bindings[i].Value);
+                pending.Push(l.Body);
+                break;
+            case BoundIf i: pending.Push(i.Condition); pending.Push(i.Then); pending.Push(i.Else); break;
+            case BoundWhile w: pending.Push(w.Condition); pending.Push(w.Body); break;
+            case BoundLogical l: PushAll(l.Operands, pending); break;
+            case BoundOperation o: PushAll(o.Operands, pending); break;
+            case BoundCall c:
+                if (c.Callee is not null) pending.Push(c.Callee);
+                PushAll(c.Arguments, pending);
+                break;
+            case BoundReturn r: pending.Push(r.Value); break;
+        }
+    }
+
+    private static void PushAll(IReadOnlyList<BoundExpression> expressions, Stack<BoundExpression> pending)
+    {
+        for (int i = 0; i < expressions.Count; i++) pending.Push(expressions[i]);
     }
 }

@@ -197,7 +197,11 @@ public sealed class RegisterAllocator
             }
         }
         var successors = new int[blocks][];
-        foreach (var block in _function.Blocks) successors[block.Id] = block.Successors.ConvertAll(s => s.Id).ToArray();
+        foreach (var block in _function.Blocks)
+        {
+            var ids = successors[block.Id] = new int[block.Successors.Count];
+            for (int i = 0; i < ids.Length; i++) ids[i] = block.Successors[i].Id;
+        }
         liveness.Solve(successors);
         return liveness;
     }

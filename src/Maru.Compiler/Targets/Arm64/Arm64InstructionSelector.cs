@@ -55,7 +55,7 @@ public sealed class Arm64InstructionSelector
     private void Run()
     {
         foreach (var block in _ir.Blocks) _function.Blocks.Add(new MachineBlock(block.Id, block.LoopDepth));
-        var uses = UseCounts();
+        var uses = _ir.UseCounts();
         var selects = ConditionalSelects();
         // The arms of a conditional select are not selected: their machine blocks stay empty and unreachable.
         var arms = selects.Values.SelectMany(s => s.Arms).ToHashSet();
@@ -104,8 +104,8 @@ public sealed class Arm64InstructionSelector
     /// <summary>The branches that become cmp and csel instead of branching (if-conversion), by the block they end.</summary>
     private Dictionary<BasicBlock, ConditionalSelect> ConditionalSelects()
     {
-        var predecessors = _ir.PredecessorCounts();
-        bool onlyFromHere(BasicBlock arm) => predecessors.GetValueOrDefault(arm) == 1;
+        _ir.CountPredecessors();
+        static bool onlyFromHere(BasicBlock arm) => arm.PredecessorCount == 1;
         // Arms end with a jump or a return, so no block is both an arm and a converted branch.
         var selects = new Dictionary<BasicBlock, ConditionalSelect>();
         foreach (var block in _ir.Blocks)
@@ -155,17 +155,6 @@ public sealed class Arm64InstructionSelector
         AddConditional(Arm64Op.Csel, condition, Def(result), whenTrue, whenFalse);
         Copy(X0, result);
         _code.Add(new MachineInstruction((int)Arm64Op.Ret) { ImplicitUses = new[] { X0 } });
-    }
-
-    private int[] UseCounts()
-    {
-        var counts = new int[_ir.RegisterCount];
-        foreach (var block in _ir.Blocks)
-        {
-            foreach (var v in block.Instructions.SelectMany(i => i.Args)) if (v.IsRegister) counts[v.Register]++;
-            foreach (var v in block.Terminator.Uses) if (v.IsRegister) counts[v.Register]++;
-        }
-        return counts;
     }
 
     private int NewRegister() => _function.NewRegister();

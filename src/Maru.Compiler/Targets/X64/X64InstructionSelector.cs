@@ -44,7 +44,7 @@ public sealed partial class X64InstructionSelector
     private void Run()
     {
         foreach (var block in _ir.Blocks) _function.Blocks.Add(new MachineBlock(block.Id, block.LoopDepth));
-        var uses = _uses = UseCounts();
+        var uses = _uses = _ir.UseCounts();
         _firstDefinition = new int[_ir.RegisterCount];
         _definedIn = new int[_ir.RegisterCount];
         foreach (var block in _ir.Blocks)
@@ -77,17 +77,6 @@ public sealed partial class X64InstructionSelector
     }
 
     private static int V(int irRegister) => MachineFunction.FirstVirtual + irRegister;
-
-    private int[] UseCounts()
-    {
-        var counts = new int[_ir.RegisterCount];
-        foreach (var block in _ir.Blocks)
-        {
-            foreach (var v in block.Instructions.SelectMany(i => i.Args)) if (v.IsRegister) counts[v.Register]++;
-            foreach (var v in block.Terminator.Uses) if (v.IsRegister) counts[v.Register]++;
-        }
-        return counts;
-    }
 
     /// <summary>
     /// The block's last instruction when it is <c>d = x &amp; mask</c> and the block ends by comparing d, used nowhere
