@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Globalization;
 using System.Text;
 using static Maru.Compiler.Targets.Arm64.Arm64Registers;
@@ -22,7 +23,7 @@ public sealed record Arm64AddressSyntax(
 /// record), the slots, then the outgoing stack arguments at sp. A function that calls nothing, spills nothing and
 /// uses no callee-saved register has no frame at all.
 /// </summary>
-public sealed class Arm64Emitter : IBlockEmitter
+public sealed class Arm64Emitter : IBlockEmitter, IAssemblyText
 {
     private readonly MachineFunction _function;
     private readonly Arm64AddressSyntax _syntax;
@@ -470,9 +471,11 @@ public sealed class Arm64Emitter : IBlockEmitter
     private static string Reg(MachineOperand operand, bool word32 = false) =>
         operand.Kind == OperandKind.Immediate ? (word32 ? "wzr" : "xzr") : Name(operand.Reg, word32);
 
-    private static string Mnemonic(Arm64Op op) => op.ToString().ToLowerInvariant();
+    private static string Mnemonic(Arm64Op op) => LowerCaseName<Arm64Op>.Of(op);
 
-    private static string ConditionName(int condition) => ((Arm64Condition)condition).ToString().ToLowerInvariant();
+    private static string ConditionName(int condition) => LowerCaseName<Arm64Condition>.Of((Arm64Condition)condition);
 
     private void Line(string line) => _text.Append(line).Append('\n');
+    private void Line([InterpolatedStringHandlerArgument("")] ref AssemblyLine line) => _text.Append('\n');
+    StringBuilder IAssemblyText.Text => _text;
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Globalization;
 using System.Text;
 using static Maru.Compiler.Targets.X64.X64Registers;
@@ -9,7 +10,7 @@ namespace Maru.Compiler.Targets.X64;
 /// or, on Windows, SEH unwind directives. Epilogues have the canonical form Windows unwinds through:
 /// <c>addq $n, %rsp</c>, pops, then <c>ret</c> or a jump to another function.
 /// </summary>
-public sealed class X64Emitter : IBlockEmitter
+public sealed class X64Emitter : IBlockEmitter, IAssemblyText
 {
     /// <summary>
     /// The most instructions a shrink-wrapped entry and its frameless return may have on Windows, where they precede the
@@ -285,7 +286,7 @@ public sealed class X64Emitter : IBlockEmitter
                 Line($"\tucomisd\t{Format(o[1])}, {d}");
                 break;
             case X64Op.CompareSd:
-                Line($"\tcmp{((X64DoublePredicate)instruction.Condition).ToString().ToLowerInvariant()}sd\t{Name(o[1].Reg)}, {d}");
+                Line($"\tcmp{LowerCaseName<X64DoublePredicate>.Of((X64DoublePredicate)instruction.Condition)}sd\t{Name(o[1].Reg)}, {d}");
                 break;
             case X64Op.CvtSi2Sd:
                 Line($"\tcvtsi2sdq\t{Name(o[1].Reg)}, {d}");
@@ -308,7 +309,7 @@ public sealed class X64Emitter : IBlockEmitter
                 Line($"\tcvtss2sd\t{Name(o[1].Reg)}, {d}");
                 break;
             case X64Op.MinSd or X64Op.MaxSd or X64Op.AndPd or X64Op.AndnPd or X64Op.OrPd or X64Op.XorPd:
-                Line($"\t{((X64Op)instruction.Opcode).ToString().ToLowerInvariant()}\t{Name(o[1].Reg)}, {d}");
+                Line($"\t{LowerCaseName<X64Op>.Of((X64Op)instruction.Opcode)}\t{Name(o[1].Reg)}, {d}");
                 break;
             case X64Op.CvtTSd2Si:
                 Line($"\tcvttsd2si\t{Name(o[1].Reg)}, {d}");
@@ -381,7 +382,7 @@ public sealed class X64Emitter : IBlockEmitter
         _ => throw new InvalidOperationException(op.ToString()),
     };
 
-    private static string ConditionSuffix(X64Condition c) => c.ToString().ToLowerInvariant();
+    private static string ConditionSuffix(X64Condition c) => LowerCaseName<X64Condition>.Of(c);
 
     private static X64Condition Invert(X64Condition c) => c switch
     {
@@ -394,4 +395,6 @@ public sealed class X64Emitter : IBlockEmitter
     };
 
     private void Line(string line) => _text.Append(line).Append('\n');
+    private void Line([InterpolatedStringHandlerArgument("")] ref AssemblyLine line) => _text.Append('\n');
+    StringBuilder IAssemblyText.Text => _text;
 }
