@@ -200,6 +200,15 @@ public sealed class IrFunction(FunctionSymbol symbol)
                 successor.PredecessorCount++;
     }
 
+    /// <summary>Adds to <paramref name="counts"/> how many times each register is assigned (a parameter counts once).</summary>
+    public void CountDefinitions(int[] counts)
+    {
+        foreach (int p in Parameters) counts[p]++;
+        foreach (var block in Blocks)
+            foreach (var instruction in block.Instructions)
+                if (instruction.Dest >= 0) counts[instruction.Dest]++;
+    }
+
     /// <summary>How many times each register is read, by instructions and terminators.</summary>
     public int[] UseCounts()
     {

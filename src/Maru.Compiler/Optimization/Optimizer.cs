@@ -97,10 +97,7 @@ public static class ConstantFolding
     private static Dictionary<int, Value> SingleAssignmentValues(IrFunction function)
     {
         var definitions = Scratch.Cleared(ref s_definitions, function.RegisterCount);
-        foreach (int p in function.Parameters) definitions[p]++;
-        foreach (var block in function.Blocks)
-            foreach (var instruction in block.Instructions)
-                if (instruction.Dest >= 0) definitions[instruction.Dest]++;
+        function.CountDefinitions(definitions);
 
         var result = s_singleAssignmentValues ??= new Dictionary<int, Value>();
         result.Clear();

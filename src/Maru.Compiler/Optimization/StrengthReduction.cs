@@ -12,23 +12,22 @@ namespace Maru.Compiler.Optimization;
 /// </summary>
 public static class StrengthReduction
 {
+    [ThreadStatic] private static int[]? s_definitions, s_zeroTestUses, s_allUses;
+
     public static bool Run(IrFunction function)
     {
-        var definitions = new int[function.RegisterCount];
-        var zeroTestUses = new int[function.RegisterCount];
-        var allUses = new int[function.RegisterCount];
+        var definitions = Scratch.Cleared(ref s_definitions, function.RegisterCount);
+        var zeroTestUses = Scratch.Cleared(ref s_zeroTestUses, function.RegisterCount);
+        var allUses = Scratch.Cleared(ref s_allUses, function.RegisterCount);
         foreach (var block in function.Blocks)
         {
             foreach (var instruction in block.Instructions)
-            {
-                if (instruction.Dest >= 0) definitions[instruction.Dest]++;
                 CountUses(instruction.Args, instruction.Opcode == Opcode.Binary ? instruction.Operator : null, zeroTestUses, allUses);
-            }
             var t = block.Terminator;
             bool isZeroTest = t.Kind == TerminatorKind.Branch && t.Comparison is Operator.Eq or Operator.Ne && (IsZero(t.A) || IsZero(t.B));
             foreach (var use in t.Uses) CountUse(use, isZeroTest, zeroTestUses, allUses);
         }
-        foreach (int p in function.Parameters) definitions[p]++;
+        function.CountDefinitions(definitions);
 
         bool changed = false;
         foreach (var block in function.Blocks)
