@@ -28,9 +28,7 @@ public sealed class FloatConstantTests
     [DataRow("win-x64")]
     public void ConstantsAreExact(string runtimeIdentifier)
     {
-        using var directory = new TemporaryDirectory();
-        string library = TestCompiler.BuildLibrary(directory, runtimeIdentifier, Maru.Compiler.Diagnostics.SourceFile.FromText("test.l", Program));
-        var run = NativeHarness.RunLibraryOn(runtimeIdentifier, library, []);
+        var run = TestCompiler.RunOn(runtimeIdentifier, Program);
         Assert.AreEqual(0, run.ExitCode, run.StandardError);
         Assert.AreEqual(Expected(), run.StandardOutput);
     }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Maru.Compiler.Diagnostics;
 
 namespace Maru.Compiler.Tests.Targets;
 
@@ -54,9 +53,7 @@ public sealed class LoopConstantTests
     [DataRow("win-x64")]
     public void TheLoopsComputeWhatCSharpComputes(string runtimeIdentifier)
     {
-        using var directory = new TemporaryDirectory();
-        string library = TestCompiler.BuildLibrary(directory, runtimeIdentifier, SourceFile.FromText("test.l", Program));
-        var run = NativeHarness.RunLibraryOn(runtimeIdentifier, library, []);
+        var run = TestCompiler.RunOn(runtimeIdentifier, Program);
         Assert.AreEqual(0, run.ExitCode, run.StandardError);
         Assert.AreEqual(Expected(), run.StandardOutput);
     }
