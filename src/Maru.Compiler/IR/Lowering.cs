@@ -692,12 +692,32 @@ public sealed class Lowering
             default:
             {
                 // Binary operators, and the left fold of (+ a b c ...) and the other variadic ones.
+                if (args.Length > 2 && WordArithmetic.IsAssociative(o.Operator)) args = CombineConstants(o.Operator, args);
                 var result = args[0];
                 for (int i = 1; i < args.Length; i++)
                     result = Value.Reg(Define(new Instruction { Opcode = Opcode.Binary, Operator = o.Operator, Args = new[] { result, args[i] } }));
                 return result;
             }
         }
+    }
+
+    /// <summary>
+    /// The operands of <c>(op a c1 b c2 ...)</c> with every constant combined into one, last: <c>(* i 7 8)</c> is
+    /// <c>i * 56</c>. The operator is associative and commutative on words and constants have no effects, so the
+    /// result is the same.
+    /// </summary>
+    private static Value[] CombineConstants(Operator op, Value[] args)
+    {
+        if (args.Count(a => a.IsConstant) < 2) return args;
+        long combined = Identity(op);
+        var operands = new List<Value>(args.Length);
+        foreach (var arg in args)
+        {
+            if (arg.IsConstant) combined = WordArithmetic.Binary(op, combined, arg.Constant);
+            else operands.Add(arg);
+        }
+        operands.Add(Value.Const(combined));
+        return operands.ToArray();
     }
 
     private BoundExpression? BodyToInline(BoundCall call) =>

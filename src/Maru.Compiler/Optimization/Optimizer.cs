@@ -162,7 +162,7 @@ public static class ConstantFolding
         var op = instruction.Operator;
         if (args[0].IsConstant && args[1].IsConstant)
             return ToCopy(instruction, Value.Const(WordArithmetic.Binary(op, args[0].Constant, args[1].Constant)));
-        if (args[0].IsConstant && IsCommutative(op))
+        if (args[0].IsConstant && WordArithmetic.IsCommutative(op))
         {
             (args[0], args[1]) = (args[1], args[0]);
             return true;
@@ -222,7 +222,6 @@ public static class ConstantFolding
         return (bits & long.MinValue) | (reciprocalExponent << 52);
     }
 
-    private static bool IsCommutative(Operator op) => op is Operator.Add or Operator.Mul or Operator.And or Operator.Or or Operator.Xor or Operator.Eq or Operator.Ne;
 
     private static bool ToCopy(Instruction instruction, Value value)
     {

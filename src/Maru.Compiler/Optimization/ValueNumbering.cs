@@ -125,7 +125,7 @@ public static class ValueNumbering
             case Opcode.Binary:
             {
                 var (a, b) = (Number(instruction.Args[0], number), Number(instruction.Args[1], number));
-                if (IsCommutative(instruction.Operator) && Precedes(b, a)) (a, b) = (b, a);
+                if (WordArithmetic.IsCommutative(instruction.Operator) && Precedes(b, a)) (a, b) = (b, a);
                 return new Expression(Opcode.Binary, instruction.Operator, a, b, null, default, 0);
             }
             case Opcode.Unary:
@@ -146,5 +146,4 @@ public static class ValueNumbering
         x.IsConstant != y.IsConstant ? y.IsConstant : x.IsConstant ? x.Constant < y.Constant : x.Register < y.Register;
 
     /// <summary>The word operators whose operands may swap (not the fl ones: which NaN comes out depends on the order).</summary>
-    private static bool IsCommutative(Operator op) => op is Operator.Add or Operator.Mul or Operator.And or Operator.Or or Operator.Xor or Operator.Eq or Operator.Ne;
 }

@@ -113,6 +113,15 @@ public static class WordArithmetic
 
     public static bool IsComparison(Operator op) => op is >= Operator.Lt and <= Operator.Gt;
 
+    /// <summary>Whether <c>a op b</c> is <c>b op a</c> for every pair of words.</summary>
+    public static bool IsCommutative(Operator op) => op is Operator.Add or Operator.Mul or Operator.And or Operator.Or or Operator.Xor or Operator.Eq or Operator.Ne;
+
+    /// <summary>
+    /// Whether the operator's operands may be regrouped and reordered without changing the result: the word operations
+    /// that wrap (addition and multiplication modulo 2^64) and the bitwise ones.
+    /// </summary>
+    public static bool IsAssociative(Operator op) => op is Operator.Add or Operator.Mul or Operator.And or Operator.Or or Operator.Xor;
+
     /// <summary>Whether the operator reads or writes memory (which constant expressions cannot).</summary>
     public static bool IsMemoryAccess(Operator op) => op is >= Operator.LoadWord and <= Operator.StoreByte or >= Operator.LoadInt8;
 

@@ -49,6 +49,38 @@ public sealed class IrTests
     }
 
     [TestMethod]
+    public void TheConstantsOfAVariadicWordOperationAreCombined()
+    {
+        Assert.AreEqual("""
+            f(v0, v1):
+            b0:
+              v2 = mul v0, v1
+              v3 = mul v2, 56
+              return v3
+            """, Text("(define-function f (i j) (* 7 i 8 j))", optimise: false).Replace("\r", ""));
+        // Addition wraps, so the constants' sum wraps too; subtraction is not regrouped.
+        StringAssert.Contains(Text("(define-function f (a) (+ a 9223372036854775807 2))", optimise: false), "add v0, -9223372036854775807");
+        StringAssert.Contains(Text("(define-function f (a) (- a 1 2))", optimise: false), "sub v0, 1");
+    }
+
+    [TestMethod]
+    [DataRow("linux-x64")]
+    [DataRow("linux-arm64")]
+    public void CombinedConstantsComputeWhatTheLeftFoldComputes(string runtimeIdentifier)
+    {
+        var run = TestCompiler.RunOn(runtimeIdentifier, """
+            (define printf (extern 'printf))
+            (define-function main (argc argv)
+              (printf "%lld %lld %lld %lld\n" (* argc 4294967296 4294967296) (+ 9223372036854775807 argc 1)
+                      (^ 255 argc 15 240) (& -1 argc 3 (+ argc 2)))
+              0)
+            """);
+        Assert.AreEqual(0, run.ExitCode, run.StandardError);
+        // argc = 1: 2^64 wraps to 0; max + 1 + 1 wraps to min + 1; 255 ^ 1 ^ 15 ^ 240 = 1; -1 & 1 & 3 & 3 = 1.
+        Assert.AreEqual("0 -9223372036854775807 1 1\n", run.StandardOutput);
+    }
+
+    [TestMethod]
     public void ConstantsFoldWithTheLanguagesDivisionRules()
     {
         // 0 + 5 + min + 0 + 12 + 1 + 0
