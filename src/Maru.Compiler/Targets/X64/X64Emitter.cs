@@ -182,6 +182,10 @@ public sealed class X64Emitter : IBlockEmitter
             case X64Op.LoadExternAddress:
                 Line($"\t{_format.ExternAddress(o[1].Symbol!, Format(o[0]))}");
                 break;
+            case X64Op.Xor when o[0].IsRegister && o[1].IsRegister && o[0].Reg == o[1].Reg:
+                // Zeroing: the 32-bit form clears the whole register in fewer bytes (X64Peephole.ZeroWithXor).
+                Line($"\txorl\t{Name(o[0].Reg, 4)}, {Name(o[0].Reg, 4)}");
+                break;
             case X64Op.Add or X64Op.Sub or X64Op.And or X64Op.Or or X64Op.Xor or X64Op.Imul or X64Op.Adc or X64Op.Sbb:
                 Line($"\t{Mnemonic((X64Op)instruction.Opcode)}q\t{Format(o[1])}, {Format(o[0])}");
                 break;

@@ -56,6 +56,7 @@ public sealed class IntegratedAssemblerTests
                 text.Append($"\taddq\t{q}, {m}\n\tsubq\t$1, {m}\n\txorq\t{q}, {m}\n\taddsd\t{m}, {x}\n\tmulsd\t{m}, {x}\n\tucomisd\t{m}, {x}\n");
             }
             text.Append($"\tmovq\t{q}, {x}\n\tmovq\t{x}, {q}\n\tcvtsi2sdq\t{q}, {x}\n\tcvttsd2si\t{x}, {q}\n");
+            text.Append($"\txorl\t{l}, {l}\n\ttestq\t{q}, {q}\n");
             text.Append($"\tadcq\t$0, {q}\n\tadcq\t$-1, {q}\n\tsbbq\t$0, {q}\n\tsbbq\t$-1, {q}\n\tucomisd\t.Lk(%rip), {x}\n\tcmpq\tk(%rip), {q}\n");
             foreach (string op in new[] { "addsd", "subsd", "mulsd", "divsd", "sqrtsd", "ucomisd", "cvtss2sd", "cvtsd2ss", "cmpeqsd", "cmpltsd", "cmplesd", "cmpneqsd",
                          "cmpunordsd", "minsd", "maxsd", "andpd", "andnpd", "orpd", "xorpd" })
