@@ -25,7 +25,8 @@ public sealed class IntegratedAssemblerTests
             .Concat(Directory.GetFiles(SnapshotFolder(), "X64SnapshotTests.*.verified.txt").Order(StringComparer.Ordinal)
                 .Select(Path.GetFileName).Where(IsLinuxX64Snapshot)
                 .Select(name => new object[] { "snapshot/" + name }))
-            .Append(["forms/every-register"]);
+            .Append(["forms/every-register"])
+            .Append(["forms/loop-heads"]);
 
     // The linux-x64 snapshots are the ones without a runtime identifier in their name (the integrated toolchain is ELF only).
     private static bool IsLinuxX64Snapshot(string? name) =>
@@ -66,9 +67,25 @@ public sealed class IntegratedAssemblerTests
         return text.Append("\t.data\nk:\n.Lk:\n\t.quad 0\n").ToString();
     }
 
+    /// <summary>
+    /// Loop heads as the X64 target pads them (to 16 bytes if that takes at most 10) after code of every length modulo 16,
+    /// so each amount of padding, and the nops that fill it, is compared.
+    /// </summary>
+    private static string LoopHeadForms()
+    {
+        var text = new System.Text.StringBuilder("\t.text\nf:\n");
+        for (int length = 0; length < 16; length++)
+        {
+            for (int i = 0; i < length; i++) text.Append("\tret\n");
+            text.Append($"\t.p2align 4,,10\n.Lhead{length}:\n\tcqto\n\tjne\t.Lhead{length}\n\tret\n");
+        }
+        return text.ToString();
+    }
+
     private static string AssemblyOf(string input)
     {
         if (input == "forms/every-register") return EveryRegisterForms();
+        if (input == "forms/loop-heads") return LoopHeadForms();
         if (input.StartsWith("snapshot/", StringComparison.Ordinal)) return File.ReadAllText(Path.Combine(SnapshotFolder(), input["snapshot/".Length..]));
         var program = ConformanceProgram.Load(input["conformance/".Length..]);
         return TestCompiler.Assembly(program.Text, path: program.Path); // its own path, so that load finds files beside it
