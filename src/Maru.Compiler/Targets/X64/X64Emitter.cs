@@ -116,8 +116,13 @@ public sealed class X64Emitter : IBlockEmitter
     int IBlockEmitter.ReturnOpcode => (int)X64Op.Ret;
     bool IBlockEmitter.FramelessReturnAheadOfPrologue => _seh;
     void IBlockEmitter.EmitLabel(string label) => Line($"{label}:");
-    // Loop heads start on a 16-byte boundary (padding of at most 10 bytes), as compilers do for the decoder.
-    void IBlockEmitter.EmitLoopHeadAlignment() => Line("\t.p2align 4,,10");
+    // Loop heads start on a 16-byte boundary where that takes at most 10 bytes of padding, else on an 8-byte one, as gcc
+    // does: nqueens' inner loop ran 6% slower starting 1 byte past a 16-byte boundary than starting 8 past it.
+    void IBlockEmitter.EmitLoopHeadAlignment()
+    {
+        Line("\t.p2align 4,,10");
+        Line("\t.p2align 3");
+    }
     void IBlockEmitter.EmitPrologue() => EmitPrologue();
     void IBlockEmitter.EmitInstruction(MachineInstruction instruction, bool isLastOfFunction) => EmitInstruction(instruction, isLastOfFunction);
     void IBlockEmitter.EmitJump(long block) => Line($"\tjmp\t{BlockLabel(block)}");

@@ -68,8 +68,10 @@ public sealed class IntegratedAssemblerTests
     }
 
     /// <summary>
-    /// Loop heads as the X64 target pads them (to 16 bytes if that takes at most 10) after code of every length modulo 16,
-    /// so each amount of padding, and the nops that fill it, is compared.
+    /// Loop heads as the X64 target pads them (to 16 bytes if that takes at most 10, else to 8) after code of every length
+    /// modulo 16, so each amount of padding, and the nops that fill it, is compared. Then forward jumps over such a head
+    /// at the edge of a short jump's reach, behind a jump that must grow: the padding absorbs the growth, and GNU as
+    /// keeps the second jump short.
     /// </summary>
     private static string LoopHeadForms()
     {
@@ -77,7 +79,15 @@ public sealed class IntegratedAssemblerTests
         for (int length = 0; length < 16; length++)
         {
             for (int i = 0; i < length; i++) text.Append("\tret\n");
-            text.Append($"\t.p2align 4,,10\n.Lhead{length}:\n\tcqto\n\tjne\t.Lhead{length}\n\tret\n");
+            text.Append($"\t.p2align 4,,10\n\t.p2align 3\n.Lhead{length}:\n\tcqto\n\tjne\t.Lhead{length}\n\tret\n");
+        }
+        for (int length = 110; length < 130; length++)
+        {
+            text.Append($"\tjge\t.Lfar{length}\n\tjl\t.Lmid{length}\n");
+            for (int i = 0; i < length; i++) text.Append("\tret\n");
+            text.Append($"\t.p2align 4,,10\n\t.p2align 3\n.Lmid{length}:\n");
+            for (int i = 0; i < 40; i++) text.Append("\tret\n");
+            text.Append($".Lfar{length}:\n\tret\n");
         }
         return text.ToString();
     }
