@@ -146,7 +146,7 @@ public sealed class InliningTests
             """;
         string fib = FunctionText(TestCompiler.Assembly(source), "fib");
         Assert.AreEqual(1, System.Text.RegularExpressions.Regex.Count(fib, "\tcall\t"), fib);
-        Assert.AreEqual(Maru.Compiler.IR.Inlining.MaxDepth + 1, System.Text.RegularExpressions.Regex.Count(fib, "\\.p2align"), "one loop per level: " + fib);
+        Assert.AreEqual(Maru.Compiler.IR.Inlining.MaxDepth + 1, System.Text.RegularExpressions.Regex.Count(fib, "\\.p2align 4,,10"), "one loop per level: " + fib);
         var run = TestCompiler.Run(source);
         Assert.AreEqual($"0 {Fib(7)} {Fib(27)}\n", run.StandardOutput, run.StandardError);
     }

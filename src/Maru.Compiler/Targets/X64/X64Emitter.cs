@@ -117,8 +117,13 @@ public sealed class X64Emitter : IBlockEmitter, IAssemblyText
     int IBlockEmitter.ReturnOpcode => (int)X64Op.Ret;
     bool IBlockEmitter.FramelessReturnAheadOfPrologue => _seh;
     void IBlockEmitter.EmitLabel(string label) => Line($"{label}:");
-    // Loop heads start on a 16-byte boundary (padding of at most 10 bytes), as compilers do for the decoder.
-    void IBlockEmitter.EmitLoopHeadAlignment() => Line("\t.p2align 4,,10");
+    // Loop heads start on a 16-byte boundary where that takes at most 10 bytes of padding, else on an 8-byte one, as gcc
+    // does: nqueens' inner loop ran 6% slower starting 1 byte past a 16-byte boundary than starting 8 past it.
+    void IBlockEmitter.EmitLoopHeadAlignment()
+    {
+        Line("\t.p2align 4,,10");
+        Line("\t.p2align 3");
+    }
     void IBlockEmitter.EmitPrologue() => EmitPrologue();
     void IBlockEmitter.EmitInstruction(MachineInstruction instruction, bool isLastOfFunction) => EmitInstruction(instruction, isLastOfFunction);
     void IBlockEmitter.EmitJump(long block) => Line($"\tjmp\t{BlockLabel(block)}");
@@ -182,6 +187,10 @@ public sealed class X64Emitter : IBlockEmitter, IAssemblyText
                 break;
             case X64Op.LoadExternAddress:
                 Line($"\t{_format.ExternAddress(o[1].Symbol!, Format(o[0]))}");
+                break;
+            case X64Op.Xor when o[0].IsRegister && o[1].IsRegister && o[0].Reg == o[1].Reg:
+                // Zeroing: the 32-bit form clears the whole register in fewer bytes (X64Peephole.ZeroWithXor).
+                Line($"\txorl\t{Name(o[0].Reg, 4)}, {Name(o[0].Reg, 4)}");
                 break;
             case X64Op.Add or X64Op.Sub or X64Op.And or X64Op.Or or X64Op.Xor or X64Op.Imul or X64Op.Adc or X64Op.Sbb:
                 Line($"\t{Mnemonic((X64Op)instruction.Opcode)}q\t{Format(o[1])}, {Format(o[0])}");

@@ -667,7 +667,8 @@ public sealed partial class X64InstructionSelector
             Add(X64Op.Cmp, MachineOperand.Use(InRegister(a)), FoldedMemory(b).Memory);
             return ConditionOf(op);
         }
-        if (b.IsConstant && b.Constant == 0 && op is Operator.Eq or Operator.Ne)
+        // test a, a sets the flags of cmp $0, a (carry and overflow clear) in a shorter instruction, for every condition.
+        if (b.IsConstant && b.Constant == 0)
             Add(X64Op.Test, MachineOperand.Use(InRegister(a)), MachineOperand.Use(InRegister(a)));
         else
             Add(X64Op.Cmp, MachineOperand.Use(InRegister(a)), Operand(b));

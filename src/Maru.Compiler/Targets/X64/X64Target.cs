@@ -20,6 +20,8 @@ public sealed class X64Target(X64Abi abi, X64ObjectFormat format) : ITarget
         var machine = X64InstructionSelector.Select(function, abi, format);
         _allocator.Allocate(machine);
         X64Peephole.Apply(machine);
+        X64Scheduler.Apply(machine);
+        X64Peephole.ZeroWithXor(machine);
         text.Append('\n');
         text.Append("\t.p2align 4\n");
         format.BeginFunction(machine.Symbol, machine.IsExported, text);

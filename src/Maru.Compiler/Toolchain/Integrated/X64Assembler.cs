@@ -83,6 +83,10 @@ internal sealed partial class X64Assembler
     {
         public int Start { get; set; }
         public abstract int Size { get; }
+        /// <summary>How many alignments precede the fragment in its section (GNU as's frag region).</summary>
+        public int Region { get; set; }
+        /// <summary>The relaxation pass that last placed the fragment.</summary>
+        public int Pass { get; set; }
     }
 
     private sealed class DataFragment : Fragment
@@ -103,8 +107,13 @@ internal sealed partial class X64Assembler
         public void Place(int start)
         {
             Start = start;
+            Padding = PaddingAt(start);
+        }
+
+        public int PaddingAt(int start)
+        {
             int padding = (alignment - start % alignment) % alignment;
-            Padding = padding <= maxSkip ? padding : 0;
+            return padding <= maxSkip ? padding : 0;
         }
     }
 
@@ -469,33 +478,73 @@ internal sealed partial class X64Assembler
         return new ObjectFile(_path, sections, alignments, symbols, relocations);
     }
 
-    /// <summary>Lays the section out again, growing every short jump whose target is out of reach, until nothing grows.</summary>
+    /// <summary>
+    /// Grows short jumps whose target is out of reach, pass after pass until nothing moves, as GNU as relaxes: each pass
+    /// places the fragments in order, moving each by what the ones before it grew (a padding shrinks as it absorbs that);
+    /// a jump forward to a fragment not yet placed in this pass assumes its target moved as much, unless an alignment
+    /// lies between them (which may absorb it), where it takes the target where it was.
+    /// </summary>
     private void Relax(Section section)
     {
-        bool grew = true;
-        while (grew)
+        Layout(section);
+        int pass = 0;
+        bool moved = true;
+        while (moved)
         {
-            Layout(section);
-            grew = false;
-            foreach (JumpFragment jump in section.Fragments.OfType<JumpFragment>())
+            pass++;
+            moved = false;
+            int stretch = 0;
+            foreach (Fragment fragment in section.Fragments)
             {
-                if (jump.IsNear) continue;
-                long displacement = _labels[jump.Target].Address - (jump.Start + jump.Size);
-                if (displacement is < sbyte.MinValue or > sbyte.MaxValue)
+                int was = fragment.Start;
+                int address = fragment.Start = was + stretch;
+                int growth = 0;
+                if (fragment is AlignFragment align)
+                {
+                    int padding = align.PaddingAt(address);
+                    growth = padding - align.PaddingAt(was);
+                    align.Padding = padding;
+                }
+                else if (fragment is JumpFragment { IsNear: false } jump && ReachesTooFar(jump, address, stretch, pass))
                 {
                     jump.IsNear = true;
-                    grew = true;
+                    growth = jump.Size - 2;
+                }
+                fragment.Pass = pass;
+                if (growth != 0)
+                {
+                    stretch += growth;
+                    moved = true;
                 }
             }
         }
     }
 
+    /// <summary>Whether a short jump at <paramref name="address"/> cannot reach its target, estimated as GNU as does.</summary>
+    private bool ReachesTooFar(JumpFragment jump, int address, int stretch, int pass)
+    {
+        var target = _labels[jump.Target];
+        long destination = target.Address;
+        if (stretch != 0 && target.Fragment.Pass != pass)
+        {
+            if (stretch < 0 || target.Fragment.Region == jump.Region) destination += stretch;
+            else if (destination < address + 1) return false;
+        }
+        long reach = destination - (address + 1); // from the end of the opcode, as GNU as measures
+        return reach is > sbyte.MaxValue + 1 or < sbyte.MinValue + 1;
+    }
+
     private static void Layout(Section section)
     {
-        int address = 0;
+        int address = 0, region = 0;
         foreach (Fragment fragment in section.Fragments)
         {
-            if (fragment is AlignFragment align) align.Place(address);
+            fragment.Region = region;
+            if (fragment is AlignFragment align)
+            {
+                align.Place(address);
+                region++;
+            }
             else fragment.Start = address;
             address += fragment.Size;
         }

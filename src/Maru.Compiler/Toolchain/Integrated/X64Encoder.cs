@@ -164,6 +164,9 @@ internal sealed class X64Encoder(List<byte> bytes, List<Fixup> fixups)
                 ModRm(true, [0x8D], r.Number, o[0]);
                 return true;
             case ("testq", 2): return Test(o[0], o[1]);
+            case ("xorl", 2) when o[0] is RegisterOperand { Size: 4 } source && o[1] is RegisterOperand { Size: 4 }:
+                ModRm(false, [0x31], source.Number, o[1]);
+                return true;
             case ("cmpb", 2) when o[0] is ImmediateOperand { Value: >= sbyte.MinValue and <= byte.MaxValue } small && o[1] is MemoryOperand { ThroughGot: false }:
                 ModRm(false, [0x80], 7, o[1], immediateSize: 1, immediate: small.Value);
                 return true;

@@ -25,7 +25,8 @@ public sealed class IntegratedAssemblerTests
             .Concat(Directory.GetFiles(SnapshotFolder(), "X64SnapshotTests.*.verified.txt").Order(StringComparer.Ordinal)
                 .Select(Path.GetFileName).Where(IsLinuxX64Snapshot)
                 .Select(name => new object[] { "snapshot/" + name }))
-            .Append(["forms/every-register"]);
+            .Append(["forms/every-register"])
+            .Append(["forms/loop-heads"]);
 
     // The linux-x64 snapshots are the ones without a runtime identifier in their name (the integrated toolchain is ELF only).
     private static bool IsLinuxX64Snapshot(string? name) =>
@@ -56,6 +57,7 @@ public sealed class IntegratedAssemblerTests
                 text.Append($"\taddq\t{q}, {m}\n\tsubq\t$1, {m}\n\txorq\t{q}, {m}\n\taddsd\t{m}, {x}\n\tmulsd\t{m}, {x}\n\tucomisd\t{m}, {x}\n");
             }
             text.Append($"\tmovq\t{q}, {x}\n\tmovq\t{x}, {q}\n\tcvtsi2sdq\t{q}, {x}\n\tcvttsd2si\t{x}, {q}\n");
+            text.Append($"\txorl\t{l}, {l}\n\ttestq\t{q}, {q}\n");
             text.Append($"\tadcq\t$0, {q}\n\tadcq\t$-1, {q}\n\tsbbq\t$0, {q}\n\tsbbq\t$-1, {q}\n\tucomisd\t.Lk(%rip), {x}\n\tcmpq\tk(%rip), {q}\n");
             foreach (string op in new[] { "addsd", "subsd", "mulsd", "divsd", "sqrtsd", "ucomisd", "cvtss2sd", "cvtsd2ss", "cmpeqsd", "cmpltsd", "cmplesd", "cmpneqsd",
                          "cmpunordsd", "minsd", "maxsd", "andpd", "andnpd", "orpd", "xorpd" })
@@ -65,9 +67,35 @@ public sealed class IntegratedAssemblerTests
         return text.Append("\t.data\nk:\n.Lk:\n\t.quad 0\n").ToString();
     }
 
+    /// <summary>
+    /// Loop heads as the X64 target pads them (to 16 bytes if that takes at most 10, else to 8) after code of every length
+    /// modulo 16, so each amount of padding, and the nops that fill it, is compared. Then forward jumps over such a head
+    /// at the edge of a short jump's reach, behind a jump that must grow: the padding absorbs the growth, and GNU as
+    /// keeps the second jump short.
+    /// </summary>
+    private static string LoopHeadForms()
+    {
+        var text = new System.Text.StringBuilder("\t.text\nf:\n");
+        for (int length = 0; length < 16; length++)
+        {
+            for (int i = 0; i < length; i++) text.Append("\tret\n");
+            text.Append($"\t.p2align 4,,10\n\t.p2align 3\n.Lhead{length}:\n\tcqto\n\tjne\t.Lhead{length}\n\tret\n");
+        }
+        for (int length = 110; length < 130; length++)
+        {
+            text.Append($"\tjge\t.Lfar{length}\n\tjl\t.Lmid{length}\n");
+            for (int i = 0; i < length; i++) text.Append("\tret\n");
+            text.Append($"\t.p2align 4,,10\n\t.p2align 3\n.Lmid{length}:\n");
+            for (int i = 0; i < 40; i++) text.Append("\tret\n");
+            text.Append($".Lfar{length}:\n\tret\n");
+        }
+        return text.ToString();
+    }
+
     private static string AssemblyOf(string input)
     {
         if (input == "forms/every-register") return EveryRegisterForms();
+        if (input == "forms/loop-heads") return LoopHeadForms();
         if (input.StartsWith("snapshot/", StringComparison.Ordinal)) return File.ReadAllText(Path.Combine(SnapshotFolder(), input["snapshot/".Length..]));
         var program = ConformanceProgram.Load(input["conformance/".Length..]);
         return TestCompiler.Assembly(program.Text, path: program.Path); // its own path, so that load finds files beside it
