@@ -119,6 +119,11 @@ public sealed class Arm64Abi : IRegisterInfo
 
     public MachineInstruction StoreSlot(int slot, int source, bool isFloat) =>
         new((int)Arm64Op.Str, MachineOperand.Slot(slot), MachineOperand.Use(source));
+
+    // The AArch64 selector pairs no divisions (it ignores Instruction.PairedWithNext), so makes no two-lane registers.
+    public MachineInstruction LoadTwoLaneSlot(int destination, int slot) => throw new NotSupportedException("AArch64 code has no two-lane registers");
+
+    public MachineInstruction StoreTwoLaneSlot(int slot, int source) => throw new NotSupportedException("AArch64 code has no two-lane registers");
 }
 
 /// <summary>Which immediates AArch64 instructions encode.</summary>

@@ -50,7 +50,7 @@ public sealed class IntegratedAssemblerTests
             {
                 text.Append($"\tmovsbq\t{m}, {q}\n\tmovswq\t{m}, {q}\n\tmovzwl\t{m}, {l}\n\tmovslq\t{m}, {q}\n\tmovl\t{m}, {l}\n");
                 text.Append($"\tmovl\t{l}, {m}\n\tmovw\t{w}, {m}\n\tmovl\t$-5, {m}\n\tmovw\t$-32768, {m}\n\tmovw\t$4660, {m}\n");
-                text.Append($"\tmovss\t{m}, {x}\n\tmovss\t{x}, {m}\n");
+                text.Append($"\tmovss\t{m}, {x}\n\tmovss\t{x}, {m}\n\tmovupd\t{m}, {x}\n\tmovupd\t{x}, {m}\n");
                 // Memory operands of folded loads and read-modify-writes.
                 text.Append($"\tcmpb\t$0, {m}\n\tcmpb\t$200, {m}\n\tcmpq\t$1, {m}\n\tcmpq\t{q}, {m}\n\tcmpq\t{m}, {q}\n\timulq\t{m}, {q}\n");
                 text.Append($"\taddq\t{q}, {m}\n\tsubq\t$1, {m}\n\txorq\t{q}, {m}\n\taddsd\t{m}, {x}\n\tmulsd\t{m}, {x}\n\tucomisd\t{m}, {x}\n");
@@ -58,7 +58,7 @@ public sealed class IntegratedAssemblerTests
             text.Append($"\tmovq\t{q}, {x}\n\tmovq\t{x}, {q}\n\tcvtsi2sdq\t{q}, {x}\n\tcvttsd2si\t{x}, {q}\n");
             text.Append($"\tadcq\t$0, {q}\n\tadcq\t$-1, {q}\n\tsbbq\t$0, {q}\n\tsbbq\t$-1, {q}\n\tucomisd\t.Lk(%rip), {x}\n\tcmpq\tk(%rip), {q}\n");
             foreach (string op in new[] { "addsd", "subsd", "mulsd", "divsd", "sqrtsd", "ucomisd", "cvtss2sd", "cvtsd2ss", "cmpeqsd", "cmpltsd", "cmplesd", "cmpneqsd",
-                         "cmpunordsd", "minsd", "maxsd", "andpd", "andnpd", "orpd", "xorpd" })
+                         "cmpunordsd", "minsd", "maxsd", "andpd", "andnpd", "orpd", "xorpd", "unpcklpd", "unpckhpd", "divpd" })
                 text.Append($"\t{op}\t{x}, {y}\n");
             text.Append($"\tcmovaeq\t{q}, {X64Registers.Name(15 - r)}\n\tcmovpq\t{q}, {X64Registers.Name(15 - r)}\n\tcmovaq\t{q}, {X64Registers.Name(15 - r)}\n");
         }
