@@ -38,13 +38,41 @@ public sealed partial class X64InstructionSelector
         Add(X64Op.HighLane, MachineOperand.Def(V(second.Dest)), MachineOperand.Use(quotients));
     }
 
+    private readonly Dictionary<long, int> _hoistedConstantPairs = new(); // a double's bits → a register holding it twice
+
     /// <summary>A new two-lane register holding <paramref name="low"/> and <paramref name="high"/>.</summary>
     private int TwoLanes(Value low, Value high)
     {
-        int register = NewFloatRegister();
-        _function.TwoLaneRegisters.Add(register);
+        int register = NewTwoLaneRegister();
+        if (low == high && low.IsConstant && InLoop)
+        {
+            // 1.0 / x and 1.0 / y: the pair of constants is set before the loop, and copied (the division overwrites it).
+            Copy(register, HoistedConstantPair(low.Constant));
+            return register;
+        }
         Move(register, low);
         Add(X64Op.UnpckLpd, MachineOperand.UseDef(register), MachineOperand.Use(high == low ? register : InFloatRegister(high)));
+        return register;
+    }
+
+    private int NewTwoLaneRegister()
+    {
+        int register = NewFloatRegister();
+        _function.TwoLaneRegisters.Add(register);
+        return register;
+    }
+
+    /// <summary>A register holding the double twice, set at the function's entry (see <see cref="HoistedConstant"/>).</summary>
+    private int HoistedConstantPair(long bits)
+    {
+        if (_hoistedConstantPairs.TryGetValue(bits, out int register)) return register;
+        register = NewTwoLaneRegister();
+        _function.Blocks[0].Instructions.InsertRange(0,
+        [
+            new MachineInstruction((int)X64Op.MovSd, MachineOperand.Def(register), ConstantInMemory(bits)),
+            new MachineInstruction((int)X64Op.UnpckLpd, MachineOperand.UseDef(register), MachineOperand.Use(register)),
+        ]);
+        _hoistedConstantPairs[bits] = register;
         return register;
     }
 }

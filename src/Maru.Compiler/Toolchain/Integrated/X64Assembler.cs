@@ -469,24 +469,53 @@ internal sealed partial class X64Assembler
         return new ObjectFile(_path, sections, alignments, symbols, relocations);
     }
 
-    /// <summary>Lays the section out again, growing every short jump whose target is out of reach, until nothing grows.</summary>
+    /// <summary>
+    /// Grows every short jump whose target is out of reach, pass after pass until nothing moves, as GNU as relaxes: each
+    /// pass walks the fragments in order, moving each by what those before it grew (the stretch). A target not yet
+    /// reached in this pass is taken to move by the stretch too, unless an alignment lies between, which may absorb it:
+    /// then the target is taken where it was (and a forward jump never grows on a target that seems behind it).
+    /// </summary>
     private void Relax(Section section)
     {
-        bool grew = true;
-        while (grew)
+        Layout(section);
+        var fragments = section.Fragments;
+        var index = new Dictionary<Fragment, int>(fragments.Count);
+        var region = new int[fragments.Count]; // how many alignments precede each fragment
+        for (int i = 0, aligns = 0; i < fragments.Count; i++)
         {
-            Layout(section);
-            grew = false;
-            foreach (JumpFragment jump in section.Fragments.OfType<JumpFragment>())
+            index[fragments[i]] = i;
+            region[i] = aligns;
+            if (fragments[i] is AlignFragment) aligns++;
+        }
+        for (bool moved = true; moved;)
+        {
+            moved = false;
+            int stretch = 0;
+            for (int i = 0; i < fragments.Count; i++)
             {
-                if (jump.IsNear) continue;
-                long displacement = _labels[jump.Target].Address - (jump.Start + jump.Size);
-                if (displacement is < sbyte.MinValue or > sbyte.MaxValue)
-                {
-                    jump.IsNear = true;
-                    grew = true;
-                }
+                var fragment = fragments[i];
+                int sizeBefore = fragment.Size, address = fragment.Start + stretch;
+                if (fragment is AlignFragment align) align.Place(address);
+                else fragment.Start = address;
+                if (fragment is JumpFragment { IsNear: false } jump && !Reaches(jump, address, i, stretch)) jump.IsNear = true;
+                int growth = fragment.Size - sizeBefore;
+                if (growth == 0) continue;
+                stretch += growth;
+                moved = true;
             }
+        }
+
+        bool Reaches(JumpFragment jump, int address, int i, int stretch)
+        {
+            var target = _labels[jump.Target];
+            long aim = target.Address;
+            int targetIndex = index[target.Fragment];
+            if (targetIndex > i && stretch != 0)
+            {
+                if (stretch < 0 || region[targetIndex] == region[i]) aim += stretch;
+                else if (aim < address) return true;
+            }
+            return aim - (address + jump.Size) is >= sbyte.MinValue and <= sbyte.MaxValue;
         }
     }
 
