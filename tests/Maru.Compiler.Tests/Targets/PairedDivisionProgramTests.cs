@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Maru.Compiler.Diagnostics;
+using Maru.Compiler.Targets;
 
 namespace Maru.Compiler.Tests.Targets;
 
@@ -84,6 +85,50 @@ public sealed class PairedDivisionProgramTests
         Assert.AreEqual(Expected(), run.StandardOutput);
     }
 
+    /// <summary>
+    /// A function with more registers than the allocator colours (<see cref="RegisterAllocator.SpillEverythingAbove"/>):
+    /// every value lives in a slot, the two-lane ones in two.
+    /// </summary>
+    private static string SpilledProgram()
+    {
+        string terms = string.Join(" ", Enumerable.Range(1, 1300).Select(k => $"(* m {k})"));
+        return $$"""
+            (define printf (extern 'printf))
+            (define-function spilled (n m)
+              (let ((sum 0.0))
+                (for (j 0 n)
+                  (set sum (fl+ sum (fl/ (long->double (+ j 1)) (long->double (+ (* j j) 3))))))
+                (fl+ sum (long->double (+ {{terms}})))))
+            (define-function main (argc argv)
+              (printf "%llx\n" (spilled (+ 100 argc) argc))
+              0)
+            """;
+    }
+
+    private static string SpilledExpected()
+    {
+        const long argc = 1;
+        double sum = 0.0;
+        for (long j = 0; j < 100 + argc; j++) sum = sum + (double)(j + 1) / (double)(j * j + 3);
+        long terms = Enumerable.Range(1, 1300).Sum(k => argc * k);
+        return string.Create(CultureInfo.InvariantCulture, $"{BitConverter.DoubleToInt64Bits(sum + terms):x}\n");
+    }
+
+    [TestMethod]
+    [DataRow("linux-x64")]
+    [DataRow("linux-arm64")]
+    [DataRow("win-x64")]
+    public void SpilledPairsKeepBothQuotients(string runtimeIdentifier)
+    {
+        string program = SpilledProgram();
+        StringAssert.Contains(TestCompiler.Assembly(program, runtimeIdentifier), runtimeIdentifier == "linux-arm64" ? "\tstr\tq" : "\tmovupd\t");
+        using var directory = new TemporaryDirectory();
+        string library = TestCompiler.BuildLibrary(directory, runtimeIdentifier, SourceFile.FromText("test.l", program));
+        var run = NativeHarness.RunLibraryOn(runtimeIdentifier, library, []);
+        Assert.AreEqual(0, run.ExitCode, run.StandardError);
+        Assert.AreEqual(SpilledExpected(), run.StandardOutput);
+    }
+
     [TestMethod]
     [DataRow("linux-x64")]
     [DataRow("win-x64")]
@@ -93,5 +138,13 @@ public sealed class PairedDivisionProgramTests
         // quotients' and reciprocals' unrolled loops, and crowded's two divisions of one iteration.
         Assert.AreEqual(3, Regex.Matches(assembly, @"\tdivpd\t").Count, assembly);
         Assert.AreEqual(3, Regex.Matches(assembly, @"\tunpckhpd\t").Count, assembly);
+    }
+
+    [TestMethod]
+    public void AArch64DividesTwoLanesAtOnce()
+    {
+        string assembly = TestCompiler.Assembly(Program, "linux-arm64", inlineSmallFunctions: false);
+        Assert.AreEqual(3, Regex.Matches(assembly, @"\tfdiv\tv\d+\.2d, v\d+\.2d, v\d+\.2d\n").Count, assembly);
+        Assert.AreEqual(3, Regex.Matches(assembly, @"\tmov\td\d+, v\d+\.d\[1\]\n").Count, assembly);
     }
 }
