@@ -5,8 +5,8 @@ namespace Maru.Compiler.Optimization;
 
 /// <summary>
 /// Brings two independent double divisions of a loop's block next to each other and marks the first
-/// <see cref="Instruction.PairedWithNext"/>, so that a target with two-lane division (x86-64's <c>divpd</c>) computes
-/// both in one: a divider takes about as long for two lanes as for one, and a loop that divides in each iteration
+/// <see cref="Instruction.PairedWithNext"/>, so that a target with two-lane division (x86-64's <c>divpd</c>, AArch64's
+/// <c>fdiv v.2d</c>) computes both in one: a divider takes about as long for two lanes as for one, and a loop that divides in each iteration
 /// (unrolled twice, see <see cref="Unrolling"/>) is bound by it.
 /// <code>
 /// d1 = a / b; m = d1 * x; s = s + m; t = ...; d2 = c / e; ...
