@@ -9,10 +9,11 @@ namespace Maru.Compiler.Optimization;
 /// back are paid once per 2 or 4 iterations.
 /// The loop must step a counter <c>i</c> by a constant <c>s</c> and continue while <c>i &lt; n</c> or <c>i &lt;= n</c>
 /// (<c>s</c> &gt; 0; <c>&gt;</c>, <c>&gt;=</c> for <c>s</c> &lt; 0) with <c>n</c> unchanged in the loop; it must call
-/// nothing and hold at most <see cref="MaxUnrolledSize"/> instructions unrolled (not counting copies between registers). A loop whose variables carry a chain
-/// through a slow operation (a multiplication, division, load or floating-point operation: a hash, a sum of doubles)
-/// is bound by that chain's latency, not by the loop's overhead, and stays, unless it divides doubles off that chain
-/// (a sum of quotients): then it runs two copies, whose divisions a target can pair into one. The loop
+/// nothing and hold at most <see cref="MaxUnrolledSize"/> instructions unrolled (not counting copies between registers).
+/// A loop whose variables carry a chain through a slow operation (a multiplication, division, load or floating-point
+/// operation: a hash, a sum of doubles) is bound by that chain's latency, not by the loop's overhead, and stays, unless
+/// it divides doubles off that chain (a sum of quotients): then it runs two copies, whose divisions a target can pair
+/// into one (<see cref="PairedDivision"/>). The loop
 /// <code>
 /// L: body; branch i op n ? L : exit
 /// </code>
