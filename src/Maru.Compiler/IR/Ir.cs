@@ -46,6 +46,12 @@ public sealed class Instruction
     public int FixedArguments { get; init; } = -1;
     /// <summary>For a call of an extern with a C signature, that signature (how each argument and the result cross).</summary>
     public CSignature? Signature { get; init; }
+    /// <summary>
+    /// A double division that the next instruction, a double division independent of it, may compute with it as the two
+    /// lanes of one division (set by <see cref="Maru.Compiler.Optimization.PairedDivision"/>; a target that does not
+    /// pair divisions, or finds them no longer so, divides one at a time).
+    /// </summary>
+    public bool PairedWithNext { get; set; }
     /// <summary>For a phi, the predecessor each argument comes from (parallel to <see cref="Args"/>).</summary>
     public BasicBlock[] Incoming { get; set; } = Array.Empty<BasicBlock>();
 

@@ -9,9 +9,11 @@ namespace Maru.Compiler.Optimization;
 /// back are paid once per 2 or 4 iterations.
 /// The loop must step a counter <c>i</c> by a constant <c>s</c> and continue while <c>i &lt; n</c> or <c>i &lt;= n</c>
 /// (<c>s</c> &gt; 0; <c>&gt;</c>, <c>&gt;=</c> for <c>s</c> &lt; 0) with <c>n</c> unchanged in the loop; it must call
-/// nothing and hold at most <see cref="MaxUnrolledSize"/> instructions unrolled. A loop whose variables carry a chain
-/// through a slow operation (a multiplication, division, load or floating-point operation: a hash, a sum of doubles)
-/// is bound by that chain's latency, not by the loop's overhead, and stays. The loop
+/// nothing and hold at most <see cref="MaxUnrolledSize"/> instructions unrolled (not counting copies between registers).
+/// A loop whose variables carry a chain through a slow operation (a multiplication, division, load or floating-point
+/// operation: a hash, a sum of doubles) is bound by that chain's latency, not by the loop's overhead, and stays, unless
+/// it divides doubles off that chain (a sum of quotients): then it runs two copies, whose divisions a target can pair
+/// into one (<see cref="PairedDivision"/>). The loop
 /// <code>
 /// L: body; branch i op n ? L : exit
 /// </code>
@@ -28,7 +30,7 @@ namespace Maru.Compiler.Optimization;
 /// </summary>
 public static class Unrolling
 {
-    /// <summary>The most instructions an unrolled body may hold: 4 copies of up to 8, or 2 of up to 16.</summary>
+    /// <summary>The most instructions (but register copies) an unrolled body may hold: 4 copies of up to 8, or 2 of up to 16.</summary>
     public const int MaxUnrolledSize = 32;
 
     public static bool Run(IrFunction function)
@@ -42,14 +44,27 @@ public static class Unrolling
         foreach (var loop in loops)
         {
             if (CountedLoop(loop) is not { } counted) continue;
-            int factor = loop.Instructions.Count * 4 <= MaxUnrolledSize ? 4 : 2;
-            if (loop.Instructions.Count * factor > MaxUnrolledSize || CarriesSlowChain(loop)) continue;
+            int size = Size(loop);
+            int factor = size * 4 <= MaxUnrolledSize ? 4 : 2;
+            // A latency-bound loop is still worth two copies when each iteration divides doubles apart from the chain:
+            // the copies' divisions are independent, and a target pairs them (PairedDivision).
+            if (CarriesSlowChain(loop)) factor = HasDivisionOffTheChains(loop) ? 2 : 0;
+            if (factor == 0 || size * factor > MaxUnrolledSize) continue;
             Unroll(function, loop, counted, factor);
             changed = true;
         }
         if (changed)
             for (int i = 0; i < function.Blocks.Count; i++) function.Blocks[i].Id = i;
         return changed;
+    }
+
+    /// <summary>The instructions of a loop's body but copies between registers, which the register allocator mostly coalesces away.</summary>
+    private static int Size(BasicBlock loop)
+    {
+        int size = 0;
+        foreach (var instruction in loop.Instructions)
+            if (instruction.Opcode != Opcode.Copy || instruction.Args[0].IsConstant) size++;
+        return size;
     }
 
     /// <summary>
@@ -169,6 +184,45 @@ public static class Unrolling
             }
             if (chain[carried] == Slow) return true;
         }
+        return false;
+    }
+
+    /// <summary>
+    /// Whether the loop divides doubles where no carried value feeds the division and depends on its result too: then
+    /// the divisions of successive iterations do not wait for one another.
+    /// </summary>
+    private static bool HasDivisionOffTheChains(BasicBlock block)
+    {
+        var carried = CarriedRegisters(block);
+        var reached = new HashSet<int>();
+        foreach (var division in block.Instructions)
+        {
+            if (division is not { Opcode: Opcode.Binary, Operator: Operator.FDiv }) continue;
+            // The carried registers whose next value depends on this division's result...
+            reached.Clear();
+            reached.Add(division.Dest);
+            bool after = false;
+            foreach (var instruction in block.Instructions)
+            {
+                if (instruction == division) { after = true; continue; }
+                if (after && instruction.Dest >= 0 && ReadsAny(instruction, reached)) reached.Add(instruction.Dest);
+            }
+            reached.IntersectWith(carried);
+            // ...must not feed its operands.
+            foreach (var instruction in block.Instructions)
+            {
+                if (instruction == division) break;
+                if (instruction.Dest >= 0 && ReadsAny(instruction, reached)) reached.Add(instruction.Dest);
+            }
+            if (!ReadsAny(division, reached)) return true;
+        }
+        return false;
+    }
+
+    private static bool ReadsAny(Instruction instruction, HashSet<int> registers)
+    {
+        foreach (var arg in instruction.Args)
+            if (arg.IsRegister && registers.Contains(arg.Register)) return true;
         return false;
     }
 

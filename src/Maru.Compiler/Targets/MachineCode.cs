@@ -147,6 +147,12 @@ public sealed class MachineFunction(string symbol, bool isExported)
     /// <summary>Virtual registers of the floating-point class (the rest are general registers).</summary>
     public HashSet<int> FloatRegisters { get; } = new();
 
+    /// <summary>
+    /// Virtual registers of the floating-point class that hold two doubles (a paired division's operands and result):
+    /// they spill to two consecutive slots, whole.
+    /// </summary>
+    public HashSet<int> TwoLaneRegisters { get; } = new();
+
     /// <summary>Whether a register, physical (as <paramref name="registers"/> says) or virtual, is of the floating-point class.</summary>
     public bool IsFloat(int register, IRegisterInfo registers) =>
         register < FirstVirtual ? registers.IsFloatRegister(register) : FloatRegisters.Contains(register);
@@ -191,4 +197,8 @@ public interface IRegisterInfo
     MachineInstruction Copy(int destination, int source, bool isFloat);
     MachineInstruction LoadSlot(int destination, int slot, bool isFloat);
     MachineInstruction StoreSlot(int slot, int source, bool isFloat);
+    /// <summary>Moves the two doubles of a <see cref="MachineFunction.TwoLaneRegisters"/> register from the slots <paramref name="slot"/> and the next.</summary>
+    MachineInstruction LoadTwoLaneSlot(int destination, int slot);
+    /// <summary>Moves the two doubles of a <see cref="MachineFunction.TwoLaneRegisters"/> register to the slots <paramref name="slot"/> and the next.</summary>
+    MachineInstruction StoreTwoLaneSlot(int slot, int source);
 }

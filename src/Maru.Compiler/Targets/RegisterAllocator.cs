@@ -99,6 +99,8 @@ public sealed class RegisterAllocator
     /// <summary>Whether the register belongs to the floating-point class; registers of different classes never interfere.</summary>
     private bool IsFloat(int r) => _function.IsFloat(r, _target);
 
+    private bool IsTwoLane(int r) => _function.TwoLaneRegisters.Contains(r);
+
     /// <summary>How many colours the register's class has.</summary>
     private int K(int r) => IsFloat(r) ? _floatK : _generalK;
 
@@ -427,7 +429,11 @@ public sealed class RegisterAllocator
     private void RewriteProgram()
     {
         var slots = new Dictionary<int, int>();
-        foreach (int n in _spilledNodes) slots[n] = _function.SlotCount++;
+        foreach (int n in _spilledNodes)
+        {
+            slots[n] = _function.SlotCount;
+            _function.SlotCount += IsTwoLane(n) ? 2 : 1; // a register of two doubles spills whole, to 16 bytes
+        }
         foreach (var block in _function.Blocks)
         {
             var rewritten = new List<MachineInstruction>(block.Instructions.Count);
@@ -446,13 +452,16 @@ public sealed class RegisterAllocator
                 var fresh = spilledUses.Concat(spilledDefs).Distinct().ToDictionary(r => r, r =>
                 {
                     int t = _function.NewRegister(IsFloat(r));
+                    if (IsTwoLane(r)) _function.TwoLaneRegisters.Add(t);
                     _unspillable.Add(t);
                     return t;
                 });
-                foreach (int r in spilledUses) rewritten.Add(_target.LoadSlot(fresh[r], slots[r], IsFloat(r)));
+                foreach (int r in spilledUses)
+                    rewritten.Add(IsTwoLane(r) ? _target.LoadTwoLaneSlot(fresh[r], slots[r]) : _target.LoadSlot(fresh[r], slots[r], IsFloat(r)));
                 instruction.RewriteRegisters(r => fresh.TryGetValue(r, out int t) ? t : r);
                 rewritten.Add(instruction);
-                foreach (int r in spilledDefs) rewritten.Add(_target.StoreSlot(slots[r], fresh[r], IsFloat(r)));
+                foreach (int r in spilledDefs)
+                    rewritten.Add(IsTwoLane(r) ? _target.StoreTwoLaneSlot(slots[r], fresh[r]) : _target.StoreSlot(slots[r], fresh[r], IsFloat(r)));
             }
             block.Instructions.Clear();
             block.Instructions.AddRange(rewritten);

@@ -53,7 +53,19 @@ public sealed class UnrollingTests
     }
 
     [TestMethod]
+    public void ASumOfQuotientsRunsTwoCopiesWhoseDivisionsAreIndependent()
+    {
+        var function = IrTests.Lower("(define-function f (n) (let ((sum 0.0)) (for (i 0 n) (set sum (fl+ sum (fl/ 1.0 (long->double (+ i 1)))))) sum))", optimise: true);
+        var loops = SelfLoops(function);
+        Assert.HasCount(2, loops, function.ToString());
+        Assert.AreEqual(2, Count(loops[0], Operator.FDiv), function.ToString());
+        Assert.AreEqual(2, Count(loops[0], Operator.FAdd), function.ToString());
+        Assert.AreEqual(1, Count(loops[1], Operator.FDiv), function.ToString());
+    }
+
+    [TestMethod]
     [DataRow("(define-function dot (n x y) (let ((sum 0.0)) (for (i 0 n) (set sum (fl+ sum (fl* (double-at x i) (double-at y i))))) sum))", DisplayName = "a sum of doubles: latency-bound")]
+    [DataRow("(define-function f (n) (let ((sum 1.0)) (for (i 0 n) (set sum (fl+ sum (fl/ 1.0 sum)))) sum))", DisplayName = "a sum of quotients of the sum: latency-bound")]
     [DataRow("(define-function fnv (n p) (let ((h 0xcbf29ce484222325)) (for (i 0 n) (set h (* (^ h (byte-at p i)) 0x100000001b3))) h))", DisplayName = "a hash: latency-bound")]
     [DataRow("(define-function f (n p s) (for (i 0 n s) (set-byte-at p i 1)))", DisplayName = "a step that is not a constant")]
     [DataRow("(define g (extern 'g)) (define-function f (n) (for (i 0 n) (g i)))", DisplayName = "a call")]

@@ -39,6 +39,11 @@ public enum Arm64Op
     // Doubles (section 11), in d registers (numbered from D0: virtual registers of the float class). Scratch d16,
     // which the ABI lets any code destroy and nothing is allocated to, serves single precision and flmin/flmax.
     FAdd, FSub, FMul, FDiv, // [dst, a, b]
+    // Two doubles in one v register (a paired division, Arm64InstructionSelector.Vector.cs).
+    FDivTwoLanes, // [dst, a, b]: fdiv of the .2d arrangement
+    InsertHigh,   // [dst (use+def), src]: dst's high double = src's low one (mov v.d[1], v.d[0])
+    HighLane,     // [dst, src]: the high double of src (mov d, v.d[1])
+    LdrQ, StrQ,   // both doubles between a register and two slots, as ldr/str
     FCompare,   // [dst general, a, b]: 1 or 0; Condition after fcmp (unordered fails all but ne)
     Fcmp,       // [a, b]: flags of comparing the doubles (a branch on them follows)
     FMin, FMax, // [dst, a, b]
@@ -119,6 +124,10 @@ public sealed class Arm64Abi : IRegisterInfo
 
     public MachineInstruction StoreSlot(int slot, int source, bool isFloat) =>
         new((int)Arm64Op.Str, MachineOperand.Slot(slot), MachineOperand.Use(source));
+
+    public MachineInstruction LoadTwoLaneSlot(int destination, int slot) => new((int)Arm64Op.LdrQ, MachineOperand.Def(destination), MachineOperand.Slot(slot));
+
+    public MachineInstruction StoreTwoLaneSlot(int slot, int source) => new((int)Arm64Op.StrQ, MachineOperand.Slot(slot), MachineOperand.Use(source));
 }
 
 /// <summary>Which immediates AArch64 instructions encode.</summary>

@@ -225,6 +225,21 @@ public sealed class Arm64Emitter : IBlockEmitter, IAssemblyText
             case Arm64Op.Ldrb:
                 EmitMemoryAccess("ldrb", Reg(o[0], word32: true), o[1], 1);
                 break;
+            case Arm64Op.LdrQ:
+                EmitMemoryAccess("ldr", Lanes(o[0], "q"), o[1], 16);
+                break;
+            case Arm64Op.StrQ:
+                EmitMemoryAccess("str", Lanes(o[1], "q"), o[0], 16);
+                break;
+            case Arm64Op.FDivTwoLanes:
+                Line($"\tfdiv\t{Lanes(o[0], "v")}.2d, {Lanes(o[1], "v")}.2d, {Lanes(o[2], "v")}.2d");
+                break;
+            case Arm64Op.InsertHigh:
+                Line($"\tmov\t{Lanes(o[0], "v")}.d[1], {Lanes(o[1], "v")}.d[0]");
+                break;
+            case Arm64Op.HighLane:
+                Line($"\tmov\t{Reg(o[0])}, {Lanes(o[1], "v")}.d[1]");
+                break;
             case Arm64Op.Str:
                 EmitMemoryAccess("str", Reg(o[1]), o[0], 8);
                 break;
@@ -470,6 +485,9 @@ public sealed class Arm64Emitter : IBlockEmitter, IAssemblyText
 
     private static string Reg(MachineOperand operand, bool word32 = false) =>
         operand.Kind == OperandKind.Immediate ? (word32 ? "wzr" : "xzr") : Name(operand.Reg, word32);
+
+    /// <summary>A floating-point register's name as a whole (q) or as lanes (v).</summary>
+    private static string Lanes(MachineOperand operand, string prefix) => prefix + (operand.Reg - Arm64Registers.D0);
 
     private static string Mnemonic(Arm64Op op) => LowerCaseName<Arm64Op>.Of(op);
 

@@ -9,7 +9,7 @@ namespace Maru.Compiler.Targets.Arm64;
 /// Turns IR into AArch64 machine instructions over virtual registers. Argument and result registers appear as copies
 /// to and from physical registers, for the allocator to coalesce.
 /// </summary>
-public sealed class Arm64InstructionSelector
+public sealed partial class Arm64InstructionSelector
 {
     /// <summary>tbz/tbnz reach only ±32 KiB: they are used in functions small enough that no branch goes that far.</summary>
     private const int MaxInstructionsForBitBranches = 1000;
@@ -72,6 +72,11 @@ public sealed class Arm64InstructionSelector
             {
                 var instruction = block.Instructions[i];
                 if (instruction == maskTest) continue;
+                if (i + 1 < block.Instructions.Count && TrySelectPairedDivision(instruction, block.Instructions[i + 1]))
+                {
+                    i++;
+                    continue;
+                }
                 if (i + 1 < block.Instructions.Count && TrySelectFused(instruction, block.Instructions[i + 1], uses))
                 {
                     i++;

@@ -44,6 +44,11 @@ public enum X64Op
     StoreSingle,    // [memory, src, temp xmm]: rounded to binary32
     RoundToSingle,  // [dst, src]: a binary32 in the low 32 bits of dst (a C float argument)
     WidenSingle,    // [dst, src]: the binary32 in src widened (a C float result)
+    // Two doubles in one xmm register (a paired division, X64InstructionSelector.Vector.cs).
+    UnpckLpd,       // [dst (use+def), src]: dst's high double = src's low one
+    DivPd,          // [dst (use+def), src]: each double of dst divided by that of src
+    HighLane,       // [dst, src]: dst's low double = src's high one (movapd, unpckhpd)
+    MovUpd,         // [dst, src]: both doubles between an xmm register and two slots
 }
 
 public enum X64Condition { E, NE, L, LE, G, GE, B, BE, A, AE, P }
@@ -135,4 +140,8 @@ public sealed class X64Abi : IRegisterInfo
 
     public MachineInstruction StoreSlot(int slot, int source, bool isFloat) =>
         new((int)(isFloat ? X64Op.MovSd : X64Op.Mov), MachineOperand.Slot(slot), MachineOperand.Use(source));
+
+    public MachineInstruction LoadTwoLaneSlot(int destination, int slot) => new((int)X64Op.MovUpd, MachineOperand.Def(destination), MachineOperand.Slot(slot));
+
+    public MachineInstruction StoreTwoLaneSlot(int slot, int source) => new((int)X64Op.MovUpd, MachineOperand.Slot(slot), MachineOperand.Use(source));
 }

@@ -298,6 +298,9 @@ public sealed class X64Emitter : IBlockEmitter, IAssemblyText
                 Line($"\tcmp{LowerCaseName<X64DoublePredicate>.Of((X64DoublePredicate)instruction.Condition)}sd\t{Name(o[1].Reg)}, {d}");
                 break;
             case X64Op.CvtSi2Sd:
+                // cvtsi2sd keeps the register's high double: zeroing it first (an idiom the renamer drops) cuts the
+                // dependence on whatever wrote the register last, a division of the last iteration in a paired loop.
+                Line($"\txorpd\t{d}, {d}");
                 Line($"\tcvtsi2sdq\t{Name(o[1].Reg)}, {d}");
                 break;
             case X64Op.LoadSingle:
@@ -317,7 +320,14 @@ public sealed class X64Emitter : IBlockEmitter, IAssemblyText
             case X64Op.WidenSingle:
                 Line($"\tcvtss2sd\t{Name(o[1].Reg)}, {d}");
                 break;
-            case X64Op.MinSd or X64Op.MaxSd or X64Op.AndPd or X64Op.AndnPd or X64Op.OrPd or X64Op.XorPd:
+            case X64Op.HighLane:
+                if (o[1].Reg != o[0].Reg) Line($"\tmovapd\t{Name(o[1].Reg)}, {d}");
+                Line($"\tunpckhpd\t{d}, {d}");
+                break;
+            case X64Op.MovUpd:
+                Line($"\tmovupd\t{Format(o[1])}, {Format(o[0])}");
+                break;
+            case X64Op.MinSd or X64Op.MaxSd or X64Op.AndPd or X64Op.AndnPd or X64Op.OrPd or X64Op.XorPd or X64Op.UnpckLpd or X64Op.DivPd:
                 Line($"\t{LowerCaseName<X64Op>.Of((X64Op)instruction.Opcode)}\t{Name(o[1].Reg)}, {d}");
                 break;
             case X64Op.CvtTSd2Si:

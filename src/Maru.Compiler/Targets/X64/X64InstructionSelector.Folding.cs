@@ -34,6 +34,7 @@ public sealed partial class X64InstructionSelector
         _selectedWithOther.Clear();
         _readModifyWrite.Clear();
         _carryInto.Clear();
+        _pairedDivisions.Clear();
         var code = block.Instructions;
         for (int j = 0; j < code.Count; j++)
         {
@@ -43,7 +44,7 @@ public sealed partial class X64InstructionSelector
                 _definedIn[instruction.Dest] = block.Id + 1;
                 _firstDefinition[instruction.Dest] = j;
             }
-            if (_selectedWithOther.Contains(instruction) || instruction == fusedWithBranch) continue;
+            if (_selectedWithOther.Contains(instruction) || instruction == fusedWithBranch || PlanPairedDivision(code, j)) continue;
             if (instruction is { Opcode: Opcode.Unary, Operator: Operator.Not }) PlanZeroTest(code, j, instruction.Args[0]);
             if (instruction.Opcode != Opcode.Binary) continue;
             var (a, b) = (instruction.Args[0], instruction.Args[1]);

@@ -247,6 +247,9 @@ public sealed partial class X64InstructionSelector
             case Opcode.Copy:
                 Move(dest, args[0]);
                 break;
+            case Opcode.Binary when _pairedDivisions.TryGetValue(instruction, out var second):
+                SelectPairedDivision(instruction, second);
+                break;
             case Opcode.Binary when _readModifyWrite.TryGetValue(instruction, out var store):
                 SelectReadModifyWrite(instruction, store);
                 break;

@@ -45,8 +45,8 @@ internal sealed class X64Encoder(List<byte> bytes, List<Fixup> fixups)
     private static readonly Dictionary<string, int> ShiftExtension = new() { ["shlq"] = 4, ["salq"] = 4, ["shrq"] = 5, ["sarq"] = 7 };
 
     /// <summary>
-    /// Double instructions xmm → xmm: the mandatory prefix and the opcode after 0F (scalar ones, and the bitwise ones,
-    /// which the emitter applies to whole registers only).
+    /// Double instructions xmm → xmm: the mandatory prefix and the opcode after 0F (scalar ones, the bitwise ones, which
+    /// the emitter applies to whole registers only, and those of a paired division, on two lanes).
     /// </summary>
     private static readonly Dictionary<string, (byte Prefix, byte Opcode)> ScalarDouble = new()
     {
@@ -54,6 +54,7 @@ internal sealed class X64Encoder(List<byte> bytes, List<Fixup> fixups)
         ["minsd"] = (0xF2, 0x5D), ["maxsd"] = (0xF2, 0x5F),
         ["ucomisd"] = (0x66, 0x2E), ["cvtss2sd"] = (0xF3, 0x5A), ["cvtsd2ss"] = (0xF2, 0x5A),
         ["andpd"] = (0x66, 0x54), ["andnpd"] = (0x66, 0x55), ["orpd"] = (0x66, 0x56), ["xorpd"] = (0x66, 0x57),
+        ["unpcklpd"] = (0x66, 0x14), ["unpckhpd"] = (0x66, 0x15), ["divpd"] = (0x66, 0x5E),
     };
 
     /// <summary>The cmpsd predicates GNU as spells as mnemonics (cmpltsd is cmpsd with predicate 1).</summary>
@@ -109,6 +110,12 @@ internal sealed class X64Encoder(List<byte> bytes, List<Fixup> fixups)
                 return true;
             case ("movsd", 2) when o[0] is RegisterOperand { Size: 16 } x && o[1] is MemoryOperand { ThroughGot: false } m:
                 Sse(0xF2, false, 0x11, x.Number, m);
+                return true;
+            case ("movupd", 2) when o[0] is MemoryOperand { ThroughGot: false } m && o[1] is RegisterOperand { Size: 16 } x:
+                Sse(0x66, false, 0x10, x.Number, m);
+                return true;
+            case ("movupd", 2) when o[0] is RegisterOperand { Size: 16 } x && o[1] is MemoryOperand { ThroughGot: false } m:
+                Sse(0x66, false, 0x11, x.Number, m);
                 return true;
             case ("movapd", 2) when o[0] is RegisterOperand { Size: 16 } from && o[1] is RegisterOperand { Size: 16 } to:
                 Sse(0x66, false, 0x28, to.Number, from);

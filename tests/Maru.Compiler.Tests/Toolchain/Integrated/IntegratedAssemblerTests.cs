@@ -26,7 +26,8 @@ public sealed class IntegratedAssemblerTests
                 .Select(Path.GetFileName).Where(IsLinuxX64Snapshot)
                 .Select(name => new object[] { "snapshot/" + name }))
             .Append(["forms/every-register"])
-            .Append(["forms/loop-heads"]);
+            .Append(["forms/loop-heads"])
+            .Append(["forms/jumps-across-alignments"]);
 
     // The linux-x64 snapshots are the ones without a runtime identifier in their name (the integrated toolchain is ELF only).
     private static bool IsLinuxX64Snapshot(string? name) =>
@@ -51,7 +52,7 @@ public sealed class IntegratedAssemblerTests
             {
                 text.Append($"\tmovsbq\t{m}, {q}\n\tmovswq\t{m}, {q}\n\tmovzwl\t{m}, {l}\n\tmovslq\t{m}, {q}\n\tmovl\t{m}, {l}\n");
                 text.Append($"\tmovl\t{l}, {m}\n\tmovw\t{w}, {m}\n\tmovl\t$-5, {m}\n\tmovw\t$-32768, {m}\n\tmovw\t$4660, {m}\n");
-                text.Append($"\tmovss\t{m}, {x}\n\tmovss\t{x}, {m}\n");
+                text.Append($"\tmovss\t{m}, {x}\n\tmovss\t{x}, {m}\n\tmovupd\t{m}, {x}\n\tmovupd\t{x}, {m}\n");
                 // Memory operands of folded loads and read-modify-writes.
                 text.Append($"\tcmpb\t$0, {m}\n\tcmpb\t$200, {m}\n\tcmpq\t$1, {m}\n\tcmpq\t{q}, {m}\n\tcmpq\t{m}, {q}\n\timulq\t{m}, {q}\n");
                 text.Append($"\taddq\t{q}, {m}\n\tsubq\t$1, {m}\n\txorq\t{q}, {m}\n\taddsd\t{m}, {x}\n\tmulsd\t{m}, {x}\n\tucomisd\t{m}, {x}\n");
@@ -60,7 +61,7 @@ public sealed class IntegratedAssemblerTests
             text.Append($"\txorl\t{l}, {l}\n\ttestq\t{q}, {q}\n");
             text.Append($"\tadcq\t$0, {q}\n\tadcq\t$-1, {q}\n\tsbbq\t$0, {q}\n\tsbbq\t$-1, {q}\n\tucomisd\t.Lk(%rip), {x}\n\tcmpq\tk(%rip), {q}\n");
             foreach (string op in new[] { "addsd", "subsd", "mulsd", "divsd", "sqrtsd", "ucomisd", "cvtss2sd", "cvtsd2ss", "cmpeqsd", "cmpltsd", "cmplesd", "cmpneqsd",
-                         "cmpunordsd", "minsd", "maxsd", "andpd", "andnpd", "orpd", "xorpd" })
+                         "cmpunordsd", "minsd", "maxsd", "andpd", "andnpd", "orpd", "xorpd", "unpcklpd", "unpckhpd", "divpd" })
                 text.Append($"\t{op}\t{x}, {y}\n");
             text.Append($"\tcmovaeq\t{q}, {X64Registers.Name(15 - r)}\n\tcmovpq\t{q}, {X64Registers.Name(15 - r)}\n\tcmovaq\t{q}, {X64Registers.Name(15 - r)}\n");
         }
@@ -92,10 +93,31 @@ public sealed class IntegratedAssemblerTests
         return text.ToString();
     }
 
+    /// <summary>
+    /// A backward jump that must grow, then a forward jump over a loop head's alignment to a target near the end of its
+    /// reach, for every offset of the alignment and distance of the target: the forward jump is short exactly when GNU
+    /// as makes it short (it assumes the alignment absorbs what the backward jump grew).
+    /// </summary>
+    private static string JumpsAcrossAlignments()
+    {
+        var text = new System.Text.StringBuilder("\t.text\n");
+        int label = 0;
+        for (int offset = 0; offset < 16; offset++)
+            for (int distance = 110; distance < 136; distance++, label++)
+            {
+                text.Append($".Ltop{label}:\n").Append(string.Concat(Enumerable.Repeat("\taddq\t$1000, %rbx\n", 20)));
+                text.Append($"\tjne\t.Ltop{label}\n").Append(string.Concat(Enumerable.Repeat("\tret\n", offset)));
+                text.Append($"\tjge\t.Lend{label}\n\t.p2align 4,,10\n").Append(string.Concat(Enumerable.Repeat("\tret\n", distance)));
+                text.Append($".Lend{label}:\n\tret\n");
+            }
+        return text.ToString();
+    }
+
     private static string AssemblyOf(string input)
     {
         if (input == "forms/every-register") return EveryRegisterForms();
         if (input == "forms/loop-heads") return LoopHeadForms();
+        if (input == "forms/jumps-across-alignments") return JumpsAcrossAlignments();
         if (input.StartsWith("snapshot/", StringComparison.Ordinal)) return File.ReadAllText(Path.Combine(SnapshotFolder(), input["snapshot/".Length..]));
         var program = ConformanceProgram.Load(input["conformance/".Length..]);
         return TestCompiler.Assembly(program.Text, path: program.Path); // its own path, so that load finds files beside it

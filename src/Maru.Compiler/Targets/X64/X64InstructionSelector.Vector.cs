@@ -1,0 +1,78 @@
+using Maru.Compiler.IR;
+using Maru.Compiler.Semantics;
+
+namespace Maru.Compiler.Targets.X64;
+
+/// <summary>
+/// Two double divisions that <see cref="Optimization.PairedDivision"/> put side by side, as one <c>divpd</c>: the
+/// dividends and the divisors are packed into the two lanes of two xmm registers (<c>unpcklpd</c>), divided at once,
+/// and the quotients taken out: the low lane is the register itself, the high one is moved down (<c>unpckhpd</c>).
+/// Each lane is divided exactly as <c>divsd</c> divides, so the quotients are the same doubles.
+/// </summary>
+public sealed partial class X64InstructionSelector
+{
+    private readonly Dictionary<Instruction, Instruction> _pairedDivisions = new(); // the first division → the second
+
+    /// <summary>
+    /// Plans the division at <paramref name="index"/> and the next instruction as one, if the pass paired them and they
+    /// still are two divisions, the second independent of the first.
+    /// </summary>
+    private bool PlanPairedDivision(List<Instruction> code, int index)
+    {
+        var first = code[index];
+        if (!first.PairedWithNext || index + 1 >= code.Count) return false;
+        var second = code[index + 1];
+        if (second is not { Opcode: Opcode.Binary, Operator: Operator.FDiv, Dest: >= 0 } || second.Dest == first.Dest
+            || second.Args.Contains(Value.Reg(first.Dest))) return false;
+        _pairedDivisions[first] = second;
+        _selectedWithOther.Add(second);
+        return true;
+    }
+
+    private void SelectPairedDivision(Instruction first, Instruction second)
+    {
+        int quotients = TwoLanes(first.Args[0], second.Args[0]);
+        int divisors = TwoLanes(first.Args[1], second.Args[1]);
+        Add(X64Op.DivPd, MachineOperand.UseDef(quotients), MachineOperand.Use(divisors));
+        Copy(V(first.Dest), quotients);
+        Add(X64Op.HighLane, MachineOperand.Def(V(second.Dest)), MachineOperand.Use(quotients));
+    }
+
+    private readonly Dictionary<long, int> _hoistedConstantPairs = new(); // a double's bits → a register holding it twice
+
+    /// <summary>A new two-lane register holding <paramref name="low"/> and <paramref name="high"/>.</summary>
+    private int TwoLanes(Value low, Value high)
+    {
+        int register = NewTwoLaneRegister();
+        if (low == high && low.IsConstant && InLoop)
+        {
+            // 1.0 / x and 1.0 / y: the pair of constants is set before the loop, and copied (the division overwrites it).
+            Copy(register, HoistedConstantPair(low.Constant));
+            return register;
+        }
+        Move(register, low);
+        Add(X64Op.UnpckLpd, MachineOperand.UseDef(register), MachineOperand.Use(high == low ? register : InFloatRegister(high)));
+        return register;
+    }
+
+    private int NewTwoLaneRegister()
+    {
+        int register = NewFloatRegister();
+        _function.TwoLaneRegisters.Add(register);
+        return register;
+    }
+
+    /// <summary>A register holding the double twice, set at the function's entry (see <see cref="HoistedConstant"/>).</summary>
+    private int HoistedConstantPair(long bits)
+    {
+        if (_hoistedConstantPairs.TryGetValue(bits, out int register)) return register;
+        register = NewTwoLaneRegister();
+        _function.Blocks[0].Instructions.InsertRange(0,
+        [
+            new MachineInstruction((int)X64Op.MovSd, MachineOperand.Def(register), ConstantInMemory(bits)),
+            new MachineInstruction((int)X64Op.UnpckLpd, MachineOperand.UseDef(register), MachineOperand.Use(register)),
+        ]);
+        _hoistedConstantPairs[bits] = register;
+        return register;
+    }
+}
