@@ -8,11 +8,13 @@ namespace Maru.Compiler.Optimization;
 /// Replaces a remainder by ±2^k that is only ever compared with zero by a bit mask:
 /// <c>(= (% n 2) 0)</c> tests divisibility, for which the sign of the remainder does not matter.
 /// And, where such a test has proved x a multiple of 2^k, replaces a following <c>x / 2^j</c> (j ≤ k) by an arithmetic
-/// shift: the division is exact, so rounding toward zero and toward minus infinity agree.
+/// shift: the division is exact, so rounding toward zero and toward minus infinity agree. The same holds for the
+/// product of two consecutive values, <c>n (n + 1) / 2</c>: one of them is even, so their product is, modulo 2^64 too.
 /// </summary>
 public static class StrengthReduction
 {
     [ThreadStatic] private static int[]? s_definitions, s_zeroTestUses, s_allUses;
+    [ThreadStatic] private static Instruction?[]? s_definition;
 
     public static bool Run(IrFunction function)
     {
@@ -44,10 +46,55 @@ public static class StrengthReduction
                 changed = true;
             }
         }
+        changed |= HalveProductsOfConsecutiveValues(function, definitions);
         function.CountPredecessors();
         foreach (var block in function.Blocks) changed |= ShiftExactDivisions(block);
         return changed;
     }
+
+    /// <summary>
+    /// <c>x / 2</c> becomes <c>x &gt;&gt; 1</c> where x is <c>a * b</c> and b is <c>a ± 1</c> (each register assigned once, seen
+    /// through copies): the product is even, so the division is exact (the triangular numbers of spectral's matrix).
+    /// </summary>
+    private static bool HalveProductsOfConsecutiveValues(IrFunction function, int[] definitions)
+    {
+        var definition = Scratch.Cleared(ref s_definition, function.RegisterCount);
+        bool hasHalving = false;
+        foreach (var block in function.Blocks)
+            foreach (var instruction in block.Instructions)
+            {
+                if (instruction.Dest >= 0 && definitions[instruction.Dest] == 1) definition[instruction.Dest] = instruction;
+                hasHalving |= IsHalving(instruction);
+            }
+        if (!hasHalving) return false;
+
+        Instruction? DefinitionOf(Value v) => v.IsRegister && definitions[v.Register] == 1 ? definition[v.Register] : null;
+        Value ThroughCopies(Value v)
+        {
+            for (int steps = 0; steps < 64 && DefinitionOf(v) is { Opcode: Opcode.Copy } copy; steps++) v = copy.Args[0];
+            return v;
+        }
+        bool IsNeighbour(Value next, Value of) =>
+            DefinitionOf(ThroughCopies(next)) is { Opcode: Opcode.Binary, Operator: Operator.Add or Operator.Sub, Args: [var from, { IsConstant: true, Constant: 1 or -1 }] }
+            && ThroughCopies(from) is var source && source.IsRegister && definitions[source.Register] == 1 && source == ThroughCopies(of);
+
+        bool changed = false;
+        foreach (var block in function.Blocks)
+            foreach (var instruction in block.Instructions)
+            {
+                if (!IsHalving(instruction)
+                    || DefinitionOf(ThroughCopies(instruction.Args[0])) is not { Opcode: Opcode.Binary, Operator: Operator.Mul, Args: [var a, var b] }
+                    || !(IsNeighbour(b, a) || IsNeighbour(a, b)))
+                    continue;
+                instruction.Operator = Operator.Sar;
+                instruction.Args = new[] { instruction.Args[0], Value.Const(1) };
+                changed = true;
+            }
+        return changed;
+    }
+
+    private static bool IsHalving(Instruction instruction) =>
+        instruction is { Opcode: Opcode.Binary, Operator: Operator.Div, Args: [{ IsRegister: true }, { IsConstant: true, Constant: 2 }] };
 
     /// <summary>
     /// When the block ends by branching on <c>(x &amp; mask) == 0</c> or <c>(x % ±2^k) == 0</c>, computed in the block with

@@ -152,4 +152,60 @@ public sealed class IfConversionTests
         expected.Append('\n');
         Assert.AreEqual(expected.ToString(), SsaFormTests.OutputOnEveryTarget(source));
     }
+
+    [TestMethod]
+    public void HalvingAProductOfConsecutiveValuesIsAShift()
+    {
+        foreach (string source in new[]
+        {
+            "(define-function f (n) (/ (* n (+ n 1)) 2))",
+            "(define-function f (n) (/ (* (- n 1) n) 2))",
+            "(define-function f (i j) (/ (* (+ i j) (+ i j 1)) 2))", // spectral's, the sums numbered alike
+        })
+        {
+            var function = IrTests.Lower(source, optimise: true);
+            var ops = function.Blocks.SelectMany(b => b.Instructions).Select(i => i.Operator).ToList();
+            Assert.DoesNotContain(Operator.Div, ops, function.ToString());
+            Assert.Contains(Operator.Sar, ops, function.ToString());
+        }
+    }
+
+    [TestMethod]
+    public void HalvingAProductOfValuesNotKnownConsecutiveStaysADivision()
+    {
+        foreach (string source in new[]
+        {
+            "(define-function f (n m) (/ (* n (+ m 1)) 2))",                            // other values
+            "(define-function f (n) (/ (* n (+ n 2)) 2))",                              // two apart: both odd for odd n
+            "(define-function f (n) (let ((m (+ n 1))) (set n (+ n 5)) (/ (* n m) 2)))", // n changed after m was made
+            "(define-function f (n) (/ (* n (+ n 1)) 4))",                              // a multiple of 2, not of 4
+        })
+        {
+            var function = IrTests.Lower(source, optimise: true);
+            Assert.Contains(Operator.Div, function.Blocks.SelectMany(b => b.Instructions).Select(i => i.Operator).ToList(), function.ToString());
+        }
+    }
+
+    [TestMethod]
+    public void HalvedProductsOfConsecutiveValuesComputeWhatDivisionDid()
+    {
+        const string source = """
+            (define printf (extern 'printf))
+            (define zero 0)
+            (define-function reset () (set zero 0)) ; zero may change, so it is read at run time, not folded
+            (define-function t (n) (/ (* n (+ n 1)) 2))
+            (define-function u (n) (/ (* (- n 1) n) 2))
+            (define-function p (n) (printf "%lld %lld " (t (+ zero n)) (u (+ zero n))))
+            (define-function main ()
+              (p 0) (p 1) (p -1) (p 2) (p -2) (p 7) (p -7) (p 4000) (p -4000) (p 3037000500) (p -3037000500)
+              (p 9223372036854775807) (p -9223372036854775808)
+              (printf "\n")
+              0)
+            """;
+        var expected = new System.Text.StringBuilder();
+        foreach (long n in new[] { 0L, 1, -1, 2, -2, 7, -7, 4000, -4000, 3037000500, -3037000500, long.MaxValue, long.MinValue })
+            expected.Append($"{unchecked(n * (n + 1)) / 2} {unchecked((n - 1) * n) / 2} ");
+        expected.Append('\n');
+        Assert.AreEqual(expected.ToString(), SsaFormTests.OutputOnEveryTarget(source));
+    }
 }
