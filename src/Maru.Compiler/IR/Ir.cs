@@ -178,6 +178,24 @@ public sealed class BasicBlock(int id, int loopDepth)
         bool testsIt = t.A.IsRegister && t.A.Register == last.Dest && t.B is { IsConstant: true, Constant: 0 };
         return testsIt && uses[last.Dest] == 1 ? last : null;
     }
+
+    /// <summary>
+    /// When the block ends by comparing a register with zero for equality or inequality: the instruction of the block
+    /// that last set that register, if it is <c>x op constant</c> with x a register the block does not set again after it
+    /// (so the test tells something of x on each edge, such as its low bits after <c>x &amp; 1</c>).
+    /// </summary>
+    public Instruction? OperationTestedAgainstZero()
+    {
+        var t = Terminator;
+        if (t is not { Kind: TerminatorKind.Branch, Comparison: Operator.Eq or Operator.Ne, A.IsRegister: true, B: { IsConstant: true, Constant: 0 } }) return null;
+        // Loops, not lambdas: a closure would be allocated for every block, test or not.
+        int at = Instructions.Count - 1;
+        while (at >= 0 && Instructions[at].Dest != t.A.Register) at--;
+        if (at < 0 || Instructions[at] is not { Opcode: Opcode.Binary, Args: [{ IsRegister: true } x, { IsConstant: true }] } operation) return null;
+        for (int i = at + 1; i < Instructions.Count; i++)
+            if (Instructions[i].Dest == x.Register) return null;
+        return operation;
+    }
 }
 
 /// <summary>One function: basic blocks over virtual registers (not SSA: a register may be assigned many times).</summary>

@@ -103,16 +103,11 @@ public static class StrengthReduction
     /// </summary>
     private static bool ShiftExactDivisions(BasicBlock block)
     {
+        if (block.OperationTestedAgainstZero() is not { Args: [var x, var c] } test) return false;
         var branch = block.Terminator;
-        if (branch is not { Kind: TerminatorKind.Branch, Comparison: Operator.Eq or Operator.Ne, A.IsRegister: true, B: { IsConstant: true, Constant: 0 } }) return false;
         var divisible = branch.Comparison == Operator.Eq ? branch.True! : branch.False!;
         if (divisible == branch.True && divisible == branch.False || divisible == block || divisible.PredecessorCount != 1) return false;
 
-        int tested = branch.A.Register;
-        // Loops, not lambdas: a closure over these locals would be allocated for every block, test or not.
-        int index = block.Instructions.Count - 1;
-        while (index >= 0 && block.Instructions[index].Dest != tested) index--;
-        if (index < 0 || block.Instructions[index] is not { Opcode: Opcode.Binary, Args: [{ IsRegister: true } x, { IsConstant: true } c] } test) return false;
         int bits = test.Operator switch
         {
             // The low k bits of the mask are ones: x & mask == 0 clears the low k bits of x.
@@ -121,8 +116,6 @@ public static class StrengthReduction
             _ => 0,
         };
         if (bits == 0) return false;
-        for (int k = index + 1; k < block.Instructions.Count; k++)
-            if (block.Instructions[k].Dest == x.Register) return false;
 
         bool changed = false;
         foreach (var instruction in divisible.Instructions)

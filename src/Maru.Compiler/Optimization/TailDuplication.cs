@@ -141,12 +141,7 @@ public static class TailDuplication
     private static (int Register, long Bit)? LowBitTested(BasicBlock predecessor, BasicBlock block)
     {
         var t = predecessor.Terminator;
-        if (t is not { Kind: TerminatorKind.Branch, Comparison: Operator.Eq or Operator.Ne, A.IsRegister: true, B: { IsConstant: true, Constant: 0 } }
-            || t.True == t.False) return null;
-        var code = predecessor.Instructions;
-        int at = code.FindLastIndex(i => i.Dest == t.A.Register);
-        if (at < 0 || code[at] is not { Opcode: Opcode.Binary, Operator: Operator.And, Args: [{ IsRegister: true } n, { IsConstant: true, Constant: 1 }] }) return null;
-        for (int i = at + 1; i < code.Count; i++) if (code[i].Dest == n.Register) return null;
+        if (predecessor.OperationTestedAgainstZero() is not { Operator: Operator.And, Args: [var n, { Constant: 1 }] } || t.True == t.False) return null;
         bool isZero = (block == t.True) == (t.Comparison == Operator.Eq);
         return (n.Register, isZero ? 0 : 1);
     }
