@@ -57,6 +57,14 @@ public sealed class Instruction
 
     public bool HasSideEffects => Opcode is Opcode.Store or Opcode.StoreGlobal or Opcode.StoreSlot or Opcode.Call;
 
+    /// <summary>Whether an operand is one of <paramref name="registers"/>.</summary>
+    public bool ReadsAny(HashSet<int> registers)
+    {
+        foreach (var arg in Args)
+            if (arg.IsRegister && registers.Contains(arg.Register)) return true;
+        return false;
+    }
+
     public override string ToString()
     {
         string dest = Dest >= 0 ? $"v{Dest} = " : "";

@@ -63,7 +63,7 @@ public static class PairedDivision
         for (int i = first + 1; i < second; i++)
         {
             var instruction = code[i];
-            if (Reads(instruction, sliceWrites))
+            if (instruction.ReadsAny(sliceWrites))
             {
                 if (instruction.Opcode is not (Opcode.Binary or Opcode.Unary or Opcode.Copy)) return null;
                 slice.Add(instruction);
@@ -74,7 +74,7 @@ public static class PairedDivision
             else stays.Add(instruction);
         }
         var other = code[second];
-        if (Reads(other, sliceWrites) || WritesAny(other, sliceReads, sliceWrites)) return null;
+        if (other.ReadsAny(sliceWrites) || WritesAny(other, sliceReads, sliceWrites)) return null;
 
         int at = first;
         foreach (var instruction in stays) code[at++] = instruction;
@@ -83,13 +83,6 @@ public static class PairedDivision
         code[at++] = other;
         for (int s = 1; s < slice.Count; s++) code[at++] = slice[s];
         return paired;
-    }
-
-    private static bool Reads(Instruction instruction, HashSet<int> registers)
-    {
-        foreach (var arg in instruction.Args)
-            if (arg.IsRegister && registers.Contains(arg.Register)) return true;
-        return false;
     }
 
     private static bool WritesAny(Instruction instruction, HashSet<int> read, HashSet<int> written) =>

@@ -205,24 +205,17 @@ public static class Unrolling
             foreach (var instruction in block.Instructions)
             {
                 if (instruction == division) { after = true; continue; }
-                if (after && instruction.Dest >= 0 && ReadsAny(instruction, reached)) reached.Add(instruction.Dest);
+                if (after && instruction.Dest >= 0 && instruction.ReadsAny(reached)) reached.Add(instruction.Dest);
             }
             reached.IntersectWith(carried);
             // ...must not feed its operands.
             foreach (var instruction in block.Instructions)
             {
                 if (instruction == division) break;
-                if (instruction.Dest >= 0 && ReadsAny(instruction, reached)) reached.Add(instruction.Dest);
+                if (instruction.Dest >= 0 && instruction.ReadsAny(reached)) reached.Add(instruction.Dest);
             }
-            if (!ReadsAny(division, reached)) return true;
+            if (!division.ReadsAny(reached)) return true;
         }
-        return false;
-    }
-
-    private static bool ReadsAny(Instruction instruction, HashSet<int> registers)
-    {
-        foreach (var arg in instruction.Args)
-            if (arg.IsRegister && registers.Contains(arg.Register)) return true;
         return false;
     }
 
