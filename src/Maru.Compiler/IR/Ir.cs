@@ -28,6 +28,11 @@ public enum Opcode
     StoreSlot,       // stack slot Index = A
     Call,            // Dest = call (Direct/Extern: Symbol; Indirect: Args[0] is the callee) with the other Args
     Phi,             // Dest = Args[i] when control came from Incoming[i]; only at a block's start, only while the optimiser holds SSA form
+    // Two doubles in one register (IrFunction.TwoLaneRegisters), from SlpVectorization, which runs just before a target
+    // selects instructions. An Fadd/FSub/FMul/FDiv Binary, a LoadWord Load or a StoreWord Store whose value is a
+    // two-lane register works on both lanes: the loads and stores on the doubles at index B and B + 1.
+    Pack,            // Dest = two lanes: A in lane 0, B in lane 1
+    Lane,            // Dest = lane Index (0 or 1) of A
 }
 
 public enum SymbolKind { Function, Global, Extern }
@@ -55,6 +60,14 @@ public sealed class Instruction
     /// <summary>For a phi, the predecessor each argument comes from (parallel to <see cref="Args"/>).</summary>
     public BasicBlock[] Incoming { get; set; } = Array.Empty<BasicBlock>();
 
+    /// <summary>A copy of the instruction, to put in another block.</summary>
+    public Instruction Clone() => new()
+    {
+        Opcode = Opcode, Operator = Operator, Dest = Dest, Args = (Value[])Args.Clone(), Symbol = Symbol, SymbolKind = SymbolKind,
+        CallKind = CallKind, Index = Index, FixedArguments = FixedArguments, Signature = Signature, PairedWithNext = PairedWithNext,
+        Incoming = (BasicBlock[])Incoming.Clone(),
+    };
+
     public bool HasSideEffects => Opcode is Opcode.Store or Opcode.StoreGlobal or Opcode.StoreSlot or Opcode.Call;
 
     /// <summary>Whether an operand is one of <paramref name="registers"/>.</summary>
@@ -78,6 +91,8 @@ public sealed class Instruction
             Opcode.StoreGlobal => $"storeglobal {Symbol}, {args}",
             Opcode.AddressOfString or Opcode.AddressOfSlot or Opcode.LoadSlot => $"{dest}{Opcode.ToString().ToLowerInvariant()} #{Index}",
             Opcode.StoreSlot => $"storeslot #{Index}, {args}",
+            Opcode.Pack => $"{dest}pack {args}",
+            Opcode.Lane => $"{dest}lane {args}, {Index}",
             _ => $"{dest}{args}",
         };
     }
@@ -96,6 +111,12 @@ public sealed class Terminator
     public BasicBlock? False { get; set; }
     public string? Symbol { get; init; }
     public Value[] Args { get; set; } = Array.Empty<Value>();
+
+    /// <summary>A copy of the terminator, to end another block the same way.</summary>
+    public Terminator Clone() => new()
+    {
+        Kind = Kind, Comparison = Comparison, A = A, B = B, True = True, False = False, Symbol = Symbol, Args = (Value[])Args.Clone(),
+    };
 
     public static Terminator Jump(BasicBlock target) => new() { Kind = TerminatorKind.Jump, True = target };
 
@@ -220,6 +241,8 @@ public sealed class IrFunction(FunctionSymbol symbol)
     /// that has a second register class runs <see cref="RegisterClasses"/>.
     /// </summary>
     public HashSet<int> FloatRegisters { get; } = new();
+    /// <summary>The float registers that hold two doubles (see <see cref="Opcode.Pack"/>); set by <see cref="Optimization.SlpVectorization"/>.</summary>
+    public HashSet<int> TwoLaneRegisters { get; } = new();
 
     public int NewRegister() => RegisterCount++;
 

@@ -32,8 +32,8 @@ public static class PairedDivision
             var code = block.Instructions;
             for (int first = 0; first < code.Count; first++)
             {
-                if (!IsDivision(code[first])) continue;
-                int second = code.FindIndex(first + 1, IsDivision);
+                if (!IsDivision(code[first]) || function.TwoLaneRegisters.Contains(code[first].Dest)) continue;
+                int second = code.FindIndex(first + 1, i => IsDivision(i) && !function.TwoLaneRegisters.Contains(i.Dest));
                 if (second < 0) break;
                 if (BringTogether(code, first, second) is { } paired)
                 {

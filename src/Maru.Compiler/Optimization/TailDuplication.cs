@@ -31,8 +31,8 @@ public static class TailDuplication
             if (block.Terminator is not { Kind: TerminatorKind.Jump, True: { } target } || target == block) continue;
             bool fallsThrough = b + 1 < blocks.Count && blocks[b + 1] == target;
             if (fallsThrough || !IsSmallTail(target)) continue;
-            foreach (var instruction in target.Instructions) block.Instructions.Add(Copy(instruction));
-            block.Terminator = Copy(target.Terminator);
+            foreach (var instruction in target.Instructions) block.Instructions.Add(instruction.Clone());
+            block.Terminator = target.Terminator.Clone();
             changed = true;
         }
         if (changed)
@@ -173,25 +173,4 @@ public static class TailDuplication
             if (instruction.Opcode is Opcode.Call or Opcode.Phi) return false;
         return true;
     }
-
-    private static Instruction Copy(Instruction i) => new()
-    {
-        Opcode = i.Opcode,
-        Operator = i.Operator,
-        Dest = i.Dest,
-        Args = (Value[])i.Args.Clone(),
-        Symbol = i.Symbol,
-        SymbolKind = i.SymbolKind,
-        Index = i.Index,
-    };
-
-    private static Terminator Copy(Terminator t) => new()
-    {
-        Kind = t.Kind,
-        Comparison = t.Comparison,
-        A = t.A,
-        B = t.B,
-        True = t.True,
-        False = t.False,
-    };
 }

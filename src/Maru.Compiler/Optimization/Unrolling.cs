@@ -265,7 +265,7 @@ public static class Unrolling
             renamed.Clear();
             foreach (var instruction in loop.Instructions)
             {
-                var copied = Copy(instruction);
+                var copied = instruction.Clone();
                 for (int a = 0; a < copied.Args.Length; a++)
                     if (copied.Args[a].IsRegister && renamed.TryGetValue(copied.Args[a].Register, out int register)) copied.Args[a] = Value.Reg(register);
                 if (temporaries.Contains(copied.Dest))
@@ -302,11 +302,4 @@ public static class Unrolling
             if (use.IsRegister) temporaries.Remove(use.Register);
         return temporaries;
     }
-
-    private static Instruction Copy(Instruction instruction) => new()
-    {
-        Opcode = instruction.Opcode, Operator = instruction.Operator, Dest = instruction.Dest, Args = (Value[])instruction.Args.Clone(),
-        Symbol = instruction.Symbol, SymbolKind = instruction.SymbolKind, CallKind = instruction.CallKind, Index = instruction.Index,
-        FixedArguments = instruction.FixedArguments, Signature = instruction.Signature,
-    };
 }

@@ -40,10 +40,10 @@ public enum Arm64Op
     // which the ABI lets any code destroy and nothing is allocated to, serves single precision and flmin/flmax.
     FAdd, FSub, FMul, FDiv, // [dst, a, b]
     // Two doubles in one v register (a paired division, Arm64InstructionSelector.Vector.cs).
-    FDivTwoLanes, // [dst, a, b]: fdiv of the .2d arrangement
+    FAddTwoLanes, FSubTwoLanes, FMulTwoLanes, FDivTwoLanes, // [dst, a, b]: fadd ... fdiv of the .2d arrangement
     InsertHigh,   // [dst (use+def), src]: dst's high double = src's low one (mov v.d[1], v.d[0])
     HighLane,     // [dst, src]: the high double of src (mov d, v.d[1])
-    LdrQ, StrQ,   // both doubles between a register and two slots, as ldr/str
+    LdrQ, StrQ,   // both doubles between a register and memory or two slots, as ldr/str (ldur/stur)
     FCompare,   // [dst general, a, b]: 1 or 0; Condition after fcmp (unordered fails all but ne)
     Fcmp,       // [a, b]: flags of comparing the doubles (a branch on them follows)
     FMin, FMax, // [dst, a, b]

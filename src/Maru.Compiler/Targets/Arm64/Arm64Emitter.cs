@@ -231,9 +231,15 @@ public sealed class Arm64Emitter : IBlockEmitter, IAssemblyText
             case Arm64Op.StrQ:
                 EmitMemoryAccess("str", Lanes(o[1], "q"), o[0], 16);
                 break;
-            case Arm64Op.FDivTwoLanes:
-                Line($"\tfdiv\t{Lanes(o[0], "v")}.2d, {Lanes(o[1], "v")}.2d, {Lanes(o[2], "v")}.2d");
+            case Arm64Op.FAddTwoLanes or Arm64Op.FSubTwoLanes or Arm64Op.FMulTwoLanes or Arm64Op.FDivTwoLanes:
+            {
+                string mnemonic = (Arm64Op)instruction.Opcode switch
+                {
+                    Arm64Op.FAddTwoLanes => "fadd", Arm64Op.FSubTwoLanes => "fsub", Arm64Op.FMulTwoLanes => "fmul", _ => "fdiv",
+                };
+                Line($"\t{mnemonic}\t{Lanes(o[0], "v")}.2d, {Lanes(o[1], "v")}.2d, {Lanes(o[2], "v")}.2d");
                 break;
+            }
             case Arm64Op.InsertHigh:
                 Line($"\tmov\t{Lanes(o[0], "v")}.d[1], {Lanes(o[1], "v")}.d[0]");
                 break;

@@ -40,6 +40,7 @@ public sealed partial class Arm64InstructionSelector
             SlotCount = ir.SlotCount,
         };
         foreach (int register in ir.FloatRegisters) _function.FloatRegisters.Add(V(register));
+        foreach (int register in ir.TwoLaneRegisters) _function.TwoLaneRegisters.Add(V(register));
     }
 
     /// <param name="stringLabel">The assembler label of string literal number n of the file.</param>
@@ -273,6 +274,11 @@ public sealed partial class Arm64InstructionSelector
         {
             case Opcode.Copy:
                 Move(dest, args[0]);
+                break;
+            case Opcode.Pack or Opcode.Lane:
+            case Opcode.Binary or Opcode.Load when _ir.TwoLaneRegisters.Contains(instruction.Dest):
+            case Opcode.Store when args[2].IsRegister && _ir.TwoLaneRegisters.Contains(args[2].Register):
+                SelectTwoLanes(instruction);
                 break;
             case Opcode.Unary:
                 SelectUnary(instruction.Operator, dest, args[0]);

@@ -35,6 +35,7 @@ public sealed class Arm64Target : ITarget
     public void EmitFunction(IrFunction function, IrModule module, StringBuilder text)
     {
         RegisterClasses.Assign(function);
+        SlpVectorization.Run(function);
         PairedDivision.Run(function);
         var machine = Arm64InstructionSelector.Select(function, _abi, StringLabel, (name, _) => Symbol(name), variadicArgumentsOnStack: _isMachO);
         _allocator.Allocate(machine);

@@ -44,11 +44,11 @@ public enum X64Op
     StoreSingle,    // [memory, src, temp xmm]: rounded to binary32
     RoundToSingle,  // [dst, src]: a binary32 in the low 32 bits of dst (a C float argument)
     WidenSingle,    // [dst, src]: the binary32 in src widened (a C float result)
-    // Two doubles in one xmm register (a paired division, X64InstructionSelector.Vector.cs).
+    // Two doubles in one xmm register (X64InstructionSelector.Vector.cs).
     UnpckLpd,       // [dst (use+def), src]: dst's high double = src's low one
-    DivPd,          // [dst (use+def), src]: each double of dst divided by that of src
+    AddPd, SubPd, MulPd, DivPd, // [dst (use+def), src]: each double of dst with that of src
     HighLane,       // [dst, src]: dst's low double = src's high one (movapd, unpckhpd)
-    MovUpd,         // [dst, src]: both doubles between an xmm register and two slots
+    MovUpd,         // [dst, src]: both doubles between an xmm register and memory or two slots
 }
 
 public enum X64Condition { E, NE, L, LE, G, GE, B, BE, A, AE, P }

@@ -327,7 +327,8 @@ public sealed class X64Emitter : IBlockEmitter, IAssemblyText
             case X64Op.MovUpd:
                 Line($"\tmovupd\t{Format(o[1])}, {Format(o[0])}");
                 break;
-            case X64Op.MinSd or X64Op.MaxSd or X64Op.AndPd or X64Op.AndnPd or X64Op.OrPd or X64Op.XorPd or X64Op.UnpckLpd or X64Op.DivPd:
+            case X64Op.MinSd or X64Op.MaxSd or X64Op.AndPd or X64Op.AndnPd or X64Op.OrPd or X64Op.XorPd or X64Op.UnpckLpd
+                or X64Op.AddPd or X64Op.SubPd or X64Op.MulPd or X64Op.DivPd:
                 Line($"\t{LowerCaseName<X64Op>.Of((X64Op)instruction.Opcode)}\t{Name(o[1].Reg)}, {d}");
                 break;
             case X64Op.CvtTSd2Si:

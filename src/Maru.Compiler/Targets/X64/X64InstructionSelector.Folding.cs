@@ -46,7 +46,7 @@ public sealed partial class X64InstructionSelector
             }
             if (_selectedWithOther.Contains(instruction) || instruction == fusedWithBranch || PlanPairedDivision(code, j)) continue;
             if (instruction is { Opcode: Opcode.Unary, Operator: Operator.Not }) PlanZeroTest(code, j, instruction.Args[0]);
-            if (instruction.Opcode != Opcode.Binary) continue;
+            if (instruction.Opcode != Opcode.Binary || _ir.TwoLaneRegisters.Contains(instruction.Dest)) continue; // movupd only: a folded mulpd operand must be aligned
             var (a, b) = (instruction.Args[0], instruction.Args[1]);
             switch (instruction.Operator)
             {

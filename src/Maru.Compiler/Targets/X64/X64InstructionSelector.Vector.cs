@@ -4,10 +4,12 @@ using Maru.Compiler.Semantics;
 namespace Maru.Compiler.Targets.X64;
 
 /// <summary>
-/// Two double divisions that <see cref="Optimization.PairedDivision"/> put side by side, as one <c>divpd</c>: the
-/// dividends and the divisors are packed into the two lanes of two xmm registers (<c>unpcklpd</c>), divided at once,
-/// and the quotients taken out: the low lane is the register itself, the high one is moved down (<c>unpckhpd</c>).
-/// Each lane is divided exactly as <c>divsd</c> divides, so the quotients are the same doubles.
+/// Two doubles in one xmm register. The two-lane instructions of <see cref="Optimization.SlpVectorization"/> are one SSE2
+/// instruction each (<c>addpd</c>, <c>movupd</c>, <c>unpcklpd</c> to pack, <c>unpckhpd</c> to take the high lane out).
+/// Two double divisions that <see cref="Optimization.PairedDivision"/> put side by side are one <c>divpd</c>: the
+/// dividends and the divisors are packed into the two lanes of two xmm registers, divided at once, and the quotients
+/// taken out: the low lane is the register itself, the high one is moved down. Each lane is computed exactly as the
+/// scalar instruction computes it, so the results are the same doubles.
 /// </summary>
 public sealed partial class X64InstructionSelector
 {
@@ -27,6 +29,39 @@ public sealed partial class X64InstructionSelector
         _pairedDivisions[first] = second;
         _selectedWithOther.Add(second);
         return true;
+    }
+
+    private void SelectTwoLanes(Instruction instruction)
+    {
+        var args = instruction.Args;
+        int dest = instruction.Dest >= 0 ? V(instruction.Dest) : -1;
+        switch (instruction.Opcode)
+        {
+            case Opcode.Pack:
+                Copy(dest, TwoLanes(args[0], args[1]));
+                break;
+            case Opcode.Lane when instruction.Index == 0:
+                Copy(dest, V(args[0].Register));
+                break;
+            case Opcode.Lane:
+                Add(X64Op.HighLane, MachineOperand.Def(dest), MachineOperand.Use(V(args[0].Register)));
+                break;
+            case Opcode.Load:
+                // Unaligned: movupd costs what movapd does on aligned data, and the doubles may be at any multiple of 8.
+                Add(X64Op.MovUpd, MachineOperand.Def(dest), Address(args[0], args[1], 8));
+                break;
+            case Opcode.Store:
+                Add(X64Op.MovUpd, Address(args[0], args[1], 8), MachineOperand.Use(V(args[2].Register)));
+                break;
+            default:
+                Copy(dest, V(args[0].Register));
+                var op = instruction.Operator switch
+                {
+                    Operator.FAdd => X64Op.AddPd, Operator.FSub => X64Op.SubPd, Operator.FMul => X64Op.MulPd, _ => X64Op.DivPd,
+                };
+                TwoAddress(op, dest, V(args[1].Register));
+                break;
+        }
     }
 
     private void SelectPairedDivision(Instruction first, Instruction second)

@@ -30,6 +30,7 @@ public sealed partial class X64InstructionSelector
             SlotCount = ir.SlotCount,
         };
         foreach (int register in ir.FloatRegisters) _function.FloatRegisters.Add(V(register));
+        foreach (int register in ir.TwoLaneRegisters) _function.TwoLaneRegisters.Add(V(register));
     }
 
     /// <param name="format">Names symbols and string literals as the object format spells them.</param>
@@ -246,6 +247,11 @@ public sealed partial class X64InstructionSelector
         {
             case Opcode.Copy:
                 Move(dest, args[0]);
+                break;
+            case Opcode.Pack or Opcode.Lane:
+            case Opcode.Binary or Opcode.Load when _ir.TwoLaneRegisters.Contains(instruction.Dest):
+            case Opcode.Store when args[2].IsRegister && _ir.TwoLaneRegisters.Contains(args[2].Register):
+                SelectTwoLanes(instruction);
                 break;
             case Opcode.Binary when _pairedDivisions.TryGetValue(instruction, out var second):
                 SelectPairedDivision(instruction, second);

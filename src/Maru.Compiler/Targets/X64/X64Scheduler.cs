@@ -42,13 +42,14 @@ public static class X64Scheduler
         return (X64Op)instruction.Opcode switch
         {
             X64Op.Lea => 1,
-            X64Op.Mov or X64Op.MovSd or X64Op.MovBits or X64Op.SignExtendInt => Math.Max(1, load),
+            X64Op.Mov or X64Op.MovSd or X64Op.MovBits or X64Op.SignExtendInt or X64Op.MovUpd => Math.Max(1, load),
             X64Op.MovZxByte or X64Op.MovSxByte or X64Op.MovSxWord or X64Op.MovZxWord or X64Op.MovSxLong or X64Op.MovLong
                 or X64Op.LoadExternAddress => LoadLatency,
             X64Op.LoadSingle => LoadLatency + 3,
             X64Op.AddSd or X64Op.SubSd or X64Op.MulSd or X64Op.CompareSd or X64Op.CvtSi2Sd or X64Op.CvtTSd2Si
-                or X64Op.RoundToSingle or X64Op.WidenSingle => load + 3,
-            X64Op.DivSd => load + 13,
+                or X64Op.RoundToSingle or X64Op.WidenSingle or X64Op.AddPd or X64Op.SubPd or X64Op.MulPd => load + 3,
+            X64Op.DivSd or X64Op.DivPd => load + 13,
+            X64Op.UnpckLpd or X64Op.HighLane => 1,
             X64Op.SqrtSd => load + 20,
             X64Op.MinSd or X64Op.MaxSd or X64Op.AndPd or X64Op.AndnPd or X64Op.OrPd or X64Op.XorPd => load + 1,
             _ => 0,

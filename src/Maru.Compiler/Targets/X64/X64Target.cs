@@ -18,6 +18,7 @@ public sealed class X64Target(X64Abi abi, X64ObjectFormat format) : ITarget
     public void EmitFunction(IrFunction function, IrModule module, StringBuilder text)
     {
         RegisterClasses.Assign(function);
+        SlpVectorization.Run(function);
         PairedDivision.Run(function);
         var machine = X64InstructionSelector.Select(function, abi, format);
         _allocator.Allocate(machine);

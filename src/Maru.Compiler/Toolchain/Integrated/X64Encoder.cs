@@ -55,6 +55,7 @@ internal sealed class X64Encoder(List<byte> bytes, List<Fixup> fixups)
         ["ucomisd"] = (0x66, 0x2E), ["cvtss2sd"] = (0xF3, 0x5A), ["cvtsd2ss"] = (0xF2, 0x5A),
         ["andpd"] = (0x66, 0x54), ["andnpd"] = (0x66, 0x55), ["orpd"] = (0x66, 0x56), ["xorpd"] = (0x66, 0x57),
         ["unpcklpd"] = (0x66, 0x14), ["unpckhpd"] = (0x66, 0x15), ["divpd"] = (0x66, 0x5E),
+        ["addpd"] = (0x66, 0x58), ["subpd"] = (0x66, 0x5C), ["mulpd"] = (0x66, 0x59),
     };
 
     /// <summary>The cmpsd predicates GNU as spells as mnemonics (cmpltsd is cmpsd with predicate 1).</summary>

@@ -61,7 +61,7 @@ public sealed class IntegratedAssemblerTests
             text.Append($"\txorl\t{l}, {l}\n\ttestq\t{q}, {q}\n");
             text.Append($"\tadcq\t$0, {q}\n\tadcq\t$-1, {q}\n\tsbbq\t$0, {q}\n\tsbbq\t$-1, {q}\n\tucomisd\t.Lk(%rip), {x}\n\tcmpq\tk(%rip), {q}\n");
             foreach (string op in new[] { "addsd", "subsd", "mulsd", "divsd", "sqrtsd", "ucomisd", "cvtss2sd", "cvtsd2ss", "cmpeqsd", "cmpltsd", "cmplesd", "cmpneqsd",
-                         "cmpunordsd", "minsd", "maxsd", "andpd", "andnpd", "orpd", "xorpd", "unpcklpd", "unpckhpd", "divpd" })
+                         "cmpunordsd", "minsd", "maxsd", "andpd", "andnpd", "orpd", "xorpd", "unpcklpd", "unpckhpd", "addpd", "subpd", "mulpd", "divpd" })
                 text.Append($"\t{op}\t{x}, {y}\n");
             text.Append($"\tcmovaeq\t{q}, {X64Registers.Name(15 - r)}\n\tcmovpq\t{q}, {X64Registers.Name(15 - r)}\n\tcmovaq\t{q}, {X64Registers.Name(15 - r)}\n");
         }

@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Maru.Compiler.Diagnostics;
+
+namespace Maru.Compiler.Tests.Targets;
+
+/// <summary>
+/// Two-lane code from straight-line vectorisation computes what the scalar code did, on every target: nbody's updates of
+/// pairs of bodies, laid out apart (the vectorised path), overlapping by one to four words and with the bodies in
+/// descending addresses (the overlap test must choose the scalar path, or an update would read a word the other
+/// lane's store changed), every double printed as bits.
+/// </summary>
+[TestClass]
+public sealed class SlpVectorizationProgramTests
+{
+    private const string Program = """
+        (define printf (extern 'printf))
+        (define malloc (extern 'malloc))
+        (define-function step (n bodies stride dt)
+          (for (i 0 n)
+            (let ((b (+ bodies (* i stride))))
+              (for (j (+ i 1) n)
+                (let* ((b2 (+ bodies (* j stride)))
+                       (dx (fl- (double-at b 0) (double-at b2 0)))
+                       (dy (fl- (double-at b 1) (double-at b2 1)))
+                       (mag (fl/ dt (fl+ (fl* dx dx) (fl* dy dy) 1.0))))
+                  (set-double-at b 2 (fl- (double-at b 2) (fl* dx (double-at b2 4) mag)))
+                  (set-double-at b 3 (fl- (double-at b 3) (fl* dy (double-at b2 4) mag)))
+                  (set-double-at b2 2 (fl+ (double-at b2 2) (fl* dx (double-at b 4) mag)))
+                  (set-double-at b2 3 (fl+ (double-at b2 3) (fl* dy (double-at b 4) mag)))))))
+          (for (i 0 n)
+            (let ((b (+ bodies (* i stride))))
+              (set-double-at b 0 (fl+ (double-at b 0) (fl* dt (double-at b 2))))
+              (set-double-at b 1 (fl+ (double-at b 1) (fl* dt (double-at b 3)))))))
+        (define-function simulate (n stride)
+          (let* ((words (+ (* n 5) 5))
+                 (memory (malloc (* 8 words)))
+                 (bodies (if (< stride 0) (+ memory (* (- 1 n) stride)) memory)))
+            (for (k 0 words) (set-double-at memory k (fl/ (long->double (- (* k 37) 101)) 13.0)))
+            (for (s 0 20) (step n bodies stride 0.01))
+            (for (k 0 words) (printf "%llx " (double-at memory k)))
+            (printf "\n")))
+        (define-function main (argc argv)
+          (simulate 5 40)
+          (simulate 5 8)
+          (simulate 4 16)
+          (simulate 3 32)
+          (simulate 5 -40)
+          (simulate 4 -24)
+          0)
+        """;
+
+    private static readonly (int N, int Stride)[] Layouts = [(5, 40), (5, 8), (4, 16), (3, 32), (5, -40), (4, -24)];
+
+    /// <summary>The same steps in C#, on an array of the words, operation by operation.</summary>
+    private static string Expected()
+    {
+        var text = new StringBuilder();
+        foreach (var (n, stride) in Layouts)
+        {
+            int words = n * 5 + 5, step = stride / 8;
+            var m = new double[words];
+            int bodies = stride < 0 ? (1 - n) * step : 0;
+            for (int k = 0; k < words; k++) m[k] = (double)(k * 37 - 101) / 13.0;
+            const double dt = 0.01;
+            for (int s = 0; s < 20; s++)
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    int b = bodies + i * step;
+                    for (int j = i + 1; j < n; j++)
+                    {
+                        int b2 = bodies + j * step;
+                        double dx = m[b] - m[b2], dy = m[b + 1] - m[b2 + 1];
+                        double mag = dt / (dx * dx + dy * dy + 1.0);
+                        m[b + 2] = m[b + 2] - dx * m[b2 + 4] * mag;
+                        m[b + 3] = m[b + 3] - dy * m[b2 + 4] * mag;
+                        m[b2 + 2] = m[b2 + 2] + dx * m[b + 4] * mag;
+                        m[b2 + 3] = m[b2 + 3] + dy * m[b + 4] * mag;
+                    }
+                }
+                for (int i = 0; i < n; i++)
+                {
+                    int b = bodies + i * step;
+                    m[b] = m[b] + dt * m[b + 2];
+                    m[b + 1] = m[b + 1] + dt * m[b + 3];
+                }
+            }
+            foreach (double x in m) text.Append(CultureInfo.InvariantCulture, $"{BitConverter.DoubleToInt64Bits(x):x} ");
+            text.Append('\n');
+        }
+        return text.ToString();
+    }
+
+    [TestMethod]
+    [DataRow("linux-x64")]
+    [DataRow("linux-arm64")]
+    [DataRow("win-x64")]
+    public void VectorisedUpdatesComputeWhatCSharpComputes(string runtimeIdentifier)
+    {
+        using var directory = new TemporaryDirectory();
+        string library = TestCompiler.BuildLibrary(directory, runtimeIdentifier, SourceFile.FromText("test.l", Program));
+        var run = NativeHarness.RunLibraryOn(runtimeIdentifier, library, []);
+        Assert.AreEqual(0, run.ExitCode, run.StandardError);
+        Assert.AreEqual(Expected(), run.StandardOutput);
+    }
+
+    [TestMethod]
+    [DataRow("linux-x64")]
+    [DataRow("win-x64")]
+    public void X64UpdatesBothLanesAtOnceAndKeepsTheScalarPath(string runtimeIdentifier)
+    {
+        string assembly = TestCompiler.Assembly(Program, runtimeIdentifier, inlineSmallFunctions: false);
+        string step = Regex.Match(assembly, @"\nstep:.*?(?=\n\t\.p2align 4\n|$)", RegexOptions.Singleline).Value; // up to the next function
+        // The velocity updates of b and b2 (two), and the position update, unrolled twice and once for the last
+        // iteration (three): five two-lane stores. dx and dy, b's update; b2's update, the three position updates.
+        Assert.AreEqual(5, Regex.Matches(step, @"\tmovupd\t%xmm\d+, ").Count, step);
+        Assert.AreEqual(2, Regex.Matches(step, @"\tsubpd\t").Count, step);
+        Assert.AreEqual(4, Regex.Matches(step, @"\taddpd\t").Count, step);
+        // The scalar copy of the velocity updates: its four stores.
+        Assert.AreEqual(4, Regex.Matches(step, @"\tmovsd\t%xmm\d+, \d*\(").Count, step);
+    }
+
+    [TestMethod]
+    public void AArch64UpdatesBothLanesAtOnceAndKeepsTheScalarPath()
+    {
+        string assembly = TestCompiler.Assembly(Program, "linux-arm64", inlineSmallFunctions: false);
+        string step = Regex.Match(assembly, @"\nstep:.*?(?=\n\t\.p2align 2\n|$)", RegexOptions.Singleline).Value;
+        Assert.AreEqual(5, Regex.Matches(step, @"\tstr\tq\d+, ").Count, step);
+        Assert.AreEqual(2, Regex.Matches(step, @"\tfsub\tv\d+\.2d, ").Count, step);
+        Assert.AreEqual(4, Regex.Matches(step, @"\tfadd\tv\d+\.2d, ").Count, step);
+        Assert.AreEqual(4, Regex.Matches(step, @"\tstr\td\d+, \[").Count, step);
+    }
+}
