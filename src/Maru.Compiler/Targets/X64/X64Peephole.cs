@@ -32,10 +32,14 @@ public static class X64Peephole
     /// </summary>
     public static void ZeroWithXor(MachineFunction function)
     {
-        var flagsLiveOnEntry = new HashSet<MachineBlock>(function.Blocks.Where(FlagsLiveOnEntry));
+        // Loops, not LINQ: a method group passed to Any is a new delegate for every block.
+        var flagsLiveOnEntry = new HashSet<MachineBlock>();
+        foreach (var block in function.Blocks)
+            if (FlagsLiveOnEntry(block)) flagsLiveOnEntry.Add(block);
         foreach (var block in function.Blocks)
         {
-            bool live = block.Successors.Any(flagsLiveOnEntry.Contains);
+            bool live = false;
+            foreach (var successor in block.Successors) live |= flagsLiveOnEntry.Contains(successor);
             var code = block.Instructions;
             for (int i = code.Count - 1; i >= 0; i--)
             {
