@@ -5,6 +5,7 @@ namespace Maru.Compiler.Optimization;
 
 /// <summary>
 /// Straight-line (SLP) vectorisation of doubles in loop blocks: two stores of doubles to neighbouring words of one base
+/// (at constant indices, or at an index register plus constants: an unrolled loop's <c>y[i]</c> and <c>y[i + 1]</c>)
 /// become one two-lane store, and the trees of operations that compute their values become two-lane operations where
 /// both lanes do the same thing (fadd, fsub, fmul, fdiv, and loads of neighbouring words). nbody's
 /// <code>
@@ -18,8 +19,8 @@ namespace Maru.Compiler.Optimization;
 /// The block's instructions are reordered: each pair runs where the later of its two did. That is legal when the
 /// dependences between the block's instructions — through registers (the IR is no longer SSA: reads, writes and
 /// rewrites of a register keep their order) and through memory — still form no cycle once each pair is one node.
-/// Two accesses through one base value at constant indices are independent when their words differ. Accesses through
-/// two different bases may be to the same memory, and nbody's updates of two bodies are such: then the block is
+/// Two accesses through one base value and one index register are independent when their words differ. Accesses
+/// through two different bases may be to the same memory, and nbody's updates of two bodies are such: then the block is
 /// versioned. Its address computations stay first, and then a runtime test chooses between the vectorised rest, valid
 /// when the words each base reaches do not overlap those of the other, and the original rest.
 /// </para>
@@ -39,18 +40,21 @@ public static class SlpVectorization
         if (function.FloatRegisters.Count == 0) return false;
         BlockLiveness? liveness = null;
         BitSet? live = null;
+        Instruction?[]? onlyDefinitions = null;
         var versioned = new List<(BasicBlock Block, BasicBlock Vectorised, BasicBlock Scalar)>();
         bool changed = false;
         foreach (var block in function.Blocks)
         {
             if (block.LoopDepth == 0 || block.Instructions.Count > MaxInstructions || !HasDoubleStorePairs(function, block)) continue;
             liveness ??= Liveness.Of(function);
+            onlyDefinitions ??= OnlyDefinitions(function);
             live ??= new BitSet(function.RegisterCount);
             liveness.CopyLiveOut(block.Id, live);
             foreach (var use in block.Terminator.Uses) if (use.IsRegister) live.Add(use.Register);
-            var vectoriser = new BlockVectoriser(function, block, live);
+            var vectoriser = new BlockVectoriser(function, block, live, onlyDefinitions, start: 0);
             if (vectoriser.Vectorise(assumeBasesApart: false)) changed = true;
-            else if (vectoriser.Unordered && new BlockVectoriser(function, block, live).VectoriseVersioned() is { } versions)
+            else if (vectoriser.Unordered
+                     && new BlockVectoriser(function, block, live, onlyDefinitions, AddressesComputed(block)).VectoriseVersioned() is { } versions)
             {
                 versioned.Add((block, versions.Vectorised, versions.Scalar));
                 changed = true;
@@ -85,13 +89,58 @@ public static class SlpVectorization
     }
 
     private static bool IsDoubleStore(IrFunction function, Instruction i) =>
-        i is { Opcode: Opcode.Store, Operator: Operator.StoreWord, Args: [{ IsRegister: true }, { IsConstant: true }, { IsRegister: true } value] }
+        i is { Opcode: Opcode.Store, Operator: Operator.StoreWord, Args: [{ IsRegister: true }, _, { IsRegister: true } value] }
         && function.FloatRegisters.Contains(value.Register);
+
+    /// <summary>
+    /// What holds one value wherever it is read: each register assigned exactly once in the function, as its assignment
+    /// (a parameter never assigned, as <see cref="ParameterOnly"/>).
+    /// </summary>
+    private static Instruction?[] OnlyDefinitions(IrFunction function)
+    {
+        var counts = new int[function.RegisterCount];
+        function.CountDefinitions(counts); // a parameter counts once
+        var only = new Instruction?[function.RegisterCount];
+        foreach (int parameter in function.Parameters) if (counts[parameter] == 1) only[parameter] = ParameterOnly;
+        foreach (var block in function.Blocks)
+            foreach (var instruction in block.Instructions)
+                if (instruction.Dest >= 0 && counts[instruction.Dest] == 1) only[instruction.Dest] = instruction;
+        return only;
+    }
+
+    /// <summary>Stands for the value of a parameter the function never assigns.</summary>
+    private static readonly Instruction ParameterOnly = new() { Opcode = Opcode.Copy };
+
+    /// <summary>
+    /// How many of the block's first instructions a runtime overlap test must follow: up to the last that sets a base
+    /// of a load or store (the test reads the bases).
+    /// </summary>
+    private static int AddressesComputed(BasicBlock block)
+    {
+        var code = block.Instructions;
+        int start = 0;
+        for (int i = 0; i < code.Count; i++)
+        {
+            if (code[i].Opcode is not (Opcode.Load or Opcode.Store) || !code[i].Args[0].IsRegister) continue;
+            int @base = code[i].Args[0].Register;
+            for (int d = i - 1; d >= start; d--)
+                if (code[d].Dest == @base) { start = d + 1; break; }
+        }
+        return start;
+    }
 
     private static bool IsLanewise(Operator op) => op is Operator.FAdd or Operator.FSub or Operator.FMul or Operator.FDiv;
 
     /// <summary>A value as the block sees it: a constant, or a register as set by instruction Def (-1: on entry).</summary>
     private readonly record struct Val(Value Value, int Def);
+
+    /// <summary>
+    /// Where a load or store reaches: the bytes [From, To) from Base + Root * size, where Root is the index register
+    /// the index is that plus a constant of (or, for a constant index, <see cref="NoRoot"/>).
+    /// </summary>
+    private readonly record struct Address(Val Base, Val Root, long From, long To);
+
+    private static readonly Val NoRoot = new(Value.Const(0), -3);
 
     private enum NodeKind { Operation, Load, Store, Pack }
 
@@ -113,6 +162,9 @@ public static class SlpVectorization
         private readonly BasicBlock _block;
         private readonly List<Instruction> _code;
         private readonly BitSet _liveOut;
+        private readonly int _registersLiveOutCovers; // registers made here (by renaming) are never live out
+        private readonly Address?[] _addresses;
+        private readonly Instruction?[] _onlyDefinitions;
         private readonly int[][] _argDefs;     // per instruction and operand: the instruction that set it (-1: on entry)
         private readonly int[] _nextDef;       // per instruction with a result: the next that sets the same register, or -1
         private readonly Dictionary<int, int> _firstDef = new(); // per register the block sets: the first instruction that does
@@ -123,13 +175,18 @@ public static class SlpVectorization
         private readonly List<Node> _committed = new();
         private int _start;                    // instructions before this stay where they are
         private bool _assumeBasesApart;
-        private readonly List<(Val A, Val B)> _assumedApart = new();
+        private readonly List<(Val A, Val B, Val Root)> _assumedApart = new();
 
-        public BlockVectoriser(IrFunction function, BasicBlock block, BitSet liveOut)
+        /// <param name="onlyDefinitions">For each register the function assigns once, that assignment (see <see cref="OnlyDefinitions"/>).</param>
+        /// <param name="start">Instructions before this stay first, in place.</param>
+        public BlockVectoriser(IrFunction function, BasicBlock block, BitSet liveOut, Instruction?[] onlyDefinitions, int start)
         {
+            _onlyDefinitions = onlyDefinitions;
             _function = function;
             _block = block;
-            _code = block.Instructions;
+            _start = start;
+            _registersLiveOutCovers = function.RegisterCount;
+            _code = Renamed(block.Instructions);
             _liveOut = liveOut;
             int n = _code.Count;
             _argDefs = new int[n][];
@@ -151,6 +208,75 @@ public static class SlpVectorization
                 lastDef[instruction.Dest] = i;
             }
             _readAsLanes = new bool[_argStart[n]];
+            _addresses = new Address?[n];
+            for (int i = 0; i < n; i++) _addresses[i] = AddressOf(i);
+        }
+
+        /// <summary>
+        /// The block's instructions from the start on, copied, each register the block sets again later renamed up to
+        /// that next definition: an unrolled loop's counter, stepped between the copies, is one register per step, so
+        /// a pair of the first copy's access and the second's can run after the step. The last definition of each
+        /// register keeps its name, so the block leaves the same registers set.
+        /// </summary>
+        private List<Instruction> Renamed(List<Instruction> code)
+        {
+            var lastDefinition = new Dictionary<int, int>();
+            for (int i = _start; i < code.Count; i++) if (code[i].Dest >= 0) lastDefinition[code[i].Dest] = i;
+            var renamed = new List<Instruction>(code.Count);
+            var current = new Dictionary<int, int>();
+            for (int i = 0; i < code.Count; i++)
+            {
+                if (i < _start)
+                {
+                    renamed.Add(code[i]);
+                    continue;
+                }
+                var instruction = code[i].Clone();
+                for (int k = 0; k < instruction.Args.Length; k++)
+                    if (instruction.Args[k].IsRegister && current.TryGetValue(instruction.Args[k].Register, out int name))
+                        instruction.Args[k] = Value.Reg(name);
+                if (instruction.Dest >= 0)
+                {
+                    if (lastDefinition[instruction.Dest] == i) current.Remove(instruction.Dest);
+                    else
+                    {
+                        int fresh = _function.NewRegister();
+                        if (_function.FloatRegisters.Contains(instruction.Dest)) _function.FloatRegisters.Add(fresh);
+                        current[instruction.Dest] = fresh;
+                        instruction.Dest = fresh;
+                    }
+                }
+                renamed.Add(instruction);
+            }
+            return renamed;
+        }
+
+        /// <summary>Where a load or store through a register reaches; null for another instruction, or an index too far to tell.</summary>
+        private Address? AddressOf(int instruction)
+        {
+            var i = _code[instruction];
+            if (i.Opcode is not (Opcode.Load or Opcode.Store) || !i.Args[0].IsRegister) return null;
+            long offset = 0;
+            var root = NoRoot;
+            if (i.Args[1].IsConstant) offset = i.Args[1].Constant;
+            else
+            {
+                // The index as a register plus a constant, through the copies and additions of constants that made it.
+                root = Arg(instruction, 1);
+                for (int depth = 0; depth < 16 && root.Def >= 0; depth++)
+                {
+                    var d = _code[root.Def];
+                    if (d is { Opcode: Opcode.Binary, Operator: Operator.Add or Operator.Sub, Args: [{ IsRegister: true }, { IsConstant: true } step] })
+                        offset += d.Operator == Operator.Add ? step.Constant : -step.Constant;
+                    else if (d is not { Opcode: Opcode.Copy, Args: [{ IsRegister: true }] }) break;
+                    root = Arg(root.Def, 0);
+                    if (Math.Abs(offset) > 1L << 40) return null;
+                }
+            }
+            if (Math.Abs(offset) > 1L << 40) return null; // far enough that bytes could wrap around: unknown
+            int size = WordArithmetic.ElementSize(i.Operator);
+            var (@base, bytes) = BaseBeforeConstants(Base(instruction));
+            return new Address(@base, root, bytes + offset * size, bytes + offset * size + size);
         }
 
         /// <summary>
@@ -187,8 +313,8 @@ public static class SlpVectorization
             if (_committed.Count == 0) return false;
             if (assumeBasesApart) return true;
             var emitted = Emit(Schedule()!);
-            _code.Clear();
-            _code.AddRange(emitted);
+            _block.Instructions.Clear();
+            _block.Instructions.AddRange(emitted);
             return true;
         }
 
@@ -216,20 +342,17 @@ public static class SlpVectorization
         /// </summary>
         public (BasicBlock Vectorised, BasicBlock Scalar)? VectoriseVersioned()
         {
-            // The test reads the bases: everything up to the last instruction that sets one stays first, in place.
-            for (int i = 0; i < _code.Count; i++)
-                if (IsPointerAccess(_code[i]) && _argDefs[i][0] + 1 > _start) _start = _argDefs[i][0] + 1;
             if (!Vectorise(assumeBasesApart: true) || Gain() < MinimumGainWhenVersioned) return null;
             var order = Schedule()!;
             if (_assumedApart.Count == 0) return null;
             var scalar = new BasicBlock(-1, _block.LoopDepth) { Terminator = _block.Terminator.Clone() };
-            for (int i = _start; i < _code.Count; i++) scalar.Instructions.Add(_code[i].Clone());
+            for (int i = _start; i < _code.Count; i++) scalar.Instructions.Add(_block.Instructions[i].Clone());
             var vectorised = new BasicBlock(-1, _block.LoopDepth) { Terminator = _block.Terminator.Clone() };
             var emitted = Emit(order);
             vectorised.Instructions.AddRange(emitted.Skip(_start));
             var test = OverlapTest(vectorised, scalar);
-            _code.RemoveRange(_start, _code.Count - _start);
-            _code.AddRange(test);
+            _block.Instructions.RemoveRange(_start, _block.Instructions.Count - _start);
+            _block.Instructions.AddRange(test);
             return (vectorised, scalar);
         }
 
@@ -242,10 +365,10 @@ public static class SlpVectorization
             var code = new List<Instruction>();
             var pairs = _assumedApart.Distinct().ToList();
             Value? anyOverlap = null;
-            foreach (var (a, b) in pairs)
+            foreach (var (a, b, root) in pairs)
             {
-                var (loA, hiA) = Extent(a);
-                var (loB, hiB) = Extent(b);
+                var (loA, hiA) = Extent(a, root);
+                var (loB, hiB) = Extent(b, root);
                 // Overlap when loA - hiB < b - a < hiA - loB: with L = loA - hiB + 1 and W the width of that range, when
                 // (b - a - L) mod 2^64 <= W unsigned, which is (b - a - L + 2^63) <= W + 2^63 signed (+ 2^63 flips the sign bit).
                 long low = loA - hiB + 1, width = hiA - loB - 1 - low;
@@ -274,16 +397,18 @@ public static class SlpVectorization
 
         private int NewWord() => _function.NewRegister();
 
-        /// <summary>The bytes, relative to the base, that the block's accesses through <paramref name="base"/> reach: [low, high).</summary>
-        private (long Low, long High) Extent(Val @base)
+        /// <summary>
+        /// The bytes, relative to base + root * size, that the block's accesses through <paramref name="base"/> with
+        /// that root reach: [low, high).
+        /// </summary>
+        private (long Low, long High) Extent(Val @base, Val root)
         {
             long low = long.MaxValue, high = long.MinValue;
             for (int i = _start; i < _code.Count; i++)
             {
-                if (!IsPointerAccess(_code[i]) || Base(i) != @base) continue;
-                var (from, to) = Bytes(i);
-                low = Math.Min(low, from);
-                high = Math.Max(high, to);
+                if (_addresses[i] is not { } address || address.Base != @base || address.Root != root) continue;
+                low = Math.Min(low, address.From);
+                high = Math.Max(high, address.To);
             }
             return (low, high);
         }
@@ -296,8 +421,7 @@ public static class SlpVectorization
             {
                 if (!IsDoubleStore(_function, _code[i])) continue;
                 for (int j = _start; j < _code.Count; j++)
-                    if (j != i && IsDoubleStore(_function, _code[j]) && Base(j) == Base(i)
-                        && _code[j].Args[1].Constant == _code[i].Args[1].Constant + 1)
+                    if (j != i && IsDoubleStore(_function, _code[j]) && Neighbours(i, j))
                     {
                         seeds.Add((i, j));
                         break;
@@ -308,16 +432,29 @@ public static class SlpVectorization
 
         private Val Base(int instruction) => Arg(instruction, 0);
 
-        private static bool IsPointerAccess(Instruction i) => i.Opcode is Opcode.Load or Opcode.Store && i.Args[0].IsRegister && i.Args[1].IsConstant;
-
-        /// <summary>The bytes an access at a constant index reaches, relative to its base: [from, to).</summary>
-        private (long From, long To) Bytes(int instruction)
+        /// <summary>
+        /// A base set before the block (loop-invariant code motion hoists <c>a + 16</c> out of <c>(double-at a (+ i 2))</c>)
+        /// as the register it adds a constant to, and that constant: when both are assigned once in the function and
+        /// not in this block, so that each holds one value wherever it is read. Then <c>a + 16</c> and <c>a + 24</c>,
+        /// at the same index, are neighbouring words of one base.
+        /// </summary>
+        private (Val Base, long Bytes) BaseBeforeConstants(Val @base)
         {
-            var i = _code[instruction];
-            int size = WordArithmetic.ElementSize(i.Operator);
-            long from = unchecked(i.Args[1].Constant * size);
-            return (from, from + size);
+            long bytes = 0;
+            for (int depth = 0; depth < 4 && @base.Def == -1 && !_firstDef.ContainsKey(@base.Value.Register); depth++)
+            {
+                if (_onlyDefinitions[@base.Value.Register] is not { Opcode: Opcode.Binary, Operator: Operator.Add or Operator.Sub, Args: [{ IsRegister: true } x, { IsConstant: true } c] } d
+                    || _firstDef.ContainsKey(x.Register) || _onlyDefinitions[x.Register] is null
+                    || Math.Abs(c.Constant) > 1L << 40) break;
+                bytes += d.Operator == Operator.Add ? c.Constant : -c.Constant;
+                @base = new Val(x, -1);
+            }
+            return (@base, bytes);
         }
+
+        /// <summary>Whether the second access reaches the 8 bytes right after the first's, through the same base and root.</summary>
+        private bool Neighbours(int first, int second) =>
+            _addresses[first] is { } a && _addresses[second] is { } b && a.Base == b.Base && a.Root == b.Root && b.From == a.From + 8;
 
         private Val Result(int instruction) => new(Value.Reg(_code[instruction].Dest), instruction);
 
@@ -337,8 +474,7 @@ public static class SlpVectorization
                 var b = _code[high.Def];
                 if (a is { Opcode: Opcode.Binary } && b.Opcode == Opcode.Binary && a.Operator == b.Operator && IsLanewise(a.Operator))
                     node = new Node(NodeKind.Operation) { First = low.Def, Second = high.Def };
-                else if (IsDoubleLoad(a) && IsDoubleLoad(b) && Base(low.Def) == Base(high.Def)
-                         && b.Args[1].Constant == a.Args[1].Constant + 1)
+                else if (IsDoubleLoad(a) && IsDoubleLoad(b) && Neighbours(low.Def, high.Def))
                     node = new Node(NodeKind.Load) { First = low.Def, Second = high.Def };
             }
             if (node is null)
@@ -378,15 +514,15 @@ public static class SlpVectorization
         {
             if (low.Def < _start || high.Def < _start || low.Def == high.Def || _group[low.Def] is not null || _group[high.Def] is not null) return false;
             var (first, second) = low.Def < high.Def ? (low.Def, high.Def) : (high.Def, low.Def);
-            if (!IsDoubleLoad(_code[first]) || !IsDoubleLoad(_code[second]) || Base(first) != Base(second)
-                || _code[first].Args[1].Constant != _code[second].Args[1].Constant) return false;
+            if (!IsDoubleLoad(_code[first]) || !IsDoubleLoad(_code[second]) || _addresses[first] is not { } a
+                || _addresses[second] is not { } b || a.Base != b.Base || a.Root != b.Root || a.From != b.From) return false;
             for (int i = first + 1; i < second; i++)
                 if (TouchesMemory(_code[i]) && Conflict(i, second)) return false;
             return true;
         }
 
         private bool IsDoubleLoad(Instruction i) =>
-            i is { Opcode: Opcode.Load, Operator: Operator.LoadWord, Args: [{ IsRegister: true }, { IsConstant: true }] } && _function.FloatRegisters.Contains(i.Dest);
+            i is { Opcode: Opcode.Load, Operator: Operator.LoadWord, Args: [{ IsRegister: true }, _] } && _function.FloatRegisters.Contains(i.Dest);
 
         private void MarkReadAsLanes(Node parent, int k)
         {
@@ -401,7 +537,7 @@ public static class SlpVectorization
         private bool ReadAsScalar(int instruction)
         {
             int dest = _code[instruction].Dest;
-            if (_nextDef[instruction] < 0 && _liveOut.Contains(dest)) return true;
+            if (_nextDef[instruction] < 0 && dest < _registersLiveOutCovers && _liveOut.Contains(dest)) return true;
             int end = _nextDef[instruction] < 0 ? _code.Count : _nextDef[instruction] + 1; // the next definition may read it too
             for (int j = instruction + 1; j < end; j++)
                 for (int k = 0; k < _argDefs[j].Length; k++)
@@ -545,12 +681,10 @@ public static class SlpVectorization
             if (x.Opcode == Opcode.Call || y.Opcode == Opcode.Call) return true;
             if (x.Opcode is Opcode.LoadSlot or Opcode.StoreSlot && y.Opcode is Opcode.LoadSlot or Opcode.StoreSlot) return x.Index == y.Index;
             if (x.Opcode is Opcode.LoadGlobal or Opcode.StoreGlobal && y.Opcode is Opcode.LoadGlobal or Opcode.StoreGlobal) return x.Symbol == y.Symbol;
-            if (!IsPointerAccess(x) || !IsPointerAccess(y)) return true;
-            var (fromX, toX) = Bytes(a);
-            var (fromY, toY) = Bytes(b);
-            if (Base(a) == Base(b)) return fromX < toY && fromY < toX;
-            if (!_assumeBasesApart || a < _start || !Fixed(Base(a)) || !Fixed(Base(b))) return true;
-            _assumedApart.Add(Base(a).Value.Register < Base(b).Value.Register ? (Base(a), Base(b)) : (Base(b), Base(a)));
+            if (_addresses[a] is not { } p || _addresses[b] is not { } q || p.Root != q.Root) return true;
+            if (p.Base == q.Base) return p.From < q.To && q.From < p.To;
+            if (!_assumeBasesApart || a < _start || !Fixed(p.Base) || !Fixed(q.Base)) return true;
+            _assumedApart.Add(p.Base.Value.Register < q.Base.Value.Register ? (p.Base, q.Base, p.Root) : (q.Base, p.Base, p.Root));
             return false;
         }
 

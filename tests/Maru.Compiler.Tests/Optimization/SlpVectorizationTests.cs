@@ -99,6 +99,24 @@ public sealed class SlpVectorizationTests
     }
 
     [TestMethod]
+    public void AnUnrolledArrayUpdateIsPairedAcrossItsStepsAndVersionedOnTheArraysOverlap()
+    {
+        // axpy, unrolled: y[i] and y[i + 1] are neighbours though the counter is stepped (and copied) between them.
+        var function = Vectorised("(define-function f (n a x y) (for (i 0 n) (set-double-at y i (fl+ (double-at y i) (fl* a (double-at x i))))))", out bool changed);
+        Assert.IsTrue(changed, function.ToString());
+        var test = function.Blocks.Single(b => b.Terminator is { Kind: TerminatorKind.Branch, Comparison: Operator.Le, B.IsConstant: true } t
+                                               && t.B.Constant < long.MinValue / 2);
+        var vectorised = test.Terminator.False!;
+        var stores = vectorised.Instructions.Where(i => i.Opcode == Opcode.Store).ToList();
+        Assert.IsNotEmpty(stores, function.ToString());
+        Assert.IsTrue(stores.All(i => IsTwoLane(function, i) && i.Args[1].IsRegister), function.ToString());
+        Assert.AreEqual(2 * stores.Count, test.Terminator.True!.Instructions.Count(i => i.Opcode == Opcode.Store), "the scalar copy stores each word: " + function);
+        // x and y, each reached over the unrolled copies' words: they overlap when |y - x| < that many bytes.
+        long bytes = 16L * stores.Count;
+        Assert.AreEqual(unchecked(long.MinValue + 2 * (bytes - 1)), test.Terminator.B.Constant, function.ToString());
+    }
+
+    [TestMethod]
     public void AWordStoredBetweenItsTwoLoadsIsLoadedTwice()
     {
         // a[4] is read for lane 0, written, and read again for lane 1: the lanes multiply by different values.

@@ -469,6 +469,13 @@ public sealed class Arm64Emitter : IBlockEmitter, IAssemblyText
     /// </summary>
     private void EmitMemoryAccess(string mnemonic, string register, MachineOperand address, int size)
     {
+        if (address.Kind == OperandKind.Memory && address.Index >= 0 && size == 16 && address.Scale == 8)
+        {
+            // Two doubles at a scaled index: a q register's index shift can only be 0 or 4.
+            Line($"\tadd\tx16, {Name(address.Reg)}, {Name(address.Index)}, lsl #3");
+            Line($"\t{mnemonic}\t{register}, [x16]");
+            return;
+        }
         if (address.Kind == OperandKind.Memory && address.Index >= 0)
         {
             string index = size == 1 || address.Scale == 1 ? Name(address.Index) : $"{Name(address.Index)}, lsl #{System.Numerics.BitOperations.Log2((uint)size)}";
