@@ -25,7 +25,8 @@ public sealed class RandomProgramTests
     /// <summary>The reference evaluator's budget: a program that needs more is replaced by the next one of its seed.</summary>
     private const long Steps = 1_000_000;
 
-    private static int Seed => Environment.GetEnvironmentVariable("MARU_RANDOM_SEED") is { Length: > 0 } text
+    /// <summary>The seed of every random test: MARU_RANDOM_SEED, else a fixed one.</summary>
+    internal static int Seed => Environment.GetEnvironmentVariable("MARU_RANDOM_SEED") is { Length: > 0 } text
         ? int.TryParse(text, out int seed) ? seed : throw new ArgumentException($"MARU_RANDOM_SEED must be an integer, not '{text}'")
         : DefaultSeed;
 

@@ -20,8 +20,7 @@ public sealed class RandomStorePairsTests
     private static readonly int[] Distances = [0, 1, 2, 3, 5, 8, -1, -3, -8, 13];
     private static readonly string[] Literals = ["0.5", "1.25", "2.0", "3.0", "0.75"];
 
-    private static int Seed => Environment.GetEnvironmentVariable("MARU_RANDOM_SEED") is { Length: > 0 } text
-        ? int.Parse(text, CultureInfo.InvariantCulture) : 20261205;
+    private static int Seed => RandomPrograms.RandomProgramTests.Seed;
 
     private abstract record Expression;
     private sealed record Load(bool FromB, int Index, bool Counted) : Expression; // Counted: at i + Index
