@@ -32,14 +32,13 @@ public static class X64Peephole
     /// </summary>
     public static void ZeroWithXor(MachineFunction function)
     {
-        // Loops, not LINQ: a method group passed to Any is a new delegate for every block.
-        var flagsLiveOnEntry = new HashSet<MachineBlock>();
-        foreach (var block in function.Blocks)
-            if (FlagsLiveOnEntry(block)) flagsLiveOnEntry.Add(block);
+        // By block number (a block's Id is its index), not a set of blocks: no delegate, no hashing.
+        var flagsLiveOnEntry = new bool[function.Blocks.Count];
+        foreach (var block in function.Blocks) flagsLiveOnEntry[block.Id] = FlagsLiveOnEntry(block);
         foreach (var block in function.Blocks)
         {
             bool live = false;
-            foreach (var successor in block.Successors) live |= flagsLiveOnEntry.Contains(successor);
+            foreach (var successor in block.Successors) live |= flagsLiveOnEntry[successor.Id];
             var code = block.Instructions;
             for (int i = code.Count - 1; i >= 0; i--)
             {
