@@ -671,13 +671,11 @@ public static class SlpVectorization
         private static bool TouchesMemory(Instruction i) => i.Opcode is Opcode.Load or Opcode.Store or Opcode.LoadSlot or Opcode.StoreSlot
             or Opcode.LoadGlobal or Opcode.StoreGlobal or Opcode.Call;
 
-        private static bool Writes(Instruction i) => i.Opcode is Opcode.Store or Opcode.StoreSlot or Opcode.StoreGlobal or Opcode.Call;
-
         /// <summary>Whether two memory instructions (<paramref name="a"/> first) must keep their order.</summary>
         private bool Conflict(int a, int b)
         {
             Instruction x = _code[a], y = _code[b];
-            if (!Writes(x) && !Writes(y)) return false;
+            if (!x.HasSideEffects && !y.HasSideEffects) return false; // neither writes memory
             if (x.Opcode == Opcode.Call || y.Opcode == Opcode.Call) return true;
             if (x.Opcode is Opcode.LoadSlot or Opcode.StoreSlot && y.Opcode is Opcode.LoadSlot or Opcode.StoreSlot) return x.Index == y.Index;
             if (x.Opcode is Opcode.LoadGlobal or Opcode.StoreGlobal && y.Opcode is Opcode.LoadGlobal or Opcode.StoreGlobal) return x.Symbol == y.Symbol;
