@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Maru.Compiler.Diagnostics;
 using Maru.Compiler.Targets;
 
 namespace Maru.Compiler.Tests.Targets;
@@ -78,9 +77,7 @@ public sealed class PairedDivisionProgramTests
     [DataRow("win-x64")]
     public void PairedQuotientsAreTheQuotientsCSharpComputes(string runtimeIdentifier)
     {
-        using var directory = new TemporaryDirectory();
-        string library = TestCompiler.BuildLibrary(directory, runtimeIdentifier, SourceFile.FromText("test.l", Program));
-        var run = NativeHarness.RunLibraryOn(runtimeIdentifier, library, []);
+        var run = TestCompiler.RunOn(runtimeIdentifier, Program);
         Assert.AreEqual(0, run.ExitCode, run.StandardError);
         Assert.AreEqual(Expected(), run.StandardOutput);
     }
@@ -122,9 +119,7 @@ public sealed class PairedDivisionProgramTests
     {
         string program = SpilledProgram();
         StringAssert.Contains(TestCompiler.Assembly(program, runtimeIdentifier), runtimeIdentifier == "linux-arm64" ? "\tstr\tq" : "\tmovupd\t");
-        using var directory = new TemporaryDirectory();
-        string library = TestCompiler.BuildLibrary(directory, runtimeIdentifier, SourceFile.FromText("test.l", program));
-        var run = NativeHarness.RunLibraryOn(runtimeIdentifier, library, []);
+        var run = TestCompiler.RunOn(runtimeIdentifier, program);
         Assert.AreEqual(0, run.ExitCode, run.StandardError);
         Assert.AreEqual(SpilledExpected(), run.StandardOutput);
     }

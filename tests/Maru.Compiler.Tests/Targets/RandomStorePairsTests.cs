@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Maru.Compiler.Diagnostics;
 
 namespace Maru.Compiler.Tests.Targets;
 
@@ -146,9 +145,7 @@ public sealed class RandomStorePairsTests
     {
         int seed = Seed;
         var (program, expected) = Make(seed);
-        using var directory = new TemporaryDirectory();
-        string library = TestCompiler.BuildLibrary(directory, runtimeIdentifier, SourceFile.FromText("test.l", program));
-        var run = NativeHarness.RunLibraryOn(runtimeIdentifier, library, []);
+        var run = TestCompiler.RunOn(runtimeIdentifier, program);
         Assert.AreEqual(0, run.ExitCode, $"seed {seed}: {run.StandardError}");
         if (run.StandardOutput == expected) return;
         var lines = run.StandardOutput.Split('\n');

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using Maru.Compiler.Diagnostics;
 
 namespace Maru.Compiler.Tests.Targets;
 
@@ -99,9 +98,7 @@ public sealed class SlpVectorizationProgramTests
     [DataRow("win-x64")]
     public void VectorisedUpdatesComputeWhatCSharpComputes(string runtimeIdentifier)
     {
-        using var directory = new TemporaryDirectory();
-        string library = TestCompiler.BuildLibrary(directory, runtimeIdentifier, SourceFile.FromText("test.l", Program));
-        var run = NativeHarness.RunLibraryOn(runtimeIdentifier, library, []);
+        var run = TestCompiler.RunOn(runtimeIdentifier, Program);
         Assert.AreEqual(0, run.ExitCode, run.StandardError);
         Assert.AreEqual(Expected(), run.StandardOutput);
     }

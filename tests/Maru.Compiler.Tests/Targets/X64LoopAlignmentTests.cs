@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Maru.Compiler.Diagnostics;
 
 namespace Maru.Compiler.Tests.Targets;
 
@@ -48,9 +47,7 @@ public sealed class X64LoopAlignmentTests
         for (long i = 0; i < 41; i++)
             for (long j = 0; j < i; j++)
                 if ((i * 7 + j) % 3 == 0) count++;
-        using var directory = new TemporaryDirectory();
-        string library = TestCompiler.BuildLibrary(directory, runtimeIdentifier, SourceFile.FromText("test.l", Program));
-        var run = NativeHarness.RunLibraryOn(runtimeIdentifier, library, []);
+        var run = TestCompiler.RunOn(runtimeIdentifier, Program);
         Assert.AreEqual(0, run.ExitCode, run.StandardError);
         Assert.AreEqual($"{count}\n", run.StandardOutput);
     }
