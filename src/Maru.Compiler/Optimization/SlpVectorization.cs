@@ -702,7 +702,9 @@ public static class SlpVectorization
             {
                 if (unit is int i)
                 {
-                    if (_code[i].Opcode != Opcode.Load || ReadAsScalar(i)) code.Add(_code[i]);
+                    // A load nothing reads any more is dropped, but never one of the fixed start: the versioned
+                    // block's copy begins after exactly that many instructions.
+                    if (i < _start || _code[i].Opcode != Opcode.Load || ReadAsScalar(i)) code.Add(_code[i]);
                     continue;
                 }
                 var node = (Node)unit;
