@@ -26,21 +26,9 @@ internal static class FormConversion
                 object? result = list.Tail is null ? null : ToValue(list.Tail, interpreter, keepSpans);
                 for (int i = list.Count - 1; i >= 0; i--)
                 {
-                    var item = list[i];
-                    var cell = new Pair(ToValue(item, interpreter, keepSpans), result);
-                    if (keepSpans)
-                    {
-                        cell.Span = list.Span;
-                        cell.HeadSpan = item.Span;
-                        cell.Read = true;
-                    }
-                    else
-                    {
-                        cell.Frozen = true;
-                    }
-                    result = cell;
+                    var head = ToValue(list[i], interpreter, keepSpans);
+                    result = keepSpans ? Pair.ReadFrom(list, i, head, result) : new Pair(head, result) { Frozen = true };
                 }
-                if (keepSpans && list.Tail is null && result is Pair first) first.ReadAs = list;
                 return result;
             default:
                 throw new InvalidOperationException("unknown form " + form.GetType().Name);
@@ -97,7 +85,7 @@ internal static class FormConversion
         if (rest is not null)
             diagnostics.Error(span, DiagnosticCodes.NotSupported,
                 $"a dotted list (ending in '. {Printer.Describe(rest)}') cannot appear in compiled code");
-        return new ListForm(span, items);
+        return new ListForm(span, items.ToArray());
     }
 
     public static string TypeName(object? value) => value switch

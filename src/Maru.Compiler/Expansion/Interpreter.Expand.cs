@@ -48,7 +48,7 @@ public sealed partial class Interpreter
         {
             // (extern 'cname (T ...) R): the C signature is types, not expressions to evaluate (spec section 11).
             var quoted = new Pair(cname, new Pair(Quote(parameterTypes, pair.Span), new Pair(Quote(resultType, pair.Span), null)));
-            return new Pair(head, quoted) { Span = pair.Span, HeadSpan = pair.HeadSpan };
+            return Pair.PlacedAs(head, quoted, pair);
         }
 
         object? tail = ReferenceEquals(head, QuoteSymbol) ? pair.Tail : ExpandList(pair.Tail, environment);
@@ -61,10 +61,10 @@ public sealed partial class Interpreter
             tail = Append(place.Tail, setTail.Tail, place.Span);
         }
         if (ReferenceEquals(head, pair.Head) && ReferenceEquals(tail, pair.Tail)) return pair;
-        return new Pair(head, tail) { Span = pair.Span, HeadSpan = headSpan };
+        return headSpan == pair.HeadSpan ? Pair.PlacedAs(head, tail, pair) : new Pair(head, tail, pair.Span, headSpan);
     }
 
-    private static Pair Quote(object? form, SourceSpan span) => new(QuoteSymbol, new Pair(form, null)) { Span = span };
+    private static Pair Quote(object? form, SourceSpan span) => new(QuoteSymbol, new Pair(form, null), span, default);
 
     /// <summary>
     /// <c>(set-f a... v)</c> where <c>set-f</c> is not defined and <c>f</c> is a macro (a structure accessor) is
@@ -77,8 +77,8 @@ public sealed partial class Interpreter
         if (!accessor.MayNameForm || Lookup(environment, accessor) is not MaruForm { Function: not null }) return null;
         var operands = ListToArray(call.Tail);
         if (operands.Length == 0) return null;
-        var place = new Pair(accessor, ArrayToList(operands, 0, null, operands.Length - 1)) { Span = call.Span, HeadSpan = call.HeadSpan };
-        return new Pair(SetSymbol, new Pair(place, new Pair(operands[^1], null))) { Span = call.Span, HeadSpan = call.HeadSpan };
+        var place = Pair.PlacedAs(accessor, ArrayToList(operands, 0, null, operands.Length - 1), call);
+        return Pair.PlacedAs(SetSymbol, new Pair(place, new Pair(operands[^1], null)), call);
     }
 
     /// <summary>Expands every element of a list (and a dotted tail), returning the same list when nothing changed.</summary>
@@ -116,7 +116,7 @@ public sealed partial class Interpreter
         for (int i = count - 1; i >= 0; i--)
         {
             var head = i >= firstChanged ? changedHeads![i - firstChanged] : cells[i].Head;
-            result = new Pair(head, result) { Span = cells[i].Span, HeadSpan = cells[i].HeadSpan };
+            result = Pair.PlacedAs(head, result, cells[i]);
         }
         return result;
     }
@@ -125,7 +125,7 @@ public sealed partial class Interpreter
     {
         var items = ListToArray(front);
         object? result = back;
-        for (int i = items.Length - 1; i >= 0; i--) result = new Pair(items[i], result) { Span = span, HeadSpan = span };
+        for (int i = items.Length - 1; i >= 0; i--) result = new Pair(items[i], result, span, span);
         return result;
     }
 
@@ -199,9 +199,9 @@ public sealed partial class Interpreter
         {
             var cell = pending.Pop();
             if (cell.Span.File is not null || cell.Frozen) continue;
-            cell.Span = span;
-            if (cell.HeadSpan.File is null)
-                cell.HeadSpan = cell.Head is MaruSymbol symbol && call?.Tail is Pair operands ? PlaceOf(symbol, operands, ref taken) ?? span : span;
+            var headSpan = cell.HeadSpan.File is not null ? cell.HeadSpan
+                : cell.Head is MaruSymbol symbol && call?.Tail is Pair operands ? PlaceOf(symbol, operands, ref taken) ?? span : span;
+            cell.SetPlaces(span, headSpan);
             // Tail first, so the head is handled first: cells are given places in reading order.
             if (cell.Tail is Pair { Span.File: null } tail) pending.Push(tail);
             if (cell.Head is Pair { Span.File: null } head) pending.Push(head);
@@ -212,7 +212,8 @@ public sealed partial class Interpreter
     private static SourceSpan? PlaceOf(MaruSymbol name, Pair operands, ref List<(MaruSymbol Name, int Taken)>? taken)
     {
         taken ??= [];
-        int index = taken.FindIndex(t => ReferenceEquals(t.Name, name));
+        int index = taken.Count - 1;
+        while (index >= 0 && !ReferenceEquals(taken[index].Name, name)) index--;
         int wanted = index < 0 ? 0 : taken[index].Taken;
         SourceSpan? first = null, found = null;
         int seen = 0, budget = 10_000;

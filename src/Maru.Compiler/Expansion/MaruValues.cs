@@ -108,20 +108,53 @@ public sealed class Pair(object? head, object? tail)
 {
     public object? Head = head;
     public object? Tail = tail;
-    /// <summary>The source of the list that starts at this cell (its opening parenthesis); default when unknown.</summary>
-    public SourceSpan Span;
-    /// <summary>The source of <see cref="Head"/> when it is an atom read from a file (a name's own position).</summary>
-    public SourceSpan HeadSpan;
+
+    // Where the cell is in the source: the ListForm it was read from (its head is item _item of that list), the
+    // Places given at compile time, or null. Most cells are read, and so need no spans of their own: a cell is 48
+    // bytes, not 80, which matters because every top-level form is converted and lives until its region ends.
+    private object? _places;
+    private int _item;
+
     /// <summary>A cell of the shared prelude's code: no compilation may change it.</summary>
     internal bool Frozen;
+
+    /// <summary>Whether the cell was made from a form read from a file (changing it invalidates <see cref="ReadAs"/>).</summary>
+    internal bool Read;
+
+    public Pair(object? head, object? tail, SourceSpan span, SourceSpan headSpan) : this(head, tail) => _places = new Places(span, headSpan);
+
+    /// <summary>A cell of a list read from a file: its head is item <paramref name="item"/> of <paramref name="list"/>.</summary>
+    internal static Pair ReadFrom(Syntax.ListForm list, int item, object? head, object? tail) =>
+        new(head, tail) { _places = list, _item = item, Read = true };
+
+    /// <summary>A cell made from <paramref name="source"/> (an expansion of it): it has the same places, but was not read.</summary>
+    internal static Pair PlacedAs(object? head, object? tail, Pair source) =>
+        new(head, tail) { _places = source._places, _item = source._item };
+
+    internal void SetPlaces(SourceSpan span, SourceSpan headSpan) => _places = new Places(span, headSpan);
+
+    /// <summary>The source of the list that starts at this cell (its opening parenthesis); default when unknown.</summary>
+    public SourceSpan Span
+    {
+        get => _places switch { Syntax.ListForm list => list.Span, Places places => places.Span, _ => default };
+        set => _places = new Places(value, HeadSpan);
+    }
+
+    /// <summary>The source of <see cref="Head"/> when it is an atom read from a file (a name's own position).</summary>
+    public SourceSpan HeadSpan
+    {
+        get => _places switch { Syntax.ListForm list => list[_item].Span, Places places => places.HeadSpan, _ => default };
+        set => _places = new Places(Span, value);
+    }
+
     /// <summary>
     /// For the first cell of a list read from a file: the form it was read as. While no cell read from a file has been
     /// changed (<see cref="Interpreter.ReadCellsChanged"/>), a list still starting at this cell is that form, and
     /// turning it back into a form for the analyser can take it as it is.
     /// </summary>
-    internal Syntax.ListForm? ReadAs;
-    /// <summary>Whether the cell was made from a form read from a file (changing it invalidates <see cref="ReadAs"/>).</summary>
-    internal bool Read;
+    internal Syntax.ListForm? ReadAs => Read && _item == 0 && _places is Syntax.ListForm { Tail: null } list ? list : null;
+
+    private sealed record Places(SourceSpan Span, SourceSpan HeadSpan);
 }
 
 /// <summary>A growable array of values; setting beyond the end grows it, filling with nil.</summary>

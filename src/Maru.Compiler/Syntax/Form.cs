@@ -35,9 +35,12 @@ public sealed class SymbolForm(SourceSpan span, string name) : Form(span)
 /// <c>,@x</c> <c>(unquote-splicing x)</c>. A dotted list <c>(a b . c)</c> has the items <c>a b</c> and the
 /// <see cref="Tail"/> <c>c</c>.
 /// </summary>
-public sealed class ListForm(SourceSpan span, IReadOnlyList<Form> items, Form? tail = null) : Form(span)
+public sealed class ListForm(SourceSpan span, Form[] items, Form? tail = null) : Form(span)
 {
-    public IReadOnlyList<Form> Items { get; } = items;
+    // An array, not an interface: every pass over forms indexes items, and this keeps that a plain load.
+    private readonly Form[] _items = items;
+
+    public IReadOnlyList<Form> Items => _items;
 
     /// <summary>
     /// The form after the <c>.</c> of a dotted list; null for a proper list. The reader keeps the tail as written:
@@ -45,11 +48,11 @@ public sealed class ListForm(SourceSpan span, IReadOnlyList<Form> items, Form? t
     /// </summary>
     public Form? Tail { get; } = tail;
 
-    public int Count => Items.Count;
-    public Form this[int index] => Items[index];
+    public int Count => _items.Length;
+    public Form this[int index] => _items[index];
 
     /// <summary>The head symbol's name, or null when the list is empty or starts with a non-symbol.</summary>
-    public string? Head => Items.Count > 0 && Items[0] is SymbolForm s ? s.Name : null;
+    public string? Head => _items.Length > 0 && _items[0] is SymbolForm s ? s.Name : null;
 
     public override string ToString() => "(" + string.Join(" ", Items) + (Tail is null ? "" : " . " + Tail) + ")";
 }
