@@ -122,6 +122,7 @@ public sealed class CompileTime : ICompileTimeHost
     /// <summary>Expands and evaluates one top-level form.</summary>
     private void RunTopLevel(Form form)
     {
+        long closureCalls = _interpreter.ClosureCalls;
         var value = FormConversion.ToValue(form, _interpreter);
         object? expanded;
         try
@@ -137,6 +138,7 @@ public sealed class CompileTime : ICompileTimeHost
         try
         {
             _interpreter.Eval(expanded, _interpreter.CurrentGlobals, form.Span);
+            if (_interpreter.ClosureCalls == closureCalls) LetGoOfBodyCells(form, value, expanded);
         }
         catch (MaruError error) when (InRegion && AsDefine(expanded) is var (name, define) && IsDeferrable(error, define))
         {
@@ -149,6 +151,29 @@ public sealed class CompileTime : ICompileTimeHost
         {
             Report(error, form.Span);
         }
+    }
+
+    /// <summary>
+    /// After <c>(define-function name (p...) body...)</c> was expanded and evaluated without running any Maru code
+    /// (no macro but define-function's own, nothing but the definition), nothing holds a cell of the body: the
+    /// function keeps the body as the forms read, and the cells die young rather than living until the region ends.
+    /// That is most of the memory, and of the collector's copying, that a large file's expansion costs.
+    /// </summary>
+    private void LetGoOfBodyCells(Form form, object? read, object? expanded)
+    {
+        const int FirstBodyItem = 3; // define-function, name, parameters
+        if (form is not ListForm { Count: > FirstBodyItem, Tail: null } list || read is not Pair { Tail: Pair { Tail: Pair parameterCell } }
+            || AsDefine(expanded) is not { } define
+            || _interpreter.Lookup(_interpreter.CurrentGlobals, define.Name) is not Closure { Code: { Form: { } lambda } code }
+            || !ReferenceEquals(lambda.Tail, parameterCell))
+            return; // not a define-function, or its parameters and body are not the cells read (a macro in it made others)
+        var (lambdaHead, lambdaSpan, lambdaHeadSpan, parameters) = (lambda.Head, lambda.Span, lambda.HeadSpan, code.Parameters);
+        code.LetGoOfCells(list.Items.Skip(FirstBodyItem).ToArray(), () =>
+        {
+            object? body = null;
+            for (int i = list.Count - 1; i >= FirstBodyItem; i--) body = Pair.ReadFrom(list, i, FormConversion.ToValue(list[i], _interpreter), body);
+            return (body, new Pair(lambdaHead, Pair.ReadFrom(list, FirstBodyItem - 1, parameters, body), lambdaSpan, lambdaHeadSpan));
+        });
     }
 
     private static bool IsDeferrable(MaruError error, Pair define) =>
@@ -208,7 +233,10 @@ public sealed class CompileTime : ICompileTimeHost
                 { Span = nameSpan };
         }
         var valueCell = form.Tail is Pair { Tail: Pair cell } ? cell : null;
-        variable.RegionDefinition = new RegionDefinition(nameSpan, form.Span, _unitFile, valueCell?.Head, _interpreter.ValueOf(variable))
+        var value = _interpreter.ValueOf(variable);
+        // A lambda's form is its closure's (which may let go of the cells, see LetGoOfBodyCells); no test needs it here.
+        var initializer = value is Closure closure && valueCell?.Head is Pair lambda && closure.Code.IsMadeFrom(lambda) ? null : valueCell?.Head;
+        variable.RegionDefinition = new RegionDefinition(nameSpan, form.Span, _unitFile, initializer, value)
         {
             InitializerSpan = valueCell?.Head is Pair { Span.File: not null } list ? list.Span
                 : valueCell?.HeadSpan.File is not null ? valueCell.HeadSpan
@@ -340,11 +368,16 @@ public sealed class CompileTime : ICompileTimeHost
         var parameterSpan = code.Parameters is Pair { Span.File: not null } list ? list.Span : span;
         for (object? p = code.Parameters; p is Pair cell; p = cell.Tail)
             parameters.Add(new SymbolForm(cell.HeadSpan.File is not null ? cell.HeadSpan : parameterSpan, ((MaruSymbol)cell.Head!).Name));
-        var body = new List<Form>();
-        for (object? b = code.BodySource; b is Pair cell; b = cell.Tail)
+        var body = code.BodyForms;
+        if (body is null)
         {
-            var itemSpan = cell.Head is Pair { Span.File: not null } inner ? inner.Span : cell.HeadSpan.File is not null ? cell.HeadSpan : span;
-            body.Add(FormConversion.ToForm(cell.Head, itemSpan, _diagnostics, _interpreter.ReadCellsChanged));
+            var converted = new List<Form>();
+            for (object? b = code.BodySource; b is Pair cell; b = cell.Tail)
+            {
+                var itemSpan = cell.Head is Pair { Span.File: not null } inner ? inner.Span : cell.HeadSpan.File is not null ? cell.HeadSpan : span;
+                converted.Add(FormConversion.ToForm(cell.Head, itemSpan, _diagnostics, _interpreter.ReadCellsChanged));
+            }
+            body = converted;
         }
         Add(CoreForms.Function(name, span, parameters, body, site.UnitFile, _diagnostics));
     }

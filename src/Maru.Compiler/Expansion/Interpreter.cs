@@ -139,12 +139,16 @@ public sealed partial class Interpreter
         return result;
     }
 
+    /// <summary>How many times Maru code (a closure) has been called: while it stays the same, no Maru code saw anything.</summary>
+    internal long ClosureCalls { get; private set; }
+
     /// <summary>Applies a function to evaluated arguments followed by the elements of the list <paramref name="dottedTail"/>.</summary>
     public object? Apply(object? function, object?[] arguments, object? dottedTail = null)
     {
         switch (function)
         {
             case Closure closure:
+                ClosureCalls++;
                 Enter();
                 try { return Call(closure, arguments, dottedTail); }
                 finally { Leave(); }

@@ -23,12 +23,43 @@ public sealed class Lambda
     /// <summary>The parameter list as written: a list of symbols, possibly dotted, or one symbol.</summary>
     public required object? Parameters { get; init; }
     /// <summary>The body forms, expanded.</summary>
-    public required object? BodySource { get; init; }
+    public required object? BodySource { get { Remake(); return _bodySource; } init => _bodySource = value; }
     public required SourceSpan Span { get; init; }
     /// <summary>The encoder's scope for the body while it is not encoded yet (see <see cref="Interpreter"/>).</summary>
     internal object? PendingScope { get; set; }
     /// <summary>The lambda form, for the places of the body's parts.</summary>
-    internal Pair? Form { get; init; }
+    internal Pair? Form { get { Remake(); return _form; } init => _form = value; }
+
+    /// <summary>Whether this is the code of <paramref name="lambda"/> (false once the cells are let go).</summary>
+    internal bool IsMadeFrom(Pair lambda) => ReferenceEquals(_form, lambda);
+
+    /// <summary>The body as the analyser's forms while its cells are let go (see <see cref="LetGoOfCells"/>).</summary>
+    internal IReadOnlyList<Syntax.Form>? BodyForms { get; private set; }
+
+    private object? _bodySource;
+    private Pair? _form;
+    private Func<(object? Body, Pair Form)>? _remake;
+
+    /// <summary>
+    /// Drops the cells of the body and of the lambda form, keeping the body as forms. <paramref name="remake"/> makes
+    /// equal cells if Maru code ever needs them (a call at compile time, a look at the body); from then on the cells
+    /// are what counts, since that code may change them.
+    /// </summary>
+    internal void LetGoOfCells(IReadOnlyList<Syntax.Form> bodyForms, Func<(object? Body, Pair Form)> remake)
+    {
+        BodyForms = bodyForms;
+        _remake = remake;
+        _bodySource = null;
+        _form = null;
+    }
+
+    private void Remake()
+    {
+        if (_remake is null) return;
+        (_bodySource, _form) = _remake();
+        _remake = null;
+        BodyForms = null;
+    }
 }
 
 public abstract class Node
