@@ -65,12 +65,18 @@ public sealed class CoreForms
     private Form ExpandIf(ListForm list)
     {
         var span = list.Span;
+        if (list.Count == 4) return ExpandItems(list);
         if (list.Count > 4) // several else forms run in sequence
             return List(span, Sym("if", span), ExpandExpression(list[1]), ExpandExpression(list[2]), Sequence(span, list.Items.Skip(3)));
         return List(span, new Form[] { Sym("if", span) }.Concat(Enumerable.Range(1, 3).Select(i => i < list.Count ? ExpandExpression(list[i]) : Zero(span))).ToArray());
     }
 
-    public List<Form> ExpandAll(IEnumerable<Form> forms) => forms.Select(ExpandExpression).ToList();
+    public List<Form> ExpandAll(IEnumerable<Form> forms)
+    {
+        var expanded = new List<Form>();
+        foreach (var form in forms) expanded.Add(ExpandExpression(form));
+        return expanded;
+    }
 
     /// <summary>Expands one expression to core forms.</summary>
     public Form ExpandExpression(Form form)
@@ -86,7 +92,7 @@ public sealed class CoreForms
                 return ExpandIf(list);
             case "while":
                 RequireOperands(list, 1);
-                return List(span, new Form[] { Sym("while", span), ExpandExpression(OperandOrZero(list, 1)) }.Concat(ExpandAll(list.Items.Skip(2))).ToArray());
+                return list.Count > 1 ? ExpandItems(list) : List(span, Sym("while", span), Zero(span));
             case "set":
                 return ExpandSet(list);
             case "quote":
@@ -106,11 +112,11 @@ public sealed class CoreForms
         }
     }
 
-    /// <summary>A call or operator application: its items expanded, and the same list when none of them changed.</summary>
-    private ListForm ExpandItems(ListForm list)
+    /// <summary>A call or operator application: its items (from <paramref name="first"/>) expanded, and the same list when none of them changed.</summary>
+    private ListForm ExpandItems(ListForm list, int first = 0)
     {
         Form[]? changed = null;
-        for (int i = 0; i < list.Count; i++)
+        for (int i = first; i < list.Count; i++)
         {
             var expanded = ExpandExpression(list[i]);
             if (ReferenceEquals(expanded, list[i])) continue;
@@ -127,18 +133,26 @@ public sealed class CoreForms
             Error(list, DiagnosticCodes.MalformedForm, "let expects a list of bindings: (let ((name value) ...) body...)");
             return Zero(list.Span);
         }
-        var expanded = new List<Form>();
-        foreach (var binding in bindings.Items)
+        // Nothing is allocated while the let is already a core form: every binding a list, no item changed.
+        List<Form>? expanded = null;
+        for (int i = 0; i < bindings.Count; i++)
         {
-            if (binding is SymbolForm bare) { expanded.Add(List(bare.Span, bare)); continue; }
-            if (binding is ListForm { Count: >= 1 } b && b[0] is SymbolForm)
+            var binding = bindings[i];
+            Form? core = binding switch
             {
-                expanded.Add(List(b.Span, new[] { b[0] }.Concat(ExpandAll(b.Items.Skip(1))).ToArray()));
-                continue;
-            }
-            Error(binding, DiagnosticCodes.MalformedForm, "a let binding is (name value...) or a name");
+                SymbolForm bare => List(bare.Span, bare),
+                ListForm { Count: >= 1 } b when b[0] is SymbolForm => ExpandItems(b), // b[0] is a name: it stays
+                _ => null,
+            };
+            if (core is null) Error(binding, DiagnosticCodes.MalformedForm, "a let binding is (name value...) or a name");
+            if (expanded is null && !ReferenceEquals(core, binding)) expanded = bindings.Items.Take(i).ToList();
+            if (expanded is not null && core is not null) expanded.Add(core);
         }
-        return List(list.Span, new Form[] { Sym("let", list.Span), List(bindings.Span, expanded.ToArray()) }.Concat(ExpandAll(list.Items.Skip(2))).ToArray());
+        var body = ExpandItems(list, 2);
+        if (expanded is null && ReferenceEquals(body, list)) return list;
+        var items = body.Items.ToArray();
+        if (expanded is not null) items[1] = List(bindings.Span, expanded.ToArray());
+        return new ListForm(list.Span, items);
     }
 
     private Form ExpandSet(ListForm list)
@@ -171,7 +185,6 @@ public sealed class CoreForms
             Error(list, DiagnosticCodes.WrongOperandCount, $"{list.Head} expects at least {count} operand{(count == 1 ? "" : "s")}");
     }
 
-    private static Form OperandOrZero(ListForm list, int index) => index < list.Count ? list[index] : Zero(list.Span);
 
 
     private static ListForm List(SourceSpan span, params Form[] items) => new(span, items);
