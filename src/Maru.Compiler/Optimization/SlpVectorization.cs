@@ -353,7 +353,40 @@ public static class SlpVectorization
             var test = OverlapTest(vectorised, scalar);
             _block.Instructions.RemoveRange(_start, _block.Instructions.Count - _start);
             _block.Instructions.AddRange(test);
+            bool loop = scalar.Terminator.True == _block || scalar.Terminator.False == _block; // the copies go on as the block did
+            if (_start == 0 && loop && !Sets(scalar, test) && !Sets(vectorised, test))
+            {
+                // The block is now the test alone, and the loop never changes what it reads (axpy's bases): each copy
+                // loops on itself, so the test runs once on entering the loop, and so do the vectorised copy's packs
+                // of values the loop never changes (axpy's a, twice).
+                LoopOnItself(vectorised);
+                LoopOnItself(scalar);
+                HoistInvariantPacks(vectorised);
+            }
             return (vectorised, scalar);
+        }
+
+        /// <summary>Turns the copy's branch back to the original block into a branch to itself.</summary>
+        private void LoopOnItself(BasicBlock copy)
+        {
+            if (copy.Terminator.True == _block) copy.Terminator.True = copy;
+            if (copy.Terminator.False == _block) copy.Terminator.False = copy;
+        }
+
+        /// <summary>Whether the block sets a register that <paramref name="code"/> reads.</summary>
+        private static bool Sets(BasicBlock block, List<Instruction> code) =>
+            block.Instructions.Any(i => i.Dest >= 0 && code.Any(c => c.Args.Any(a => a.IsRegister && a.Register == i.Dest)));
+
+        /// <summary>Moves the packs whose lanes the loop never sets to the end of the block before it (the test's).</summary>
+        private void HoistInvariantPacks(BasicBlock loop)
+        {
+            for (int k = 0; k < loop.Instructions.Count; k++)
+            {
+                var pack = loop.Instructions[k];
+                if (pack.Opcode != Opcode.Pack || pack.Args.Any(a => a.IsRegister && loop.Instructions.Any(i => i.Dest == a.Register))) continue;
+                _block.Instructions.Add(pack); // its register is new and set only here: nothing else reads or sets it
+                loop.Instructions.RemoveAt(k--);
+            }
         }
 
         /// <summary>

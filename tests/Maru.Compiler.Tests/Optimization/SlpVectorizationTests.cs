@@ -20,6 +20,8 @@ public sealed class SlpVectorizationTests
         return function;
     }
 
+    private static bool GoesTo(BasicBlock from, BasicBlock to) => from.Terminator.True == to || from.Terminator.False == to;
+
     private static bool IsTwoLane(IrFunction function, Instruction i) =>
         i.Opcode == Opcode.Store ? i.Args[2].IsRegister && function.TwoLaneRegisters.Contains(i.Args[2].Register)
         : i.Dest >= 0 && function.TwoLaneRegisters.Contains(i.Dest);
@@ -114,6 +116,34 @@ public sealed class SlpVectorizationTests
         // x and y, each reached over the unrolled copies' words: they overlap when |y - x| < that many bytes.
         long bytes = 16L * stores.Count;
         Assert.AreEqual(unchecked(long.MinValue + 2 * (bytes - 1)), test.Terminator.B.Constant, function.ToString());
+        // The block was the loop, and the test reads what the loop never changes: each copy loops on itself, so the
+        // test runs once on entry, and so does the pack of a into both lanes.
+        var scalar = test.Terminator.True!;
+        Assert.IsTrue(GoesTo(vectorised, vectorised) && !GoesTo(vectorised, test), function.ToString());
+        Assert.IsTrue(GoesTo(scalar, scalar) && !GoesTo(scalar, test), function.ToString());
+        Assert.AreEqual(1, test.Instructions.Count(i => i.Opcode == Opcode.Pack), function.ToString());
+        Assert.IsFalse(vectorised.Instructions.Any(i => i.Opcode == Opcode.Pack), function.ToString());
+    }
+
+    [TestMethod]
+    public void ALoopThatMovesABaseTestsForOverlapInEveryIteration()
+    {
+        // y moves on each time round and x stays: whether they overlap changes as the loop runs.
+        var function = Vectorised("""
+            (define-function f (n a x y)
+              (let ((i 0))
+                (while (< i n)
+                  (set-double-at y 0 (fl+ (double-at y 0) (fl* a (double-at x 0))))
+                  (set-double-at y 1 (fl+ (double-at y 1) (fl* a (double-at x 1))))
+                  (set y (+ y 16))
+                  (set i (+ i 1)))))
+            """, out bool changed);
+        Assert.IsTrue(changed, function.ToString());
+        var tests = function.Blocks.Where(b => b.Terminator is { Kind: TerminatorKind.Branch, Comparison: Operator.Le, B.IsConstant: true } t
+                                               && t.B.Constant < long.MinValue / 2).ToList();
+        Assert.IsNotEmpty(tests, function.ToString());
+        foreach (var test in tests)
+            Assert.IsTrue(GoesTo(test.Terminator.True!, test) && GoesTo(test.Terminator.False!, test), function.ToString());
     }
 
     [TestMethod]

@@ -103,6 +103,68 @@ public sealed class SlpVectorizationProgramTests
         Assert.AreEqual(Expected(), run.StandardOutput);
     }
 
+    /// <summary>
+    /// axpy with x and y up to 6 words apart either way (whose overlap test runs once, on entering the loop), and a loop
+    /// too long to unroll whose y moves two words each time round over an x that stays (whose test must run each time
+    /// round: the arrays start apart and come to overlap).
+    /// </summary>
+    private const string Sweeps = """
+        (define printf (extern 'printf))
+        (define malloc (extern 'malloc))
+        (define-function axpy (n a x y)
+          (for (i 0 n) (set-double-at y i (fl+ (double-at y i) (fl* a (double-at x i))))))
+        (define-function sweep (n a x y)
+          (let ((i 0))
+            (while (< i n)
+              (set-double-at y 0 (fl+ (double-at y 0) (fl* a (double-at x 0))))
+              (set-double-at y 1 (fl+ (double-at y 1) (fl* a (double-at x 1))))
+              (set-double-at y 2 (fl+ (double-at y 2) (fl* a (double-at x 2))))
+              (set-double-at y 3 (fl+ (double-at y 3) (fl* a (double-at x 3))))
+              (set-double-at y 4 (fl+ (double-at y 4) (fl* a (double-at x 4))))
+              (set-double-at y 5 (fl+ (double-at y 5) (fl* a (double-at x 5))))
+              (set-double-at y 6 (fl+ (double-at y 6) (fl* a (double-at x 6))))
+              (set-double-at y 7 (fl+ (double-at y 7) (fl* a (double-at x 7))))
+              (set y (+ y 16))
+              (set i (+ i 1)))))
+        (define-function run (offset)
+          (let ((memory (malloc (* 8 64))))
+            (for (k 0 64) (set-double-at memory k (fl/ (long->double (- (* k 29) 300)) 7.0)))
+            (axpy 13 0.5 (+ memory (* 8 20)) (+ memory (* 8 (+ 20 offset))))
+            (sweep 9 0.25 (+ memory (* 8 30)) (+ memory (* 8 (+ 20 offset))))
+            (for (k 0 64) (printf "%llx " (double-at memory k)))
+            (printf "\n")))
+        (define-function main (argc argv)
+          (for (offset -6 7) (run offset))
+          0)
+        """;
+
+    private static string SweepsExpected()
+    {
+        var text = new StringBuilder();
+        for (int offset = -6; offset < 7; offset++)
+        {
+            var m = new double[64];
+            for (int k = 0; k < 64; k++) m[k] = (double)(k * 29 - 300) / 7.0;
+            for (int i = 0; i < 13; i++) m[20 + offset + i] = m[20 + offset + i] + 0.5 * m[20 + i];
+            for (int i = 0, y = 20 + offset; i < 9; i++, y += 2)
+                for (int w = 0; w < 8; w++) m[y + w] = m[y + w] + 0.25 * m[30 + w];
+            foreach (double x in m) text.Append(CultureInfo.InvariantCulture, $"{BitConverter.DoubleToInt64Bits(x):x} ");
+            text.Append('\n');
+        }
+        return text.ToString();
+    }
+
+    [TestMethod]
+    [DataRow("linux-x64")]
+    [DataRow("linux-arm64")]
+    [DataRow("win-x64")]
+    public void LoopsTestedOnceOrEachTimeRoundComputeWhatCSharpComputes(string runtimeIdentifier)
+    {
+        var run = TestCompiler.RunOn(runtimeIdentifier, Sweeps);
+        Assert.AreEqual(0, run.ExitCode, run.StandardError);
+        Assert.AreEqual(SweepsExpected(), run.StandardOutput);
+    }
+
     [TestMethod]
     [DataRow("linux-x64")]
     [DataRow("win-x64")]
