@@ -138,7 +138,7 @@ public sealed class CompileTime : ICompileTimeHost
         try
         {
             _interpreter.Eval(expanded, _interpreter.CurrentGlobals, form.Span);
-            if (_interpreter.ClosureCalls == closureCalls) LetGoOfBodyCells(form, value, expanded);
+            if (_interpreter.ClosureCalls == closureCalls && !_interpreter.ReadCellsChanged) LetGoOfBodyCells(form, value, expanded);
         }
         catch (MaruError error) when (InRegion && AsDefine(expanded) is var (name, define) && IsDeferrable(error, define))
         {
@@ -155,8 +155,9 @@ public sealed class CompileTime : ICompileTimeHost
 
     /// <summary>
     /// After <c>(define-function name (p...) body...)</c> was expanded and evaluated without running any Maru code
-    /// (no macro but define-function's own, nothing but the definition), nothing holds a cell of the body: the
-    /// function keeps the body as the forms read, and the cells die young rather than living until the region ends.
+    /// (no macro but define-function's own, nothing but the definition) and while no read cell has ever been changed,
+    /// nothing holds a cell of the body and the cells are as read: the function keeps the body as the forms read, and
+    /// the cells die young rather than living until the region ends.
     /// That is most of the memory, and of the collector's copying, that a large file's expansion costs.
     /// </summary>
     private void LetGoOfBodyCells(Form form, object? read, object? expanded)
@@ -234,7 +235,7 @@ public sealed class CompileTime : ICompileTimeHost
         }
         var valueCell = form.Tail is Pair { Tail: Pair cell } ? cell : null;
         var value = _interpreter.ValueOf(variable);
-        // A lambda's form is its closure's (which may let go of the cells, see LetGoOfBodyCells); no test needs it here.
+        // A lambda's form is its closure's (which may let go of the cells, see LetGoOfBodyCells); Classify never reads it.
         var initializer = value is Closure closure && valueCell?.Head is Pair lambda && closure.Code.IsMadeFrom(lambda) ? null : valueCell?.Head;
         variable.RegionDefinition = new RegionDefinition(nameSpan, form.Span, _unitFile, initializer, value)
         {

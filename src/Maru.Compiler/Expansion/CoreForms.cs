@@ -185,8 +185,6 @@ public sealed class CoreForms
             Error(list, DiagnosticCodes.WrongOperandCount, $"{list.Head} expects at least {count} operand{(count == 1 ? "" : "s")}");
     }
 
-
-
     private static ListForm List(SourceSpan span, params Form[] items) => new(span, items);
     private static SymbolForm Sym(string name, SourceSpan span) => new(span, name);
     private static IntegerForm Zero(SourceSpan span) => new(span, 0);

@@ -111,7 +111,7 @@ public sealed class Pair(object? head, object? tail)
 
     // Where the cell is in the source: the ListForm it was read from (its head is item _item of that list), the
     // Places given at compile time, or null. Most cells are read, and so need no spans of their own: a cell is 48
-    // bytes, not 80, which matters because every top-level form is converted and lives until its region ends.
+    // bytes, not 80, and every top-level form of a file is converted to cells.
     private object? _places;
     private int _item;
 
