@@ -86,22 +86,30 @@ public sealed class SlpVectorizationProgramTests
                     m[b + 1] = m[b + 1] + dt * m[b + 3];
                 }
             }
-            foreach (double x in m) text.Append(CultureInfo.InvariantCulture, $"{BitConverter.DoubleToInt64Bits(x):x} ");
-            text.Append('\n');
+            AppendBits(text, m);
         }
         return text.ToString();
+    }
+
+    /// <summary>A line of the words' bits, as the programs print them with <c>%llx</c>.</summary>
+    private static void AppendBits(StringBuilder text, double[] words)
+    {
+        foreach (double x in words) text.Append(CultureInfo.InvariantCulture, $"{BitConverter.DoubleToInt64Bits(x):x} ");
+        text.Append('\n');
+    }
+
+    private static void AssertPrints(string runtimeIdentifier, string program, string expected)
+    {
+        var run = TestCompiler.RunOn(runtimeIdentifier, program);
+        Assert.AreEqual(0, run.ExitCode, run.StandardError);
+        Assert.AreEqual(expected, run.StandardOutput);
     }
 
     [TestMethod]
     [DataRow("linux-x64")]
     [DataRow("linux-arm64")]
     [DataRow("win-x64")]
-    public void VectorisedUpdatesComputeWhatCSharpComputes(string runtimeIdentifier)
-    {
-        var run = TestCompiler.RunOn(runtimeIdentifier, Program);
-        Assert.AreEqual(0, run.ExitCode, run.StandardError);
-        Assert.AreEqual(Expected(), run.StandardOutput);
-    }
+    public void VectorisedUpdatesComputeWhatCSharpComputes(string runtimeIdentifier) => AssertPrints(runtimeIdentifier, Program, Expected());
 
     /// <summary>
     /// axpy with x and y up to 6 words apart either way (whose overlap test runs once, on entering the loop), and a loop
@@ -148,8 +156,7 @@ public sealed class SlpVectorizationProgramTests
             for (int i = 0; i < 13; i++) m[20 + offset + i] = m[20 + offset + i] + 0.5 * m[20 + i];
             for (int i = 0, y = 20 + offset; i < 9; i++, y += 2)
                 for (int w = 0; w < 8; w++) m[y + w] = m[y + w] + 0.25 * m[30 + w];
-            foreach (double x in m) text.Append(CultureInfo.InvariantCulture, $"{BitConverter.DoubleToInt64Bits(x):x} ");
-            text.Append('\n');
+            AppendBits(text, m);
         }
         return text.ToString();
     }
@@ -158,12 +165,7 @@ public sealed class SlpVectorizationProgramTests
     [DataRow("linux-x64")]
     [DataRow("linux-arm64")]
     [DataRow("win-x64")]
-    public void LoopsTestedOnceOrEachTimeRoundComputeWhatCSharpComputes(string runtimeIdentifier)
-    {
-        var run = TestCompiler.RunOn(runtimeIdentifier, Sweeps);
-        Assert.AreEqual(0, run.ExitCode, run.StandardError);
-        Assert.AreEqual(SweepsExpected(), run.StandardOutput);
-    }
+    public void LoopsTestedOnceOrEachTimeRoundComputeWhatCSharpComputes(string runtimeIdentifier) => AssertPrints(runtimeIdentifier, Sweeps, SweepsExpected());
 
     [TestMethod]
     [DataRow("linux-x64")]
