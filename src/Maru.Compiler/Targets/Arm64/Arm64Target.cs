@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Maru.Compiler.IR;
-using Maru.Compiler.Optimization;
 using Maru.Compiler.Semantics;
 using Maru.Compiler.Targets.X64;
 
@@ -34,9 +33,7 @@ public sealed class Arm64Target : ITarget
 
     public void EmitFunction(IrFunction function, IrModule module, StringBuilder text)
     {
-        RegisterClasses.Assign(function);
-        SlpVectorization.Run(function);
-        PairedDivision.Run(function);
+        BeforeSelection.Run(function);
         var machine = Arm64InstructionSelector.Select(function, _abi, StringLabel, (name, _) => Symbol(name), variadicArgumentsOnStack: _isMachO);
         _allocator.Allocate(machine);
         string symbol = machine.Symbol;

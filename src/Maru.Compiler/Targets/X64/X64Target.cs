@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Maru.Compiler.IR;
-using Maru.Compiler.Optimization;
 using Maru.Compiler.Semantics;
 
 namespace Maru.Compiler.Targets.X64;
@@ -17,9 +16,7 @@ public sealed class X64Target(X64Abi abi, X64ObjectFormat format) : ITarget
 
     public void EmitFunction(IrFunction function, IrModule module, StringBuilder text)
     {
-        RegisterClasses.Assign(function);
-        SlpVectorization.Run(function);
-        PairedDivision.Run(function);
+        BeforeSelection.Run(function);
         var machine = X64InstructionSelector.Select(function, abi, format);
         _allocator.Allocate(machine);
         X64Peephole.Apply(machine);
