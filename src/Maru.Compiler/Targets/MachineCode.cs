@@ -1,9 +1,9 @@
 namespace Maru.Compiler.Targets;
 
 /// <summary>How an instruction touches a register operand.</summary>
-public enum Access { Use, Def, UseDef }
+public enum Access : byte { Use, Def, UseDef }
 
-public enum OperandKind
+public enum OperandKind : byte
 {
     Register,        // Reg, with Access
     Immediate,       // Value
@@ -17,6 +17,7 @@ public enum OperandKind
 }
 
 /// <summary>An operand of a machine instruction. Registers below <see cref="MachineFunction.FirstVirtual"/> are physical.</summary>
+/// <remarks>32 bytes (the two enums are bytes): every instruction of every function has an array of these.</remarks>
 public struct MachineOperand
 {
     public OperandKind Kind;
