@@ -42,6 +42,7 @@ public static class SlpVectorization
         BitSet? live = null;
         Instruction?[]? onlyDefinitions = null;
         var versioned = new List<(BasicBlock Block, BasicBlock Vectorised, BasicBlock Scalar)>();
+        var inPlace = new List<BasicBlock>();
         bool changed = false;
         foreach (var block in function.Blocks)
         {
@@ -52,7 +53,11 @@ public static class SlpVectorization
             liveness.CopyLiveOut(block.Id, live);
             foreach (var use in block.Terminator.Uses) if (use.IsRegister) live.Add(use.Register);
             var vectoriser = new BlockVectoriser(function, block, live, onlyDefinitions, start: 0);
-            if (vectoriser.Vectorise(assumeBasesApart: false)) changed = true;
+            if (vectoriser.Vectorise(assumeBasesApart: false))
+            {
+                inPlace.Add(block);
+                changed = true;
+            }
             else if (vectoriser.Unordered
                      && new BlockVectoriser(function, block, live, onlyDefinitions, AddressesComputed(block)).VectoriseVersioned() is { } versions)
             {
@@ -70,7 +75,42 @@ public static class SlpVectorization
             }
             for (int i = 0; i < function.Blocks.Count; i++) function.Blocks[i].Id = i;
         }
+        // A vectorised loop of one block, entered from one block: its packs of values it never sets are made there
+        // once (nbody's dt in both lanes, in the loop that moves the bodies).
+        foreach (var loop in inPlace)
+            if ((loop.Terminator.True == loop || loop.Terminator.False == loop) && OnlyEntry(function, loop) is { } entry)
+                HoistInvariantPacks(loop, entry);
         return changed;
+    }
+
+    /// <summary>The one block other than <paramref name="loop"/> itself that branches to it; null if there are more, or none.</summary>
+    private static BasicBlock? OnlyEntry(IrFunction function, BasicBlock loop)
+    {
+        if (loop == function.Blocks[0]) return null; // the function's entry is entered from outside
+        BasicBlock? entry = null;
+        foreach (var block in function.Blocks)
+        {
+            if (block == loop || (block.Terminator.True != loop && block.Terminator.False != loop)) continue;
+            if (entry is not null) return null;
+            entry = block;
+        }
+        return entry;
+    }
+
+    /// <summary>
+    /// Moves the packs of a loop of one block whose lanes the loop never sets to the end of <paramref name="entry"/>,
+    /// the only block before it. A vectorised block has no call, and nothing follows the packs in the entry: no call
+    /// meets the two-lane registers, whose high halves AArch64's callee-saved v8–v15 would not keep.
+    /// </summary>
+    private static void HoistInvariantPacks(BasicBlock loop, BasicBlock entry)
+    {
+        for (int k = 0; k < loop.Instructions.Count; k++)
+        {
+            var pack = loop.Instructions[k];
+            if (pack.Opcode != Opcode.Pack || pack.Args.Any(a => a.IsRegister && loop.Instructions.Any(i => i.Dest == a.Register))) continue;
+            entry.Instructions.Add(pack); // its register is new and set only here: nothing else reads or sets it
+            loop.Instructions.RemoveAt(k--);
+        }
     }
 
     /// <summary>
@@ -361,7 +401,7 @@ public static class SlpVectorization
                 // of values the loop never changes (axpy's a, twice).
                 LoopOnItself(vectorised);
                 LoopOnItself(scalar);
-                HoistInvariantPacks(vectorised);
+                HoistInvariantPacks(vectorised, _block);
             }
             return (vectorised, scalar);
         }
@@ -377,17 +417,6 @@ public static class SlpVectorization
         private static bool Sets(BasicBlock block, List<Instruction> code) =>
             block.Instructions.Any(i => i.Dest >= 0 && code.Any(c => c.Args.Any(a => a.IsRegister && a.Register == i.Dest)));
 
-        /// <summary>Moves the packs whose lanes the loop never sets to the end of the block before it (the test's).</summary>
-        private void HoistInvariantPacks(BasicBlock loop)
-        {
-            for (int k = 0; k < loop.Instructions.Count; k++)
-            {
-                var pack = loop.Instructions[k];
-                if (pack.Opcode != Opcode.Pack || pack.Args.Any(a => a.IsRegister && loop.Instructions.Any(i => i.Dest == a.Register))) continue;
-                _block.Instructions.Add(pack); // its register is new and set only here: nothing else reads or sets it
-                loop.Instructions.RemoveAt(k--);
-            }
-        }
 
         /// <summary>
         /// The instructions that test whether the words accessed through each assumed pair of bases overlap, ending the

@@ -114,7 +114,8 @@ public sealed class SlpVectorizationProgramTests
     /// <summary>
     /// axpy with x and y up to 6 words apart either way (whose overlap test runs once, on entering the loop), and a loop
     /// too long to unroll whose y moves two words each time round over an x that stays (whose test must run each time
-    /// round: the arrays start apart and come to overlap).
+    /// round: the arrays start apart and come to overlap); and a loop that multiplies one value it computes by two
+    /// others (the pack of a and b is made before the loop; the pack of t, which the loop sets, must stay in it).
     /// </summary>
     private const string Sweeps = """
         (define printf (extern 'printf))
@@ -134,11 +135,17 @@ public sealed class SlpVectorizationProgramTests
               (set-double-at y 7 (fl+ (double-at y 7) (fl* a (double-at x 7))))
               (set y (+ y 16))
               (set i (+ i 1)))))
+        (define-function spread (n a b x y)
+          (for (i 0 n)
+            (let ((t (fl* (double-at x i) 2.0)))
+              (set-double-at y (* 2 i) (fl+ (double-at y (* 2 i)) (fl* t a)))
+              (set-double-at y (+ (* 2 i) 1) (fl+ (double-at y (+ (* 2 i) 1)) (fl* t b))))))
         (define-function run (offset)
           (let ((memory (malloc (* 8 64))))
             (for (k 0 64) (set-double-at memory k (fl/ (long->double (- (* k 29) 300)) 7.0)))
             (axpy 13 0.5 (+ memory (* 8 20)) (+ memory (* 8 (+ 20 offset))))
             (sweep 9 0.25 (+ memory (* 8 30)) (+ memory (* 8 (+ 20 offset))))
+            (spread 7 0.75 -1.25 (+ memory (* 8 40)) (+ memory (* 8 48)))
             (for (k 0 64) (printf "%llx " (double-at memory k)))
             (printf "\n")))
         (define-function main (argc argv)
@@ -156,6 +163,12 @@ public sealed class SlpVectorizationProgramTests
             for (int i = 0; i < 13; i++) m[20 + offset + i] = m[20 + offset + i] + 0.5 * m[20 + i];
             for (int i = 0, y = 20 + offset; i < 9; i++, y += 2)
                 for (int w = 0; w < 8; w++) m[y + w] = m[y + w] + 0.25 * m[30 + w];
+            for (int i = 0; i < 7; i++)
+            {
+                double t = m[40 + i] * 2.0;
+                m[48 + 2 * i] = m[48 + 2 * i] + t * 0.75;
+                m[49 + 2 * i] = m[49 + 2 * i] + t * -1.25;
+            }
             AppendBits(text, m);
         }
         return text.ToString();
@@ -165,7 +178,7 @@ public sealed class SlpVectorizationProgramTests
     [DataRow("linux-x64")]
     [DataRow("linux-arm64")]
     [DataRow("win-x64")]
-    public void LoopsTestedOnceOrEachTimeRoundComputeWhatCSharpComputes(string runtimeIdentifier) => AssertPrints(runtimeIdentifier, Sweeps, SweepsExpected());
+    public void SweepsComputeWhatCSharpComputes(string runtimeIdentifier) => AssertPrints(runtimeIdentifier, Sweeps, SweepsExpected());
 
     [TestMethod]
     [DataRow("linux-x64")]
