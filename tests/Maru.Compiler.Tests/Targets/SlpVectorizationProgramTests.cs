@@ -197,6 +197,19 @@ public sealed class SlpVectorizationProgramTests
     }
 
     [TestMethod]
+    public void X64AxpysVectorisedLoopHasNeitherTheTestNorACopy()
+    {
+        string assembly = TestCompiler.Assembly(Sweeps, "linux-x64", inlineSmallFunctions: false);
+        string axpy = Regex.Match(assembly, @"\naxpy:.*?(?=\n\t\.p2align 4\n|$)", RegexOptions.Singleline).Value;
+        // The block that stores both lanes: a * x takes x's register (the copy of a for mulpd is gone), and the overlap
+        // test of y and x (a subq of the two) runs before the loop.
+        var loop = Regex.Split(axpy, @"\n(?=\.L)").Single(block => block.Contains("\tmovupd\t%xmm") && block.Contains("mulpd"));
+        Assert.IsFalse(loop.Contains("movapd"), loop);
+        Assert.IsFalse(loop.Contains("subq"), loop);
+        Assert.AreEqual(2, Regex.Matches(loop, @"\tmulpd\t").Count, loop);
+    }
+
+    [TestMethod]
     public void AArch64UpdatesBothLanesAtOnceAndKeepsTheScalarPath()
     {
         string assembly = TestCompiler.Assembly(Program, "linux-arm64", inlineSmallFunctions: false);

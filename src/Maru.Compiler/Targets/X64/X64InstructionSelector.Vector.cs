@@ -54,12 +54,17 @@ public sealed partial class X64InstructionSelector
                 Add(X64Op.MovUpd, Address(args[0], args[1], 8), MachineOperand.Use(V(args[2].Register)));
                 break;
             default:
-                Copy(dest, V(args[0].Register));
+                var (left, right) = (args[0].Register, args[1].Register);
+                // The result takes the register of the operand read only here, so that the allocator can join them and
+                // leave no copy: axpy's a * x, where a is read again. Swapping changes only which NaN of two comes out,
+                // and the sign and payload of a NaN an operation makes are not specified (spec section 11).
+                if (instruction.Operator is Operator.FAdd or Operator.FMul && _uses[left] > 1 && _uses[right] == 1) (left, right) = (right, left);
+                Copy(dest, V(left));
                 var op = instruction.Operator switch
                 {
                     Operator.FAdd => X64Op.AddPd, Operator.FSub => X64Op.SubPd, Operator.FMul => X64Op.MulPd, _ => X64Op.DivPd,
                 };
-                TwoAddress(op, dest, V(args[1].Register));
+                TwoAddress(op, dest, V(right));
                 break;
         }
     }
