@@ -78,7 +78,7 @@ public static class SlpVectorization
         // A vectorised loop of one block, entered from one block: its packs of values it never sets are made there
         // once (nbody's dt in both lanes, in the loop that moves the bodies).
         foreach (var loop in inPlace)
-            if ((loop.Terminator.True == loop || loop.Terminator.False == loop) && OnlyEntry(function, loop) is { } entry)
+            if (Branches(loop, loop) && OnlyEntry(function, loop) is { } entry)
                 HoistInvariantPacks(loop, entry);
         return changed;
     }
@@ -90,12 +90,17 @@ public static class SlpVectorization
         BasicBlock? entry = null;
         foreach (var block in function.Blocks)
         {
-            if (block == loop || (block.Terminator.True != loop && block.Terminator.False != loop)) continue;
+            if (block == loop || !Branches(block, loop)) continue;
             if (entry is not null) return null;
             entry = block;
         }
         return entry;
     }
+
+    private static bool Branches(BasicBlock from, BasicBlock to) => from.Terminator.True == to || from.Terminator.False == to;
+
+    /// <summary>The registers the block sets.</summary>
+    private static HashSet<int> SetIn(BasicBlock block) => block.Instructions.Where(i => i.Dest >= 0).Select(i => i.Dest).ToHashSet();
 
     /// <summary>
     /// Moves the packs of a loop of one block whose lanes the loop never sets to the end of <paramref name="entry"/>,
@@ -104,10 +109,11 @@ public static class SlpVectorization
     /// </summary>
     private static void HoistInvariantPacks(BasicBlock loop, BasicBlock entry)
     {
+        var setInLoop = SetIn(loop);
         for (int k = 0; k < loop.Instructions.Count; k++)
         {
             var pack = loop.Instructions[k];
-            if (pack.Opcode != Opcode.Pack || pack.Args.Any(a => a.IsRegister && loop.Instructions.Any(i => i.Dest == a.Register))) continue;
+            if (pack.Opcode != Opcode.Pack || pack.ReadsAny(setInLoop)) continue;
             entry.Instructions.Add(pack); // its register is new and set only here: nothing else reads or sets it
             loop.Instructions.RemoveAt(k--);
         }
@@ -393,8 +399,10 @@ public static class SlpVectorization
             var test = OverlapTest(vectorised, scalar);
             _block.Instructions.RemoveRange(_start, _block.Instructions.Count - _start);
             _block.Instructions.AddRange(test);
-            bool loop = scalar.Terminator.True == _block || scalar.Terminator.False == _block; // the copies go on as the block did
-            if (_start == 0 && loop && !Sets(scalar, test) && !Sets(vectorised, test))
+            bool loop = Branches(scalar, _block); // the copies go on as the block did
+            var setInLoop = SetIn(scalar);
+            setInLoop.UnionWith(SetIn(vectorised));
+            if (_start == 0 && loop && !test.Any(i => i.ReadsAny(setInLoop)))
             {
                 // The block is now the test alone, and the loop never changes what it reads (axpy's bases): each copy
                 // loops on itself, so the test runs once on entering the loop, and so do the vectorised copy's packs
@@ -412,10 +420,6 @@ public static class SlpVectorization
             if (copy.Terminator.True == _block) copy.Terminator.True = copy;
             if (copy.Terminator.False == _block) copy.Terminator.False = copy;
         }
-
-        /// <summary>Whether the block sets a register that <paramref name="code"/> reads.</summary>
-        private static bool Sets(BasicBlock block, List<Instruction> code) =>
-            block.Instructions.Any(i => i.Dest >= 0 && code.Any(c => c.Args.Any(a => a.IsRegister && a.Register == i.Dest)));
 
 
         /// <summary>
