@@ -134,18 +134,10 @@ public sealed class Pair(object? head, object? tail)
     internal void SetPlaces(SourceSpan span, SourceSpan headSpan) => _places = new Places(span, headSpan);
 
     /// <summary>The source of the list that starts at this cell (its opening parenthesis); default when unknown.</summary>
-    public SourceSpan Span
-    {
-        get => _places switch { Syntax.ListForm list => list.Span, Places places => places.Span, _ => default };
-        set => _places = new Places(value, HeadSpan);
-    }
+    public SourceSpan Span => _places switch { Syntax.ListForm list => list.Span, Places places => places.Span, _ => default };
 
     /// <summary>The source of <see cref="Head"/> when it is an atom read from a file (a name's own position).</summary>
-    public SourceSpan HeadSpan
-    {
-        get => _places switch { Syntax.ListForm list => list[_item].Span, Places places => places.HeadSpan, _ => default };
-        set => _places = new Places(Span, value);
-    }
+    public SourceSpan HeadSpan => _places switch { Syntax.ListForm list => list[_item].Span, Places places => places.HeadSpan, _ => default };
 
     /// <summary>
     /// For the first cell of a list read from a file: the form it was read as. While no cell read from a file has been

@@ -10,8 +10,8 @@ namespace Maru.Compiler.Targets.Arm64;
 /// <see cref="Optimization.PairedDivision"/> put side by side are one <c>fdiv</c> of two lanes: each operand pair is
 /// put in the lanes of one register, the low quotient is the result register, the high one is moved out. Each lane is
 /// computed exactly as the scalar instruction computes it. A register holding two doubles never lives across a call
-/// (no pair is set before a loop, as x86-64 does, and a vectorised block has no call): the callee-saved v8–v15 keep
-/// only their low halves.
+/// (a vectorised block has no call, and a pack moved out of a loop ends the block before it): the callee-saved v8–v15
+/// keep only their low halves.
 /// </summary>
 public sealed partial class Arm64InstructionSelector
 {
