@@ -39,8 +39,8 @@ public sealed partial class Interpreter
         DefineComparison("<=", Operator.Le);
         DefineComparison(">=", Operator.Ge);
         DefineComparison(">", Operator.Gt);
-        Define("=", (_, a) => Truth(Equal(Arguments("=", a, 2))));
-        Define("!=", (_, a) => Truth(!Equal(Arguments("!=", a, 2))));
+        Define("=", (it, a) => Truth(it.Equal(Arguments("=", a, 2))));
+        Define("!=", (it, a) => Truth(!it.Equal(Arguments("!=", a, 2))));
         Define("~", (_, a) => Box(~Word("~", Arguments("~", a, 1)[0])));
         Define("not", (_, a) => Truth(Arguments("not", a, 1)[0] is null));
 
@@ -61,7 +61,7 @@ public sealed partial class Interpreter
         Define("type-of", (_, a) => a.Length == 0 ? null : Box(TypeOf(a[0])));
 
         // Strings, symbols, arrays.
-        Define("string", (_, a) => new MaruString(new byte[Size("string", a.Length > 0 ? a[0] : null)]));
+        Define("string", (it, a) => new MaruString(new byte[it.Size("string", a.Length > 0 ? a[0] : null, 1)]));
         Define("string-length", (_, a) => Arguments("string-length", a, 1)[0] is MaruString s ? Box(s.Length) : null);
         Define("string-at", (_, a) => Arguments("string-at", a, 2)[0] is MaruString s && a[1] is long i && i >= 0 && i < s.Length ? Box(s.Bytes[i]) : null);
         Define("set-string-at", (_, a) =>
@@ -74,29 +74,29 @@ public sealed partial class Interpreter
             return null;
         });
         // Native because macros that print forms concatenate long strings many times over (quadratic in the Maru code).
-        Define("concat-string", (_, a) => Arguments("concat-string", a, 2) is [MaruString x, MaruString y, ..]
-            ? Concatenate("concat-string", x, y)
+        Define("concat-string", (it, a) => Arguments("concat-string", a, 2) is [MaruString x, MaruString y, ..]
+            ? it.Concatenate("concat-string", a)
             : throw new MaruError("'concat-string' expects two strings", DiagnosticCodes.WrongType));
-        Define("concat-strings", (_, a) =>
+        Define("concat-strings", (it, a) =>
         {
             // The first operand, then every string that follows it up to the first operand that is not a string.
             if (a.Length == 0) return null;
-            object? result = a[0];
-            for (int i = 1; i < a.Length && a[i] is MaruString next; i++)
-                result = result is MaruString text ? Concatenate("concat-strings", text, next)
-                    : throw new MaruError("'concat-strings' expects strings", DiagnosticCodes.WrongType);
-            return result;
+            int count = 1;
+            while (count < a.Length && a[count] is MaruString) count++;
+            return count == 1 ? a[0]
+                : a[0] is MaruString ? it.Concatenate("concat-strings", a.AsSpan(0, count))
+                : throw new MaruError("'concat-strings' expects strings", DiagnosticCodes.WrongType);
         });
         Define("string->symbol", (it, a) => Arguments("string->symbol", a, 1)[0] switch
         {
             MaruSymbol symbol => symbol,
-            MaruString text => it.Intern(text.ToString()),
+            MaruString text => it.Intern(it.Counted(text).ToString()),
             _ => null,
         });
-        Define("symbol->string", (_, a) => Arguments("symbol->string", a, 1)[0] switch
+        Define("symbol->string", (it, a) => Arguments("symbol->string", a, 1)[0] switch
         {
             MaruString text => text,
-            MaruSymbol symbol => new MaruString(symbol.Name),
+            MaruSymbol symbol => it.Counted(new MaruString(symbol.Name)),
             _ => null,
         });
         Define("long->string", (_, a) => Arguments("long->string", a, 1)[0] switch
@@ -105,16 +105,17 @@ public sealed partial class Interpreter
             long n => new MaruString(n.ToString(CultureInfo.InvariantCulture)),
             _ => null,
         });
-        Define("array", (_, a) => new MaruArray(Size("array", a.Length > 0 ? a[0] : null)));
+        Define("array", (it, a) => new MaruArray(it.Size("array", a.Length > 0 ? a[0] : null, 8)));
         Define("array-length", (_, a) => Arguments("array-length", a, 1)[0] is MaruArray array ? Box(array.Count)
             : throw new MaruError($"'array-length' expects an array, not {Printer.Describe(a[0])}", DiagnosticCodes.WrongType));
         Define("array-at", (_, a) => Arguments("array-at", a, 2)[0] is MaruArray array && a[1] is long i && i >= 0 && i < array.Count ? array.Items[(int)i] : null);
-        Define("set-array-at", (_, a) =>
+        Define("set-array-at", (it, a) =>
         {
             if (Arguments("set-array-at", a, 3)[0] is not MaruArray array || a[1] is not long i || i < 0) return null;
             if (i >= array.Count)
             {
                 if (i >= MaxCollectionSize) throw TooBig("set-array-at", i);
+                it.StepBytes(8 * (i + 1 - array.Count));
                 while (array.Count <= i) array.Items.Add(null);
             }
             return array.Items[(int)i] = a[2];
@@ -160,7 +161,7 @@ public sealed partial class Interpreter
                 if (item is MaruString or MaruSymbol) it.Output.Append(item.ToString());
             return null;
         });
-        Define("format", (_, a) => new MaruString(Format(Arguments("format", a, 2))));
+        Define("format", (it, a) => it.Counted(new MaruString(Format(Arguments("format", a, 2)))));
         Define("error", (_, a) =>
         {
             var message = new StringBuilder();
@@ -297,29 +298,48 @@ public sealed partial class Interpreter
     private static long Word(string name, object? value) => value as long?
         ?? throw new MaruError($"'{name}' expects integers, not {Printer.Describe(value)}", DiagnosticCodes.WrongType);
 
-    private static int Size(string name, object? value)
+    /// <summary>The size of a string or array about to be made, of <paramref name="elementBytes"/> each, counted as steps.</summary>
+    private int Size(string name, object? value, int elementBytes)
     {
         long size = value as long? ?? 0;
         if (size < 0) return 0;
         if (size > MaxCollectionSize) throw TooBig(name, size);
+        StepBytes(size * elementBytes);
         return (int)size;
     }
 
-    private static MaruString Concatenate(string name, MaruString x, MaruString y)
+    /// <summary>A string made by a primitive, counted as steps.</summary>
+    private MaruString Counted(MaruString text)
     {
-        long size = (long)x.Length + y.Length;
+        StepBytes(text.Length);
+        return text;
+    }
+
+    /// <summary>The strings joined, each copied once (not once for every string that follows it).</summary>
+    private MaruString Concatenate(string name, ReadOnlySpan<object?> strings)
+    {
+        long size = 0;
+        foreach (var text in strings) size += ((MaruString)text!).Length;
         if (size > MaxCollectionSize) throw TooBig(name, size);
-        return new MaruString([.. x.Bytes, .. y.Bytes]);
+        StepBytes(size);
+        var bytes = new byte[size];
+        int at = 0;
+        foreach (var text in strings)
+        {
+            ((MaruString)text!).Bytes.CopyTo(bytes, at);
+            at += ((MaruString)text!).Length;
+        }
+        return new MaruString(bytes);
     }
 
     private static MaruError TooBig(string name, long size) =>
         new($"'{name}' of {size} elements is more than compile-time code may make ({MaxCollectionSize})", DiagnosticCodes.CompileTimeLimit);
 
     /// <summary>Maru's <c>=</c>: integers by value, strings by their bytes, anything else by identity.</summary>
-    private static bool Equal(object?[] a) => (a[0], a[1]) switch
+    private bool Equal(object?[] a) => (a[0], a[1]) switch
     {
         (long x, long y) => x == y,
-        (MaruString x, MaruString y) => x.Bytes.AsSpan().SequenceEqual(y.Bytes),
+        (MaruString x, MaruString y) => x.Length == y.Length && (ReferenceEquals(x, y) || Counted(x).Bytes.AsSpan().SequenceEqual(y.Bytes)),
         var (x, y) => ReferenceEquals(x, y),
     };
 

@@ -103,8 +103,24 @@ public sealed partial class Interpreter
     internal void Step()
     {
         if (++_steps > MaxSteps)
-            throw new MaruError($"compile-time evaluation ran more than {MaxSteps:N0} steps (calls, expansions and loop iterations): is there a loop or a recursion without end?",
+            throw new MaruError($"compile-time evaluation ran more than {MaxSteps:N0} steps (calls, expansions, loop iterations, and one for every {BytesPerStep} bytes made, copied or compared): is there a loop or a recursion without end?",
                 DiagnosticCodes.CompileTimeLimit);
+    }
+
+    /// <summary>
+    /// How many bytes a primitive may make, copy or compare for one step. Primitives that convert text (format,
+    /// string->symbol) take several nanoseconds a byte, so a word a step keeps their loops as short as the evaluator's.
+    /// </summary>
+    public const int BytesPerStep = 8;
+
+    /// <summary>
+    /// Counts the work of a primitive over <paramref name="bytes"/> bytes (a word or a list element is 8), so that a
+    /// loop that makes ever longer strings, or compares or copies a long one each time, stops at the step limit.
+    /// </summary>
+    internal void StepBytes(long bytes)
+    {
+        _steps += bytes / BytesPerStep;
+        Step();
     }
 
     /// <summary>Counts one more nested call or expansion; every Enter that returns is matched by a <see cref="Leave"/>.</summary>
@@ -153,8 +169,8 @@ public sealed partial class Interpreter
                 try { return Call(closure, arguments, dottedTail); }
                 finally { Leave(); }
             case Primitive primitive:
-                Step();
                 if (dottedTail is not null) arguments = [.. arguments, .. ListToArray(dottedTail)];
+                StepBytes(8L * arguments.Length);
                 return primitive.Implementation(this, arguments);
             case Fixed fixedFunction:
                 return Apply(fixedFunction.Function, arguments, dottedTail);
@@ -227,7 +243,13 @@ public sealed partial class Interpreter
     {
         if (list is null) return [];
         var items = new List<object?>();
-        for (; list is Pair pair; list = pair.Tail) items.Add(pair.Head);
+        object? slow = list; // a list whose tail comes back to it is found when this half-speed walker is met
+        for (; list is Pair pair; list = pair.Tail)
+        {
+            items.Add(pair.Head);
+            if ((items.Count & 1) == 0) slow = ((Pair)slow!).Tail;
+            if (ReferenceEquals(pair.Tail, slow)) throw new MaruError("a list that contains itself has no end", DiagnosticCodes.CompileTimeLimit);
+        }
         return items.ToArray();
     }
 

@@ -109,6 +109,25 @@ public sealed class CompileTimeErrorTests
     public void ALoopWithoutEndAtCompileTimeIsStopped() =>
         AssertError("(define-form m () (while 1) 0)\n" + Define + "(m))", DiagnosticCodes.CompileTimeLimit, 2, 23, "steps");
 
+    /// <summary>
+    /// Loops whose primitives make, copy or compare ever more bytes stop at the step limit within seconds, not after
+    /// hours (a string joined to itself copies all of it every time); a list that comes back to itself never ends.
+    /// </summary>
+    [TestMethod]
+    [DataRow("(let ((s \"ab\")) (while 1 (set s (concat-string s \"xyz\"))))", "steps")]
+    [DataRow("(let ((s \"ab\")) (while 1 (set s (concat-strings s \" \" \"xyz\"))))", "steps")]
+    [DataRow("(while 1 (string 60000000))", "steps")]
+    [DataRow("(while 1 (array 6000000))", "steps")]
+    [DataRow("(let ((a (array 0)) (i 0)) (while 1 (set-array-at a i i) (set i (+ i 1))))", "steps")]
+    [DataRow("(let ((s (string 60000000)) (t (string 60000000))) (while 1 (= s t)))", "steps")]
+    [DataRow("(let ((l (cons 1 ()))) (set-cdr l l) (apply + l))", "a list that contains itself has no end")]
+    [DataRow("(let ((l (cons 1 ()))) (set-cdr l l) (apply (lambda (a b c) a) l))", "a list that contains itself has no end")]
+    public void AMacroWhosePrimitivesWorkWithoutEndIsStopped(string body, string named)
+    {
+        var compile = Task.Run(() => AssertError($"(define-form m () {body} 0)\n" + Define + "(m))", DiagnosticCodes.CompileTimeLimit, 2, 23, named));
+        Assert.IsTrue(compile.Wait(TimeSpan.FromSeconds(60)), "the compile did not stop within a minute");
+    }
+
     [TestMethod]
     public void ACyclicListPrintedAtCompileTimeDoesNotHang()
     {
