@@ -150,7 +150,7 @@ public static class MaruCompiler
                 result = tooDeep(diagnostics);
             }
             catch (Exception e) { failure = e; }
-        }, StackSize) { Name = "Maru compiler" };
+        }, StackSize) { Name = "Maru compiler", IsBackground = true }; // a host that exits mid-compile is not kept alive
         thread.Start();
         thread.Join();
         if (failure is not null) throw new InvalidOperationException("internal compiler error: " + failure.Message, failure);
