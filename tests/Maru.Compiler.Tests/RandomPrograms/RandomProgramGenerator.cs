@@ -5,13 +5,15 @@ namespace Maru.Compiler.Tests.RandomPrograms;
 /// <summary>
 /// Random programs that always terminate and whose output is defined by the spec, for checking the compiler against
 /// <see cref="ReferenceEvaluator"/>. A program has integer globals, a 16-word block from calloc (indices masked into
-/// range), and functions that each call only the ones before them, of four kinds: ordinary ones of up to nine
-/// parameters (stack arguments on every ABI), small leaves (inlining), fib-like recursion on a depth argument that every
-/// call bounds and every recursive call decreases, and self or mutual tail recursion on a counter. Bodies use every word
-/// operator (divisors and shift counts include 0, -1 and counts beyond 63), short-circuit forms, conditionals with
-/// constant tests, loops with a fixed small trip count over invariant and repeated subexpressions, assignments,
-/// early returns and double arithmetic. <c>main</c> prints every function's result on three inputs, then the globals and
-/// a checksum of the block. A static cost bound keeps calls inside loops from multiplying the run time.
+/// range) read and written in every memory width, a 64-word block of doubles, and functions that each call only the
+/// ones before them, of four kinds: ordinary ones of up to nine parameters (stack arguments on every ABI), small leaves
+/// (inlining), fib-like recursion on a depth argument that every call bounds and every recursive call decreases, and
+/// self or mutual tail recursion on a counter. Bodies use every word operator (divisors and shift counts include 0, -1
+/// and counts beyond 63), short-circuit forms, conditionals with constant tests, loops with a fixed small trip count
+/// over invariant and repeated subexpressions, assignments, early returns, double arithmetic, and loops that store two
+/// or four adjacent doubles per iteration (SLP vectorisation's shape, over sources that may overlap). <c>main</c> prints
+/// every function's result on three inputs, then the globals and checksums of the blocks. A static cost bound keeps
+/// calls inside loops from multiplying the run time.
 /// </summary>
 public sealed class RandomProgramGenerator
 {
@@ -32,6 +34,21 @@ public sealed class RandomProgramGenerator
 
     private const string Block = "mem";
     private const int BlockWords = 16;
+
+    /// <summary>
+    /// A block of doubles, read only through <c>double->long</c> and comparisons: the bits of a NaN an operation makes
+    /// are not defined (spec section 11), so they may be stored here but never show.
+    /// </summary>
+    private const string DoubleBlock = "dmem";
+    private const int DoubleBlockWords = 64;
+
+    /// <summary>The memory widths of spec section 11 on the integer block: load, store, bytes.</summary>
+    private static readonly (string Load, string Store, int Size)[] Widths =
+    [
+        ("oop-at", "set-oop-at", 8), ("oop-at", "set-oop-at", 8), ("string-at", "set-string-at", 1), ("int64-at", "set-int64-at", 8),
+        ("int32-at", "set-int32-at", 4), ("uint32-at", "set-uint32-at", 4), ("int16-at", "set-int16-at", 2),
+        ("uint16-at", "set-uint16-at", 2), ("int8-at", "set-int8-at", 1), ("uint8-at", "set-uint8-at", 1),
+    ];
 
     private static readonly string[] Literals =
     [
@@ -62,6 +79,7 @@ public sealed class RandomProgramGenerator
         Line("(define printf (extern 'printf))");
         Line("(define calloc (extern 'calloc))");
         Line($"(define {Block})");
+        Line($"(define {DoubleBlock})");
         for (int i = 0, n = _random.Next(1, 5); i < n; i++)
         {
             string name = $"g{i}";
@@ -187,7 +205,12 @@ public sealed class RandomProgramGenerator
 
     private void Main()
     {
-        var lines = new List<string> { $"(set {Block} (calloc {BlockWords} 8))" };
+        var lines = new List<string>
+        {
+            $"(set {Block} (calloc {BlockWords} 8))",
+            $"(set {DoubleBlock} (calloc {DoubleBlockWords} 8))",
+            $"(for (i 0 {DoubleBlockWords}) (set-double-at {DoubleBlock} i (fl* (long->double (- (* i 37) 1000)) 0.125)))",
+        };
         foreach (var function in _functions)
             for (int input = 0; input < 3; input++)
             {
@@ -201,6 +224,7 @@ public sealed class RandomProgramGenerator
             }
         foreach (string global in _globals) lines.Add($"(printf \"%lld\\n\" {global})");
         lines.Add($"(let ((i 0) (sum 0)) (while (< i {BlockWords}) (set sum (+ (* sum 31) (oop-at {Block} i))) (set i (+ i 1))) (printf \"%lld\\n\" sum))");
+        lines.Add($"(let ((sum 0)) (for (i 0 {DoubleBlockWords}) (set sum (+ (* sum 31) (double->long (fl* (double-at {DoubleBlock} i) 1000.0))))) (printf \"%lld\\n\" sum))");
         lines.Add("0");
         Line($"(define-function main ()\n  {string.Join("\n  ", lines)})");
     }
@@ -254,6 +278,8 @@ public sealed class RandomProgramGenerator
                 return Combine(Pick(Arithmetic), [repeated, Expression(d, scope), repeated]);
             case 22:
                 return Double(d, scope);
+            case 24 or 25:
+                return Lanes(d, scope);
             case 23 when Chance(2):
                 // An early return, from anywhere in an expression.
                 var returned = Expression(d, scope);
@@ -328,23 +354,78 @@ public sealed class RandomProgramGenerator
     /// </summary>
     private Code Memory(int depth, Scope scope)
     {
-        bool word = Chance(2);
+        var (load, store, size) = Pick(Widths);
+        int elements = BlockWords * 8 / size; // 16 to 128
         Code index;
         if (scope.Counters.Count > 0 && !Chance(3))
         {
+            // Counters are 0 to 7, so every index is in range for 16 elements or more.
             string i = Pick(scope.Counters), j = Pick(scope.Counters);
-            index = new Code(word
-                ? Pick([i, $"(+ {i} 8)", $"(+ {i} {j})", $"(- 15 {i})", $"(+ (* {i} 2) 1)"])
-                : Pick([$"(+ (* {i} 8) {_random.Next(8)})", $"(+ (* {i} 16) (* {j} 2))", $"(+ {i} {j} 100)"]), 0);
+            index = new Code(Pick([i, $"(+ {i} 8)", $"(+ {i} {j})", $"(- {elements - 1} {i})", $"(+ (* {i} 2) 1)",
+                $"(+ (* {i} {elements / 8}) {_random.Next(elements / 8)})", $"(+ {i} {j} {elements - 16})"]), 0);
         }
         else
         {
             var any = Expression(depth, scope);
-            index = any with { Text = $"(& {any.Text} {(word ? BlockWords - 1 : BlockWords * 8 - 1)})" };
+            index = any with { Text = $"(& {any.Text} {elements - 1})" };
         }
-        if (Chance(2)) return new Code($"({(word ? "oop-at" : "string-at")} {Block} {index.Text})", index.Cost + 1);
+        if (Chance(2)) return new Code($"({load} {Block} {index.Text})", index.Cost + 1);
         var value = Expression(depth, scope);
-        return new Code($"({(word ? "set-oop-at" : "set-string-at")} {Block} {index.Text} {value.Text})", index.Cost + value.Cost + 1);
+        return new Code($"({store} {Block} {index.Text} {value.Text})", index.Cost + value.Cost + 1);
+    }
+
+    /// <summary>
+    /// A loop that stores 2 or 4 adjacent doubles of the double block in each iteration, every lane the same tree of
+    /// double arithmetic over its own lane of a source (the shape SLP vectorisation packs), now and then with the last
+    /// lane different (another operator, or another lane's load), which must not be packed as if it were the same.
+    /// Source and destination start anywhere in the first 16 words, so they overlap either way or not at all.
+    /// </summary>
+    private Code Lanes(int depth, Scope scope)
+    {
+        int lanes = Chance(3) ? 4 : 2;
+        string counter = Fresh("i"), destination = Fresh("pd"), source = Fresh("ps");
+        // Indices reach at most 15 + lanes * trips - 1, inside the block.
+        int mostTrips = (DoubleBlockWords - 15) / lanes;
+        string trips = Chance(2) ? _random.Next(0, mostTrips + 1).ToString() : $"(& {Atom(scope).Text} {(lanes == 4 ? 7 : 15)})";
+        string Base() => Chance(2) ? $"(+ {DoubleBlock} {8 * _random.Next(16)})" : $"(+ {DoubleBlock} (* 8 (& {Atom(scope).Text} 15)))";
+        string sourceBase = Chance(4) ? destination : Base();
+        string Element(string pointer, int lane) => $"(double-at {pointer} (+ (* {counter} {lanes}) {lane}))";
+
+        // A tree of operators whose leaves are rendered per lane: the lane's element of the source or destination, a
+        // value the loop does not change (its own for each lane), or one it does.
+        int leaves = 0;
+        Func<int, bool, string> Tree(int levels)
+        {
+            if (levels > 0 && !Chance(4))
+            {
+                string op = Pick(["fl+", "fl-", "fl*", "fl*", "fl/"]);
+                var left = Tree(levels - 1);
+                var right = Tree(levels - 1);
+                string other = Pick(["fl+", "fl-", "fl*", "fl/"]);
+                return (lane, odd) => $"({(odd && Chance(3) ? other : op)} {left(lane, odd)} {right(lane, odd)})";
+            }
+            leaves++;
+            switch (_random.Next(5))
+            {
+                case 0 or 1:
+                    string pointer = Chance(3) ? destination : sourceBase == destination ? destination : source;
+                    return (lane, odd) => Element(pointer, odd && Chance(3) ? (lane + 1) % lanes : lane);
+                case 2:
+                    var values = Enumerable.Range(0, lanes)
+                        .Select(_ => Chance(2) ? Pick(DoubleLiterals) : $"(long->double {Atom(scope).Text})").ToArray();
+                    return (lane, _) => values[lane];
+                case 3:
+                    return (_, _) => $"(long->double {counter})";
+                default:
+                    return (lane, _) => $"(long->double (+ {counter} {lane}))";
+            }
+        }
+        var tree = Tree(_random.Next(1, 4));
+        bool oddLastLane = Chance(4);
+        var stores = Enumerable.Range(0, lanes)
+            .Select(lane => $"(set-double-at {destination} (+ (* {counter} {lanes}) {lane}) {tree(lane, oddLastLane && lane == lanes - 1)})");
+        string bindings = sourceBase == destination ? $"({destination} {Base()})" : $"({destination} {Base()}) ({source} {sourceBase})";
+        return new Code($"(let ({bindings}) (for ({counter} 0 {trips}) {string.Join(" ", stores)}))", mostTrips * lanes * (leaves + 2));
     }
 
     /// <summary>
@@ -376,17 +457,32 @@ public sealed class RandomProgramGenerator
     }
 
     /// <summary>A word from double arithmetic: a conversion back (saturating, NaN 0) or a comparison, so NaN bits never show.</summary>
-    private Code Double(int depth, Scope scope) => _random.Next(3) switch
+    private Code Double(int depth, Scope scope) => _random.Next(4) switch
     {
+        3 => Combine("double->long", [Combine("fl*", [DoubleElement(depth, scope), new Code("1000.0", 0)])]),
         0 => Combine(Pick(["fl<", "fl<=", "fl=", "fl!=", "fl>=", "fl>"]), [DoubleExpression(depth, scope), DoubleExpression(depth, scope)]),
         1 => Combine("double->long", [Combine("fl*", [DoubleExpression(depth, scope), new Code("1000.0", 0)])]),
         _ => Combine("double->long", [DoubleExpression(depth, scope)]),
     };
 
+    /// <summary>An element of the double block, or a float or double read from the integer block, whose bits may be a NaN's.</summary>
+    private Code DoubleElement(int depth, Scope scope)
+    {
+        var index = Expression(Math.Min(depth, 1), scope);
+        return Chance(3)
+            ? Combine(Pick(["float-at", "double-at"]), [new Code(Block, 0), index with { Text = $"(& {index.Text} {BlockWords - 1})" }])
+            : Combine("double-at", [new Code(DoubleBlock, 0), index with { Text = $"(& {index.Text} {DoubleBlockWords - 1})" }]);
+    }
+
     private Code DoubleExpression(int depth, Scope scope)
     {
         if (depth <= 0 || Chance(4))
-            return Chance(2) ? new Code(Pick(DoubleLiterals), 0) : Combine("long->double", [Atom(scope)]);
+            return _random.Next(5) switch
+            {
+                0 or 1 => new Code(Pick(DoubleLiterals), 0),
+                2 => DoubleElement(0, scope),
+                _ => Combine("long->double", [Atom(scope)]),
+            };
         int d = depth - 1;
         return _random.Next(5) switch
         {

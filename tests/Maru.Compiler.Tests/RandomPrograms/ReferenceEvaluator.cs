@@ -413,6 +413,19 @@ public sealed class ReferenceEvaluator
         throw new InvalidOperationException($"access of {size} bytes at 0x{address:x} outside every block: the generator must keep indices in range");
     }
 
+    private Func<Code[], Code>? Load(int operands, int size, Func<ReadOnlySpan<byte>, long> read) =>
+        Binary(operands, (p, i) => read(Memory(unchecked(p + size * i), size)));
+
+    private delegate void Write(Span<byte> memory, long value);
+
+    private Func<Code[], Code>? Store(int operands, int size, Write write) =>
+        operands != 3 ? null : codes => frame =>
+        {
+            long p = codes[0](frame), i = codes[1](frame), v = codes[2](frame);
+            write(Memory(unchecked(p + size * i), size), v);
+            return v;
+        };
+
     private static Func<Code[], Code>? Fold(int operands, Func<long, long, long> op) =>
         operands < 1 ? null : codes => frame =>
         {
@@ -458,20 +471,21 @@ public sealed class ReferenceEvaluator
         "!=" => Binary(operands, (a, b) => Bool(a != b)),
         ">=" => Binary(operands, (a, b) => Bool(a >= b)),
         ">" => Binary(operands, (a, b) => Bool(a > b)),
-        "oop-at" => Binary(operands, (p, i) => BitConverter.ToInt64(Memory(unchecked(p + 8 * i), 8))),
-        "string-at" => Binary(operands, (p, i) => Memory(unchecked(p + i), 1)[0]),
-        "set-oop-at" when operands == 3 => codes => frame =>
-        {
-            long p = codes[0](frame), i = codes[1](frame), v = codes[2](frame);
-            BitConverter.TryWriteBytes(Memory(unchecked(p + 8 * i), 8), v);
-            return v;
-        },
-        "set-string-at" when operands == 3 => codes => frame =>
-        {
-            long p = codes[0](frame), i = codes[1](frame), v = codes[2](frame);
-            Memory(unchecked(p + i), 1)[0] = (byte)v;
-            return v;
-        },
+        // Memory (spec section 11): element i of its width at p + size*i, sign- or zero-extended; a store keeps the
+        // value's low bits (a float store rounds to binary32) and its value is v.
+        "oop-at" or "int64-at" or "double-at" => Load(operands, 8, m => BitConverter.ToInt64(m)),
+        "int32-at" => Load(operands, 4, m => BitConverter.ToInt32(m)),
+        "uint32-at" => Load(operands, 4, m => BitConverter.ToUInt32(m)),
+        "int16-at" => Load(operands, 2, m => BitConverter.ToInt16(m)),
+        "uint16-at" => Load(operands, 2, m => BitConverter.ToUInt16(m)),
+        "int8-at" => Load(operands, 1, m => (sbyte)m[0]),
+        "string-at" or "uint8-at" => Load(operands, 1, m => m[0]),
+        "float-at" => Load(operands, 4, m => W(BitConverter.ToSingle(m))),
+        "set-oop-at" or "set-int64-at" or "set-double-at" => Store(operands, 8, (m, v) => BitConverter.TryWriteBytes(m, v)),
+        "set-int32-at" or "set-uint32-at" => Store(operands, 4, (m, v) => BitConverter.TryWriteBytes(m, (int)v)),
+        "set-int16-at" or "set-uint16-at" => Store(operands, 2, (m, v) => BitConverter.TryWriteBytes(m, (short)v)),
+        "set-string-at" or "set-int8-at" or "set-uint8-at" => Store(operands, 1, (m, v) => m[0] = (byte)v),
+        "set-float-at" => Store(operands, 4, (m, v) => BitConverter.TryWriteBytes(m, (float)D(v))),
         "fl+" => Fold(operands, (a, b) => W(D(a) + D(b))),
         "fl*" => Fold(operands, (a, b) => W(D(a) * D(b))),
         "fl-" when operands == 1 => Unary(1, a => a ^ long.MinValue),
