@@ -104,6 +104,7 @@ public sealed partial class Interpreter
             }
             changedHeads.Add(head);
         }
+        StepBytes(8L * count);
         object? result = Expand(rest, environment);
         if (changedHeads is null)
         {

@@ -52,7 +52,11 @@ public sealed partial class Interpreter
         Define("cdr", (_, a) => (Arguments("cdr", a, 1)[0] as Pair)?.Tail);
         Define("set-car", (it, a) => Arguments("set-car", a, 2)[0] is Pair p ? it.Mutable(p).Head = a[1] : null);
         Define("set-cdr", (it, a) => Arguments("set-cdr", a, 2)[0] is Pair p ? it.Mutable(p).Tail = a[1] : null);
-        Define("list", (_, a) => ArrayToList(a));
+        Define("list", (it, a) =>
+        {
+            it.StepBytes(PairBytes * a.Length);
+            return ArrayToList(a);
+        });
         Define("pair?", (_, a) => Truth(Arguments("pair?", a, 1)[0] is Pair));
         Define("symbol?", (_, a) => Truth(Arguments("symbol?", a, 1)[0] is MaruSymbol));
         Define("string?", (_, a) => Truth(Arguments("string?", a, 1)[0] is MaruString));
@@ -261,6 +265,9 @@ public sealed partial class Interpreter
             throw new MaruError(Malformed($"has the result type {Printer.Describe(result)}"), DiagnosticCodes.InvalidCSignature);
         return new CSignature(types, variadicFrom, CSignature.Parse(resultType.Name));
     }
+
+    /// <summary>What a cell costs to make, in the bytes of <see cref="StepBytes"/>: its size.</summary>
+    private const long PairBytes = 48;
 
     /// <summary>The most characters compile-time code may print in one compilation.</summary>
     public const int MaxOutput = 1 << 24;

@@ -103,19 +103,20 @@ public sealed partial class Interpreter
     internal void Step()
     {
         if (++_steps > MaxSteps)
-            throw new MaruError($"compile-time evaluation ran more than {MaxSteps:N0} steps (calls, expansions, loop iterations, and one for every {BytesPerStep} bytes made, copied or compared): is there a loop or a recursion without end?",
+            throw new MaruError($"compile-time evaluation ran more than {MaxSteps:N0} steps (calls, expansions, loop iterations, and one for every {BytesPerStep} bytes made, copied, compared or walked): is there a loop or a recursion without end?",
                 DiagnosticCodes.CompileTimeLimit);
     }
 
     /// <summary>
-    /// How many bytes a primitive may make, copy or compare for one step. Primitives that convert text (format,
+    /// How many bytes a primitive may make, copy, compare or walk for one step. Primitives that convert text (format,
     /// string->symbol) take several nanoseconds a byte, so a word a step keeps their loops as short as the evaluator's.
     /// </summary>
     public const int BytesPerStep = 8;
 
     /// <summary>
-    /// Counts the work of a primitive over <paramref name="bytes"/> bytes (a word or a list element is 8), so that a
-    /// loop that makes ever longer strings, or compares or copies a long one each time, stops at the step limit.
+    /// Counts the work of a primitive, or of expanding a list, over <paramref name="bytes"/> bytes (a word or a list
+    /// element is 8), so that a loop that makes ever longer strings, or compares, copies or expands a long one each
+    /// time, stops at the step limit.
     /// </summary>
     internal void StepBytes(long bytes)
     {

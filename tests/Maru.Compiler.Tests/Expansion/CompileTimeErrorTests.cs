@@ -120,6 +120,8 @@ public sealed class CompileTimeErrorTests
     [DataRow("(while 1 (array 6000000))", "steps")]
     [DataRow("(let ((a (array 0)) (i 0)) (while 1 (set-array-at a i i) (set i (+ i 1))))", "steps")]
     [DataRow("(let ((s (string 60000000)) (t (string 60000000))) (while 1 (= s t)))", "steps")]
+    [DataRow("(let ((l ()) (i 0)) (while (< i 1000000) (set l (cons i l)) (set i (+ i 1))) (while 1 (expand l)))", "steps")]
+    [DataRow("(let ((l ()) (i 0)) (while (< i 1000000) (set l (cons 'x l)) (set i (+ i 1))) (while 1 (apply list l)))", "steps")]
     [DataRow("(let ((l (cons 1 ()))) (set-cdr l l) (apply + l))", "a list that contains itself has no end")]
     [DataRow("(let ((l (cons 1 ()))) (set-cdr l l) (apply (lambda (a b c) a) l))", "a list that contains itself has no end")]
     public void AMacroWhosePrimitivesWorkWithoutEndIsStopped(string body, string named)
