@@ -297,6 +297,12 @@ public static class SlpVectorization
             return renamed;
         }
 
+        /// <summary>
+        /// Whether an offset is far enough that bytes computed from it could wrap around (the address is then unknown).
+        /// Not Math.Abs, which throws on the most negative word: an index of -2^63 is a program's right.
+        /// </summary>
+        private static bool Far(long offset) => offset is > 1L << 40 or < -(1L << 40);
+
         /// <summary>Where a load or store through a register reaches; null for another instruction, or an index too far to tell.</summary>
         private Address? AddressOf(int instruction)
         {
@@ -316,10 +322,10 @@ public static class SlpVectorization
                         offset += d.Operator == Operator.Add ? step.Constant : -step.Constant;
                     else if (d is not { Opcode: Opcode.Copy, Args: [{ IsRegister: true }] }) break;
                     root = Arg(root.Def, 0);
-                    if (Math.Abs(offset) > 1L << 40) return null;
+                    if (Far(offset)) return null;
                 }
             }
-            if (Math.Abs(offset) > 1L << 40) return null; // far enough that bytes could wrap around: unknown
+            if (Far(offset)) return null;
             int size = WordArithmetic.ElementSize(i.Operator);
             var (@base, bytes) = BaseBeforeConstants(Base(instruction));
             return new Address(@base, root, bytes + offset * size, bytes + offset * size + size);
@@ -511,7 +517,7 @@ public static class SlpVectorization
             {
                 if (_onlyDefinitions[@base.Value.Register] is not { Opcode: Opcode.Binary, Operator: Operator.Add or Operator.Sub, Args: [{ IsRegister: true } x, { IsConstant: true } c] } d
                     || _firstDef.ContainsKey(x.Register) || _onlyDefinitions[x.Register] is null
-                    || Math.Abs(c.Constant) > 1L << 40) break;
+                    || Far(c.Constant)) break;
                 bytes += d.Operator == Operator.Add ? c.Constant : -c.Constant;
                 @base = new Val(x, -1);
             }

@@ -186,6 +186,20 @@ public sealed class SlpVectorizationTests
         Assert.IsEmpty(function.TwoLaneRegisters, function.ToString());
     }
 
+    /// <summary>
+    /// An index of -2^63 (found by the fuzzer) makes an address the pass does not know, never a crash; a base that far
+    /// off is still a base, whose neighbouring words pair.
+    /// </summary>
+    [TestMethod]
+    [DataRow("(set-double-at q i (flfloor (double-at p i))) (set-double-at q (+ (* 5 i) -9223372036854775808) 0.0)", false)]
+    [DataRow("(set-double-at q -9223372036854775808 (double-at p i)) (set-double-at q (- -9223372036854775807 1) (double-at p i))", false)]
+    [DataRow("(let ((r (+ q -9223372036854775808))) (set-double-at r i (fl* 2.0 (double-at p i))) (set-double-at r (+ i 1) (fl* 3.0 (double-at p i))))", true)]
+    public void AnIndexOfTheMostNegativeWordIsAnUnknownAddress(string body, bool vectorised)
+    {
+        var function = Vectorised($"(define-function f (n p q) (for (i 0 n) {body}))", out bool changed);
+        Assert.AreEqual(vectorised, changed, function.ToString());
+    }
+
     [TestMethod]
     public void StoresOutsideLoopsStay()
     {
