@@ -76,6 +76,32 @@ public sealed class ReferenceEvaluatorTests
         Assert.ThrowsExactly<InvalidOperationException>(() => ReferenceEvaluator.Run("(define calloc (extern 'calloc))\n(define-function main () (oop-at (calloc 2 8) 2) 0)", 1000));
 
     /// <summary>
+    /// Section 11's widths: element i at p + size*i, loads sign- or zero-extended, stores keeping the low bits (their value
+    /// is the value given), a float store rounding to binary32, little-endian bytes in one word.
+    /// </summary>
+    [TestMethod]
+    public void MemoryOfEveryWidthIsWhatSection11Says() =>
+        Assert.AreEqual("-1 -1\n255\n-32768 32768\n-2147483648 2147483648\n-9223372034707226880\n100000001\n-4610560118520545280 -2\n",
+            ReferenceEvaluator.Run("""
+                (define printf (extern 'printf))
+                (define calloc (extern 'calloc))
+                (define-function main ()
+                  (let ((p (calloc 2 8)))
+                    (printf "%lld %lld\n" (set-int8-at p 1 -1) (int8-at p 1))
+                    (printf "%lld\n" (uint8-at p 1))
+                    (set-int16-at p 1 0x18000)
+                    (printf "%lld %lld\n" (int16-at p 1) (uint16-at p 1))
+                    (set-uint32-at p 1 0x180000000)
+                    (printf "%lld %lld\n" (int32-at p 1) (uint32-at p 1))
+                    (printf "%lld\n" (oop-at p 0))
+                    (set-float-at p 2 0.1)
+                    (printf "%lld\n" (double->long (fl* (float-at p 2) 1e9)))
+                    (set-double-at p 1 -2.5)
+                    (printf "%lld %lld\n" (int64-at p 1) (double->long (double-at p 1)))
+                    0))
+                """, 1000).Output);
+
+    /// <summary>
     /// Every corpus program that uses only what the evaluator knows (no other format than %lld, no argv, no other
     /// extern) must print its expected output there too: the oracle and the corpus agree on the spec.
     /// </summary>
