@@ -20,6 +20,7 @@ public sealed class BlockLiveness
     private int[] _boundaryRegisters = [];
     private int _words;       // words per set
     private ulong[] _liveOut = [];
+    private ulong[] _liveIn = [];
 
     /// <summary>Starts recording; give each block's uses and definitions in program order, one block at a time.</summary>
     public BlockLiveness(int registers, int blocks)
@@ -59,7 +60,7 @@ public sealed class BlockLiveness
         foreach (var (b, r) in _upwardUses) Add(use, b, _definedInBlock[r]);
         foreach (var (b, r) in _defs) if (_definedInBlock[r] >= 0) Add(def, b, _definedInBlock[r]);
 
-        var liveIn = new ulong[size];
+        var liveIn = _liveIn = new ulong[size];
         _liveOut = new ulong[size];
         if (_words == 0) return;
         bool changed = true;
@@ -90,6 +91,13 @@ public sealed class BlockLiveness
     private Span<ulong> Row(ulong[] sets, int block) => sets.AsSpan(block * _words, _words);
 
     private void Add(ulong[] sets, int block, int index) => sets[block * _words + (index >> 6)] |= 1UL << index;
+
+    /// <summary>Whether <paramref name="register"/> is live at the start of <paramref name="block"/>, once solved.</summary>
+    public bool IsLiveIn(int block, int register)
+    {
+        int index = _definedInBlock[register]; // after Solve: the register's number among the boundary registers, or -1
+        return index >= 0 && (_liveIn[block * _words + (index >> 6)] & (1UL << index)) != 0;
+    }
 
     /// <summary>How many registers the sets are over, once solved: those live across some block boundary.</summary>
     public int BoundaryRegisterCount => _boundaryRegisters.Length;
