@@ -68,11 +68,10 @@ internal static class FormConversion
         }
         var items = new List<Form>();
         object? rest = list;
-        object? slow = list; // a list whose tail comes back to it is found when this half-speed walker is met
+        var cycle = new CycleWatch(list);
         for (int step = 0; rest is Pair cell; rest = cell.Tail, step++)
         {
-            if (step > 0 && (step & 1) == 0) slow = ((Pair)slow!).Tail; // the cell at half of step
-            if (step > 0 && ReferenceEquals(rest, slow))
+            if (step > 0 && cycle.CameBack(rest))
             {
                 diagnostics.Error(span, DiagnosticCodes.NotSupported, "a list that contains itself cannot appear in compiled code");
                 return new IntegerForm(span, 0);

@@ -89,11 +89,10 @@ public sealed partial class Interpreter
         List<object?>? changedHeads = null;
         int firstChanged = 0, count = 0;
         object? rest = list;
-        object? slow = list; // meets rest again only in a list whose tail comes back to it
+        var cycle = new CycleWatch(list);
         for (; rest is Pair cell; rest = cell.Tail, count++)
         {
-            if (count > 0 && (count & 1) == 0) slow = ((Pair)slow!).Tail;
-            if (count > 0 && ReferenceEquals(rest, slow))
+            if (count > 0 && cycle.CameBack(rest))
                 throw new MaruError("a list that contains itself cannot be expanded", DiagnosticCodes.CompileTimeLimit);
             var head = Expand(cell.Head, environment);
             if (changedHeads is null)

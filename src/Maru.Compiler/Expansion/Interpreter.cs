@@ -244,12 +244,11 @@ public sealed partial class Interpreter
     {
         if (list is null) return [];
         var items = new List<object?>();
-        object? slow = list; // a list whose tail comes back to it is found when this half-speed walker is met
+        var cycle = new CycleWatch(list);
         for (; list is Pair pair; list = pair.Tail)
         {
             items.Add(pair.Head);
-            if ((items.Count & 1) == 0) slow = ((Pair)slow!).Tail;
-            if (ReferenceEquals(pair.Tail, slow)) throw new MaruError("a list that contains itself has no end", DiagnosticCodes.CompileTimeLimit);
+            if (cycle.CameBack(pair.Tail)) throw new MaruError("a list that contains itself has no end", DiagnosticCodes.CompileTimeLimit);
         }
         return items.ToArray();
     }

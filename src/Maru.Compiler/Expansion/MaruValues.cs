@@ -103,6 +103,23 @@ public sealed class MaruString
     public override string ToString() => Encoding.UTF8.GetString(Bytes);
 }
 
+/// <summary>
+/// Finds a list whose tail comes back to it, during a walk of it: a second walker at half speed is met by the walk
+/// only then (Floyd's test), in time and memory no more than the walk's.
+/// </summary>
+internal struct CycleWatch(object? list)
+{
+    private object? _slow = list;
+    private int _steps;
+
+    /// <summary>Given each cell the walk moves on to after the first: whether the walk has come round.</summary>
+    public bool CameBack(object? next)
+    {
+        if ((++_steps & 1) == 0) _slow = ((Pair)_slow!).Tail;
+        return ReferenceEquals(next, _slow);
+    }
+}
+
 /// <summary>A cons cell. Cells read from a file remember where they came from; cells a macro makes get the macro call's place.</summary>
 public sealed class Pair(object? head, object? tail)
 {
