@@ -36,7 +36,14 @@ public sealed class Inlining
     public const int FunctionAllowance = 160;
     public const int FileAllowance = 400;
 
+    /// <summary>Below this many candidates, none is let go (see <see cref="EndFunction"/>).</summary>
+    private const int SweepThreshold = 64;
+
     private readonly Dictionary<FunctionSymbol, Candidate> _candidates = new();
+    /// <summary>For each function, its call sites in bodies not yet lowered (<see cref="FunctionSymbol.CallSites"/> at first).</summary>
+    private readonly Dictionary<FunctionSymbol, int> _callSitesLeft = new();
+    private List<FunctionSymbol> _callsOfCurrent = [];
+    private int _sweepAt = SweepThreshold;
     private long _fileSize;
     private long _fileInlined;
     private int _functionInlined;
@@ -48,13 +55,41 @@ public sealed class Inlining
     public void BeginFunction(FunctionSymbol function, BoundExpression body, int selfCallJumps)
     {
         _functionInlined = 0;
-        int size = Size(body, function, out bool takesAddress, out int selfCalls);
+        _callsOfCurrent = new List<FunctionSymbol>();
+        int size = Size(body, function, _callsOfCurrent, out bool takesAddress, out int selfCalls);
         _fileSize += size;
         if (takesAddress) return;
         bool calledOnce = function is { CallSites: 1, IsAddressTaken: false } && selfCalls == 0;
         if (size <= MaxNodes || calledOnce)
-            _candidates[function] = new Candidate(body, size, selfCalls - selfCallJumps == 1) { CalledOnce = calledOnce };
+        {
+            var callees = _callsOfCurrent.Where(callee => callee != function).Distinct().ToArray();
+            _candidates[function] = new Candidate(body, size, selfCalls - selfCallJumps == 1, callees) { CalledOnce = calledOnce };
+        }
     }
+
+    /// <summary>
+    /// Ends the function begun last. Now and then, lets go of the candidates no later call can reach: a call of a
+    /// function is inlined from a body not lowered yet (depth 0), or from a candidate's body inlined at depth d (depth
+    /// d + 1, below <see cref="MaxDepth"/>). Kept to the file's end, every small function's bound body was copied by the
+    /// collector from generation to generation; which calls are inlined does not change.
+    /// </summary>
+    public void EndFunction()
+    {
+        foreach (var callee in _callsOfCurrent) _callSitesLeft[callee] = CallSitesLeft(callee) - 1;
+        if (_candidates.Count < _sweepAt) return;
+        var reachable = _candidates.Keys.Where(function => CallSitesLeft(function) > 0).ToHashSet();
+        var level = reachable.ToList();
+        for (int depth = 1; depth < MaxDepth && level.Count > 0; depth++)
+            level = level.SelectMany(function => _candidates[function].Callees)
+                .Where(callee => _candidates.ContainsKey(callee) && reachable.Add(callee)).ToList();
+        foreach (var function in _candidates.Keys.Where(function => !reachable.Contains(function)).ToList()) _candidates.Remove(function);
+        _sweepAt = Math.Max(SweepThreshold, 2 * _candidates.Count);
+    }
+
+    /// <summary>The functions whose bodies may be inlined now (for tests).</summary>
+    internal IReadOnlyCollection<FunctionSymbol> Candidates => _candidates.Keys;
+
+    private int CallSitesLeft(FunctionSymbol function) => _callSitesLeft.TryGetValue(function, out int left) ? left : function.CallSites;
 
     /// <summary>
     /// The body to inline at a direct call of <paramref name="callee"/> <paramref name="depth"/> bodies deep (into a body
@@ -77,14 +112,18 @@ public sealed class Inlining
         return candidate.Body;
     }
 
-    private sealed record Candidate(BoundExpression Body, int Size, bool Unrolls)
+    /// <param name="Callees">The other functions its body calls directly.</param>
+    private sealed record Candidate(BoundExpression Body, int Size, bool Unrolls, FunctionSymbol[] Callees)
     {
         /// <summary>Whether it is called once and that call is not inlined yet: it is inlined whatever its size.</summary>
         public bool CalledOnce { get; set; }
     }
 
-    /// <summary>How many expressions a body has, whether it takes the address of a local, and how often it calls itself.</summary>
-    private static int Size(BoundExpression body, FunctionSymbol function, out bool takesAddress, out int selfCalls)
+    /// <summary>
+    /// How many expressions a body has, whether it takes the address of a local, and how often it calls itself; adds
+    /// the functions it calls directly to <paramref name="calls"/>, once for each call.
+    /// </summary>
+    private static int Size(BoundExpression body, FunctionSymbol function, List<FunctionSymbol> calls, out bool takesAddress, out int selfCalls)
     {
         int nodes = 0;
         takesAddress = false;
@@ -93,7 +132,11 @@ public sealed class Inlining
         {
             nodes++;
             if (e is BoundAddressOfLocal) takesAddress = true;
-            if (e is BoundCall { Kind: CallKind.Direct } call && call.Target == function) selfCalls++;
+            if (e is BoundCall { Kind: CallKind.Direct, Target: FunctionSymbol callee })
+            {
+                calls.Add(callee);
+                if (callee == function) selfCalls++;
+            }
         }
         return nodes;
     }

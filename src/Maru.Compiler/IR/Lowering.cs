@@ -37,6 +37,7 @@ public sealed class Lowering
         inlining?.BeginFunction(symbol, body, SelfCallsInTailPosition(body, symbol).Jumps);
         var lowering = new Lowering(module, symbol, registerArguments, inlining);
         lowering.LowerFunction(body);
+        inlining?.EndFunction();
         return lowering._function;
     }
 

@@ -167,6 +167,30 @@ public sealed class InliningTests
     }
 
     [TestMethod]
+    public void ACandidateIsLetGoOnceNoLaterCallCanReachIt()
+    {
+        // Two hundred small functions that nothing calls are let go. a's one call is in b's body, lowered long before
+        // main calls b: a is kept all the same, since main's copy of b calls it (depth 1), and main inlines both.
+        var source = new System.Text.StringBuilder("(define-function a (x) (* x 3))\n(define-function b (x) (+ (a x) 1))\n");
+        for (int i = 0; i < 200; i++) source.Append(CultureInfo.InvariantCulture, $"(define-function unused{i} (x) (+ x {i}))\n");
+        source.Append("(define-function main () (b 5))\n");
+        var (unit, diagnostics) = TestCompiler.Expand(source.ToString());
+        var program = Maru.Compiler.Semantics.Analyzer.Analyze(unit, diagnostics);
+        Assert.IsFalse(diagnostics.HasErrors, string.Join("\n", diagnostics.Items));
+        var inlining = new Maru.Compiler.IR.Inlining();
+        var module = new Maru.Compiler.IR.IrModule();
+        foreach (var function in program.Functions.Where(f => f.Name != "main"))
+            Maru.Compiler.IR.Lowering.Lower(module, function, function.Body, registerArguments: 6, inlining);
+        var kept = inlining.Candidates.Select(f => f.Name).ToList();
+        CollectionAssert.IsSubsetOf(new[] { "a", "b" }, kept);
+        Assert.IsLessThan(100, kept.Count, string.Join(" ", kept));
+
+        string assembly = TestCompiler.Assembly(source.ToString());
+        StringAssert.DoesNotMatch(FunctionText(assembly, "main"), new System.Text.RegularExpressions.Regex("\tcall\t"));
+        Assert.AreEqual(16, TestCompiler.Run(source.ToString()).ExitCode);
+    }
+
+    [TestMethod]
     public void AFileGrowsByAtMostItsOwnSizeAndTheFileAllowance()
     {
         // Each caller has 21 expressions and inlines 30 (ten bodies of 3): the file's inlined expressions catch up with
