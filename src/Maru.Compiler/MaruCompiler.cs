@@ -69,12 +69,6 @@ public sealed record ExpandResult(IReadOnlyList<Diagnostic> Diagnostics, IReadOn
 /// <summary>The compiler's entry point: a unit of source files in, assembly text out. Thread-safe: no shared state.</summary>
 public static class MaruCompiler
 {
-    /// <summary>
-    /// The pipeline recurses over expression trees up to the reader's nesting limit; it runs on a thread whose
-    /// stack is sized for that, so no input can overflow the caller's stack.
-    /// </summary>
-    private const int StackSize = 256 * 1024 * 1024;
-
     public static CompileResult Compile(IReadOnlyList<SourceFile> sources, CompileOptions options)
     {
         ArgumentNullException.ThrowIfNull(sources);
@@ -133,27 +127,26 @@ public static class MaruCompiler
         catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException) { return path; }
     }
 
-    /// <summary>Runs a stage on a thread with a large stack; input that still nests too deeply is a diagnostic, not a crash.</summary>
+    /// <summary>Runs a stage on a compiler thread (a large stack); input that still nests too deeply is a diagnostic, not a crash.</summary>
     private static T OnCompilerThread<T>(Func<T> run, Func<DiagnosticBag, T> tooDeep, IReadOnlyList<SourceFile> sources)
     {
         T? result = default;
-        Exception? failure = null;
-        var thread = new Thread(() =>
+        try
         {
-            try { result = run(); }
-            catch (InsufficientExecutionStackException)
+            CompilerThreads.Run(() =>
             {
-                var diagnostics = new DiagnosticBag();
-                diagnostics.Add(Diagnostic.General(DiagnosticCodes.NestingTooDeep,
-                    "the program nests too deeply to compile once its macros are expanded; split the longest form",
-                    sources.Count > 0 ? sources[0].Path : null));
-                result = tooDeep(diagnostics);
-            }
-            catch (Exception e) { failure = e; }
-        }, StackSize) { Name = "Maru compiler", IsBackground = true }; // a host that exits mid-compile is not kept alive
-        thread.Start();
-        thread.Join();
-        if (failure is not null) throw new InvalidOperationException("internal compiler error: " + failure.Message, failure);
+                try { result = run(); }
+                catch (InsufficientExecutionStackException)
+                {
+                    var diagnostics = new DiagnosticBag();
+                    diagnostics.Add(Diagnostic.General(DiagnosticCodes.NestingTooDeep,
+                        "the program nests too deeply to compile once its macros are expanded; split the longest form",
+                        sources.Count > 0 ? sources[0].Path : null));
+                    result = tooDeep(diagnostics);
+                }
+            });
+        }
+        catch (Exception e) { throw new InvalidOperationException("internal compiler error: " + e.Message, e); }
         return result!;
     }
 
