@@ -103,7 +103,7 @@ public sealed class BlockLiveness
     public int BoundaryRegisterCount => _boundaryRegisters.Length;
 
     /// <summary>Makes <paramref name="live"/> (a set over all registers) the registers live at the end of <paramref name="block"/>.</summary>
-    public void CopyLiveOut(int block, BitSet live)
+    public void CopyLiveOut<TSet>(int block, TSet live) where TSet : IRegisterSet
     {
         live.Clear();
         var row = Row(_liveOut, block);

@@ -144,7 +144,8 @@ public sealed class RegisterAllocator
     {
         var liveness = Liveness();
         int n = _function.RegisterCount;
-        var live = new BitSet(n);
+        // Walked at every definition: this set costs what is live there, a plain bit set what the function has.
+        var live = new SummarizedBitSet(n);
         foreach (var block in _function.Blocks)
         {
             liveness.CopyLiveOut(block.Id, live);

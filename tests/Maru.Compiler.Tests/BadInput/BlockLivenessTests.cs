@@ -11,9 +11,11 @@ public sealed class BlockLivenessTests
 {
     private static int[] LiveOut(BlockLiveness liveness, int block, int registers)
     {
-        var live = new BitSet(registers);
+        var live = new SummarizedBitSet(registers);
         liveness.CopyLiveOut(block, live);
-        return live.Members().ToArray();
+        var members = new List<int>();
+        live.ForEach(members, static (list, member) => list.Add(member));
+        return members.ToArray();
     }
 
     [TestMethod]
