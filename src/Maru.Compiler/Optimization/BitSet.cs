@@ -1,5 +1,3 @@
-using System.Numerics;
-
 namespace Maru.Compiler.Optimization;
 
 /// <summary>A set of register numbers that a block's live-out registers can be copied into (<see cref="BlockLiveness.CopyLiveOut"/>).</summary>
