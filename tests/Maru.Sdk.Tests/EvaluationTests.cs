@@ -70,6 +70,30 @@ public sealed class EvaluationTests
     }
 
     [TestMethod]
+    public void OnALinuxX64HostTheTasksLoadFromTheCopyCompiledAheadOfTime()
+    {
+        // The package has the tasks twice: IL for every host, and ReadyToRun (native code beside the IL) for linux-x64.
+        string project = SdkFixture.CopyAsset("NoBindings");
+        string tasks = Property(Evaluate(project, "-getProperty:_MaruTasksAssembly"), "_MaruTasksAssembly");
+        string ilCopy = Path.Combine(SdkFixture.PackagesCache, "maru.sdk", SdkFixture.Version, "tools", "net10.0");
+        Assert.IsFalse(HasNativeCode(Path.Combine(ilCopy, "Maru.Compiler.dll")));
+        if (SdkFixture.HostRid != "linux-x64")
+        {
+            Assert.AreEqual(Path.Combine(ilCopy, "Maru.Build.Tasks.dll"), tasks);
+            return;
+        }
+        Assert.AreEqual(Path.Combine(ilCopy, "linux-x64", "Maru.Build.Tasks.dll"), tasks);
+        Assert.IsTrue(HasNativeCode(tasks));
+        Assert.IsTrue(HasNativeCode(Path.Combine(ilCopy, "linux-x64", "Maru.Compiler.dll")));
+
+        static bool HasNativeCode(string assembly)
+        {
+            using var reader = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(assembly));
+            return reader.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0;
+        }
+    }
+
+    [TestMethod]
     public void TheTasksRunOnDotNetInProcessAndInTheDotNetTaskHostOfMSBuildOnNetFramework()
     {
         // Visual Studio's MSBuild runs on .NET Framework: each task declares Runtime="NET", and there the task host factory.
