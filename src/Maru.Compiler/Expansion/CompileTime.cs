@@ -83,6 +83,12 @@ public sealed class CompileTime : ICompileTimeHost
     }
 
     private MaruEnvironment Host => _interpreter.Globals;
+
+    /// <summary>
+    /// Whether the unit's compile-time work ends here: the error limit is reached, or the step limit, which is one budget
+    /// for the whole unit, so every form after it would fail with the same error.
+    /// </summary>
+    private bool Stopped => _diagnostics.IsFull || _interpreter.OutOfSteps;
     private bool InRegion => !ReferenceEquals(_interpreter.CurrentGlobals, Host);
 
     private void RunUnit(IReadOnlyList<(SourceFile File, IReadOnlyList<Form> Forms)> files)
@@ -106,7 +112,7 @@ public sealed class CompileTime : ICompileTimeHost
             }
             foreach (var form in forms)
             {
-                if (_diagnostics.IsFull) return;
+                if (Stopped) return;
                 RunTopLevel(form);
             }
             if (explicitRegion && InRegion)
@@ -255,7 +261,7 @@ public sealed class CompileTime : ICompileTimeHost
         RetryDeferredDefinitions(region);
         foreach (var item in region.Bindings.Items)
         {
-            if (_diagnostics.IsFull) break;
+            if (Stopped) break;
             if (item is Variable variable) Classify(variable);
         }
         _interpreter.GlobalsVariable.Value = region.Parent ?? Host;
@@ -457,7 +463,7 @@ public sealed class CompileTime : ICompileTimeHost
             {
                 foreach (var form in forms)
                 {
-                    if (_diagnostics.IsFull) break;
+                    if (Stopped) break;
                     RunTopLevel(form);
                 }
             }

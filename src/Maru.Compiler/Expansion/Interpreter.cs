@@ -100,6 +100,9 @@ public sealed partial class Interpreter
 
     // ---- limits ----
 
+    /// <summary>Whether the step limit was reached: any further evaluation fails.</summary>
+    internal bool OutOfSteps => _steps > MaxSteps;
+
     internal void Step()
     {
         if (++_steps > MaxSteps)

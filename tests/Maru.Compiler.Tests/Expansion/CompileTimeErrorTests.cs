@@ -121,6 +121,19 @@ public sealed class CompileTimeErrorTests
         AssertError("(define-form m () (while 1) 0)\n" + Define + "(m))", DiagnosticCodes.CompileTimeLimit, 2, 23, "steps");
 
     /// <summary>
+    /// The step limit is one budget for the unit: once it is spent, every later form would fail with the same error,
+    /// and the region's (compile-end) with it, leaving the region open. The first error is the only one.
+    /// </summary>
+    [TestMethod]
+    public void TheStepLimitIsReportedOnceAndEndsTheUnitsCompileTime()
+    {
+        var result = TestCompiler.Compile("(compile-begin)\n(define x (let ((i 0)) (while 1 (set i (+ i 1))) i))\n(compile-end)\n(define-function main () 0)\n");
+        var diagnostic = result.Diagnostics.Single();
+        Assert.AreEqual((DiagnosticCodes.CompileTimeLimit, 2, 40), (diagnostic.Code, diagnostic.Line, diagnostic.Column), diagnostic.ToString());
+        Assert.Contains("steps", diagnostic.Message);
+    }
+
+    /// <summary>
     /// Loops whose primitives make, copy or compare ever more bytes stop at the step limit within seconds, not after
     /// hours (a string joined to itself copies all of it every time); a list that comes back to itself never ends.
     /// </summary>
