@@ -192,8 +192,7 @@ public sealed partial class Interpreter
     private static void GiveSpan(object? value, SourceSpan span, Pair? call)
     {
         if (value is not Pair { Span.File: null, Frozen: false }) return;
-        List<(MaruSymbol Name, int Taken)>? taken = null;
-        HashSet<MaruSymbol>? absent = null;
+        OperandPlaces? places = null;
         var pending = new Stack<Pair>();
         pending.Push((Pair)value);
         while (pending.Count > 0)
@@ -201,7 +200,7 @@ public sealed partial class Interpreter
             var cell = pending.Pop();
             if (cell.Span.File is not null || cell.Frozen) continue;
             var headSpan = cell.HeadSpan.File is not null ? cell.HeadSpan
-                : cell.Head is MaruSymbol symbol && call?.Tail is Pair operands ? PlaceOf(symbol, operands, ref taken, ref absent) ?? span : span;
+                : cell.Head is MaruSymbol symbol && call?.Tail is Pair operands ? (places ??= new OperandPlaces(operands)).Next(symbol) ?? span : span;
             cell.SetPlaces(span, headSpan);
             // Tail first, so the head is handled first: cells are given places in reading order.
             if (cell.Tail is Pair { Span.File: null } tail) pending.Push(tail);
@@ -210,40 +209,47 @@ public sealed partial class Interpreter
     }
 
     /// <summary>
-    /// The place of the next occurrence of a name in the first three levels of a call's operands (null when there is
-    /// none). A name found absent is not looked for again in the same call: a macro that calls itself with a long list
-    /// among its operands had every cell it made walk that list (a fuzzed program took 8 s to reach the depth limit).
+    /// The places of the names in the first three levels of a macro call's operands (its first 10 000 cells), found
+    /// in one walk when the first cell asks. Walking the operands again for every cell was quadratic: a macro that
+    /// passes on a long list, or makes a cell for each of many occurrences of a name, took minutes.
     /// </summary>
-    private static SourceSpan? PlaceOf(MaruSymbol name, Pair operands, ref List<(MaruSymbol Name, int Taken)>? taken, ref HashSet<MaruSymbol>? absent)
+    private sealed class OperandPlaces
     {
-        if (absent is not null && absent.Contains(name)) return null;
-        taken ??= [];
-        int index = taken.Count - 1;
-        while (index >= 0 && !ReferenceEquals(taken[index].Name, name)) index--;
-        int wanted = index < 0 ? 0 : taken[index].Taken;
-        SourceSpan? first = null, found = null;
-        int seen = 0, budget = 10_000;
-        void Walk(Pair list, int depth)
+        private const int MaxCells = 10_000;
+        private readonly Dictionary<MaruSymbol, Occurrences> _byName = new(ReferenceEqualityComparer.Instance);
+
+        private sealed class Occurrences(SourceSpan first)
         {
-            for (object? rest = list; rest is Pair cell && found is null; rest = cell.Tail)
+            public readonly List<SourceSpan> Places = [first];
+            public int Taken;
+        }
+
+        public OperandPlaces(Pair operands)
+        {
+            int budget = MaxCells;
+            Walk(operands, 0, ref budget);
+        }
+
+        private void Walk(Pair list, int depth, ref int budget)
+        {
+            for (object? rest = list; rest is Pair cell; rest = cell.Tail)
             {
                 if (--budget < 0) return;
-                if (ReferenceEquals(cell.Head, name) && cell.HeadSpan.File is not null)
+                if (cell.Head is MaruSymbol name && cell.HeadSpan.File is not null)
                 {
-                    first ??= cell.HeadSpan;
-                    if (seen++ == wanted) found = cell.HeadSpan;
+                    if (_byName.TryGetValue(name, out var occurrences)) occurrences.Places.Add(cell.HeadSpan);
+                    else _byName.Add(name, new Occurrences(cell.HeadSpan));
                 }
-                else if (cell.Head is Pair inner && depth < 2) Walk(inner, depth + 1);
+                else if (cell.Head is Pair inner && depth < 2) Walk(inner, depth + 1, ref budget);
             }
         }
-        Walk(operands, 0);
-        if (first is null)
+
+        /// <summary>The place of the name's next occurrence (its first once all are taken); null when it has none.</summary>
+        public SourceSpan? Next(MaruSymbol name)
         {
-            (absent ??= new HashSet<MaruSymbol>(ReferenceEqualityComparer.Instance)).Add(name);
-            return null;
+            if (!_byName.TryGetValue(name, out var occurrences)) return null;
+            int index = occurrences.Taken++;
+            return index < occurrences.Places.Count ? occurrences.Places[index] : occurrences.Places[0];
         }
-        if (index < 0) taken.Add((name, 1));
-        else taken[index] = (name, wanted + 1);
-        return found ?? first;
     }
 }

@@ -57,6 +57,14 @@ public sealed partial class Interpreter
             it.StepBytes(PairBytes * a.Length);
             return ArrayToList(a);
         });
+        // boot.l's concat-list (what ,@ calls), copying in a loop: as a Maru function it nested a call per cell, so
+        // splicing a list of 20 000 reached the depth limit, and a long one was slow on the deep stack.
+        Define("concat-list", (it, a) =>
+        {
+            var items = ListToArray(Arguments("concat-list", a, 2)[0]);
+            it.StepBytes(PairBytes * items.Length);
+            return ArrayToList(items, tail: a[1]);
+        });
         Define("pair?", (_, a) => Truth(Arguments("pair?", a, 1)[0] is Pair));
         Define("symbol?", (_, a) => Truth(Arguments("symbol?", a, 1)[0] is MaruSymbol));
         Define("string?", (_, a) => Truth(Arguments("string?", a, 1)[0] is MaruString));

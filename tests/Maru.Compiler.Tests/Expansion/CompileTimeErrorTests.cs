@@ -116,6 +116,39 @@ public sealed class CompileTimeErrorTests
         Assert.IsTrue(compile.Wait(TimeSpan.FromSeconds(60)), "the compile did not stop within a minute");
     }
 
+    /// <summary>
+    /// A cell a macro made that holds a name of the call's operands takes that name's place: the n-th such cell the
+    /// n-th occurrence, the first once there are no more.
+    /// </summary>
+    [TestMethod]
+    public void ANameAMacroPassesOnIsReportedAtItsOccurrenceInTheCall()
+    {
+        var result = TestCompiler.Compile("(define-form m (a b) `(+ ,a ,b ,a))\n(define-function f () (m nope\n   nope))\n");
+        CollectionAssert.AreEqual(new[] { (2, 26), (3, 4), (2, 26) },
+            result.Diagnostics.Select(d => (d.Line, d.Column)).ToArray(), string.Join("\n", result.Diagnostics));
+        Assert.IsTrue(result.Diagnostics.All(d => d.Code == DiagnosticCodes.UndefinedName), string.Join("\n", result.Diagnostics));
+    }
+
+    [TestMethod]
+    public void AMacroThatPassesOnManyOccurrencesOfANameExpandsInLinearTime()
+    {
+        // Each of 150 expansions copies 20 000 occurrences of v, and every copied cell looked through the operands for
+        // its own occurrence from the first: about two minutes in a Release build; 2 s with one walk per call.
+        string occurrences = string.Join(" ", Enumerable.Repeat("v", 20_000));
+        var compile = Task.Run(() => TestCompiler.Compile("(define-form rep (n . xs) (if (> n 0) `(rep ,(- n 1) ,@xs 0) 0))\n"
+            + $"(define-function f (v) (rep 150 {occurrences}))"));
+        Assert.IsTrue(compile.Wait(TimeSpan.FromSeconds(60)), "the expansion did not end within a minute");
+        Assert.IsTrue(compile.Result.Success, string.Join("\n", compile.Result.Diagnostics));
+    }
+
+    [TestMethod]
+    public void SplicingALongListIsNotANestedCall()
+    {
+        // ,@ calls concat-list, which as a Maru function nested a call per cell: 25 000 reached the depth limit.
+        string operands = string.Join(" ", Enumerable.Repeat("1", 25_000));
+        Assert.Contains("$25001", TestCompiler.Assembly($"(define-form m xs (list-length `(,@xs 0)))\n(define-function f () (m {operands}))"));
+    }
+
     [TestMethod]
     public void ALoopWithoutEndAtCompileTimeIsStopped() =>
         AssertError("(define-form m () (while 1) 0)\n" + Define + "(m))", DiagnosticCodes.CompileTimeLimit, 2, 23, "steps");
