@@ -209,47 +209,45 @@ public sealed partial class Interpreter
     }
 
     /// <summary>
-    /// The places of the names in the first three levels of a macro call's operands (its first 10 000 cells), found
-    /// in one walk when the first cell asks. Walking the operands again for every cell was quadratic: a macro that
-    /// passes on a long list, or makes a cell for each of many occurrences of a name, took minutes.
+    /// The places of names in the first three levels of a macro call's operands (their first 10 000 cells). Each name
+    /// is looked for once, in one walk that finds all its occurrences: walking again for every cell that holds it was
+    /// quadratic (a macro that passed on 20 000 occurrences of a name took minutes). Only the names the made cells hold
+    /// are looked for: indexing every name of the operands cost more than it saved on ordinary macros.
     /// </summary>
-    private sealed class OperandPlaces
+    private sealed class OperandPlaces(Pair operands)
     {
         private const int MaxCells = 10_000;
         private readonly Dictionary<MaruSymbol, Occurrences> _byName = new(ReferenceEqualityComparer.Instance);
 
-        private sealed class Occurrences(SourceSpan first)
+        private sealed class Occurrences
         {
-            public readonly List<SourceSpan> Places = [first];
+            public List<SourceSpan>? Places; // null: the name is not there
             public int Taken;
-        }
-
-        public OperandPlaces(Pair operands)
-        {
-            int budget = MaxCells;
-            Walk(operands, 0, ref budget);
-        }
-
-        private void Walk(Pair list, int depth, ref int budget)
-        {
-            for (object? rest = list; rest is Pair cell; rest = cell.Tail)
-            {
-                if (--budget < 0) return;
-                if (cell.Head is MaruSymbol name && cell.HeadSpan.File is not null)
-                {
-                    if (_byName.TryGetValue(name, out var occurrences)) occurrences.Places.Add(cell.HeadSpan);
-                    else _byName.Add(name, new Occurrences(cell.HeadSpan));
-                }
-                else if (cell.Head is Pair inner && depth < 2) Walk(inner, depth + 1, ref budget);
-            }
         }
 
         /// <summary>The place of the name's next occurrence (its first once all are taken); null when it has none.</summary>
         public SourceSpan? Next(MaruSymbol name)
         {
-            if (!_byName.TryGetValue(name, out var occurrences)) return null;
+            if (!_byName.TryGetValue(name, out var occurrences))
+            {
+                occurrences = new Occurrences();
+                int budget = MaxCells;
+                Find(name, operands, 0, ref budget, occurrences);
+                _byName.Add(name, occurrences);
+            }
+            if (occurrences.Places is not { } places) return null;
             int index = occurrences.Taken++;
-            return index < occurrences.Places.Count ? occurrences.Places[index] : occurrences.Places[0];
+            return index < places.Count ? places[index] : places[0];
+        }
+
+        private static void Find(MaruSymbol name, Pair list, int depth, ref int budget, Occurrences occurrences)
+        {
+            for (object? rest = list; rest is Pair cell; rest = cell.Tail)
+            {
+                if (--budget < 0) return;
+                if (ReferenceEquals(cell.Head, name) && cell.HeadSpan.File is not null) (occurrences.Places ??= []).Add(cell.HeadSpan);
+                else if (cell.Head is Pair inner && depth < 2) Find(name, inner, depth + 1, ref budget, occurrences);
+            }
         }
     }
 }
