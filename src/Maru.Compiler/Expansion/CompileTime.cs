@@ -89,6 +89,7 @@ public sealed class CompileTime : ICompileTimeHost
     /// for the whole unit, so every form after it would fail with the same error.
     /// </summary>
     private bool Stopped => _diagnostics.IsFull || _interpreter.OutOfSteps;
+
     private bool InRegion => !ReferenceEquals(_interpreter.CurrentGlobals, Host);
 
     private void RunUnit(IReadOnlyList<(SourceFile File, IReadOnlyList<Form> Forms)> files)

@@ -133,7 +133,7 @@ public sealed class CompileTimeErrorTests
     public void AMacroThatPassesOnManyOccurrencesOfANameExpandsInLinearTime()
     {
         // Each of 150 expansions copies 20 000 occurrences of v, and every copied cell looked through the operands for
-        // its own occurrence from the first: about two minutes in a Release build; 2 s with one walk per name.
+        // its own occurrence from the first: quadratic (29 s in a Release build for 10 000 occurrences); now 2 s.
         string occurrences = string.Join(" ", Enumerable.Repeat("v", 20_000));
         var compile = Task.Run(() => TestCompiler.Compile("(define-form rep (n . xs) (if (> n 0) `(rep ,(- n 1) ,@xs 0) 0))\n"
             + $"(define-function f (v) (rep 150 {occurrences}))"));
